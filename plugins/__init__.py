@@ -1,0 +1,1 @@
+"""Workbench's built-in plugins, one folder each, installed as the ``workbench_plugins`` package."""

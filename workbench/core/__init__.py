@@ -1,0 +1,1 @@
+"""Qt-free core: plugin manifests, config schema, the run driver, mailbox, sinks and the CLI."""

@@ -1,0 +1,72 @@
+"""Checkpoints: a trainer's state (state dicts, step, RNG states) plus its config, written
+atomically and loaded with ``weights_only=True`` so a file can never run code."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT_VERSION = 1
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used, with the reason in words."""
+
+
+def _tensorise(obj: Any) -> Any:
+    """numpy arrays become tensors (weights_only loading refuses numpy objects)."""
+    import torch
+
+    if isinstance(obj, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(obj))
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, dict):
+        return {k: _tensorise(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_tensorise(v) for v in obj)
+    return obj
+
+
+def save_checkpoint(path: str | Path, state: dict[str, Any], plugin_id: str, config: dict[str, Any]) -> Path:
+    """Write ``state`` atomically: to a temporary file, then renamed over ``path``."""
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"format": FORMAT_VERSION, "plugin": plugin_id, "config": config, "state": _tensorise(state)}
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        torch.save(payload, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def load_checkpoint(path: str | Path, plugin_id: str) -> dict[str, Any]:
+    """Load a checkpoint written for ``plugin_id``; CheckpointError says why one cannot be used.
+
+    Returns the payload: ``{"format", "plugin", "config", "state"}``; a folder means its
+    ``checkpoint.pt``.
+    """
+    import torch
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / CHECKPOINT_NAME
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
+        raise CheckpointError(f"{path} is not a readable Workbench checkpoint ({type(exc).__name__}: {exc})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION or "state" not in payload:
+        raise CheckpointError(f"{path} is not a Workbench checkpoint of format {FORMAT_VERSION}")
+    if payload.get("plugin") != plugin_id:
+        raise CheckpointError(f"{path} was saved by plugin {payload.get('plugin')!r}, not {plugin_id!r}")
+    return payload

@@ -1,0 +1,176 @@
+"""``workbench``: open the app, list plugins, or run one headless with the GUI's exact trainer."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from workbench.core.config import parse_sets, specs, to_dict
+from workbench.core.device import DEVICES, resolve_device
+from workbench.core.manifest import Manifest, discover, find, with_import_errors
+from workbench.core.sinks import Sink
+from workbench.core.snapshot import Snapshot
+
+
+class UsageError(ValueError):
+    """Bad input from the command line: reported in one line with exit code 2."""
+
+
+def build_config(manifest: Manifest, sets: list[str], seed: int | None = None,
+                 base: dict[str, Any] | None = None) -> Any:
+    """The plugin's config from ``--set`` strings and ``--seed``, validated; UsageError otherwise."""
+    if manifest.broken:
+        raise UsageError(f"plugin {manifest.id!r} is broken: {manifest.error}")
+    cls = manifest.config_class()
+    sets = list(sets)
+    if seed is not None:
+        if "seed" not in {s.name for s in specs(cls)}:
+            raise UsageError(f"plugin {manifest.id!r} has no seed")
+        sets.append(f"seed={seed}")
+    try:
+        return parse_sets(cls, sets, base)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class ProgressBar(Sink):
+    """A one-line terminal progress bar, redrawn at most 10 times a second."""
+
+    def __init__(self, total: int | None, stream=sys.stderr) -> None:
+        self.total, self.stream = total, stream
+        self._t0 = time.perf_counter()
+        self._last = 0.0
+        self._scalars: dict[str, float] = {}
+
+    def write(self, snap: Snapshot) -> None:
+        self._scalars.update(snap.scalars)
+        now = time.perf_counter()
+        if now - self._last < 0.1:
+            return
+        self._last = now
+        frac = snap.step / self.total if self.total else snap.progress
+        elapsed = now - self._t0
+        bar = ""
+        if frac is not None:
+            frac = min(max(frac, 0.0), 1.0)
+            bar = f"[{'#' * int(frac * 20):<20}] {frac * 100:5.1f}% "
+        shown = "  ".join(f"{k}={v:.4g}" for k, v in list(self._scalars.items())[:3])
+        self.stream.write(f"\r{bar}step {snap.step}  {elapsed:6.1f}s  {shown}\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    manifests = with_import_errors(discover())
+    if args.json:
+        rows = [{"id": m.id, "title": m.title, "category": m.category, "description": m.description,
+                 "broken": m.broken, "error": m.error} for m in manifests]
+        print(json.dumps(rows, indent=2))
+        return 0
+    for m in sorted(manifests, key=lambda m: (m.category, m.id)):
+        text = f"BROKEN: {m.error}" if m.broken else m.description
+        print(f"{m.id:<18} {m.category:<16} {text}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from workbench.core.checkpoint import load_checkpoint
+    from workbench.core.driver import Run
+    from workbench.core.recorder import RecordSink
+
+    manifest = find(args.plugin)
+    base = None
+    if args.resume is not None:
+        base = load_checkpoint(args.resume, manifest.id)["config"]
+    cfg = build_config(manifest, args.set, args.seed, base)
+    resolve_device(args.device)
+    if args.steps is not None and args.steps <= 0:
+        raise UsageError(f"--steps must be > 0, got {args.steps}")
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and args.resume is None:
+        raise UsageError(f"{out} is not empty; choose a new --out folder or --resume from it")
+    sinks: list[Sink] = [ProgressBar(args.steps, sys.stderr) if not args.quiet else Sink()]
+    if args.record:
+        if not manifest.record:
+            raise UsageError(f"plugin {manifest.id!r} declares nothing to record")
+        out.mkdir(parents=True, exist_ok=True)
+        sinks.append(RecordSink(out / f"record.{args.format}", manifest.record, fps=args.fps))
+    run = Run(manifest, cfg, device=args.device, out_dir=out, sinks=sinks, max_steps=args.steps,
+              resume=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop")
+    status = run.run()
+    if status.state == "failed":
+        sys.stderr.write(run.error)
+        print(f"workbench: {status.message}; files so far are in {out}", file=sys.stderr)
+        return 1
+    print(f"{status.state} at step {status.step} in {status.elapsed:.1f}s on {status.device}; files in {out}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    launch = importlib.import_module("workbench.qt.app").main  # Qt only when the app is asked for
+    cfg = None
+    if args.plugin is not None:
+        manifest = find(args.plugin)
+        cfg = build_config(manifest, args.set, args.seed)
+    elif args.set or args.autorun:
+        raise UsageError("--set and --autorun need --plugin")
+    return launch(plugin=args.plugin, cfg=cfg, autorun=args.autorun, exit_when_done=args.exit_when_done,
+                  steps=args.steps, device=args.device)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="workbench", description="Watch RL agents and generative models learn.")
+    sub = p.add_subparsers(dest="command")
+
+    ls = sub.add_parser("list", help="list the plugins")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.set_defaults(func=cmd_list)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a config value (repeatable)")
+        sp.add_argument("--steps", type=int, help="stop once the trainer's step reaches N")
+        sp.add_argument("--seed", type=int, help="the random seed")
+        sp.add_argument("--device", default="auto", choices=DEVICES)
+
+    run = sub.add_parser("run", help="train a plugin headless")
+    run.add_argument("plugin", help="plugin id (see `workbench list`)")
+    common(run)
+    run.add_argument("--out", required=True, help="folder for config.json, metrics.csv, checkpoints")
+    run.add_argument("--record", action="store_true", help="record the plugin's main view")
+    run.add_argument("--format", default="gif", choices=("gif", "mp4"), help="recording format")
+    run.add_argument("--fps", type=float, default=20.0, help="recording frame rate")
+    run.add_argument("--resume", help="a checkpoint file or run folder to continue from")
+    run.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    gui = sub.add_parser("gui", help="open the app")
+    gui.add_argument("--plugin", help="open this plugin")
+    common(gui)
+    gui.add_argument("--autorun", action="store_true", help="start training at once")
+    gui.add_argument("--exit-when-done", action="store_true", help="quit when the run ends")
+    gui.set_defaults(func=cmd_gui)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        args = parser().parse_args(["gui", *(argv or [])])
+    try:
+        return args.func(args)
+    except (UsageError, ValueError) as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""The run driver: the one loop that moves a trainer generator forward, in the GUI and headless.
+
+A trainer is ``train(cfg, ctx) -> Generator[Snapshot, cfg | None, None]``. At each yield the
+driver hands the snapshot to every sink, honours pause / step / stop, saves checkpoints, and
+sends back the config with any live changes the mailbox holds (or None).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from workbench.core.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from workbench.core.config import apply_live, to_dict
+from workbench.core.device import resolve_device
+from workbench.core.mailbox import Mailbox
+from workbench.core.manifest import Manifest
+from workbench.core.sinks import CsvSink, Sink
+from workbench.core.snapshot import Snapshot
+
+STATES = ("idle", "running", "paused", "finished", "stopped", "failed")
+_VERSIONED = ("workbench", "torch", "numpy", "gymnasium", "ale-py", "PySide6-Essentials", "pyqtgraph")
+
+
+class RunContext:
+    """What a trainer gets besides its config: the device, the output folder, a state to resume
+    from, and a way to register what a checkpoint holds."""
+
+    def __init__(self, device: str, out_dir: Path | None, resume: dict[str, Any] | None,
+                 stop_event: threading.Event) -> None:
+        self.device = device
+        self.out_dir = out_dir
+        self.resume = resume
+        self._stop = stop_event
+        self.state_fn: Callable[[], dict[str, Any]] | None = None
+
+    def keep_state(self, fn: Callable[[], dict[str, Any]]) -> None:
+        """Register a function returning everything needed to resume (state dicts, step, RNG)."""
+        self.state_fn = fn
+
+    def should_stop(self) -> bool:
+        """For long inner loops between yields: True once stop was asked for."""
+        return self._stop.is_set()
+
+    def save_array(self, name: str, arr: np.ndarray) -> Path | None:
+        """Save ``name``.npy in the run folder (atomically); does nothing without a folder."""
+        if self.out_dir is None:
+            return None
+        path = self.out_dir / f"{name}.npy"
+        tmp = self.out_dir / f".{name}.tmp.npy"
+        np.save(tmp, np.asarray(arr))
+        os.replace(tmp, path)
+        return path
+
+    def path(self, name: str) -> Path | None:
+        """A path in the run folder for files a plugin writes itself, or None without a folder."""
+        return None if self.out_dir is None else self.out_dir / name
+
+
+@dataclasses.dataclass
+class Status:
+    """A copy of where a run stands, for status lines and progress bars."""
+
+    state: str
+    step: int
+    steps_per_s: float
+    elapsed: float
+    device: str
+    progress: float | None
+    message: str
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+class Run:
+    """One trainer from start to end: sinks, live changes, pause/step/stop, checkpoints.
+
+    Args:
+        manifest: the plugin.
+        cfg: its config instance.
+        device: auto, cpu or cuda.
+        out_dir: where config.json, metrics.csv and checkpoints go (None: keep nothing on disk).
+        sinks: extra sinks (history for curves, latest arrays for views, recorders).
+        max_steps: stop once a snapshot's step reaches this.
+        resume: a checkpoint file or run folder to continue from.
+        checkpoint_every_s: seconds between automatic checkpoints.
+        on_nonfinite: "pause" (the GUI) or "stop" (headless) when a scalar is NaN or inf.
+    """
+
+    def __init__(self, manifest: Manifest, cfg: Any, *, device: str = "auto", out_dir: str | Path | None = None,
+                 sinks: list[Sink] | tuple[Sink, ...] = (), max_steps: int | None = None,
+                 resume: str | Path | None = None, checkpoint_every_s: float = 60.0,
+                 on_nonfinite: str = "pause") -> None:
+        self.manifest = manifest
+        self.cfg = cfg
+        self.initial_cfg = cfg
+        self.device_choice = device
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.sinks = list(sinks)
+        self.max_steps = max_steps
+        self.resume_from = resume
+        self.checkpoint_every_s = checkpoint_every_s
+        self.on_nonfinite = on_nonfinite
+        self.inbox = Mailbox()
+        self.changes: list[dict[str, Any]] = []
+        self.error = ""
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._checkpoint_asked = threading.Event()
+        self._steps_allowed = 0
+        self._state, self._message, self._device = "idle", "", ""
+        self._step, self._rate, self._progress = 0, 0.0, None
+        self._started = self._paused_total = 0.0
+        self._paused_at: float | None = None
+        self._last_t: float | None = None
+        self._ctx: RunContext | None = None
+
+    # ---- controls (any thread) ----
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._state == "running":
+                self._running.clear()
+
+    def resume(self) -> None:
+        with self._lock:
+            self._running.set()
+
+    def step_once(self) -> None:
+        """While paused, let exactly one more snapshot through."""
+        with self._lock:
+            self._steps_allowed += 1
+            self._running.set()
+
+    def request_checkpoint(self) -> None:
+        self._checkpoint_asked.set()
+
+    def status(self) -> Status:
+        with self._lock:
+            now = time.perf_counter()
+            paused = self._paused_total + (now - self._paused_at if self._paused_at else 0.0)
+            elapsed = (now - self._started - paused) if self._started else 0.0
+            return Status(self._state, self._step, self._rate, elapsed, self._device, self._progress, self._message)
+
+    # ---- the loop (one thread) ----
+    def run(self) -> Status:
+        """Drive the trainer to its end, a stop, ``max_steps`` or an error; returns the final status."""
+        self._started = time.perf_counter()
+        self._set("running")
+        sinks = list(self.sinks)
+        gen = None
+        try:
+            self._device = resolve_device(self.device_choice)
+            resume_state = None
+            if self.resume_from is not None:
+                resume_state = load_checkpoint(self.resume_from, self.manifest.id)["state"]
+            if self.out_dir is not None:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+                sinks.append(CsvSink(self.out_dir / "metrics.csv"))
+                self._write_config()
+            ctx = RunContext(self._device, self.out_dir, resume_state, self._stop)
+            self._ctx = ctx
+            gen = self.manifest.trainer_function()(self.cfg, ctx)
+            last_checkpoint = time.perf_counter()
+            snap = next(gen)
+            while True:
+                self._deliver(snap, sinks)
+                if self.max_steps is not None and snap.step >= self.max_steps:
+                    break
+                self._wait_while_paused()
+                if self._stop.is_set():
+                    break
+                if self._checkpoint_asked.is_set() or time.perf_counter() - last_checkpoint > self.checkpoint_every_s:
+                    self._checkpoint_asked.clear()
+                    self.save_checkpoint()
+                    last_checkpoint = time.perf_counter()
+                snap = gen.send(self._take_changes(snap.step))
+        except StopIteration:
+            pass
+        except Exception:  # noqa: BLE001 - a failing trainer ends its run, never the app
+            self.error = traceback.format_exc()
+            last = self.error.strip().splitlines()[-1]
+            self._set("failed", f"trainer failed: {last}")
+        finally:
+            if gen is not None:
+                try:
+                    gen.close()
+                except Exception:  # noqa: BLE001
+                    self.error = self.error or traceback.format_exc()
+            if self._state != "failed":
+                self._finish()
+            for sink in sinks:
+                try:
+                    sink.close()
+                except Exception:  # noqa: BLE001 - one sink failing must not keep others open
+                    self.error = self.error or traceback.format_exc()
+                    self._set("failed", "a sink failed to close: " + self.error.strip().splitlines()[-1])
+            if self.out_dir is not None:
+                self._write_config()
+        return self.status()
+
+    def save_checkpoint(self) -> Path | None:
+        """Write the trainer's registered state to the run folder (call on the trainer thread)."""
+        if self.out_dir is None or self._ctx is None or self._ctx.state_fn is None:
+            return None
+        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id, to_dict(self.cfg))
+
+    def _finish(self) -> None:
+        self.save_checkpoint()
+        with self._lock:
+            if self._state == "running":
+                self._state = "stopped" if self._stop.is_set() else "finished"
+
+    def _set(self, state: str, message: str | None = None) -> None:
+        with self._lock:
+            self._state = state
+            if message is not None:
+                self._message = message
+
+    def _deliver(self, snap: Snapshot, sinks: list[Sink]) -> None:
+        snap.scalars = {k: float(v) for k, v in snap.scalars.items()}
+        for sink in sinks:
+            sink.write(snap)
+        now = time.perf_counter()
+        with self._lock:
+            if self._last_t is not None and now > self._last_t and snap.step > self._step:
+                rate = (snap.step - self._step) / (now - self._last_t)
+                self._rate = rate if self._rate == 0.0 else 0.9 * self._rate + 0.1 * rate
+            self._last_t, self._step, self._progress = now, snap.step, snap.progress
+        bad = [k for k, v in snap.scalars.items() if not math.isfinite(v)]
+        if bad:
+            message = f"{bad[0]} is {snap.scalars[bad[0]]} at step {snap.step}"
+            if self.on_nonfinite == "stop":
+                raise FloatingPointError(message)
+            self._set("paused", message + ": paused")
+            self._running.clear()
+
+    def _wait_while_paused(self) -> None:
+        with self._lock:
+            if self._steps_allowed > 0:
+                self._steps_allowed -= 1
+                self._running.clear()
+                return
+        if self._running.is_set():
+            return
+        with self._lock:
+            self._paused_at = time.perf_counter()
+            if self._state == "running":
+                self._state = "paused"
+        self._running.wait()
+        with self._lock:
+            self._paused_total += time.perf_counter() - self._paused_at
+            self._paused_at = None
+            self._state = "running"
+            if self._steps_allowed > 0:
+                self._steps_allowed -= 1
+                self._running.clear()
+
+    def _take_changes(self, step: int) -> Any:
+        changes = self.inbox.take()
+        if not changes:
+            return None
+        try:
+            new = apply_live(self.cfg, changes)
+        except ValueError as exc:
+            self._set(self._state, f"live change refused: {exc}")
+            return None
+        self.cfg = new
+        self.changes.append({"step": step, "changes": changes})
+        for sink in self.sinks:
+            sink.mark(step, changes)
+        if self.out_dir is not None:
+            self._write_config()
+        return new
+
+    def _write_config(self) -> None:
+        doc = {
+            "plugin": self.manifest.id,
+            "config": to_dict(self.initial_cfg),
+            "final_config": to_dict(self.cfg),
+            "changes": self.changes,
+            "device": self._device,
+            "max_steps": self.max_steps,
+            "resumed_from": None if self.resume_from is None else str(self.resume_from),
+            "state": self._state,
+            "versions": package_versions(),
+            "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        tmp = self.out_dir / ".config.json.tmp"
+        tmp.write_text(json.dumps(doc, indent=2, default=str))
+        os.replace(tmp, self.out_dir / "config.json")

@@ -1,0 +1,158 @@
+"""Plugin manifests: each plugin folder holds a ``plugin.toml``; listing plugins imports no plugin code.
+
+Built-in plugins live in the ``workbench_plugins`` package (the repo's ``plugins/`` folder).
+Third-party packages register with an entry point in the ``workbench.plugins`` group whose value
+is the name of a package holding a ``plugin.toml``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.metadata
+import importlib.resources
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+BUILTIN_PACKAGE = "workbench_plugins"
+ENTRY_POINT_GROUP = "workbench.plugins"
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """One view of a panel: ``kind`` picks the widget; ``keys`` name the scalars or arrays it shows.
+
+    Kinds: ``curve`` (scalars against step; ``mean`` adds a running mean), ``image`` (an array
+    drawn with fixed ``levels``), ``heatmap`` (a 2-D array, numbers in cells with ``numbers``,
+    arrows from the array named by ``arrows``), ``bars`` (a 1-D array, optional second key
+    drawn as markers), ``histogram`` (a 1-D sample array), ``scatter`` (an (N, 2) array
+    coloured by the array named by ``colors``).
+    """
+
+    kind: str
+    keys: tuple[str, ...]
+    title: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the shell and the CLI know about a plugin before importing it."""
+
+    id: str
+    title: str
+    category: str
+    description: str
+    package: str
+    config: str = ""
+    trainer: str = ""
+    record: str = ""
+    views: tuple[ViewSpec, ...] = ()
+    smoke: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.error)
+
+    def load(self, ref: str) -> Any:
+        """Import ``module:attr``; a module path starting with ``.`` is relative to the plugin."""
+        module, _, attr = ref.partition(":")
+        if module.startswith("."):
+            module = self.package + module
+        return getattr(importlib.import_module(module), attr)
+
+    def config_class(self) -> type:
+        return self.load(self.config)
+
+    def trainer_function(self) -> Any:
+        return self.load(self.trainer)
+
+
+def parse_manifest(text: str, package: str) -> Manifest:
+    """Build a Manifest from ``plugin.toml`` text; raises ValueError naming a missing key."""
+    data = tomllib.loads(text)
+    for key in ("id", "title", "category", "config", "trainer"):
+        if key not in data:
+            raise ValueError(f"plugin.toml of {package} lacks {key!r}")
+    views = tuple(
+        ViewSpec(
+            kind=v.pop("kind"),
+            keys=tuple(v.pop("keys")),
+            title=v.pop("title", ""),
+            options=v,
+        )
+        for v in (dict(v) for v in data.get("views", []))
+    )
+    return Manifest(
+        id=data["id"],
+        title=data["title"],
+        category=data["category"],
+        description=data.get("description", ""),
+        package=package,
+        config=data["config"],
+        trainer=data["trainer"],
+        record=data.get("record", ""),
+        views=views,
+        smoke=dict(data.get("smoke", {})),
+    )
+
+
+def _read_package(package: str) -> list[Manifest]:
+    """The manifest of ``package`` itself, or of each of its sub-folders with a plugin.toml."""
+    root = importlib.resources.files(package)
+    candidates = [(package, root / "plugin.toml")]
+    candidates += [
+        (f"{package}.{child.name}", child / "plugin.toml")
+        for child in sorted(root.iterdir(), key=lambda c: c.name)
+        if child.is_dir()
+    ]
+    found = []
+    for name, toml in candidates:
+        if not toml.is_file():
+            continue
+        try:
+            found.append(parse_manifest(toml.read_text(encoding="utf-8"), name))
+        except (ValueError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+            found.append(_broken(name, f"bad plugin.toml: {exc}"))
+    return found
+
+
+def _broken(package: str, error: str) -> Manifest:
+    return Manifest(package, package, "Broken", "", package, error=error)
+
+
+def discover() -> list[Manifest]:
+    """All plugins: built-in ones, then entry-point ones. A plugin that fails shows as broken."""
+    manifests = _read_package(BUILTIN_PACKAGE)
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            manifests += _read_package(ep.value)
+        except Exception as exc:  # noqa: BLE001 - a bad third-party plugin must not stop the others
+            manifests.append(_broken(ep.value, f"{type(exc).__name__}: {exc}"))
+    return manifests
+
+
+def find(plugin_id: str, manifests: list[Manifest] | None = None) -> Manifest:
+    """The manifest with this id; ValueError lists the known ids otherwise."""
+    manifests = discover() if manifests is None else manifests
+    for m in manifests:
+        if m.id == plugin_id:
+            return m
+    ids = ", ".join(m.id for m in manifests if not m.broken)
+    raise ValueError(f"unknown plugin {plugin_id!r}; known plugins: {ids}")
+
+
+def with_import_errors(manifests: list[Manifest]) -> list[Manifest]:
+    """Import each plugin's config module (cheap: configs import no torch) and mark the ones
+    that fail as broken, with the error, so a browser can show them without hiding the others."""
+    out = []
+    for m in manifests:
+        if not m.broken:
+            try:
+                m.config_class()
+            except Exception as exc:  # noqa: BLE001 - any import failure makes the plugin broken
+                m = dataclasses.replace(m, error=f"{type(exc).__name__}: {exc}")
+        out.append(m)
+    return out
