@@ -30,9 +30,14 @@ def param(
     log: bool = False,
     live: bool = False,
     choices: tuple | None = None,
+    button: bool = False,
 ) -> Any:
-    """A config field with its range, scale, choices and whether it may change while training."""
-    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices}
+    """A config field with its range, scale, choices and whether it may change while training.
+
+    ``button=True`` on an int field shows a button that adds one to it: the trainer acts when
+    the value changes ("evaluate now", "record next episode").
+    """
+    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices, "button": button}
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -49,6 +54,7 @@ class FieldSpec:
     log: bool = False
     live: bool = False
     choices: tuple | None = None
+    button: bool = False
 
     def parse(self, text: str) -> Any:
         """Turn command-line text into a value of this field's type."""
@@ -92,7 +98,7 @@ def specs(cls_or_cfg: Any) -> list[FieldSpec]:
         kind = hints[f.name]
         if kind not in _TYPES.values():
             raise TypeError(f"config field {cls.__name__}.{f.name} has unsupported type {kind!r}")
-        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices")}
+        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices", "button")}
         meta = {k: v for k, v in meta.items() if v is not None}
         out.append(FieldSpec(f.name, kind, f.default, **meta))
     return out

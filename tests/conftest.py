@@ -1,0 +1,25 @@
+"""Test settings shared by every test: Qt offscreen, one torch thread, runs in a temp home."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _workbench_home(tmp_path, monkeypatch):
+    """Keep settings and GUI runs of each test in its own folder, never in the user's home."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(1)

@@ -1,0 +1,50 @@
+"""Every registered plugin runs headless on its smoke budget, writes its files, and closes cleanly."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from workbench.core.cli import build_config
+from workbench.core.driver import Run
+from workbench.core.manifest import discover
+from workbench.core.sinks import HistorySink, LatestSink, read_metrics
+
+MANIFESTS = [m for m in discover() if not m.broken]
+
+
+def smoke_config(m):
+    return build_config(m, [f"{k}={v}" for k, v in m.smoke.items()])
+
+
+def test_plugins_are_registered():
+    assert {"td-control"} <= {m.id for m in MANIFESTS}
+
+
+@pytest.mark.parametrize("m", MANIFESTS, ids=lambda m: m.id)
+def test_smoke_run_writes_metrics_and_views(m, tmp_path):
+    history, latest = HistorySink(), LatestSink()
+    run = Run(m, smoke_config(m), device="cpu", out_dir=tmp_path, sinks=[history, latest], on_nonfinite="stop")
+    status = run.run()
+    assert status.state == "finished", run.error
+    metrics = read_metrics(tmp_path / "metrics.csv")
+    assert len(metrics["step"]) > 0
+    assert all(math.isfinite(v) for col, vals in metrics.items() for v in vals if not math.isnan(v))
+    assert (tmp_path / "config.json").is_file()
+    shown = {k for v in m.views for k in v.keys}
+    produced = set(history.keys()) | set(latest.keys())
+    missing = [k for k in shown if k not in produced and not any(p.startswith(k + "/") for p in produced)]
+    assert not missing, f"views of {m.id} show keys its trainer never produced: {missing}"
+    if m.record:
+        assert m.record in latest.keys()
+
+
+@pytest.mark.parametrize("m", MANIFESTS, ids=lambda m: m.id)
+def test_close_mid_run_is_clean(m):
+    from workbench.core.driver import RunContext
+    import threading
+
+    gen = m.trainer_function()(smoke_config(m), RunContext("cpu", None, None, threading.Event()))
+    next(gen)
+    gen.close()
