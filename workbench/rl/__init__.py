@@ -1,0 +1,1 @@
+"""Qt-free pieces several RL plugins share (schedules, returns)."""
