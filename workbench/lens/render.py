@@ -1,0 +1,83 @@
+"""Turning lens tensors into images a view shows: float32 in [0, 1], (H, W) gray or (H, W, 3) RGB."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+from workbench.core.images import tile
+
+
+def as_numpy(a: torch.Tensor | np.ndarray) -> np.ndarray:
+    """A float32 numpy copy of a tensor or array."""
+    return a.detach().cpu().float().numpy() if isinstance(a, torch.Tensor) else np.asarray(a, dtype=np.float32)
+
+
+def unit(a: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Stretch ``a`` to [0, 1] from its own minimum to maximum (all zeros when it is flat)."""
+    a = as_numpy(a)
+    lo, hi = float(a.min()), float(a.max())
+    return np.zeros_like(a) if hi <= lo else (a - lo) / (hi - lo)
+
+
+def signed(a: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Map ``a`` to [0, 1] with zero at mid-gray and the largest magnitude at 0 or 1."""
+    a = as_numpy(a)
+    peak = float(np.abs(a).max())
+    return np.full_like(a, 0.5) if peak == 0 else 0.5 + 0.5 * a / peak
+
+
+def picture(chw: np.ndarray) -> np.ndarray:
+    """One (C, H, W) input as a picture: RGB for 3 channels, gray for 1, else the channel mean."""
+    chw = np.asarray(chw, dtype=np.float32)
+    if chw.shape[0] == 3:
+        return chw.transpose(1, 2, 0)
+    return chw[0] if chw.shape[0] == 1 else chw.mean(axis=0)
+
+
+def rgb(img: np.ndarray) -> np.ndarray:
+    """Gray (H, W) as (H, W, 3); RGB unchanged."""
+    return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+
+
+def filter_grid(weight: torch.Tensor) -> np.ndarray:
+    """A conv layer's filters (O, I, kh, kw), zero at mid-gray, on one scale for the layer.
+
+    Filters over 3 channels are RGB tiles; otherwise row ``o`` holds feature ``o``'s
+    kernel for each of its ``I`` input channels.
+    """
+    w = signed(weight)
+    o, i = w.shape[:2]
+    if i == 3:
+        return tile(w.transpose(0, 2, 3, 1), pad=1, fill=1.0)
+    return tile(w.reshape(o * i, *w.shape[2:]), cols=i if i > 1 else None, pad=1, fill=1.0)
+
+
+def feature_grid(act: torch.Tensor) -> np.ndarray:
+    """One input's feature maps (C, h, w) as a grid, on one scale so weak features look weak."""
+    a = as_numpy(act)
+    lo, hi = min(float(a.min()), 0.0), float(a.max())
+    return tile((a - lo) / (hi - lo) if hi > lo else np.zeros_like(a), pad=1, fill=1.0)
+
+
+def heat_overlay(image: np.ndarray, heat: torch.Tensor | np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """``heat`` (H, W) stretched to [0, 1], coloured with the jet map and blended over ``image``."""
+    colours = cv2.applyColorMap(np.uint8(255 * unit(heat)), cv2.COLORMAP_JET)[..., ::-1] / 255.0
+    return ((1 - alpha) * rgb(np.asarray(image, dtype=np.float32)) + alpha * colours).astype(np.float32)
+
+
+def side_by_side(*images: np.ndarray, pad: int = 2) -> np.ndarray:
+    """Images of one height next to each other, gray promoted to RGB when any is RGB."""
+    colour = any(img.ndim == 3 for img in images)
+    parts = [rgb(img) if colour else img for img in images]
+    gap = np.ones((parts[0].shape[0], pad, *parts[0].shape[2:]), dtype=np.float32)
+    out = [parts[0]]
+    for p in parts[1:]:
+        out += [gap, p]
+    return np.concatenate(out, axis=1).astype(np.float32)
+
+
+def upscale(img: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour enlargement, so small filters and maps stay crisp."""
+    return np.repeat(np.repeat(img, factor, axis=0), factor, axis=1)
