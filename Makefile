@@ -1,0 +1,28 @@
+# `make run` sets everything up and opens the app; `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run test lint clean
+
+$(BIN)/workbench: pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+setup: $(BIN)/workbench
+	@sh scripts/system-deps.sh
+
+run: setup
+	$(BIN)/workbench gui --plugin td-control
+
+lint: setup
+	$(BIN)/lint-imports
+
+test: setup lint
+	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) build *.egg-info

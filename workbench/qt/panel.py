@@ -1,0 +1,356 @@
+"""A plugin's panel: its config form, run controls, status, recorder and live views.
+
+The panel owns one run at a time on a ``RunThread`` and pulls the run's sinks on a ~30 Hz
+timer; nothing the trainer does calls into Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from workbench.core.checkpoint import CheckpointError, load_checkpoint
+from workbench.core.config import from_dict, to_dict
+from workbench.core.device import DEVICES
+from workbench.core.driver import Run
+from workbench.core.manifest import Manifest
+from workbench.core.recorder import mp4_available
+from workbench.core.sinks import HistorySink, LatestSink, read_metrics
+from workbench.core.snapshot import Snapshot
+from workbench.qt import settings
+from workbench.qt.params import ConfigForm
+from workbench.qt.recorder import WidgetRecorder
+from workbench.qt.views import VIEW_KINDS
+from workbench.qt.views.base import View
+
+REFRESH_MS = 33
+SIZES = {"native": None, "480x320": (480, 320), "640x480": (640, 480), "800x600": (800, 600)}
+
+
+def new_run_dir(plugin_id: str) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+    return settings.home() / "runs" / plugin_id / stamp
+
+
+class PluginPanel(QtWidgets.QWidget):
+    """Everything about one plugin. ``run_ended(state)`` fires when a run is over."""
+
+    run_ended = QtCore.Signal(str)
+
+    def __init__(self, manifest: Manifest, values: dict[str, Any] | None = None, device: str = "auto",
+                 max_steps: int | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.manifest = manifest
+        self.config_cls = manifest.config_class()
+        self.max_steps = max_steps
+        self.history, self.latest = HistorySink(), LatestSink()
+        self.run: Run | None = None
+        self.thread: QtCore.QThread | None = None
+        self.resume_from: Path | None = None
+        self.recorder: WidgetRecorder | None = None
+        defaults = to_dict(self.config_cls())
+        valid = {k: v for k, v in (values or {}).items() if k in defaults}
+        self.form = ConfigForm(self.config_cls, {**defaults, **valid})
+        self.form.edited.connect(self._edited)
+        self.views: list[View] = [
+            VIEW_KINDS[v.kind](v, self.history, self.latest, self.set_config) for v in manifest.views
+            if v.kind in VIEW_KINDS
+        ]
+        self._build(device)
+        self.timer = QtCore.QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(REFRESH_MS)
+        self._set_buttons("idle")
+
+    # ---------- layout ----------
+    def _build(self, device: str) -> None:
+        side = QtWidgets.QWidget()
+        side_layout = QtWidgets.QVBoxLayout(side)
+        title = QtWidgets.QLabel(f"<b>{self.manifest.title}</b><br><small>{self.manifest.description}</small>")
+        title.setWordWrap(True)
+        side_layout.addWidget(title)
+        side_layout.addWidget(self.form)
+
+        row = QtWidgets.QHBoxLayout()
+        self.device = QtWidgets.QComboBox()
+        self.device.addItems(DEVICES)
+        self.device.setCurrentText(device)
+        row.addWidget(QtWidgets.QLabel("device"))
+        row.addWidget(self.device)
+        side_layout.addLayout(row)
+
+        buttons = QtWidgets.QGridLayout()
+        self.start_button = QtWidgets.QPushButton("Start")
+        self.pause_button = QtWidgets.QPushButton("Pause")
+        self.step_button = QtWidgets.QPushButton("Step")
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.reset_button = QtWidgets.QPushButton("Reset")
+        self.save_button = QtWidgets.QPushButton("Save checkpoint")
+        self.load_button = QtWidgets.QPushButton("Load checkpoint…")
+        for i, (b, slot) in enumerate([
+            (self.start_button, self.start), (self.pause_button, self.toggle_pause), (self.step_button, self.step),
+            (self.stop_button, self.stop), (self.reset_button, self.reset), (self.save_button, self.save_checkpoint),
+            (self.load_button, self._ask_checkpoint),
+        ]):
+            b.clicked.connect(slot)
+            buttons.addWidget(b, i // 3, i % 3)
+        side_layout.addLayout(buttons)
+
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        side_layout.addWidget(self.progress)
+        self.status = QtWidgets.QLabel("ready: press Start")
+        self.status.setWordWrap(True)
+        side_layout.addWidget(self.status)
+        self.error_box = QtWidgets.QPlainTextEdit(readOnly=True)
+        self.error_box.setStyleSheet("color: #ff8a80;")
+        self.error_box.hide()
+        side_layout.addWidget(self.error_box)
+        side_layout.addWidget(self._build_recorder())
+        side_layout.addStretch(1)
+
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+
+        self.view_area = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(self.view_area)
+        grid.setContentsMargins(2, 2, 2, 2)
+        cols = 2 if len(self.views) > 1 else 1
+        for i, view in enumerate(self.views):
+            grid.addWidget(view, i // cols, i % cols)
+
+        split = QtWidgets.QSplitter()
+        split.addWidget(scroll)
+        split.addWidget(self.view_area)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 1000])
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+    def _build_recorder(self) -> QtWidgets.QGroupBox:
+        box = QtWidgets.QGroupBox("Record")
+        form = QtWidgets.QFormLayout(box)
+        self.record_target = QtWidgets.QComboBox()
+        self.record_target.addItems([v.title for v in self.views] + ["Whole panel"])
+        record_key = self.manifest.record
+        for i, v in enumerate(self.views):
+            if record_key and record_key in v.spec.keys:
+                self.record_target.setCurrentIndex(i)
+        self.record_fps = QtWidgets.QSpinBox(minimum=1, maximum=60, value=15)
+        self.record_size = QtWidgets.QComboBox()
+        self.record_size.addItems(list(SIZES))
+        self.record_format = QtWidgets.QComboBox()
+        self.record_format.addItems(["gif", "mp4"] if mp4_available() else ["gif"])
+        self.record_button = QtWidgets.QPushButton("● Record")
+        self.record_button.setCheckable(True)
+        self.record_button.toggled.connect(self._toggle_record)
+        self.record_status = QtWidgets.QLabel("")
+        self.record_status.setWordWrap(True)
+        form.addRow("view", self.record_target)
+        form.addRow("fps", self.record_fps)
+        form.addRow("size", self.record_size)
+        form.addRow("format", self.record_format)
+        form.addRow(self.record_button)
+        form.addRow(self.record_status)
+        return box
+
+    # ---------- config ----------
+    def values(self) -> dict[str, Any]:
+        return self.form.values()
+
+    def _edited(self, name: str, value: Any) -> None:
+        if self.running and self.form.specs[name].live:
+            self.run.inbox.put(**{name: value})
+
+    def set_config(self, **changes: Any) -> None:
+        """Set fields as if the user typed them (views call this on clicks)."""
+        allowed = {k: v for k, v in changes.items() if k in self.form.specs and (self.form.specs[k].live or not self.running)}
+        self.form.set_values(allowed)
+        for name, value in allowed.items():
+            self._edited(name, value)
+
+    # ---------- run control ----------
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def start(self) -> bool:
+        """Start a run with the form's config; False (and a message) when the config is invalid."""
+        if self.running:
+            return False
+        try:
+            cfg = from_dict(self.config_cls, self.values())
+        except (ValueError, TypeError) as exc:
+            self._say(f"cannot start: {exc}", error=True)
+            return False
+        from workbench.qt.worker import RunThread
+
+        out_dir = self.resume_from.parent if self.resume_from is not None else new_run_dir(self.manifest.id)
+        if self.resume_from is None:
+            self.history.clear()
+            self.latest.clear()
+            for view in self.views:
+                view.reset()
+        self.error_box.hide()
+        self.run = Run(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
+                       sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from)
+        self.resume_from = None
+        self.thread = RunThread(self.run)
+        self.thread.ended.connect(self._ended)
+        self.thread.start()
+        self._set_buttons("running")
+        return True
+
+    def toggle_pause(self) -> None:
+        if not self.running:
+            return
+        if self.run.status().state == "paused":
+            self.run.resume()
+        else:
+            self.run.pause()
+
+    def step(self) -> None:
+        if self.running:
+            self.run.step_once()
+        elif self.start():
+            self.run.pause()
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+
+    def reset(self) -> None:
+        """Stop any run and clear the views; the config stays as it is."""
+        self.shutdown()
+        self.run = None
+        self.resume_from = None
+        self.history.clear()
+        self.latest.clear()
+        for view in self.views:
+            view.reset()
+        self.error_box.hide()
+        self._set_buttons("idle")
+        self._say("ready: press Start")
+
+    def save_checkpoint(self) -> None:
+        if self.running:
+            self.run.request_checkpoint()
+            self._say(f"checkpoint will be saved in {self.run.out_dir}")
+
+    def _ask_checkpoint(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load checkpoint", str(settings.home() / "runs"),
+                                                        "Checkpoints (*.pt)")
+        if path:
+            self.load_checkpoint(Path(path))
+
+    def load_checkpoint(self, path: Path) -> bool:
+        """Prepare to resume from ``path``: its config fills the form, its curves come back."""
+        if self.running:
+            return False
+        try:
+            payload = load_checkpoint(path, self.manifest.id)
+            from_dict(self.config_cls, payload["config"])
+        except (CheckpointError, ValueError, TypeError) as exc:
+            self._say(f"cannot load checkpoint: {exc}", error=True)
+            return False
+        path = Path(path)
+        self.resume_from = path if path.is_file() else path / "checkpoint.pt"
+        self.form.set_values(payload["config"])
+        self.history.clear()
+        metrics = self.resume_from.parent / "metrics.csv"
+        if metrics.exists():
+            columns = read_metrics(metrics)
+            steps = columns.pop("step", [])
+            for i, step in enumerate(steps):
+                row = {k: v[i] for k, v in columns.items() if v[i] == v[i]}
+                self.history.write(Snapshot(int(step), scalars=row))
+        self._say(f"loaded {self.resume_from}: press Start to resume")
+        return True
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Stop the run and wait for its thread (closing the window calls this)."""
+        if self.recorder is not None:
+            self.record_button.setChecked(False)
+        if self.run is not None:
+            self.run.stop()
+        if self.thread is not None:
+            self.thread.wait(timeout_ms)
+
+    def _ended(self, state: str) -> None:
+        self.refresh()
+        self._set_buttons(state)
+        if state == "failed":
+            self.error_box.setPlainText(self.run.error)
+            self.error_box.show()
+        self.run_ended.emit(state)
+
+    def _set_buttons(self, state: str) -> None:
+        running = state in ("running", "paused")
+        self.form.lock(running)
+        self.device.setEnabled(not running)
+        self.start_button.setEnabled(not running)
+        self.load_button.setEnabled(not running)
+        for b in (self.pause_button, self.stop_button, self.save_button):
+            b.setEnabled(running)
+
+    # ---------- refresh (GUI timer) ----------
+    def refresh(self) -> None:
+        if self.isVisible() or not self.views:
+            for view in self.views:
+                if view.isVisible() or not self.isVisible():
+                    view.refresh()
+        if self.run is not None:
+            s = self.run.status()
+            self.pause_button.setText("Resume" if s.state == "paused" else "Pause")
+            text = f"{s.state} · step {s.step} · {s.steps_per_s:,.0f} steps/s · {time.strftime('%H:%M:%S', time.gmtime(s.elapsed))} · {s.device or '…'}"
+            if s.message:
+                text += f"\n{s.message}"
+            self._say(text, error=s.state == "failed" or bool(s.message and s.state == "paused"))
+            if s.progress is not None:
+                self.progress.setValue(int(1000 * min(max(s.progress, 0.0), 1.0)))
+        if self.recorder is not None:
+            self.record_status.setText(f"recording {self.recorder.frames} frames → {self.recorder.writer.path}")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #ff8a80;" if error else "")
+
+    # ---------- recording ----------
+    def record_widget(self) -> QtWidgets.QWidget:
+        i = self.record_target.currentIndex()
+        return self.views[i] if i < len(self.views) else self.view_area
+
+    def _toggle_record(self, on: bool) -> None:
+        if on:
+            folder = self.run.out_dir if self.run is not None and self.run.out_dir else settings.home() / "recordings"
+            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = folder / f"{self.manifest.id}-{stamp}.{self.record_format.currentText()}"
+            try:
+                self.recorder = WidgetRecorder(self.record_widget(), path, self.record_fps.value(),
+                                               SIZES[self.record_size.currentText()])
+            except ValueError as exc:
+                self.record_status.setText(str(exc))
+                with QtCore.QSignalBlocker(self.record_button):
+                    self.record_button.setChecked(False)
+                return
+            self.record_button.setText("■ Stop recording")
+        elif self.recorder is not None:
+            recorder, self.recorder = self.recorder, None
+            path = recorder.stop()
+            self.record_button.setText("● Record")
+            self.record_status.setText(f"saved {path} ({recorder.frames} frames)" if path else "nothing recorded")
+
+    def config(self) -> Any:
+        """The config the form holds now (raises ValueError when it is invalid)."""
+        return from_dict(self.config_cls, self.values())
+
+

@@ -1,0 +1,54 @@
+"""What every view shares: a titled pyqtgraph widget reading one or more keys from a sink."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pyqtgraph as pg
+
+from workbench.core.manifest import ViewSpec
+from workbench.core.sinks import HistorySink, LatestSink
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+
+
+class View(pg.GraphicsLayoutWidget):
+    """Base of all views. ``set_config`` is how a view asks for live config changes (clicks)."""
+
+    def __init__(self, spec: ViewSpec, history: HistorySink, latest: LatestSink,
+                 set_config: Callable[..., None] | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.spec, self.history, self.latest = spec, history, latest
+        self.set_config = set_config or (lambda **_: None)
+        self.setMinimumSize(260, 200)
+        self.title = spec.title or ", ".join(spec.keys)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.spec.options.get(name, default)
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget what is drawn (a new run starts)."""
+
+
+class ArrayView(View):
+    """A view of the latest array under its first key; redraws only when a new one arrives."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._version = 0
+
+    def refresh(self) -> None:
+        version, arr = self.latest.read(self.spec.keys[0])
+        if arr is None or version == self._version:
+            return
+        self._version = version
+        self.draw(arr)
+
+    def reset(self) -> None:
+        self._version = 0
+
+    def draw(self, arr: Any) -> None:
+        raise NotImplementedError

@@ -1,0 +1,85 @@
+"""Scalars against step, with an optional running mean and markers where live changes happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+
+from workbench.qt.views.base import View
+
+COLORS = ["#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"]
+
+
+def running_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last ``window`` values at each point (fewer at the start)."""
+    c = np.cumsum(np.insert(values, 0, 0.0))
+    idx = np.arange(1, len(values) + 1)
+    lo = np.maximum(idx - window, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+class CurveView(View):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plot = self.addPlot(title=self.title)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setLogMode(y=bool(self.option("logy", False)))
+        self.legend = self.plot.addLegend(offset=(5, 5))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.means: dict[str, pg.PlotDataItem] = {}
+        self._counts: dict[str, int] = {}
+        self._marks: list[pg.InfiniteLine] = []
+
+    def _keys(self) -> list[str]:
+        keys = list(self.spec.keys)
+        if self.option("prefix", False):
+            known = self.history.keys()
+            keys = [k for k in keys if k in known] + sorted(
+                name for name in known for k in self.spec.keys if name.startswith(k + "/"))
+        return keys
+
+    def _curve(self, key: str) -> pg.PlotDataItem:
+        if key not in self.curves:
+            color = COLORS[len(self.curves) % len(COLORS)]
+            window = self.option("mean")
+            pen = pg.mkPen(color, width=1) if not window else pg.mkPen(pg.mkColor(color).darker(170), width=1)
+            item = self.plot.plot(pen=pen, name=key if not window else None)
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            item.setSkipFiniteCheck(False)
+            self.curves[key] = item
+            if window:
+                mean = self.plot.plot(pen=pg.mkPen(color, width=2), name=f"{key} (mean {window})")
+                mean.setDownsampling(auto=True, method="peak")
+                mean.setClipToView(True)
+                self.means[key] = mean
+        return self.curves[key]
+
+    def refresh(self) -> None:
+        for key in self._keys():
+            n = self.history.count(key)
+            if n == self._counts.get(key, 0):
+                continue
+            self._counts[key] = n
+            steps, values = self.history.read(key)
+            self._curve(key).setData(steps, values)
+            if key in self.means:
+                self.means[key].setData(steps, running_mean(values, int(self.option("mean"))))
+        marks = self.history.marks()
+        for step, changes in marks[len(self._marks):]:
+            label = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in changes.items())
+            line = pg.InfiniteLine(step, angle=90, pen=pg.mkPen("#aaaaaa", style=pg.QtCore.Qt.PenStyle.DashLine),
+                                   label=label, labelOpts={"position": 0.9, "color": "#cccccc", "rotateAxis": (1, 0)})
+            self.plot.addItem(line)
+            self._marks.append(line)
+
+    def reset(self) -> None:
+        for item in [*self.curves.values(), *self.means.values(), *self._marks]:
+            self.plot.removeItem(item)
+        self.legend.clear()
+        self.curves.clear()
+        self.means.clear()
+        self._counts.clear()
+        self._marks.clear()

@@ -1,0 +1,42 @@
+"""Points in the plane coloured by label (latent spaces); a click can set live config fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+
+from workbench.qt.views.base import ArrayView
+
+PALETTE = [pg.mkBrush(c) for c in ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231",
+                                   "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#fabebe")]
+
+
+class ScatterView(ArrayView):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plot = self.addPlot(title=self.title)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.points = pg.ScatterPlotItem(size=4, pen=None, brush="#4fc3f7")
+        self.plot.addItem(self.points)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event: Any) -> None:
+        names = self.option("click")
+        if not names or not self.plot.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = self.plot.vb.mapSceneToView(event.scenePos())
+        self.set_config(**{names[0]: float(p.x()), names[1]: float(p.y())})
+
+    def draw(self, arr: Any) -> None:
+        xy = np.asarray(arr, dtype=float).reshape(-1, 2)
+        brushes = None
+        if len(self.spec.keys) > 1:
+            _, labels = self.latest.read(self.spec.keys[1])
+            if labels is not None and len(labels) == len(xy):
+                brushes = [PALETTE[int(v) % len(PALETTE)] for v in np.asarray(labels).ravel()]
+        if brushes is None:
+            self.points.setData(xy[:, 0], xy[:, 1])
+        else:
+            self.points.setData(xy[:, 0], xy[:, 1], brush=brushes)
