@@ -60,7 +60,7 @@ def glyphs(n: int, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     for i, digit in enumerate(labels):
         font = FONTS[rng.integers(len(FONTS))] | (cv2.FONT_ITALIC if rng.random() < 0.3 else 0)
         canvas = np.zeros((_CANVAS, _CANVAS), np.uint8)
-        thickness = int(rng.integers(3, 10))
+        thickness = int(rng.integers(2, 8))
         (tw, th), _ = cv2.getTextSize(str(digit), font, 2.0, thickness)
         org = ((_CANVAS - tw) // 2, (_CANVAS + th) // 2)
         cv2.putText(canvas, str(digit), org, font, 2.0, 255, thickness, cv2.LINE_AA)

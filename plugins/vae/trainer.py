@@ -1,0 +1,146 @@
+"""Autoencoder and VAE training (Kingma & Welling, 2014), yielding after every gradient step.
+
+Loss per image: reconstruction (-log p(x|z), Bernoulli pixels) + weight * KL(q(z|x) || N(0, I)),
+where the weight is beta (1 gives the negative ELBO), optionally ramped up from 0 (KL annealing).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Generator
+
+import cv2
+import numpy as np
+import torch
+
+from workbench.core.driver import RunContext
+from workbench.core.snapshot import Snapshot
+from workbench.data import load_images
+from workbench.data.preview import class_counts, grid, labelled_grid
+from workbench.data.scorer import DigitScorer
+from workbench_plugins.vae.config import Config
+from workbench_plugins.vae.latent import decode, gaussian_grid, interpolation, manifold, traversal
+from workbench_plugins.vae.model import Autoencoder, kl_divergence, kl_weight, reconstruction_loss
+
+GRID = 15  # manifold cells per side
+N_SCORED = 256  # prior samples judged by the digits scorer
+
+
+def as_image(batch: torch.Tensor, cols: int | None = None) -> np.ndarray:
+    return grid(batch.detach().cpu().numpy(), cols=cols)
+
+
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+    # TRY NOT TO MODIFY: seeding
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    device = torch.device(ctx.device)
+
+    # data, model, optimiser
+    images, labels = load_images(cfg.data, size=cfg.size, n=cfg.n or None, seed=cfg.seed, channels=cfg.channels)
+    x_all = torch.from_numpy(images).to(device)
+    n_images = len(x_all)
+    model = Autoencoder(images.shape[1:], cfg.latent, cfg.hidden, cfg.arch, cfg.model == "vae").to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    probe = torch.randperm(n_images)[:2000].to(device)  # images shown in the latent scatter
+    shown = probe[:16]  # inputs shown beside their reconstructions
+    prior_z = torch.randn(N_SCORED, cfg.latent).to(device)
+    scorer = DigitScorer.trained(size=28, seed=0)
+    batches = (n_images + cfg.batch_size - 1) // cfg.batch_size
+    total = cfg.epochs * batches
+    step, start_epoch = 0, 0
+    if ctx.resume is not None:
+        model.load_state_dict(ctx.resume["model"])
+        optimizer.load_state_dict(ctx.resume["optimizer"])
+        step, start_epoch = int(ctx.resume["step"]), int(ctx.resume["epoch"])
+    epoch = start_epoch
+    ctx.keep_state(lambda: {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch})
+
+    def views() -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        """Everything drawn from the model: scatter, manifold, traversals, interpolation, samples."""
+        model.eval()
+        with torch.no_grad():
+            mu = model.encode(x_all[probe])[0]
+            recon = decode(model, model.encode(x_all[shown])[0])
+            pairs = torch.stack([x_all[shown], recon], dim=1).flatten(0, 1)
+            samples = decode(model, prior_z)
+            if model.variational:
+                xs = ys = gaussian_grid(GRID).to(device)
+            else:  # a plain autoencoder has no prior: span where its codes lie
+                lo, hi = torch.quantile(mu, 0.01, dim=0), torch.quantile(mu, 0.99, dim=0)
+                xs = torch.linspace(lo[0].item(), hi[0].item(), GRID, device=device)
+                ys = torch.linspace(lo[-1].item(), hi[-1].item(), GRID, device=device)
+            a, b = x_all[cfg.sample_a % n_images], x_all[cfg.sample_b % n_images]
+            za, zb = model.encode(torch.stack([a, b]))[0]
+            line = torch.cat([a[None], interpolation(model, za, zb, 8), b[None]])
+            dims = min(cfg.latent, 10)
+            walk = traversal(model, za, torch.linspace(-3.0, 3.0, 11, device=device), dims)
+        model.train()
+        plane = mu[:, :2].cpu().numpy() if cfg.latent > 1 else np.c_[mu[:, 0].cpu().numpy(), np.zeros(len(mu))]
+        arrays = {
+            "reconstructions": as_image(pairs, cols=8),
+            "latent": plane.astype(np.float32),
+            "latent_labels": labels[probe.cpu().numpy()],
+            "manifold": as_image(manifold(model, xs, ys), cols=GRID),
+            "traversal": as_image(walk, cols=11),
+            "interpolation": as_image(line, cols=len(line)),
+            "samples": as_image(samples[:64], cols=8),
+        }
+        return scorer.score(samples.cpu().numpy()), arrays
+
+    def decoded_point() -> np.ndarray:
+        """The clicked latent point (zx, zy; other dimensions 0), decoded and enlarged four times."""
+        z = torch.zeros(1, cfg.latent, device=device)
+        z[0, : min(2, cfg.latent)] = torch.tensor([cfg.zx, cfg.zy][: cfg.latent], device=device)
+        img = as_image(decode(model, z))
+        return cv2.resize(img, (img.shape[1] * 4, img.shape[0] * 4), interpolation=cv2.INTER_LINEAR)
+
+    scores, shown_arrays = views()
+    arrays = dict(shown_arrays, data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels),
+                  decoded=decoded_point())
+    new = yield Snapshot(step, scalars=scores, arrays=arrays, progress=0.0)
+    cfg = new or cfg
+    redraw_point = False
+    try:
+        for epoch in range(start_epoch, cfg.epochs):
+            epoch_recon = epoch_kl = 0.0
+            for i, idx in enumerate(torch.randperm(n_images).split(cfg.batch_size)):
+                # ALGO LOGIC: one gradient step on the (beta-weighted) negative ELBO
+                x = x_all[idx.to(device)]
+                logits, mu, logvar = model(x)
+                recon = reconstruction_loss(logits, x).mean()
+                kl = kl_divergence(mu, logvar).mean() if model.variational else torch.zeros((), device=device)
+                weight = kl_weight(cfg.beta, cfg.kl_anneal, epoch + i / batches)
+                loss = recon + weight * kl
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                step += 1
+                epoch_recon += recon.item() * len(idx) / n_images
+                epoch_kl += kl.item() * len(idx) / n_images
+
+                # SNAPSHOT: per-step losses; image views every view_every steps; ELBO terms per epoch
+                scalars = {"loss": loss.item(), "recon": recon.item(), "kl": kl.item(), "beta": weight}
+                arrays = {}
+                last = i == batches - 1
+                if step % cfg.view_every == 0 or (last and epoch == cfg.epochs - 1):
+                    scores, shown_arrays = views()
+                    scalars.update(scores)
+                    arrays = dict(shown_arrays)
+                if arrays or redraw_point:
+                    arrays["decoded"] = decoded_point()
+                    redraw_point = False
+                if last:
+                    scalars.update(epoch_recon=epoch_recon, epoch_kl=epoch_kl, elbo=-(epoch_recon + epoch_kl))
+                new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / total)
+                if new is not None:
+                    redraw_point = (new.zx, new.zy) != (cfg.zx, cfg.zy)
+                    cfg = new
+                    for group in optimizer.param_groups:
+                        group["lr"] = cfg.lr
+        epoch = cfg.epochs
+    finally:
+        for key in ("latent", "latent_labels", "manifold"):
+            ctx.save_array(key, shown_arrays[key])

@@ -1,0 +1,116 @@
+"""VAE math against hand-computed values, the reparameterisation's gradient, and tiny real runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from workbench.core.driver import RunContext
+from workbench_plugins.vae.config import Config
+from workbench_plugins.vae.latent import gaussian_grid
+from workbench_plugins.vae.model import kl_divergence, kl_weight, reconstruction_loss, reparameterise
+from workbench_plugins.vae.trainer import train
+
+TINY = dict(data="digits", n=256, size=16, epochs=3, batch_size=64, hidden=64, view_every=1000)
+
+
+def run(cfg: Config, changes: dict | None = None) -> list:
+    gen = train(cfg, RunContext("cpu", None, None, threading.Event()))
+    snaps = [next(gen)]
+    try:
+        while True:
+            new = dataclasses.replace(cfg, **changes) if changes and len(snaps) == 2 else None
+            snaps.append(gen.send(new))
+    except StopIteration:
+        return snaps
+
+
+def test_kl_of_a_diagonal_gaussian_against_the_closed_form_by_hand():
+    mu = torch.tensor([[1.0, 0.0]])
+    logvar = torch.tensor([[0.0, math.log(2.0)]])
+    # 0.5 * [(1 + 1 - 1 - 0) + (0 + 2 - 1 - ln 2)] = 1 - ln(2) / 2
+    assert kl_divergence(mu, logvar).item() == pytest.approx(1.0 - math.log(2.0) / 2, abs=1e-6)
+    assert kl_divergence(torch.zeros(3, 4), torch.zeros(3, 4)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_bernoulli_reconstruction_loss_by_hand():
+    logits = torch.tensor([[0.0, math.log(3.0)]])  # p = 0.5 and 0.75
+    x = torch.tensor([[1.0, 0.0]])
+    # -ln(0.5) - ln(1 - 0.75) = ln 2 + ln 4 = ln 8
+    assert reconstruction_loss(logits, x).item() == pytest.approx(math.log(8.0), abs=1e-6)
+
+
+def test_reparameterisation_gradient_flows_to_mean_and_log_variance():
+    mu = torch.tensor([0.5], requires_grad=True)
+    logvar = torch.tensor([math.log(4.0)], requires_grad=True)
+    z = reparameterise(mu, logvar, torch.tensor([0.3]))
+    z.backward()
+    assert z.item() == pytest.approx(0.5 + 2.0 * 0.3)
+    assert mu.grad.item() == pytest.approx(1.0)
+    assert logvar.grad.item() == pytest.approx(0.5 * 2.0 * 0.3)  # dz/dlogvar = sigma * eps / 2
+
+
+def test_reparameterised_gradient_estimates_the_true_gradient():
+    """E[z^2] = mu^2 + sigma^2, so its gradient is 2 mu in mu and sigma^2 in log sigma^2."""
+    torch.manual_seed(0)
+    mu = torch.tensor([0.7], requires_grad=True)
+    logvar = torch.tensor([math.log(0.5)], requires_grad=True)
+    z = reparameterise(mu, logvar, torch.randn(200_000, 1))
+    z.pow(2).mean().backward()
+    assert mu.grad.item() == pytest.approx(1.4, abs=0.02)
+    assert logvar.grad.item() == pytest.approx(0.5, abs=0.02)
+
+
+def test_kl_annealing_ramps_linearly_then_holds():
+    assert [kl_weight(2.0, 4, e) for e in (0, 1, 4, 10)] == [0.0, 0.5, 2.0, 2.0]
+    assert kl_weight(2.0, 0, 0) == 2.0
+
+
+def test_manifold_grid_covers_equal_prior_mass():
+    g = gaussian_grid(3, 0.25, 0.75)
+    assert g.tolist() == pytest.approx([-0.6745, 0.0, 0.6745], abs=1e-4)
+
+
+def test_tiny_vae_learns_and_logs_the_elbo_split():
+    snaps = run(Config(**TINY))
+    epochs = [s.scalars for s in snaps if "epoch_recon" in s.scalars]
+    assert len(epochs) == 3
+    assert epochs[-1]["epoch_recon"] < epochs[0]["epoch_recon"]
+    assert all(e["epoch_kl"] > 0 and e["elbo"] == pytest.approx(-(e["epoch_recon"] + e["epoch_kl"])) for e in epochs)
+    last = snaps[-1]
+    assert set(last.scalars) >= {"sample_score", "class_spread"}
+    assert last.arrays["manifold"].shape == (15 * 17 - 1, 15 * 17 - 1)
+    assert last.arrays["latent"].shape == (256, 2) and last.arrays["latent_labels"].shape == (256,)
+
+
+def test_plain_autoencoder_has_no_kl_and_conv_runs():
+    snaps = run(Config(**dict(TINY, model="ae", arch="conv", epochs=1)))
+    assert all(s.scalars.get("kl", 0.0) == 0.0 for s in snaps)
+    assert snaps[-1].arrays["reconstructions"].shape == (4 * 17 - 1, 8 * 17 - 1)
+
+
+def test_larger_latent_draws_a_traversal_row_per_dimension():
+    snaps = run(Config(**dict(TINY, latent=5, epochs=1)))
+    assert snaps[-1].arrays["traversal"].shape == (5 * 17 - 1, 11 * 17 - 1)
+
+
+def test_clicking_the_latent_plane_decodes_that_point():
+    snaps = run(Config(**dict(TINY, epochs=1)), changes={"zx": 2.5, "zy": -2.5})
+    before = snaps[0].arrays["decoded"]
+    after = next(s.arrays["decoded"] for s in snaps[2:] if "decoded" in s.arrays)
+    assert after.shape == before.shape == (64, 64) and not np.array_equal(after, before)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"data": "no/such/file.npz"}, "data='no/such/file.npz' is neither"),
+    ({"arch": "conv", "size": 30}, "size=30 must be a multiple of 4"),
+    ({"beta": 0.0}, r"beta=0.0 is outside"),
+])
+def test_bad_settings_say_what_is_allowed(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Config(**kwargs)

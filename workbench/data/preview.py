@@ -1,0 +1,38 @@
+"""Images for the panels: batches of (N, C, H, W) images tiled into one picture, and a labelled
+dataset grid with class counts."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from workbench.core.images import tile
+
+
+def grid(images: np.ndarray, cols: int | None = None, pad: int = 1) -> np.ndarray:
+    """(N, C, H, W) in [0, 1] -> one float32 image, (H', W') for gray or (H', W', 3) for colour."""
+    hwc = np.clip(np.asarray(images, np.float32), 0.0, 1.0).transpose(0, 2, 3, 1)
+    return tile(hwc[..., 0] if hwc.shape[-1] == 1 else hwc, cols=cols, pad=pad, fill=0.5)
+
+
+def labelled_grid(images: np.ndarray, labels: np.ndarray, n: int = 64, scale: int = 3) -> np.ndarray:
+    """The first ``n`` images, enlarged ``scale`` times, each with its label in yellow in a corner:
+    an (H, W, 3) uint8 image."""
+    shown = (grid(images[:n]) * 255).astype(np.uint8)
+    if shown.ndim == 2:
+        shown = np.repeat(shown[..., None], 3, axis=2)
+    shown = cv2.resize(shown, (shown.shape[1] * scale, shown.shape[0] * scale), interpolation=cv2.INTER_NEAREST)
+    cols = int(np.ceil(np.sqrt(min(n, len(images)))))
+    h, w = images.shape[2] + 1, images.shape[3] + 1
+    for i, label in enumerate(labels[:n]):
+        if label >= 0:
+            r, c = divmod(i, cols)
+            org = (c * w * scale + 2, r * h * scale + 11)
+            cv2.putText(shown, str(int(label)), org, cv2.FONT_HERSHEY_PLAIN, 0.8, (255, 255, 0), 1, cv2.LINE_AA)
+    return shown
+
+
+def class_counts(labels: np.ndarray) -> np.ndarray:
+    """How many images each class 0..max(label) has, as float32 bars; unknown labels (-1) are skipped."""
+    known = labels[labels >= 0]
+    return np.bincount(known).astype(np.float32) if len(known) else np.zeros(1, np.float32)
