@@ -64,7 +64,8 @@ def load_checkpoint(path: str | Path, plugin_id: str) -> dict[str, Any]:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
-        raise CheckpointError(f"{path} is not a readable Workbench checkpoint ({type(exc).__name__}: {exc})") from None
+        reason = (str(exc).strip().splitlines() or [""])[0]
+        raise CheckpointError(f"{path} is not a readable Workbench checkpoint ({type(exc).__name__}: {reason})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION or "state" not in payload:
         raise CheckpointError(f"{path} is not a Workbench checkpoint of format {FORMAT_VERSION}")
     if payload.get("plugin") != plugin_id:

@@ -202,10 +202,10 @@ class Run:
                 snap = gen.send(self._take_changes(snap.step))
         except StopIteration:
             pass
-        except Exception:  # noqa: BLE001 - a failing trainer ends its run, never the app
+        except Exception as exc:  # noqa: BLE001 - a failing trainer ends its run, never the app
             self.error = traceback.format_exc()
-            last = self.error.strip().splitlines()[-1]
-            self._set("failed", f"trainer failed: {last}")
+            first = (str(exc).strip().splitlines() or [""])[0]
+            self._set("failed", f"trainer failed: {type(exc).__name__}: {first}")
         finally:
             if gen is not None:
                 try:

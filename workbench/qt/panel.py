@@ -286,7 +286,9 @@ class PluginPanel(QtWidgets.QWidget):
             self.thread.wait(timeout_ms)
 
     def _ended(self, state: str) -> None:
+        self.thread.wait(2000)  # the signal comes from the thread's last lines: let it finish
         self.refresh()
+        self._show_status()
         self._set_buttons(state)
         if state == "failed":
             self.error_box.setPlainText(self.run.error)
@@ -308,17 +310,21 @@ class PluginPanel(QtWidgets.QWidget):
             for view in self.views:
                 if view.isVisible() or not self.isVisible():
                     view.refresh()
-        if self.run is not None:
-            s = self.run.status()
-            self.pause_button.setText("Resume" if s.state == "paused" else "Pause")
-            text = f"{s.state} · step {s.step} · {s.steps_per_s:,.0f} steps/s · {time.strftime('%H:%M:%S', time.gmtime(s.elapsed))} · {s.device or '…'}"
-            if s.message:
-                text += f"\n{s.message}"
-            self._say(text, error=s.state == "failed" or bool(s.message and s.state == "paused"))
-            if s.progress is not None:
-                self.progress.setValue(int(1000 * min(max(s.progress, 0.0), 1.0)))
+        if self.running:
+            self._show_status()
         if self.recorder is not None:
             self.record_status.setText(f"recording {self.recorder.frames} frames → {self.recorder.writer.path}")
+
+    def _show_status(self) -> None:
+        s = self.run.status()
+        self.pause_button.setText("Resume" if s.state == "paused" else "Pause")
+        elapsed = time.strftime("%H:%M:%S", time.gmtime(s.elapsed))
+        text = f"{s.state} · step {s.step} · {s.steps_per_s:,.0f} steps/s · {elapsed} · {s.device or '…'}"
+        if s.message:
+            text += f"\n{s.message}"
+        self._say(text, error=s.state == "failed" or bool(s.message and s.state == "paused"))
+        if s.progress is not None:
+            self.progress.setValue(int(1000 * min(max(s.progress, 0.0), 1.0)))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)

@@ -1,0 +1,129 @@
+"""The run driver: live changes, pause/step/stop, faults, NaN, checkpoints and resuming."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from faulty import MANIFEST, Config
+
+from workbench.core.checkpoint import CheckpointError, load_checkpoint
+from workbench.core.driver import Run
+from workbench.core.sinks import HistorySink, read_metrics
+
+
+def run_in_thread(run):
+    t = threading.Thread(target=run.run)
+    t.start()
+    return t
+
+
+def wait_for(cond, timeout=5.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_live_change_lands_with_its_step(tmp_path):
+    history = HistorySink()
+    run = Run(MANIFEST, Config(mode="slow"), out_dir=tmp_path, sinks=[history], device="cpu")
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().step >= 3)
+    run.inbox.put(rate=5.0)
+    assert wait_for(lambda: run.changes)
+    run.stop()
+    t.join(2)
+    step = run.changes[0]["step"]
+    steps, rates = history.read("rate")
+    assert all(rates[steps <= step] == 1.0) and all(rates[steps > step] == 5.0)
+    assert history.marks()[0] == (step, {"rate": 5.0})
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert saved["changes"] == [{"step": step, "changes": {"rate": 5.0}}]
+    assert saved["config"]["rate"] == 1.0 and saved["final_config"]["rate"] == 5.0
+    assert "torch" in saved["versions"]
+
+
+def test_non_live_change_is_refused_with_a_message():
+    run = Run(MANIFEST, Config(mode="slow"), device="cpu")
+    t = run_in_thread(run)
+    run.inbox.put(steps=3)
+    assert wait_for(lambda: "cannot change while training" in run.status().message)
+    run.stop()
+    t.join(2)
+    assert run.cfg.steps == 50
+
+
+def test_stop_lands_within_a_second():
+    run = Run(MANIFEST, Config(mode="slow"), device="cpu")
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().step > 2)
+    started = time.perf_counter()
+    run.stop()
+    t.join(5)
+    assert not t.is_alive() and time.perf_counter() - started < 1.0
+    assert run.status().state == "stopped"
+
+
+def test_pause_then_step_lets_one_snapshot_through():
+    run = Run(MANIFEST, Config(mode="slow"), device="cpu")
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().step > 1)
+    run.pause()
+    assert wait_for(lambda: run.status().state == "paused")
+    time.sleep(0.1)
+    paused_at = run.status().step
+    time.sleep(0.2)
+    assert run.status().step == paused_at
+    run.step_once()
+    assert wait_for(lambda: run.status().step == paused_at + 1)
+    time.sleep(0.2)
+    assert run.status().step == paused_at + 1
+    run.stop()
+    t.join(2)
+
+
+def test_a_failing_trainer_keeps_its_files(tmp_path):
+    run = Run(MANIFEST, Config(mode="raise", steps=20), out_dir=tmp_path, device="cpu", checkpoint_every_s=0.0)
+    status = run.run()
+    assert status.state == "failed"
+    assert "RuntimeError: the trainer broke on purpose" in run.error
+    assert "the trainer broke on purpose" in status.message
+    assert len(read_metrics(tmp_path / "metrics.csv")["step"]) == 20
+    assert int(load_checkpoint(tmp_path, "faulty")["state"]["step"]) >= 19
+
+
+def test_nan_pauses_in_the_gui_and_stops_headless(tmp_path):
+    run = Run(MANIFEST, Config(mode="nan", steps=5), device="cpu", on_nonfinite="pause")
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().state == "paused")
+    assert "loss is nan at step 5" in run.status().message
+    run.stop()
+    t.join(2)
+    headless = Run(MANIFEST, Config(mode="nan", steps=5), device="cpu", on_nonfinite="stop").run()
+    assert headless.state == "failed" and "loss is nan" in headless.message
+
+
+def test_resume_continues_the_curves(tmp_path):
+    Run(MANIFEST, Config(steps=10), out_dir=tmp_path, device="cpu").run()
+    Run(MANIFEST, Config(steps=25), out_dir=tmp_path, device="cpu", resume=tmp_path).run()
+    steps = read_metrics(tmp_path / "metrics.csv")["step"]
+    assert list(steps) == list(range(1, 26))
+
+
+def test_bad_checkpoints_say_why(tmp_path):
+    (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable Workbench checkpoint"):
+        load_checkpoint(tmp_path, "faulty")
+    with pytest.raises(CheckpointError, match="no checkpoint at"):
+        load_checkpoint(tmp_path / "missing", "faulty")
+    good = tmp_path / "good"
+    Run(MANIFEST, Config(steps=3), out_dir=good, device="cpu").run()
+    with pytest.raises(CheckpointError, match="saved by plugin 'faulty', not 'td-control'"):
+        load_checkpoint(good, "td-control")
+    status = Run(MANIFEST, Config(), device="cpu", resume=tmp_path).run()
+    assert status.state == "failed" and "not a readable Workbench checkpoint" in status.message

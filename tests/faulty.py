@@ -1,0 +1,42 @@
+"""A tiny plugin whose trainer misbehaves on purpose, for testing how runs end."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from workbench.core.config import Schema, param
+from workbench.core.manifest import Manifest, ViewSpec
+from workbench.core.snapshot import Snapshot
+
+
+@dataclass
+class Config(Schema):
+    mode: str = param("ok", "how to misbehave", choices=("ok", "raise", "nan", "slow"))
+    steps: int = param(50, "steps before the end (or the fault)", lo=1)
+    rate: float = param(1.0, "a live value", lo=0.0, hi=10.0, live=True)
+    seed: int = param(0, "seed", lo=0)
+
+
+def train(cfg: Config, ctx):
+    state = {"step": 0}
+    if ctx.resume is not None:
+        state["step"] = int(ctx.resume["step"])
+    ctx.keep_state(lambda: dict(state))
+    while cfg.mode == "slow" or state["step"] < cfg.steps:
+        state["step"] += 1
+        step = state["step"]
+        if cfg.mode == "slow":
+            time.sleep(0.02)
+        loss = float("nan") if cfg.mode == "nan" and step == cfg.steps else 1.0 / step
+        new = yield Snapshot(step, scalars={"loss": loss, "rate": cfg.rate}, progress=step / cfg.steps)
+        if new is not None:
+            cfg = new
+    if cfg.mode == "raise":
+        raise RuntimeError("the trainer broke on purpose")
+
+
+MANIFEST = Manifest(
+    id="faulty", title="Faulty", category="Test", description="misbehaves on purpose", package="faulty",
+    config="faulty:Config", trainer="faulty:train", views=(ViewSpec("curve", ("loss",), "loss"),),
+)

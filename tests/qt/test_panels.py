@@ -1,0 +1,49 @@
+"""Every plugin opens in a panel, starts, takes a live change, and stops cleanly."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.core.config import specs
+from workbench.core.manifest import discover
+from workbench.qt.panel import PluginPanel
+
+MANIFESTS = [m for m in discover() if not m.broken]
+
+
+def first_live_change(panel):
+    for spec in specs(panel.config_cls):
+        if spec.live and not spec.button and spec.type is float and spec.lo is not None and spec.hi is not None:
+            current = panel.values()[spec.name]
+            return spec.name, spec.lo + (spec.hi - spec.lo) * (0.25 if current > (spec.lo + spec.hi) / 2 else 0.75)
+    return None
+
+
+@pytest.mark.parametrize("m", MANIFESTS, ids=lambda m: m.id)
+def test_panel_starts_takes_a_live_change_and_stops(m, qtbot):
+    panel = PluginPanel(m, dict(m.smoke), device="cpu")
+    qtbot.addWidget(panel)
+    panel.resize(1200, 800)
+    panel.show()
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().step > 0 or not panel.running, timeout=30_000)
+    change = first_live_change(panel)
+    if change is not None and panel.running:
+        name, value = change
+        field = panel.form.fields[name]
+        assert field.isEnabled()
+        field.set_value(value)
+        panel._edited(name, field.value())
+        qtbot.waitUntil(lambda: bool(panel.run.changes) or not panel.running, timeout=30_000)
+        if panel.run.changes:
+            assert name in panel.run.changes[0]["changes"]
+    locked = [s.name for s in specs(panel.config_cls) if not s.live]
+    if panel.running and locked:
+        assert not panel.form.fields[locked[0]].isEnabled()
+    with qtbot.waitSignal(panel.run_ended, timeout=30_000, raising=False):
+        panel.stop()
+    qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
+    assert panel.run.status().state in ("stopped", "finished"), panel.run.error
+    panel.refresh()
+    assert panel.history.keys() or panel.latest.keys()
+    panel.shutdown()

@@ -1,0 +1,124 @@
+"""The main window: browser, broken plugins, faults shown in the panel, settings kept, clean close."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from faulty import MANIFEST, Config
+from PIL import Image
+
+from workbench.core.manifest import Manifest
+from workbench.qt import settings
+from workbench.qt.panel import PluginPanel
+from workbench.qt.shell import MainWindow, PluginBrowser
+
+
+def test_browser_groups_by_category_and_marks_broken_plugins(qtbot):
+    broken = Manifest("ghost", "ghost", "Broken", "", "ghost", error="ModuleNotFoundError: No module named 'ghost'")
+    browser = PluginBrowser([MANIFEST, broken])
+    qtbot.addWidget(browser)
+    groups = {browser.topLevelItem(i).text(0): browser.topLevelItem(i) for i in range(browser.topLevelItemCount())}
+    assert set(groups) == {"Test", "Broken"}
+    assert "BROKEN: ModuleNotFoundError" in groups["Broken"].child(0).text(1)
+    assert groups["Test"].child(0).text(1) == "misbehaves on purpose"
+
+
+def test_a_failing_trainer_shows_its_traceback_and_the_panel_keeps_working(qtbot):
+    panel = PluginPanel(MANIFEST, {"mode": "raise", "steps": 5}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.run_ended, timeout=10_000) as ended:
+        panel.start()
+    assert ended.args == ["failed"]
+    panel.refresh()
+    assert "the trainer broke on purpose" in panel.error_box.toPlainText()
+    assert panel.error_box.isVisible() and "failed" in panel.status.text()
+    assert (panel.run.out_dir / "metrics.csv").exists()
+    panel.form.set_values({"mode": "ok"})
+    with qtbot.waitSignal(panel.run_ended, timeout=10_000) as ended:
+        assert panel.start()
+    assert ended.args == ["finished"]
+
+
+def test_nan_pauses_and_says_so(qtbot):
+    panel = PluginPanel(MANIFEST, {"mode": "nan", "steps": 5}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().state == "paused", timeout=10_000)
+    panel.refresh()
+    assert "loss is nan at step 5: paused" in panel.status.text()
+    panel.shutdown()
+
+
+def test_invalid_form_values_do_not_start(qtbot):
+    @dataclasses.dataclass
+    class Strict(Config):
+        def check(self):
+            if self.steps == 7:
+                raise ValueError("steps=7 is unlucky")
+
+    panel = PluginPanel(MANIFEST, {"steps": 7}, device="cpu")
+    panel.config_cls = Strict
+    qtbot.addWidget(panel)
+    assert not panel.start()
+    assert "steps=7 is unlucky" in panel.status.text()
+
+
+def test_record_button_writes_a_gif_of_a_view(qtbot):
+    panel = PluginPanel(MANIFEST, {"mode": "slow"}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    panel.start()
+    panel.record_fps.setValue(20)
+    panel.record_size.setCurrentText("480x320")
+    panel.record_button.setChecked(True)
+    qtbot.waitUntil(lambda: panel.recorder.frames >= 6, timeout=10_000)
+    path = panel.recorder.writer.path
+    panel.record_button.setChecked(False)
+    panel.shutdown()
+    with Image.open(path) as gif:
+        assert gif.n_frames >= 2 and gif.size == (480, 320)
+        frame = np.asarray(gif.convert("RGB"))
+    assert frame.std() > 0  # real pixels, not a blank image
+    assert "saved" in panel.record_status.text()
+
+
+def test_closing_the_window_during_training_stops_the_run_and_saves_settings(qtbot):
+    window = MainWindow(device="cpu")
+    window.manifests["faulty"] = MANIFEST
+    qtbot.addWidget(window)
+    panel = window.open_plugin("faulty", {"mode": "slow", "rate": 2.5})
+    window.show()
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().step > 2, timeout=10_000)
+    window.close()
+    assert not panel.running and panel.run.status().state == "stopped"
+    saved = settings.load()
+    assert saved["configs"]["faulty"]["rate"] == 2.5 and saved["open"] == ["faulty"]
+    again = MainWindow(device="cpu")
+    again.manifests["faulty"] = MANIFEST
+    qtbot.addWidget(again)
+    assert again.open_plugin("faulty").values()["rate"] == 2.5
+
+
+def test_loading_a_checkpoint_resumes_the_curves(qtbot, tmp_path):
+    panel = PluginPanel(MANIFEST, {"steps": 10}, device="cpu")
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.run_ended, timeout=10_000):
+        panel.start()
+    folder = panel.run.out_dir
+    other = PluginPanel(MANIFEST, {}, device="cpu")
+    qtbot.addWidget(other)
+    assert other.load_checkpoint(folder)
+    assert other.history.count("loss") == 10
+    other.form.set_values({"steps": 20})
+    with qtbot.waitSignal(other.run_ended, timeout=10_000):
+        other.start()
+    steps, _ = other.history.read("loss")
+    assert list(steps) == list(range(1, 21))
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"junk")
+    assert not other.load_checkpoint(bad)
+    assert "not a readable Workbench checkpoint" in other.status.text()

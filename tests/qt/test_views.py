@@ -1,0 +1,94 @@
+"""Views draw what the sinks hold: curves with marks, fixed image levels, heatmap arrows."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtGui
+
+from workbench.core.manifest import ViewSpec
+from workbench.core.sinks import HistorySink, LatestSink
+from workbench.core.snapshot import Snapshot
+from workbench.qt.views import VIEW_KINDS
+from workbench.qt.views.curve import running_mean
+from workbench.qt.views.heatmap import arrow_segments
+
+
+def make(qtbot, kind, keys, **options):
+    history, latest = HistorySink(), LatestSink()
+    clicks = {}
+    view = VIEW_KINDS[kind](ViewSpec(kind, tuple(keys), "t", options), history, latest, lambda **kw: clicks.update(kw))
+    qtbot.addWidget(view)
+    return view, history, latest, clicks
+
+
+def test_curve_shows_history_mean_and_live_change_marks(qtbot):
+    view, history, _, _ = make(qtbot, "curve", ["loss"], mean=2)
+    for i in range(5):
+        history.write(Snapshot(i, scalars={"loss": float(i)}))
+    history.mark(2, {"lr": 0.01})
+    view.refresh()
+    np.testing.assert_array_equal(view.curves["loss"].getData()[1], [0, 1, 2, 3, 4])
+    np.testing.assert_allclose(view.means["loss"].getData()[1], [0, 0.5, 1.5, 2.5, 3.5])
+    assert len(view._marks) == 1 and view._marks[0].value() == 2
+
+
+def test_curve_prefix_overlays_comparisons(qtbot):
+    view, history, _, _ = make(qtbot, "curve", ["avg_reward"], prefix=True)
+    history.write(Snapshot(1, scalars={"avg_reward/eps=0.1": 1.0, "avg_reward/eps=0": 0.5, "other": 3.0}))
+    view.refresh()
+    assert set(view.curves) == {"avg_reward/eps=0.1", "avg_reward/eps=0"}
+
+
+def test_running_mean_matches_a_loop():
+    v = np.random.default_rng(0).normal(size=50)
+    expected = [v[max(0, i - 9): i + 1].mean() for i in range(50)]
+    np.testing.assert_allclose(running_mean(v, 10), expected)
+
+
+def test_image_levels_stay_fixed(qtbot):
+    view, _, latest, _ = make(qtbot, "image", ["img"], levels=[0, 1])
+    latest.write(Snapshot(1, arrays={"img": np.full((4, 5), 0.2, np.float32)}))
+    view.refresh()
+    latest.write(Snapshot(2, arrays={"img": np.full((4, 5), 0.9, np.float32)}))
+    view.refresh()
+    assert tuple(view.image.getLevels()) == (0, 1)
+    assert view.image.image.shape == (4, 5)
+
+
+def test_heatmap_numbers_and_arrows(qtbot):
+    view, _, latest, clicks = make(qtbot, "heatmap", ["v"], arrows="a", numbers=True, click=["col", "row"])
+    vectors = np.zeros((2, 3, 2), np.float32)
+    vectors[0, 0] = (1, 0)
+    latest.write(Snapshot(1, arrays={"v": np.arange(6.0).reshape(2, 3), "a": vectors}))
+    view.refresh()
+    assert [t.toPlainText() for t in view.numbers] == ["0", "1", "2", "3", "4", "5"]
+    x, _ = view.arrows.getData()
+    assert len(x) == 6  # one arrow: shaft plus two barbs, as point pairs
+
+
+def test_arrow_segments_point_the_right_way():
+    x, y = arrow_segments(np.array([[[0.0, 1.0]]]), scale=0.3)
+    assert y[1] > y[0] and abs(x[1] - x[0]) < 1e-9  # (0, 1) points down the screen
+
+
+def test_bars_and_scatter_draw_their_arrays(qtbot):
+    bars, _, latest, _ = make(qtbot, "bars", ["q", "true"])
+    latest.write(Snapshot(1, arrays={"q": np.array([1.0, 2.0]), "true": np.array([1.5, 1.0])}))
+    bars.refresh()
+    np.testing.assert_array_equal(bars.bars.opts["height"], [1.0, 2.0])
+    np.testing.assert_array_equal(bars.markers.getData()[1], [1.5, 1.0])
+    scatter, _, latest2, _ = make(qtbot, "scatter", ["z", "y"])
+    latest2.write(Snapshot(1, arrays={"z": np.zeros((10, 2)), "y": np.arange(10)}))
+    scatter.refresh()
+    assert len(scatter.points.data) == 10
+
+
+def test_many_qt_calls_returning_none_do_not_crash(qtbot):
+    """PySide6 6.12.0 dropped a reference to None per such call and aborted after ~20,000."""
+    image = QtGui.QImage(8, 8, QtGui.QImage.Format.Format_RGB32)
+    painter = QtGui.QPainter(image)
+    for i in range(50_000):
+        painter.setPen(QtGui.QColor(i % 255, 0, 0))
+        painter.drawLine(0, 0, 7, i % 8)
+    painter.end()
+    assert image.pixelColor(7, 7).red() >= 0
