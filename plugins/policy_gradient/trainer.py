@@ -1,0 +1,142 @@
+"""The policy-gradient lab: runs one method for ``runs`` independent runs and reports curves, the
+policy and value over a state slice, the environment, and how many episodes each run needed.
+
+Searches run all their runs side by side (one env lane each); gradient methods run them one
+after another. A run ends at its first solved episode when ``runs`` > 1 or the method is a
+search, otherwise after its budget, so a single gradient run can be watched holding its solution.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Generator
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from workbench.core.driver import RunContext
+from workbench.core.recorder import AnimationWriter
+from workbench.core.snapshot import Snapshot
+from workbench_plugins.policy_gradient.actor_critic import ActorCritic
+from workbench_plugins.policy_gradient.config import SEARCHES, Config
+from workbench_plugins.policy_gradient.environments import INFO, SLICE_CELLS, slice_states
+from workbench_plugins.policy_gradient.ppo import PPO
+from workbench_plugins.policy_gradient.reinforce import Reinforce
+from workbench_plugins.policy_gradient.search import LinearSearch
+
+GRADIENT_METHODS = {"reinforce": Reinforce, "a2c": ActorCritic, "ppo": PPO}
+SEARCH_LANES = 1000  # searches run at most this many runs side by side
+FRAME_S = 1 / 30
+SLICE_S = 0.25
+
+
+def record_episode(env_id: str, act, path, seed: int) -> float:
+    """Play one episode of ``act`` into a GIF at ``path``; returns its return."""
+    writer = AnimationWriter(path, fps=30)
+    with gym.make(env_id, render_mode="rgb_array") as env:
+        obs, _ = env.reset(seed=seed)
+        writer.add(env.render())
+        total, done = 0.0, False
+        try:
+            while not done:
+                obs, reward, terminated, truncated, _ = env.step(act(obs))
+                writer.add(env.render())
+                total += float(reward)
+                done = terminated or truncated
+        finally:
+            writer.close()
+    return total
+
+
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+    # TRY NOT TO MODIFY: seeding
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    search = cfg.algo in SEARCHES
+    stop_at_solve = search or cfg.runs > 1
+    target = INFO[cfg.env].solved_return
+    states = slice_states(cfg.env)
+    display = gym.make(cfg.env, render_mode="rgb_array")
+    display_obs, _ = display.reset(seed=cfg.seed)
+    needed: list[int] = []  # episodes each finished run needed (never solved: the budget)
+    solved: list[int] = []  # the same, for the runs that solved
+    step, last_frame, last_slice, recorded = 0, 0.0, 0.0, cfg.record
+    agent = None
+    try:
+        run = 0
+        while run < cfg.runs:
+            lanes = min(cfg.runs - run, SEARCH_LANES) if search else 1
+            seed = cfg.seed + 7919 * run
+            agent = LinearSearch(cfg, lanes, seed) if search else GRADIENT_METHODS[cfg.algo](cfg, seed, ctx.device)
+            episodes = np.zeros(lanes, dtype=np.int64)
+            solved_at = np.zeros(lanes, dtype=np.int64)  # 0: not solved yet
+            active = np.ones(lanes, dtype=bool)
+            run_steps = 0
+            while active.any():
+                # ALGO LOGIC: one chunk of work of the method, then count the episodes of each run
+                update = agent.update(cfg)
+                step += update.steps
+                run_steps += update.steps
+                returns = []
+                for lane, ret, _ in update.episodes:
+                    r = lane if search else 0
+                    if not active[r]:
+                        continue
+                    episodes[r] += 1
+                    returns.append(ret)
+                    if ret >= target and solved_at[r] == 0:
+                        solved_at[r] = episodes[r]
+                        active[r] &= not stop_at_solve
+                    active[r] &= episodes[r] < cfg.episodes
+                if not search and run_steps >= cfg.steps:
+                    active[:] = False
+                scalars = dict(update.scalars)
+                if returns:
+                    scalars["episode_return"] = float(np.mean(returns))
+                    scalars["episode_return/min"] = float(np.min(returns))
+                    scalars["episode_return/max"] = float(np.max(returns))
+                    scalars["episode_length"] = float(np.mean([n for _, _, n in update.episodes]))
+                arrays = {}
+                if not active.any():
+                    needed += [int(n) if n else cfg.episodes for n in solved_at]
+                    solved += [int(n) for n in solved_at if n]
+                    scalars["never_solved"] = 1.0 - len(solved) / len(needed)
+                    if solved:
+                        scalars["episodes_to_solve"] = float(np.mean(solved))
+                    arrays["episodes_needed"] = np.asarray(needed, dtype=np.float32)
+
+                # SNAPSHOT: the policy and value over the state slice, the environment playing
+                now = time.perf_counter()
+                if now - last_slice > SLICE_S or not active.any():
+                    last_slice = now
+                    arrays["policy_slice"] = agent.policy_map(states).reshape(SLICE_CELLS, SLICE_CELLS)
+                    value = agent.value_map(states)
+                    if value is not None:
+                        arrays["value_slice"] = value.reshape(SLICE_CELLS, SLICE_CELLS)
+                if cfg.render and now - last_frame > FRAME_S:
+                    last_frame = now
+                    display_obs, _, terminated, truncated, _ = display.step(agent.act(display_obs))
+                    if terminated or truncated:
+                        display_obs, _ = display.reset()
+                    arrays["render"] = display.render()
+                if cfg.record != recorded and ctx.path(f"episode_{cfg.record}.gif") is not None:
+                    recorded = cfg.record
+                    scalars["recorded_return"] = record_episode(cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"),
+                                                                seed=cfg.seed + recorded)
+                progress = (run + lanes * (1 - active.mean()) if search else run + min(run_steps / cfg.steps, 1.0))
+                new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=progress / cfg.runs)
+                if new is not None:
+                    cfg = new
+            agent.close()
+            agent = None
+            run += lanes
+    finally:
+        if needed:
+            ctx.save_array("episodes_needed", np.asarray(needed))
+        if agent is not None:
+            agent.close()
+        display.close()

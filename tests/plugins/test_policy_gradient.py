@@ -1,0 +1,116 @@
+"""The policy-gradient lab end to end: headless runs on real envs, the many-runs histogram, GIF
+recording, live changes and the messages bad settings get."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from workbench.core.cli import main
+from workbench.core.config import parse_sets
+from workbench.core.driver import Run, RunContext
+from workbench.core.manifest import find
+from workbench_plugins.policy_gradient.config import Config
+from workbench_plugins.policy_gradient.trainer import train
+
+
+def context(out=None) -> RunContext:
+    return RunContext("cpu", out, None, threading.Event())
+
+
+def test_random_search_many_runs_writes_the_histogram(tmp_path):
+    cfg = Config(env="CartPole-v0", algo="random-search", runs=40, render=False)
+    status = Run(find("policy-gradient"), cfg, device="cpu", out_dir=tmp_path).run()
+    assert status.state == "finished"
+    needed = np.load(tmp_path / "episodes_needed.npy")
+    assert len(needed) == 40
+    assert needed.min() >= 1 and needed.max() < cfg.episodes  # every run found 200-step weights
+    assert 3 < needed.mean() < 60  # the seed reports 13.53 over 1000 runs
+
+
+def test_hill_climbing_reports_the_runs_that_never_solve():
+    cfg = Config(env="CartPole-v0", algo="hill-climbing", runs=30, episodes=50, render=False)
+    last = {}
+    for snap in train(cfg, context()):
+        last.update(snap.scalars)
+        arrays = snap.arrays
+    assert arrays["episodes_needed"].shape == (30,)
+    never = float(np.mean(arrays["episodes_needed"] == 50))
+    assert last["never_solved"] == pytest.approx(never, abs=1 / 30 + 1e-9)
+    assert 0.0 < last["never_solved"] < 1.0  # some start in a flat spot the noise cannot leave
+
+
+def test_a2c_run_reports_losses_and_maps():
+    cfg = Config(algo="a2c", steps=256, num_envs=2, n_steps=16)
+    snaps = list(train(cfg, context()))
+    assert snaps[-1].step == 256
+    keys = set().union(*(s.scalars for s in snaps))
+    assert {"policy_loss", "value_loss", "entropy", "grad_norm", "episode_return"} <= keys
+    arrays = {k: v for s in snaps for k, v in s.arrays.items()}
+    assert arrays["policy_slice"].shape == arrays["value_slice"].shape == (41, 41)
+    assert np.all(np.abs(arrays["policy_slice"]) <= 1.0)
+    assert arrays["render"].ndim == 3 and arrays["render"].dtype == np.uint8
+
+
+@pytest.mark.parametrize("algo", ["reinforce", "ppo"])
+def test_gaussian_policy_runs_on_pendulum(algo):
+    cfg = Config(env="Pendulum-v1", algo=algo, steps=400, num_envs=2, n_steps=100, batch_size=100,
+                 epochs=2, render=False)
+    snaps = list(train(cfg, context()))
+    assert snaps[-1].step >= 400
+    assert all(np.isfinite(v) for s in snaps for v in s.scalars.values())
+
+
+def test_ppo_improves_on_cartpole():
+    cfg = Config(algo="ppo", steps=6144, render=False, seed=1)
+    returns = [s.scalars["episode_return"] for s in train(cfg, context()) if "episode_return" in s.scalars]
+    assert np.mean(returns[-5:]) > 3 * np.mean(returns[:5])
+
+
+def test_record_button_writes_a_gif_of_the_next_episode(tmp_path):
+    cfg = Config(algo="reinforce", num_envs=1, steps=10_000, render=False)
+    gen = train(cfg, context(tmp_path))
+    next(gen)
+    snap = gen.send(dataclasses.replace(cfg, record=1))
+    gen.close()
+    gif = Image.open(tmp_path / "episode_1.gif")
+    total_ms = 0
+    for i in range(gif.n_frames):  # Pillow merges repeated frames, adding up their durations
+        gif.seek(i)
+        total_ms += gif.info["duration"]
+    assert total_ms == 30 * (snap.scalars["recorded_return"] + 1)  # the reset frame, then one per step at 30 fps
+
+
+def test_live_gamma_and_learning_rate_reach_the_optimiser():
+    cfg = Config(algo="reinforce", num_envs=1, steps=10_000, render=False)
+    gen = train(cfg, context())
+    next(gen)
+    gen.send(dataclasses.replace(cfg, lr=0.02, lr_value=0.005))
+    agent = gen.gi_frame.f_locals["agent"]
+    assert [g["lr"] for g in agent.optimizer.param_groups] == [0.02, 0.005]
+    gen.close()
+
+
+@pytest.mark.parametrize("sets, message", [
+    (["algo=random-search", "env=Pendulum-v1"], "algo='random-search' needs discrete actions"),
+    (["algo=hill-climbing", "env=Pendulum-v1"], "env='Pendulum-v1' has continuous actions"),
+    (["gamma=1.5"], r"gamma=1.5 is outside \[0.0, 1.0\]"),
+    (["gamma=-0.1"], r"gamma=-0.1 is outside \[0.0, 1.0\]"),
+    (["batch_size=512", "num_envs=2", "n_steps=16"], "batch_size=512 is larger than a rollout"),
+])
+def test_bad_settings_are_refused_with_a_clear_message(sets, message):
+    with pytest.raises(ValueError, match=message):
+        parse_sets(Config, sets)
+
+
+def test_cli_reports_bad_settings_in_one_line(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["run", "policy-gradient", "--out", str(out), "--set", "algo=random-search",
+                 "--set", "env=Pendulum-v1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "continuous actions" in err
+    assert not out.exists()
