@@ -27,6 +27,7 @@ from workbench_plugins.gan.model import (Discriminator, Generator as ConvGenerat
 
 N_FIXED = 256  # fixed noise: the first 64 are shown, all are scored
 TOY_STEPS_PER_SNAPSHOT = 10  # toy updates take about a millisecond: keep snapshots under ~100/s
+WALK_FIELDS = ("walk_1", "walk_2", "walk_3", "sample_a", "sample_b")  # live fields that redraw the walk views
 
 
 def gif_frame(image: np.ndarray, step: int) -> np.ndarray:
@@ -114,17 +115,24 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             gif.add(gif_frame(samples, step))
         return scores, dict(walked(), samples=samples)
 
-    scores, arrays = views()
-    if is_toy:
-        arrays.update(data=toy.plot(np.zeros((toy.PIXELS, toy.PIXELS, 3), np.uint8), real_points.numpy()),
-                      class_counts=class_counts(real_modes.numpy()))
-    else:
-        arrays.update(data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels))
-    new = yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / cfg.steps)
-    cfg = new or cfg
-    redraw = False
     try:
-        while step < cfg.steps:
+        scores, arrays = views()
+        if is_toy:
+            arrays.update(data=toy.plot(np.zeros((toy.PIXELS, toy.PIXELS, 3), np.uint8), real_points.numpy()),
+                          class_counts=class_counts(real_modes.numpy()))
+        else:
+            arrays.update(data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels))
+        new = yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / cfg.steps)
+        redraw = False
+        while True:
+            if new is not None:  # live changes: learning rates, D:G ratio, smoothing, walks
+                redraw = redraw or any(getattr(new, k) != getattr(cfg, k) for k in WALK_FIELDS)
+                cfg, new = new, None
+                for opt, lr in ((opt_g, cfg.g_lr), (opt_d, cfg.d_lr)):
+                    for group in opt.param_groups:
+                        group["lr"] = lr
+            if step >= cfg.steps:
+                break
             # ALGO LOGIC: d_steps discriminator updates: push D(x) up and D(G(z)) down
             for _ in range(cfg.d_steps):
                 real = real_batch(cfg.batch_size)
@@ -154,12 +162,6 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 arrays = walked()
             redraw = False
             new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / cfg.steps)
-            if new is not None:
-                redraw = any(getattr(new, k) != getattr(cfg, k) for k in ("walk_1", "walk_2", "walk_3", "sample_a", "sample_b"))
-                cfg = new
-                for opt, lr in ((opt_g, cfg.g_lr), (opt_d, cfg.d_lr)):
-                    for group in opt.param_groups:
-                        group["lr"] = lr
     finally:
         if gif is not None:
             gif.close()

@@ -97,13 +97,27 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         img = as_image(decode(model, z))
         return cv2.resize(img, (img.shape[1] * 4, img.shape[0] * 4), interpolation=cv2.INTER_LINEAR)
 
-    scores, shown_arrays = views()
-    arrays = dict(shown_arrays, data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels),
-                  decoded=decoded_point())
-    new = yield Snapshot(step, scalars=scores, arrays=arrays, progress=0.0)
-    cfg = new or cfg
-    redraw_point = False
+    shown_arrays: dict[str, np.ndarray] = {}
+    redraw: set[str] = set()  # "point": the decoded click; "views": interpolation and traversal
+
+    def take(new: Config | None) -> None:
+        """Apply live changes sent back at a yield."""
+        nonlocal cfg
+        if new is None:
+            return
+        if (new.zx, new.zy) != (cfg.zx, cfg.zy):
+            redraw.add("point")
+        if (new.sample_a, new.sample_b) != (cfg.sample_a, cfg.sample_b):
+            redraw.add("views")
+        cfg = new
+        for group in optimizer.param_groups:
+            group["lr"] = cfg.lr
+
     try:
+        scores, shown_arrays = views()
+        arrays = dict(shown_arrays, data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels),
+                      decoded=decoded_point())
+        take((yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / total)))
         for epoch in range(start_epoch, cfg.epochs):
             epoch_recon = epoch_kl = 0.0
             for i, idx in enumerate(torch.randperm(n_images).split(cfg.batch_size)):
@@ -125,22 +139,18 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 scalars = {"loss": loss.item(), "recon": recon.item(), "kl": kl.item(), "beta": weight}
                 arrays = {}
                 last = i == batches - 1
-                if step % cfg.view_every == 0 or (last and epoch == cfg.epochs - 1):
+                if step % cfg.view_every == 0 or (last and epoch == cfg.epochs - 1) or "views" in redraw:
                     scores, shown_arrays = views()
                     scalars.update(scores)
                     arrays = dict(shown_arrays)
-                if arrays or redraw_point:
+                if arrays or redraw:
                     arrays["decoded"] = decoded_point()
-                    redraw_point = False
+                redraw.clear()
                 if last:
                     scalars.update(epoch_recon=epoch_recon, epoch_kl=epoch_kl, elbo=-(epoch_recon + epoch_kl))
-                new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / total)
-                if new is not None:
-                    redraw_point = (new.zx, new.zy) != (cfg.zx, cfg.zy)
-                    cfg = new
-                    for group in optimizer.param_groups:
-                        group["lr"] = cfg.lr
+                take((yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / total)))
         epoch = cfg.epochs
     finally:
         for key in ("latent", "latent_labels", "manifold"):
-            ctx.save_array(key, shown_arrays[key])
+            if key in shown_arrays:
+                ctx.save_array(key, shown_arrays[key])

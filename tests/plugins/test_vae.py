@@ -114,3 +114,8 @@ def test_clicking_the_latent_plane_decodes_that_point():
 def test_bad_settings_say_what_is_allowed(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Config(**kwargs)
+
+
+def test_choosing_other_samples_redraws_the_interpolation():
+    snaps = run(Config(**dict(TINY, epochs=1)), changes={"sample_a": 5, "sample_b": 9})
+    assert not np.array_equal(snaps[2].arrays["interpolation"], snaps[0].arrays["interpolation"])

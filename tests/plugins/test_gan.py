@@ -1,0 +1,115 @@
+"""GAN losses against hand-computed values, slerp, the toy's score, and tiny real runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from workbench.core.driver import Run, RunContext
+from workbench.core.manifest import discover
+from workbench_plugins.gan import toy
+from workbench_plugins.gan.config import Config
+from workbench_plugins.gan.model import Discriminator, Generator, discriminator_loss, generator_loss, slerp
+from workbench_plugins.gan.trainer import train
+
+TINY = dict(data="digits", n=256, size=16, steps=6, view_every=3, batch_size=16, width=8, latent=16)
+
+
+def run(cfg: Config, changes: dict | None = None) -> list:
+    gen = train(cfg, RunContext("cpu", None, None, threading.Event()))
+    snaps = [next(gen)]
+    try:
+        while True:
+            new = dataclasses.replace(cfg, **changes) if changes and len(snaps) == 2 else None
+            snaps.append(gen.send(new))
+    except StopIteration:
+        return snaps
+
+
+def test_discriminator_loss_with_one_sided_label_smoothing_by_hand():
+    real, fake = torch.tensor([math.log(3.0)]), torch.tensor([-math.log(3.0)])  # D = 0.75 and 0.25
+    assert discriminator_loss(real, fake, 0.0).item() == pytest.approx(-2 * math.log(0.75), abs=1e-6)
+    # real target 0.9: -(0.9 ln 0.75 + 0.1 ln 0.25); fake target stays 0: -ln(1 - 0.25)
+    expected = -(0.9 * math.log(0.75) + 0.1 * math.log(0.25)) - math.log(0.75)
+    assert discriminator_loss(real, fake, 0.1).item() == pytest.approx(expected, abs=1e-6)
+
+
+def test_non_saturating_generator_loss_by_hand():
+    assert generator_loss(torch.tensor([-math.log(3.0)])).item() == pytest.approx(-math.log(0.25), abs=1e-6)
+
+
+def test_slerp_keeps_the_norm_between_orthogonal_vectors():
+    a, b = torch.tensor([3.0, 0.0]), torch.tensor([0.0, 3.0])
+    path = slerp(a, b, 5)
+    assert torch.allclose(path[0], a) and torch.allclose(path[-1], b, atol=1e-6)
+    assert torch.allclose(path.norm(dim=1), torch.full((5,), 3.0))
+    assert torch.allclose(path[2], torch.tensor([3.0, 3.0]) / math.sqrt(2))
+
+
+@pytest.mark.parametrize(("size", "channels"), [(28, 1), (32, 3)])
+def test_dcgan_shapes_and_output_range(size, channels):
+    g, d = Generator(10, channels, size, 8), Discriminator(channels, size, 8)
+    x = g(torch.randn(4, 10))
+    assert x.shape == (4, channels, size, size) and x.abs().max() <= 1.0
+    assert d(x).shape == (4,)
+
+
+def test_toy_score_counts_modes_and_collapse():
+    centres = toy.centres(8)
+    assert toy.score(centres, 8) == {"sample_score": 1.0, "class_spread": pytest.approx(1.0)}
+    collapsed = np.repeat(centres[:1], 50, axis=0)
+    assert toy.score(collapsed, 8) == {"sample_score": 1.0, "class_spread": 0.0}
+    assert toy.score(np.zeros((10, 2), np.float32), 8)["sample_score"] == 0.0
+    two = np.concatenate([centres[:1], centres[4:5], np.full((2, 2), 9.0, np.float32)])
+    assert toy.score(two, 8) == {"sample_score": 0.5, "class_spread": pytest.approx(math.log(2) / math.log(8))}
+
+
+def test_tiny_run_logs_the_discriminator_outputs_and_scores():
+    snaps = run(Config(**TINY))
+    assert [s.step for s in snaps] == list(range(7))
+    assert all(0.0 <= s.scalars["d_real"] <= 1.0 and 0.0 <= s.scalars["d_fake"] <= 1.0 for s in snaps[1:])
+    assert {"sample_score", "class_spread"} <= set(snaps[-1].scalars)
+    assert snaps[-1].arrays["samples"].shape == (8 * 17 - 1, 8 * 17 - 1)
+    assert snaps[-1].arrays["traversal"].shape == (3 * 17 - 1, 9 * 17 - 1)
+
+
+def test_walk_sliders_redraw_the_moved_samples():
+    snaps = run(Config(**TINY), changes={"walk_1": 3.0})
+    moved = snaps[2].arrays["walk"]
+    assert not np.array_equal(moved, snaps[0].arrays["walk"])
+
+
+def test_headless_run_writes_a_gif_of_the_samples_forming(tmp_path):
+    manifest = next(m for m in discover() if m.id == "gan")
+    status = Run(manifest, Config(**TINY), device="cpu", out_dir=tmp_path, on_nonfinite="stop").run()
+    assert status.state == "finished"
+    with Image.open(tmp_path / "samples.gif") as gif:
+        assert gif.n_frames == 3  # step 0, 3 and 6
+    assert np.load(tmp_path / "samples.npy").shape == (64, 1, 16, 16)
+
+
+def test_toy_generator_finds_the_ring():
+    snaps = run(Config(mode="toy", modes=4, steps=600, view_every=300, batch_size=128, latent=4, width=16,
+                       g_lr=2e-3, d_lr=2e-3))
+    assert snaps[-1].arrays["samples"].shape == (toy.PIXELS, toy.PIXELS, 3)
+    assert snaps[-1].scalars["sample_score"] > 0.3
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"size": 30}, "size=30 must be a multiple of 4"),
+    ({"data": "missing.idx"}, "data='missing.idx' is neither"),
+    ({"label_smoothing": 0.7}, r"label_smoothing=0.7 is outside \[0.0, 0.5\]"),
+])
+def test_bad_settings_say_what_is_allowed(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Config(**kwargs)
+
+
+def test_toy_mode_needs_no_image_set():
+    assert Config(mode="toy", data="missing.idx", size=30).mode == "toy"
