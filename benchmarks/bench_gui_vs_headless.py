@@ -1,0 +1,77 @@
+"""Steps/s of one plugin's trainer headless against the same trainer in its GUI panel with all
+views refreshing, alternated in one process so machine noise hits both alike.
+
+    python benchmarks/bench_gui_vs_headless.py --plugin td-control --steps 3000 --rounds 3
+Goal: GUI / headless >= 0.90.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+
+from PySide6 import QtWidgets  # noqa: E402
+
+from workbench.core.cli import build_config  # noqa: E402
+from workbench.core.config import to_dict  # noqa: E402
+from workbench.core.driver import Run  # noqa: E402
+from workbench.core.manifest import find  # noqa: E402
+from workbench.core.sinks import HistorySink, LatestSink  # noqa: E402
+from workbench.qt.app import configure_process  # noqa: E402
+from workbench.qt.panel import PluginPanel  # noqa: E402
+
+
+def headless(manifest, cfg, steps: int) -> float:
+    out = tempfile.mkdtemp(prefix="wb-headless-")
+    run = Run(manifest, cfg, device="cpu", out_dir=out, sinks=[HistorySink(), LatestSink()], max_steps=steps,
+              on_nonfinite="stop")
+    t0 = time.perf_counter()
+    status = run.run()
+    return status.step / (time.perf_counter() - t0)
+
+
+def gui(app, manifest, cfg, steps: int) -> float:
+    panel = PluginPanel(manifest, to_dict(cfg), device="cpu", max_steps=steps)
+    panel.resize(1400, 900)
+    panel.show()
+    done = []
+    panel.run_ended.connect(done.append)
+    t0 = time.perf_counter()
+    panel.start()
+    while not done:
+        app.processEvents()
+        time.sleep(0.001)
+    rate = panel.run.status().step / (time.perf_counter() - t0)
+    panel.shutdown()
+    panel.deleteLater()
+    app.processEvents()
+    return rate
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--plugin", default="td-control")
+    p.add_argument("--steps", type=int, default=2000, help="trainer steps per measurement")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    args = p.parse_args()
+    configure_process()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    manifest = find(args.plugin)
+    cfg = build_config(manifest, args.set)
+    h_rates, g_rates = [], []
+    for r in range(args.rounds):
+        h_rates.append(headless(manifest, cfg, args.steps))
+        g_rates.append(gui(app, manifest, cfg, args.steps))
+        print(f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s")
+    h, g = sorted(h_rates)[len(h_rates) // 2], sorted(g_rates)[len(g_rates) // 2]
+    print(f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s, ratio GUI/headless = {g / h:.3f}")
+
+
+if __name__ == "__main__":
+    main()
