@@ -156,3 +156,9 @@ def test_frames_from_an_environment():
     assert (np.diff(episodes) >= 0).all() and frames.std() > 0.0
     with pytest.raises(ValueError, match="unknown environment id 'CartPole-v9'"):
         collect_frames("CartPole-v9", n=2)
+
+
+def test_frames_from_an_atari_game():
+    pytest.importorskip("ale_py")
+    frames, _ = collect_frames("ALE/Pong-v5", n=3, size=32, channels=1)
+    assert frames.shape == (3, 1, 32, 32) and frames.max() > frames.min()
