@@ -1,0 +1,44 @@
+"""Manifests are read without importing plugins; broken ones are reported, not fatal."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.core.manifest import Manifest, find, parse_manifest, with_import_errors
+
+TOML = """
+id = "demo"
+title = "Demo"
+category = "Test"
+description = "a demo"
+config = ".config:Config"
+trainer = ".trainer:train"
+record = "frame"
+
+[[views]]
+kind = "curve"
+keys = ["loss"]
+mean = 10
+
+[smoke]
+steps = 3
+"""
+
+
+def test_parse_manifest_reads_views_and_smoke():
+    m = parse_manifest(TOML, "pkg.demo")
+    assert (m.id, m.category, m.record, m.smoke) == ("demo", "Test", "frame", {"steps": 3})
+    assert m.views[0].kind == "curve" and m.views[0].keys == ("loss",) and m.views[0].options == {"mean": 10}
+
+
+def test_missing_keys_are_named():
+    with pytest.raises(ValueError, match="lacks 'trainer'"):
+        parse_manifest('id="x"\ntitle="x"\ncategory="x"\nconfig="a:b"', "pkg.x")
+
+
+def test_a_plugin_that_fails_to_import_is_marked_broken():
+    bad = Manifest("bad", "Bad", "Test", "", "no_such_package_anywhere", config=".config:Config", trainer=".t:train")
+    good = find("td-control")
+    marked = {m.id: m for m in with_import_errors([bad, good])}
+    assert marked["bad"].broken and "ModuleNotFoundError" in marked["bad"].error
+    assert not marked["td-control"].broken
