@@ -75,19 +75,21 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             episodes = np.zeros(lanes, dtype=np.int64)
             solved_at = np.zeros(lanes, dtype=np.int64)  # 0: not solved yet
             active = np.ones(lanes, dtype=bool)
+            counted = np.zeros(lanes, dtype=bool)  # its result is in the histogram
             run_steps = 0
             while active.any():
                 # ALGO LOGIC: one chunk of work of the method, then count the episodes of each run
                 update = agent.update(cfg)
                 step += update.steps
                 run_steps += update.steps
-                returns = []
-                for lane, ret, _ in update.episodes:
+                returns, lengths = [], []
+                for lane, ret, length in update.episodes:
                     r = lane if search else 0
                     if not active[r]:
                         continue
                     episodes[r] += 1
                     returns.append(ret)
+                    lengths.append(length)
                     if ret >= target and solved_at[r] == 0:
                         solved_at[r] = episodes[r]
                         active[r] &= not stop_at_solve
@@ -99,11 +101,13 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                     scalars["episode_return"] = float(np.mean(returns))
                     scalars["episode_return/min"] = float(np.min(returns))
                     scalars["episode_return/max"] = float(np.max(returns))
-                    scalars["episode_length"] = float(np.mean([n for _, _, n in update.episodes]))
+                    scalars["episode_length"] = float(np.mean(lengths))
                 arrays = {}
-                if not active.any():
-                    needed += [int(n) if n else cfg.episodes for n in solved_at]
-                    solved += [int(n) for n in solved_at if n]
+                ended = ~active & ~counted
+                if ended.any():
+                    counted |= ended
+                    needed += [int(n) if n else cfg.episodes for n in solved_at[ended]]
+                    solved += [int(n) for n in solved_at[ended] if n]
                     scalars["never_solved"] = 1.0 - len(solved) / len(needed)
                     if solved:
                         scalars["episodes_to_solve"] = float(np.mean(solved))
@@ -127,8 +131,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                     recorded = cfg.record
                     scalars["recorded_return"] = record_episode(cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"),
                                                                 seed=cfg.seed + recorded)
-                progress = (run + lanes * (1 - active.mean()) if search else run + min(run_steps / cfg.steps, 1.0))
-                new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=progress / cfg.runs)
+                progress = run + (counted.sum() if search else min(run_steps / cfg.steps, 1.0))
+                new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=float(progress) / cfg.runs)
                 if new is not None:
                     cfg = new
             agent.close()
