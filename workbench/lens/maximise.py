@@ -30,8 +30,10 @@ def maximise(model: nn.Module, shape: tuple[int, ...], target: int, layer: str |
              steps: int = 40, lr: float = 0.05, l2: float = 0.01, jitter: int = 2,
              blur_every: int = 4, blur_sigma: float = 0.5, seed: int = 0,
              lo: float = 0.0, hi: float = 1.0) -> torch.Tensor:
-    """An input of ``shape`` (C, H, W) that maximises ``layer``'s feature ``target`` (its mean
-    over the map), or with no layer, output ``target``; returned as (C, H, W) in [lo, hi].
+    """An input of ``shape`` (C, H, W) that maximises ``layer``'s feature ``target`` at the centre
+    of its map (one unit, as Erhan et al. 2009 do), or with no layer, output ``target``;
+    returned as (C, H, W) in [lo, hi]. Name a conv layer rather than the ReLU after it, so the
+    gradient is not zero where the unit starts inactive.
 
     Each step moves the input by ``lr`` times the gradient divided by its mean magnitude
     (scale-free across layers), pulls it towards mid-gray by ``l2``, and clips to [lo, hi].
@@ -53,7 +55,7 @@ def maximise(model: nn.Module, shape: tuple[int, ...], target: int, layer: str |
                 act = forward_to(model, layer, shifted)
                 if not 0 <= target < act.shape[1]:
                     raise ValueError(f"feature={target} is outside layer {layer!r}'s {act.shape[1]} features")
-                score = act[0, target].mean()
+                score = act[0, target, act.shape[2] // 2, act.shape[3] // 2]
             (grad,) = torch.autograd.grad(score, shifted)
             grad = torch.roll(grad, (-dy, -dx), dims=(2, 3))
             with torch.no_grad():

@@ -36,29 +36,54 @@ def picture(chw: np.ndarray) -> np.ndarray:
     return chw[0] if chw.shape[0] == 1 else chw.mean(axis=0)
 
 
+def backdrop(chw: np.ndarray) -> np.ndarray:
+    """The picture a heatmap is laid over, stretched to [0, 1]: RGB, gray, or the newest
+    (last) frame of a frame stack."""
+    chw = np.asarray(chw, dtype=np.float32)
+    return unit(chw.transpose(1, 2, 0) if chw.shape[0] == 3 else chw[-1])
+
+
 def rgb(img: np.ndarray) -> np.ndarray:
     """Gray (H, W) as (H, W, 3); RGB unchanged."""
     return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
 
 
-def filter_grid(weight: torch.Tensor) -> np.ndarray:
-    """A conv layer's filters (O, I, kh, kw), zero at mid-gray, on one scale for the layer.
+def filter_grid(weight: torch.Tensor, feature: int | None = None) -> np.ndarray:
+    """A conv layer's filters (O, I, kh, kw) as a grid, zero at mid-gray, on one scale for the layer.
 
-    Filters over 3 channels are RGB tiles; otherwise row ``o`` holds feature ``o``'s
-    kernel for each of its ``I`` input channels.
+    Filters over 1 or 3 channels are gray or RGB tiles, one per feature (``feature`` framed in
+    red). Past the first layer, a feature's filter is one kernel per input channel: with
+    ``feature`` the grid holds that feature's kernels, else one row per feature.
     """
     w = signed(weight)
     o, i = w.shape[:2]
-    if i == 3:
-        return tile(w.transpose(0, 2, 3, 1), pad=1, fill=1.0)
-    return tile(w.reshape(o * i, *w.shape[2:]), cols=i if i > 1 else None, pad=1, fill=1.0)
+    if i in (1, 3):
+        cells = w[:, 0] if i == 1 else w.transpose(0, 2, 3, 1)
+        return tile(cells, pad=1, fill=1.0) if feature is None else framed(cells, feature)
+    if feature is not None:
+        return tile(w[feature], pad=1, fill=1.0)
+    return tile(w.reshape(o * i, *w.shape[2:]), cols=i, pad=1, fill=1.0)
 
 
-def feature_grid(act: torch.Tensor) -> np.ndarray:
-    """One input's feature maps (C, h, w) as a grid, on one scale so weak features look weak."""
+def framed(cells: np.ndarray, mark: int) -> np.ndarray:
+    """``cells`` (N, h, w[, 3]) tiled as ``tile`` does, in RGB, with a red frame around cell ``mark``."""
+    h, w = cells.shape[1:3]
+    r, c = divmod(mark, int(np.ceil(np.sqrt(len(cells)))))
+    grid = np.pad(rgb(tile(cells, pad=1, fill=1.0)), ((1, 1), (1, 1), (0, 0)), constant_values=1.0)
+    y, x = r * (h + 1), c * (w + 1)  # the cell's top-left corner minus one, in the padded grid
+    grid[y:y + h + 2, [x, x + w + 1]] = grid[[y, y + h + 1], x:x + w + 2] = (1.0, 0.0, 0.0)
+    return grid
+
+
+def feature_grid(act: torch.Tensor, mark: int | None = None) -> np.ndarray:
+    """One input's feature maps (C, h, w) as a grid, on one scale so weak features look weak.
+
+    With ``mark``, the grid is RGB with a red frame around that feature's map.
+    """
     a = as_numpy(act)
     lo, hi = min(float(a.min()), 0.0), float(a.max())
-    return tile((a - lo) / (hi - lo) if hi > lo else np.zeros_like(a), pad=1, fill=1.0)
+    cells = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    return tile(cells, pad=1, fill=1.0) if mark is None else framed(cells, mark)
 
 
 def heat_overlay(image: np.ndarray, heat: torch.Tensor | np.ndarray, alpha: float = 0.5) -> np.ndarray:

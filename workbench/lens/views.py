@@ -23,21 +23,18 @@ def _one(x: torch.Tensor) -> torch.Tensor:
     return x[None] if x.ndim == 3 else x[:1]
 
 
-def _background(x: torch.Tensor) -> np.ndarray:
-    return render.unit(render.picture(render.as_numpy(x[0])))
-
-
-def filters(model: nn.Module, layer: str) -> np.ndarray:
-    """The learned filters of conv ``layer`` (zero at mid-gray)."""
+def filters(model: nn.Module, layer: str, feature: int | None = None) -> np.ndarray:
+    """The learned filters of conv ``layer`` (zero at mid-gray); with ``feature``, that feature's
+    filter framed (first layer) or its kernel for each input channel (deeper layers)."""
     conv = find_layer(model, layer)
     if not isinstance(conv, nn.Conv2d):
         raise ValueError(f"layer {layer!r} is a {type(conv).__name__}; filters need an nn.Conv2d")
-    return render.filter_grid(conv.weight)
+    return render.filter_grid(conv.weight, feature)
 
 
-def feature_maps(model: nn.Module, layer: str, x: torch.Tensor) -> np.ndarray:
-    """Every feature map of ``layer`` for one input, in a grid."""
-    return render.feature_grid(activations(model, layer, _one(x))[0])
+def feature_maps(model: nn.Module, layer: str, x: torch.Tensor, mark: int | None = None) -> np.ndarray:
+    """Every feature map of ``layer`` for one input, in a grid; ``mark`` frames one feature in red."""
+    return render.feature_grid(activations(model, layer, _one(x))[0], mark)
 
 
 def top9(model: nn.Module, layer: str, batch: torch.Tensor, feature: int, k: int = 9
@@ -63,13 +60,13 @@ def guided(model: nn.Module, x: torch.Tensor, target: int, layer: str | None = N
 def grad_cam_overlay(model: nn.Module, layer: str, x: torch.Tensor, target: int) -> np.ndarray:
     """Grad-CAM of output ``target`` at ``layer``, as a heatmap over the input."""
     x = _one(x)
-    return render.heat_overlay(_background(x), grad_cam(model, layer, x, target)[0])
+    return render.heat_overlay(render.backdrop(render.as_numpy(x[0])), grad_cam(model, layer, x, target)[0])
 
 
 def cam_overlay(model: nn.Module, layer: str, fc: str, x: torch.Tensor, target: int) -> np.ndarray:
     """CAM of output ``target`` (global-average-pooling head ``fc`` over ``layer``), as a heatmap over the input."""
     x = _one(x)
-    return render.heat_overlay(_background(x), cam(model, layer, fc, x, target)[0])
+    return render.heat_overlay(render.backdrop(render.as_numpy(x[0])), cam(model, layer, fc, x, target)[0])
 
 
 def maximised(model: nn.Module, layer: str | None, target: int, shape: tuple[int, ...], **options) -> np.ndarray:
