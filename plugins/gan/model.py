@@ -21,7 +21,7 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class Generator(nn.Module):
+class ConvGenerator(nn.Module):
     """z -> (2w, s/4, s/4) -> (w, s/2, s/2) -> (C, s, s) images in (-1, 1)."""
 
     def __init__(self, latent: int, channels: int, size: int, width: int) -> None:
@@ -38,7 +38,7 @@ class Generator(nn.Module):
         return self.net(z)
 
 
-class Discriminator(nn.Module):
+class ConvDiscriminator(nn.Module):
     """(C, s, s) images -> one logit: real (high) or generated (low)."""
 
     def __init__(self, channels: int, size: int, width: int) -> None:

@@ -22,7 +22,7 @@ from workbench.data.preview import class_counts, grid, labelled_grid
 from workbench.data.scorer import DigitScorer
 from workbench_plugins.gan import toy
 from workbench_plugins.gan.config import Config
-from workbench_plugins.gan.model import (Discriminator, Generator as ConvGenerator, ToyDiscriminator, discriminator_loss,
+from workbench_plugins.gan.model import (ConvDiscriminator, ConvGenerator, ToyDiscriminator, discriminator_loss,
                                          generator_loss, slerp, toy_generator)
 
 N_FIXED = 256  # fixed noise: the first 64 are shown, all are scored
@@ -59,7 +59,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         images, labels = load_images(cfg.data, size=cfg.size, n=cfg.n or None, seed=cfg.seed, channels=cfg.channels)
         x_all = torch.from_numpy(images * 2.0 - 1.0).to(device)  # tanh range
         netG = ConvGenerator(cfg.latent, cfg.channels, cfg.size, cfg.width).to(device)
-        netD = Discriminator(cfg.channels, cfg.size, cfg.width).to(device)
+        netD = ConvDiscriminator(cfg.channels, cfg.size, cfg.width).to(device)
         scorer = DigitScorer.trained(size=28, seed=0)
 
         def real_batch(n: int) -> torch.Tensor:

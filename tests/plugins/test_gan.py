@@ -15,7 +15,7 @@ from workbench.core.driver import Run, RunContext
 from workbench.core.manifest import discover
 from workbench_plugins.gan import toy
 from workbench_plugins.gan.config import Config
-from workbench_plugins.gan.model import Discriminator, Generator, discriminator_loss, generator_loss, slerp
+from workbench_plugins.gan.model import ConvDiscriminator, ConvGenerator, discriminator_loss, generator_loss, slerp
 from workbench_plugins.gan.trainer import train
 
 TINY = dict(data="digits", n=256, size=16, steps=6, view_every=3, batch_size=16, width=8, latent=16)
@@ -54,7 +54,7 @@ def test_slerp_keeps_the_norm_between_orthogonal_vectors():
 
 @pytest.mark.parametrize(("size", "channels"), [(28, 1), (32, 3)])
 def test_dcgan_shapes_and_output_range(size, channels):
-    g, d = Generator(10, channels, size, 8), Discriminator(channels, size, 8)
+    g, d = ConvGenerator(10, channels, size, 8), ConvDiscriminator(channels, size, 8)
     x = g(torch.randn(4, 10))
     assert x.shape == (4, channels, size, size) and x.abs().max() <= 1.0
     assert d(x).shape == (4,)
