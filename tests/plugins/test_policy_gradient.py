@@ -65,10 +65,13 @@ def test_gaussian_policy_runs_on_pendulum(algo):
     assert all(np.isfinite(v) for s in snaps for v in s.scalars.values())
 
 
-def test_ppo_improves_on_cartpole():
+def test_ppo_learns_to_push_the_way_the_pole_falls():
     cfg = Config(algo="ppo", steps=6144, render=False, seed=1)
-    returns = [s.scalars["episode_return"] for s in train(cfg, context()) if "episode_return" in s.scalars]
+    snaps = list(train(cfg, context()))
+    returns = [s.scalars["episode_return"] for s in snaps if "episode_return" in s.scalars]
     assert np.mean(returns[-5:]) > 3 * np.mean(returns[:5])
+    push = [s.arrays["policy_slice"] for s in snaps if "policy_slice" in s.arrays][-1]
+    assert push[0, -1] > 0.5 and push[-1, 0] < -0.5  # falling right fast: push right; left: left
 
 
 def test_record_button_writes_a_gif_of_the_next_episode(tmp_path):
