@@ -87,5 +87,14 @@ class NetworkAgent:
     def value_map(self, states: np.ndarray) -> np.ndarray | None:
         return self.value(self.tensor(states)).cpu().numpy().astype(np.float32)
 
+    def state_dict(self) -> dict:
+        return {"policy": self.policy.state_dict(), "value": self.value.state_dict(),
+                "optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.policy.load_state_dict(state["policy"])
+        self.value.load_state_dict(state["value"])
+        self.optimizer.load_state_dict(state["optimizer"])
+
     def close(self) -> None:
         """Release the agent's environments."""

@@ -78,5 +78,15 @@ class LinearSearch:
     def value_map(self, states: np.ndarray) -> None:
         return None
 
+    def state_dict(self) -> dict:
+        """The searches' weights and best returns; the episodes being played restart on resume."""
+        return {"weights": self.weights, "trial": self.trial, "best": self.best, "rng": self.rng.bit_generator.state}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.weights = np.asarray(state["weights"]).copy()
+        self.trial = np.asarray(state["trial"]).copy()
+        self.best = np.asarray(state["best"]).copy()
+        self.rng.bit_generator.state = state["rng"]
+
     def close(self) -> None:
         self.envs.close()

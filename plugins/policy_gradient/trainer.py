@@ -64,19 +64,30 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     display_obs, _ = display.reset(seed=cfg.seed)
     needed: list[int] = []  # episodes each finished run needed (never solved: the budget)
     solved: list[int] = []  # the same, for the runs that solved
-    step, last_frame, last_slice, recorded = 0, 0.0, 0.0, cfg.record
+    step, run, last_frame, last_slice, recorded = 0, 0, 0.0, 0.0, cfg.record
+    resume = ctx.resume
+    if resume is not None:
+        step, run = int(resume["step"]), int(resume["run"])
+        needed, solved = [int(n) for n in resume["needed"]], [int(n) for n in resume["solved"]]
     agent = None
+    ctx.keep_state(lambda: {"step": step, "run": run, "needed": needed, "solved": solved, "episodes": episodes,
+                            "solved_at": solved_at, "counted": counted, "run_steps": run_steps,
+                            "agent": agent.state_dict() if agent is not None else {}})
     try:
-        run = 0
         while run < cfg.runs:
             lanes = min(cfg.runs - run, SEARCH_LANES) if search else 1
             seed = cfg.seed + 7919 * run
             agent = LinearSearch(cfg, lanes, seed) if search else GRADIENT_METHODS[cfg.algo](cfg, seed, ctx.device)
             episodes = np.zeros(lanes, dtype=np.int64)
             solved_at = np.zeros(lanes, dtype=np.int64)  # 0: not solved yet
-            active = np.ones(lanes, dtype=bool)
             counted = np.zeros(lanes, dtype=bool)  # its result is in the histogram
             run_steps = 0
+            if resume is not None and resume["agent"]:
+                agent.load_state_dict(resume["agent"])
+                episodes, solved_at = resume["episodes"].numpy().copy(), resume["solved_at"].numpy().copy()
+                counted, run_steps = resume["counted"].numpy().copy(), int(resume["run_steps"])
+            resume = None
+            active = ~counted
             while active.any():
                 # ALGO LOGIC: one chunk of work of the method, then count the episodes of each run
                 update = agent.update(cfg)

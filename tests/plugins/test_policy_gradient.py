@@ -117,3 +117,19 @@ def test_cli_reports_bad_settings_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "continuous actions" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("algo", ["a2c", "hill-climbing"])
+def test_a_checkpoint_resumes_where_the_run_stopped(tmp_path, algo):
+    from workbench.core.sinks import HistorySink
+
+    manifest = find("policy-gradient")
+    cfg = Config(algo=algo, env="CartPole-v0", runs=3, episodes=30, steps=640, num_envs=2, n_steps=16, render=False)
+    first = Run(manifest, cfg, device="cpu", out_dir=tmp_path, max_steps=300)
+    assert first.run().state == "finished"
+    stopped_at = first.status().step
+    history = HistorySink()
+    assert Run(manifest, cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume=tmp_path).run().state == "finished"
+    steps, _ = history.read("never_solved")
+    assert steps.min() > stopped_at  # nothing counted twice: the runs go on from the checkpoint
+    assert len(np.load(tmp_path / "episodes_needed.npy")) == 3
