@@ -69,7 +69,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     if resume is not None:
         step, run = int(resume["step"]), int(resume["run"])
         needed, solved = [int(n) for n in resume["needed"]], [int(n) for n in resume["solved"]]
-    agent = None
+    agent, run_steps = None, 0
+    episodes = solved_at = np.zeros(0, dtype=np.int64)  # per lane of the current runs
+    counted = np.zeros(0, dtype=bool)
     ctx.keep_state(lambda: {"step": step, "run": run, "needed": needed, "solved": solved, "episodes": episodes,
                             "solved_at": solved_at, "counted": counted, "run_steps": run_steps,
                             "agent": agent.state_dict() if agent is not None else {}})
