@@ -84,8 +84,9 @@ def main() -> None:
         ratio = lab_s / sb3_s if lab_steps and sb3_steps else float("nan")
         if lab_steps and sb3_steps:
             ratios.append(ratio)
-        print(f"{seed:>4}  {lab_steps or '-':>9}  {lab_s:7.1f}  {(lab_steps or args.steps) / lab_s:11.0f}  "
-              f"{sb3_steps or '-':>9}  {sb3_s:7.1f}  {(sb3_steps or args.steps) / sb3_s:11.0f}  {ratio:15.2f}", flush=True)
+        lab_rate, sb3_rate = (lab_steps or args.steps) / lab_s, (sb3_steps or args.steps) / sb3_s
+        print(f"{seed:>4}  {lab_steps or '-':>9}  {lab_s:7.1f}  {lab_rate:11.0f}  "
+              f"{sb3_steps or '-':>9}  {sb3_s:7.1f}  {sb3_rate:11.0f}  {ratio:15.2f}", flush=True)
     print(f"solved within {args.steps} steps: lab {solved['lab']}/{args.seeds}, sb3 {solved['sb3']}/{args.seeds}")
     if ratios:
         print(f"median wall-clock-to-solve ratio lab/sb3: {statistics.median(ratios):.2f} (seeds solved by both)")

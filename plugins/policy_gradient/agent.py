@@ -33,15 +33,15 @@ class NetworkAgent:
     rates can change live; the gradient is clipped over both together, as in PPO implementations."""
 
     def __init__(self, cfg: Config, device: str) -> None:
-        space = gym.make(cfg.env)
-        obs_dim = space.observation_space.shape[0]
-        self.discrete = isinstance(space.action_space, gym.spaces.Discrete)
+        env = gym.make(cfg.env)  # only to read its spaces
+        obs_dim = env.observation_space.shape[0]
+        self.discrete = isinstance(env.action_space, gym.spaces.Discrete)
         if self.discrete:
-            self.policy = Policy(obs_dim, cfg.hidden, n_actions=int(space.action_space.n))
+            self.policy = Policy(obs_dim, cfg.hidden, n_actions=int(env.action_space.n))
         else:
-            self.low, self.high = space.action_space.low, space.action_space.high
-            self.policy = Policy(obs_dim, cfg.hidden, action_dim=space.action_space.shape[0])
-        space.close()
+            self.low, self.high = env.action_space.low, env.action_space.high
+            self.policy = Policy(obs_dim, cfg.hidden, action_dim=env.action_space.shape[0])
+        env.close()
         self.policy.to(device)
         self.value = Value(obs_dim, cfg.hidden).to(device)
         self.device = device

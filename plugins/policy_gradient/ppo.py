@@ -48,7 +48,8 @@ class PPO(NetworkAgent):
                 sums["value_loss"] += value_loss.item()
                 sums["entropy"] += entropy.item()
                 with torch.no_grad():
-                    sums["clip_fraction"] += ((logp - batch.logp[mb]).exp().sub(1.0).abs() > cfg.clip).float().mean().item()
+                    ratio = (logp - batch.logp[mb]).exp()
+                    sums["clip_fraction"] += ((ratio - 1.0).abs() > cfg.clip).float().mean().item()
                 count += 1
         return Update(size, batch.episodes, {k: v / count for k, v in sums.items()})
 

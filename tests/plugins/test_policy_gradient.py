@@ -129,7 +129,8 @@ def test_a_checkpoint_resumes_where_the_run_stopped(tmp_path, algo):
     assert first.run().state == "finished"
     stopped_at = first.status().step
     history = HistorySink()
-    assert Run(manifest, cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume=tmp_path).run().state == "finished"
+    second = Run(manifest, cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume=tmp_path)
+    assert second.run().state == "finished"
     steps, _ = history.read("never_solved")
     assert steps.min() > stopped_at  # nothing counted twice: the runs go on from the checkpoint
     assert len(np.load(tmp_path / "episodes_needed.npy")) == 3
