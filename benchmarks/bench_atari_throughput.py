@@ -1,0 +1,81 @@
+"""Atari environment steps per second: the Deep Q lab's pipeline against a plain Gymnasium loop.
+
+Ours: ale-py's C++ vector env (frame skip 4 with max-pooling, grayscale, 84x84, no-op starts)
+with the plugin's own frame stack and replay writes, as the trainer runs them (no network).
+Plain: one ``gym.make`` env through ``AtariPreprocessing`` and ``FrameStackObservation``.
+Both take random actions; a step is one agent step (4 frames).
+
+    .venv/bin/python benchmarks/bench_atari_throughput.py --iterations 20000 --num-envs 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import gymnasium as gym
+import numpy as np
+
+from workbench.core.envs import register_all
+from workbench_plugins.dqn.config import Config
+from workbench_plugins.dqn.envs import FrameStack, frames_of, make_train_env
+from workbench_plugins.dqn.replay import ReplayBuffer
+
+
+def ours(env_id: str, steps: int, num_envs: int) -> float:
+    cfg = Config(env=env_id, num_envs=num_envs, buffer_size=max(steps, 1000))
+    envs = make_train_env(cfg)
+    rng = np.random.default_rng(0)
+    rb = ReplayBuffer(cfg.buffer_size, (84, 84), np.uint8, num_envs, stack=4)
+    stacker = FrameStack(num_envs, 4, (84, 84), np.uint8)
+    obs, _ = envs.reset(seed=0)
+    first, was_done = np.ones(num_envs, dtype=bool), np.zeros(num_envs, dtype=bool)
+    x = stacker.push(frames_of(obs, True), first)
+    n_actions = int(envs.single_action_space.n)
+    start, done_steps = time.perf_counter(), 0
+    while done_steps < steps:
+        actions = rng.integers(n_actions, size=num_envs)
+        obs, reward, terminated, truncated, _ = envs.step(actions)
+        valid = ~was_done
+        rb.add(x[:, -1], actions, np.sign(reward), terminated & valid, valid, first)
+        done_steps += int(valid.sum())
+        first, was_done = was_done.copy(), (terminated | truncated) & valid
+        x = stacker.push(frames_of(obs, True), first)
+    elapsed = time.perf_counter() - start
+    envs.close()
+    return done_steps / elapsed
+
+
+def plain(env_id: str, steps: int) -> float:
+    env = gym.make(env_id, frameskip=1, repeat_action_probability=0.0)
+    env = gym.wrappers.AtariPreprocessing(env, noop_max=30, frame_skip=4, screen_size=84)
+    env = gym.wrappers.FrameStackObservation(env, 4)
+    env.action_space.seed(0)
+    env.reset(seed=0)
+    start = time.perf_counter()
+    for _ in range(steps):
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        if terminated or truncated:
+            env.reset()
+    elapsed = time.perf_counter() - start
+    env.close()
+    return steps / elapsed
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--iterations", type=int, default=20_000, help="agent steps per pipeline")
+    p.add_argument("--num-envs", type=int, default=4)
+    p.add_argument("--env", default="ALE/SpaceInvaders-v5")
+    args = p.parse_args()
+    register_all()
+    rate_plain = plain(args.env, args.iterations)
+    rate_ours = ours(args.env, args.iterations, args.num_envs)
+    print(f"{args.env}, {args.iterations} agent steps each (4 frames per step), random actions")
+    print(f"plain Gymnasium loop (1 env, AtariPreprocessing + FrameStackObservation): {rate_plain:8.0f} steps/s")
+    print(f"Deep Q lab pipeline ({args.num_envs} envs, ale-py vector env + frame stack + replay): {rate_ours:8.0f} steps/s")
+    print(f"ratio: {rate_ours / rate_plain:.2f}x (goal >= 2x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""Deep Q-learning (Mnih et al. 2015) with Double (van Hasselt et al. 2016) and Dueling (Wang et al.
+2016) variants, n-step returns and prioritised replay (Schaul et al. 2016), on CartPole or Atari."""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from collections.abc import Generator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from workbench.core.driver import RunContext
+from workbench.core.images import tile
+from workbench.core.recorder import AnimationWriter
+from workbench.core.snapshot import Snapshot
+from workbench.rl.schedules import schedule
+from workbench_plugins.dqn import draw
+from workbench_plugins.dqn.config import Config
+from workbench_plugins.dqn.envs import FrameStack, frame_hw, frames_of, make_eval_env, make_train_env
+from workbench_plugins.dqn.model import QNetwork, bootstrap_values
+from workbench_plugins.dqn.probes import cartpole_q_slice, saliency
+from workbench_plugins.dqn.replay import ReplayBuffer
+
+VIEW_EVERY_S = 0.25    # heavy arrays (maps, saliency, frames) a few times a second
+YIELD_EVERY_S = 0.05   # scalars: at most 20 snapshots a second
+SLICE_CELLS = 21
+
+
+def epsilon_at(cfg: Config, step: int) -> float:
+    return schedule(cfg.epsilon_schedule, cfg.epsilon, cfg.epsilon_min, cfg.epsilon_steps, cfg.epsilon_decay, step)
+
+
+def discounted_returns(rewards: list[float], gamma: float) -> np.ndarray:
+    """G_t = r_t + gamma G_{t+1} for every step of a finished episode."""
+    out, g = np.zeros(len(rewards)), 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        g = rewards[t] + gamma * g
+        out[t] = g
+    return out
+
+
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+    # TRY NOT TO MODIFY: seeding
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    rng = np.random.default_rng(cfg.seed)
+    device = torch.device(ctx.device)
+
+    # env + agent setup
+    envs = make_train_env(cfg)
+    eval_env = make_eval_env(cfg)
+    n_envs, n_actions = cfg.num_envs, int(envs.single_action_space.n)
+    frame_shape = frame_hw(cfg.frame_size) if cfg.atari else envs.single_observation_space.shape
+    frame_dtype = np.uint8 if cfg.atari else np.float32
+    stack = cfg.frame_stack if cfg.atari else 1
+    obs_shape = (stack, *frame_shape)
+    double, dueling = cfg.algo in ("double", "dueling-double"), cfg.algo.startswith("dueling")
+    online = QNetwork(obs_shape, n_actions, cfg.hidden, dueling).to(device)
+    target = copy.deepcopy(online)
+    optimizer = torch.optim.Adam(online.parameters(), lr=cfg.lr)
+    rb = ReplayBuffer(cfg.buffer_size, frame_shape, frame_dtype, n_envs, stack, cfg.n_step,
+                      cfg.replay == "prioritized", cfg.priority_alpha, seed=cfg.seed)
+    step, episodes, updates = 0, 0, 0
+    asked_eval = asked_record = 0                           # button presses acted on so far
+    if ctx.resume is not None:  # the replay is not kept: it refills for `learning_starts` steps
+        online.load_state_dict(ctx.resume["online"])
+        target.load_state_dict(ctx.resume["target"])
+        optimizer.load_state_dict(ctx.resume["optimizer"])
+        step, episodes, updates, asked_eval, asked_record = (
+            int(ctx.resume[k]) for k in ("step", "episodes", "updates", "asked_eval", "asked_record"))
+        rng.bit_generator.state = ctx.resume["rng"]
+        torch.set_rng_state(ctx.resume["torch_rng"])
+    ctx.keep_state(lambda: {"online": online.state_dict(), "target": target.state_dict(),
+                            "optimizer": optimizer.state_dict(), "step": step, "episodes": episodes,
+                            "updates": updates, "asked_eval": asked_eval, "asked_record": asked_record,
+                            "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()})
+
+    def act(obs: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+        """Epsilon-greedy actions and the Q-values they were chosen from."""
+        with torch.no_grad():
+            q = online(torch.as_tensor(obs, device=device)).cpu().numpy()
+        actions = q.argmax(axis=1)
+        explore = rng.random(len(actions)) < eps
+        actions[explore] = rng.integers(n_actions, size=int(explore.sum()))
+        return actions, q
+
+    def play(cfg: Config, episodes_to_play: int, gif_path=None) -> Generator[Snapshot, Config | None, tuple[list[float], Config]]:
+        """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``,
+        one episode recorded to a GIF with the score drawn."""
+        writer = AnimationWriter(gif_path, fps=30 if cfg.atari else 50) if gif_path is not None else None
+        scores, shown = [], time.perf_counter()
+        try:
+            for _ in range(episodes_to_play):
+                obs, _ = eval_env.reset(seed=int(rng.integers(2**31)))
+                stacker = FrameStack(1, stack, frame_shape, frame_dtype)
+                x = stacker.push(obs[None], np.ones(1, dtype=bool))
+                score, done, length = 0.0, False, 0
+                while not done and length < cfg.eval_max_steps and not ctx.should_stop():
+                    action = int(act(x, 0.0)[0][0])
+                    obs, reward, terminated, truncated, _ = eval_env.step(action)
+                    x = stacker.push(obs[None], np.zeros(1, dtype=bool))
+                    score, length = score + float(reward), length + 1
+                    done = terminated or truncated
+                    now = time.perf_counter()
+                    if writer is not None or cfg.watch or now - shown > VIEW_EVERY_S:
+                        frame = draw.with_score(eval_env.render(), score)
+                        if writer is not None:
+                            writer.add(frame)
+                    if cfg.watch or now - shown > VIEW_EVERY_S:
+                        shown = now
+                        new = yield Snapshot(step, arrays={"frame": frame})
+                        cfg = new if new is not None else cfg
+                        time.sleep(cfg.delay if cfg.watch else 0.0)
+                scores.append(score)
+        finally:
+            if writer is not None:
+                writer.close()
+        return scores, cfg
+
+    # TRY NOT TO MODIFY: start the game
+    obs, info = envs.reset(seed=cfg.seed)
+    first = np.ones(n_envs, dtype=bool)                   # obs is an episode's first observation
+    was_done = np.zeros(n_envs, dtype=bool)                # obs is an episode's final observation
+    stacker = FrameStack(n_envs, stack, frame_shape, frame_dtype)
+    x = stacker.push(frames_of(obs, cfg.atari), first)
+    lives = info.get("lives")                              # Atari: a drop marks a lost life
+    ep_return, ep_length = np.zeros(n_envs), np.zeros(n_envs, dtype=np.int64)
+    ep_q = [[] for _ in range(n_envs)]                     # Q of the actions taken, for overestimation
+    ep_rewards = [[] for _ in range(n_envs)]               # rewards as learned (clipped, noise-free)
+    finished: list[tuple[float, int, float, float]] = []  # (return, length, mean Q taken, mean G)
+    next_train = max(step, cfg.learning_starts)
+    next_target, next_eval = step + cfg.target_every, step + cfg.eval_every
+    last_yield = last_view = time.perf_counter()
+    losses, q_means, td_errors = [], [], np.zeros(0)
+    try:
+        while step < cfg.steps:
+            # ALGO LOGIC: act epsilon-greedily in every env
+            eps = epsilon_at(cfg, step)
+            actions, q = act(x, eps)
+            next_obs, reward, terminated, truncated, info = envs.step(actions)
+            valid = ~was_done                                   # envs that just reset took no action
+            learned = np.sign(reward) if cfg.atari else reward.astype(np.float64)
+            noisy = learned + (rng.normal(0.0, cfg.reward_noise, n_envs) if cfg.reward_noise > 0 else 0.0)
+            ends_bootstrap = terminated.copy()
+            if lives is not None:
+                ends_bootstrap |= cfg.life_terminal & (info["lives"] < lives)
+                lives = info["lives"]
+            rb.add(x[:, -1], actions, noisy, ends_bootstrap & valid, valid, first)
+            step += int(valid.sum())
+            for i in np.flatnonzero(valid):
+                ep_return[i] += reward[i]
+                ep_length[i] += 1
+                ep_q[i].append(q[i, actions[i]])
+                ep_rewards[i].append(learned[i])
+            done = (terminated | truncated) & valid
+            for i in np.flatnonzero(done):
+                g = discounted_returns(ep_rewards[i], cfg.gamma)
+                finished.append((ep_return[i], int(ep_length[i]), float(np.mean(ep_q[i])), float(g.mean())))
+                ep_return[i], ep_length[i], ep_q[i], ep_rewards[i] = 0.0, 0, [], []
+                episodes += 1
+            # TRY NOT TO MODIFY: CRUCIAL step easy to overlook
+            first, was_done = was_done.copy(), done
+            x = stacker.push(frames_of(next_obs, cfg.atari), first)
+
+            # ALGO LOGIC: bursts of updates once the warm-up has filled the replay
+            if step >= next_train and len(rb) >= max(cfg.batch_size, min(cfg.learning_starts, rb.capacity)):
+                next_train = step + cfg.train_every
+                for group in optimizer.param_groups:
+                    group["lr"] = cfg.lr
+                beta = cfg.priority_beta + (1.0 - cfg.priority_beta) * min(step / cfg.steps, 1.0)
+                for _ in range(cfg.updates):
+                    batch = rb.sample(cfg.batch_size, cfg.gamma, beta)
+                    b_obs = torch.as_tensor(batch.obs, device=device).reshape(-1, *obs_shape)
+                    b_next = torch.as_tensor(batch.next_obs, device=device).reshape(-1, *obs_shape)
+                    b_act = torch.as_tensor(batch.actions, device=device)
+                    target_q = torch.as_tensor(batch.returns, device=device) + torch.as_tensor(
+                        batch.discounts, device=device) * bootstrap_values(online, target, b_next, double)
+                    q_taken = online(b_obs).gather(1, b_act[:, None])[:, 0]
+                    per_sample = (F.smooth_l1_loss if cfg.loss == "huber" else F.mse_loss)(
+                        q_taken, target_q, reduction="none")
+                    loss = (torch.as_tensor(batch.weights, device=device) * per_sample).mean()
+                    optimizer.zero_grad()
+                    loss.backward()
+                    if cfg.max_grad_norm > 0:
+                        torch.nn.utils.clip_grad_norm_(online.parameters(), cfg.max_grad_norm)
+                    optimizer.step()
+                    updates += 1
+                    td_errors = (target_q - q_taken).detach().cpu().numpy()
+                    if rb.prioritized:
+                        rb.update_priorities(batch.index, td_errors)
+                    if cfg.target_update == "soft":
+                        with torch.no_grad():
+                            for p_t, p in zip(target.parameters(), online.parameters()):
+                                p_t.lerp_(p, cfg.tau)
+                    losses.append(loss.item())
+                    q_means.append(q_taken.mean().item())
+                    if ctx.should_stop():
+                        break
+            if cfg.target_update == "hard" and step >= next_target:
+                target.load_state_dict(online.state_dict())
+                next_target = step + cfg.target_every
+
+            # SNAPSHOT: scalars at most 20 times a second, views a few times a second
+            scalars, arrays = {}, {}
+            if cfg.eval_every and step >= next_eval or cfg.evaluate != asked_eval:
+                next_eval, asked_eval = step + cfg.eval_every, cfg.evaluate
+                scores, cfg = yield from play(cfg, cfg.eval_episodes)
+                if scores:
+                    scalars["eval_return"] = float(np.mean(scores))
+            if cfg.record != asked_record or (cfg.record_every and done.any() and episodes % cfg.record_every == 0):
+                asked_record = cfg.record
+                path = ctx.path(f"episode_{episodes:06d}_step_{step}.gif")
+                if path is not None:
+                    scores, cfg = yield from play(cfg, 1, path)
+            now = time.perf_counter()
+            if finished:
+                ret, length, q_taken_mean, g_mean = np.mean(np.array(finished), axis=0)
+                scalars.update(episode_return=ret, episode_length=length,
+                               **{"overestimation/q_taken": q_taken_mean, "overestimation/return": g_mean})
+            if not scalars and now - last_yield < YIELD_EVERY_S and not cfg.watch:
+                continue
+            finished.clear()
+            scalars.update(epsilon=eps, replay_fill=len(rb) / rb.capacity, episodes=float(episodes))
+            if losses:
+                scalars.update(loss=float(np.mean(losses)), q_mean=float(np.mean(q_means)))
+                losses.clear()
+                q_means.clear()
+            if cfg.watch or now - last_view > VIEW_EVERY_S or step >= cfg.steps:
+                last_view = now
+                arrays = view_arrays(cfg, online, x[0], q[0], td_errors, envs, ep_return[0], device)
+            last_yield = now
+            new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
+            if new is not None:
+                cfg = new
+            if cfg.watch and cfg.delay > 0:
+                time.sleep(cfg.delay)
+    finally:
+        if ctx.out_dir is not None:
+            torch.save(online.state_dict(), ctx.path("q_network.pt"))
+        envs.close()
+        eval_env.close()
+
+
+def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, q: np.ndarray, td_errors: np.ndarray, envs,
+                score: float, device: torch.device) -> dict[str, np.ndarray]:
+    """Everything the panel draws of env 0's current state and the latest update."""
+    v_sal, a_sal = saliency(net, obs, device)
+    arrays = {"q_values": q.astype(np.float32)}
+    if td_errors.size:
+        arrays["td_error"] = td_errors.astype(np.float32)
+    if cfg.atari:
+        arrays["frame"] = draw.with_score(obs[-1], score, (obs.shape[2] * 4, obs.shape[1] * 4))
+        arrays["observation"] = tile(obs, cols=obs.shape[0], pad=2, fill=128)
+        arrays["saliency"] = draw.saliency_overlay(obs[-1], v_sal, a_sal)
+        arrays["value_map"] = v_sal.astype(np.float32)
+        arrays["greedy_map"] = np.zeros((*v_sal.shape, 2), dtype=np.float32)
+    else:
+        arrays["frame"] = draw.with_score(envs.call("render")[0], score)
+        names = draw.CARTPOLE_STATE if obs.shape[-1] == 4 else tuple(str(i) for i in range(obs.shape[-1]))
+        arrays["observation"] = draw.bar_chart(names, [("state", obs[-1], (40, 90, 200))])
+        arrays["saliency"] = draw.bar_chart(names, [("|dV/ds|", v_sal, (200, 40, 40)),
+                                                    ("|dA/ds|", a_sal, (40, 150, 40))])
+        if obs.shape[-1] == 4:
+            arrays["value_map"], arrays["greedy_map"] = cartpole_q_slice(net, cfg.slice_x, cfg.slice_v,
+                                                                         SLICE_CELLS, device)
+    return arrays
