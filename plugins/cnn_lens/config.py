@@ -21,7 +21,7 @@ class Config(Schema):
     depth: int = param(2, "conv layers (3x3, ReLU, 2x2 max-pool) of 32, 64, 128 features", choices=(1, 2, 3))
     head: str = param("fc", "classifier on the features: fc (hidden layer) or gap (global average pooling, gives CAM)",
                       choices=("fc", "gap"))
-    steps: int = param(2000, "training steps (minibatches)", lo=1, hi=1_000_000)
+    steps: int = param(1000, "training steps (minibatches)", lo=1, hi=1_000_000)
     batch_size: int = param(64, "images per training step", lo=1, hi=1024)
     lr: float = param(1e-3, "Adam learning rate", lo=1e-5, hi=1e-1, log=True, live=True)
     eval_every: int = param(200, "steps between test-accuracy measurements", lo=1, hi=100_000)
