@@ -67,7 +67,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     opt_g = torch.optim.Adam(netG.parameters(), lr=cfg.g_lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(netD.parameters(), lr=cfg.d_lr, betas=(0.5, 0.999))
     fixed_z = torch.randn(N_FIXED, cfg.latent).to(device)
-    directions = torch.linalg.qr(torch.randn(cfg.latent, 3))[0].T.to(device)  # orthonormal when latent >= 3
+    directions = torch.linalg.qr(torch.randn(cfg.latent, min(3, cfg.latent)))[0].T.to(device)  # orthonormal rows
     step = 0
     if ctx.resume is not None:
         for net, key in ((netG, "generator"), (netD, "discriminator"), (opt_g, "opt_g"), (opt_d, "opt_d")):
@@ -90,7 +90,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     def walked() -> dict[str, np.ndarray]:
         """Views driven by the live fields: the samples moved along three latent directions, the
         traversal of each direction from sample_a, and the slerp from sample_a to sample_b."""
-        shift = torch.tensor([cfg.walk_1, cfg.walk_2, cfg.walk_3], device=device) @ directions
+        shift = torch.tensor([cfg.walk_1, cfg.walk_2, cfg.walk_3][: len(directions)], device=device) @ directions
         base = fixed_z[cfg.sample_a]
         values = torch.linspace(-4.0, 4.0, 9, device=device)[:, None]
         lines = [generate(base + values * d) for d in directions]

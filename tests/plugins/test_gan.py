@@ -94,6 +94,11 @@ def test_headless_run_writes_a_gif_of_the_samples_forming(tmp_path):
     assert np.load(tmp_path / "samples.npy").shape == (64, 1, 16, 16)
 
 
+def test_a_latent_smaller_than_the_walk_directions_walks_what_it_has():
+    snaps = run(Config(mode="toy", latent=2, steps=20, view_every=10), changes={"walk_1": 1.0, "walk_3": 2.0})
+    assert snaps[-1].arrays["walk"].shape == (toy.PIXELS, toy.PIXELS, 3)
+
+
 def test_toy_generator_finds_the_ring():
     snaps = run(Config(mode="toy", modes=4, steps=600, view_every=300, batch_size=128, latent=4, width=16,
                        g_lr=2e-3, d_lr=2e-3))
