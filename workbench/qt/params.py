@@ -28,6 +28,7 @@ class FloatField(QtWidgets.QWidget):
         self.spin.setRange(lo, hi)
         self.spin.setSingleStep((hi - lo) / 100 if spec.lo is not None and spec.hi is not None else 0.1)
         self.spin.setKeyboardTracking(False)
+        self.spin.setMaximumWidth(110)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider = None
@@ -76,6 +77,7 @@ class IntField(QtWidgets.QSpinBox):
         super().__init__()
         self.setRange(int(spec.lo) if spec.lo is not None else -(2**31), int(spec.hi) if spec.hi is not None else 2**31 - 1)
         self.setKeyboardTracking(False)
+        self.setMaximumWidth(140)
         self.valueChanged.connect(lambda v: self.changed.emit(int(v)))
 
     def set_value(self, v: int) -> None:
@@ -175,6 +177,7 @@ class ConfigForm(QtWidgets.QWidget):
             field.setToolTip(f"{spec.help}{' (live)' if spec.live else ''}")
             field.set_value(values.get(name, spec.default))
             field.changed.connect(lambda v, n=name: self.edited.emit(n, v))
+            field.setMinimumWidth(60)
             label = QtWidgets.QLabel(("● " if spec.live else "") + name)
             label.setToolTip(field.toolTip())
             layout.addRow(label, field)

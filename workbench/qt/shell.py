@@ -58,7 +58,8 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setObjectName("plugins")
         dock.setWidget(self.browser)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resize(1500, 920)
+        screen = QtWidgets.QApplication.primaryScreen().availableGeometry()
+        self.resize(int(screen.width() * 0.96), int(screen.height() * 0.94))
         if "geometry" in self.saved:
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.saved["geometry"].encode()))
             self.restoreState(QtCore.QByteArray.fromBase64(self.saved.get("state", "").encode()))

@@ -20,7 +20,7 @@ class View(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.spec, self.history, self.latest = spec, history, latest
         self.set_config = set_config or (lambda **_: None)
-        self.setMinimumSize(260, 200)
+        self.setMinimumSize(250, 230)
         self.title = spec.title or ", ".join(spec.keys)
 
     def option(self, name: str, default: Any = None) -> Any:
