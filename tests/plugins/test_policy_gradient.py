@@ -18,6 +18,9 @@ from workbench_plugins.policy_gradient.config import Config
 from workbench_plugins.policy_gradient.trainer import train
 
 
+pytestmark = pytest.mark.filterwarnings("ignore:.*CartPole-v0 is out of date:DeprecationWarning")
+
+
 def context(out=None) -> RunContext:
     return RunContext("cpu", out, None, threading.Event())
 
