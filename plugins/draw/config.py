@@ -10,7 +10,7 @@ from workbench.data import DATASETS, check_source
 
 @dataclass
 class Config(Schema):
-    data: str = param("digits", f"image set: {', '.join(DATASETS)}, or a path to an IDX/.npz file or image folder")
+    data: str = param("glyphs", f"image set: {', '.join(DATASETS)}, or a path to an IDX/.npz file or image folder")
     size: int = param(28, "image side in pixels", lo=8, hi=64)
     channels: int = param(1, "1 gray, 3 colour (one glimpse shared by the three channels)", choices=(1, 3))
     binarize: bool = param(True, "threshold pixels at 0.5 (binary images, as in the paper's MNIST)")
@@ -18,9 +18,9 @@ class Config(Schema):
                             choices=("bernoulli", "gaussian"))
     attention: bool = param(True, "read and write through Gaussian filterbanks (off: whole image and canvas)")
     glimpses: int = param(10, "steps T that build the canvas", lo=1, hi=64)
-    read_n: int = param(2, "read grid side N", lo=1, hi=32)
+    read_n: int = param(5, "read grid side N", lo=1, hi=32)
     write_n: int = param(5, "write grid side N", lo=1, hi=32)
-    hidden: int = param(256, "LSTM state size of encoder and decoder", lo=8, hi=1024)
+    hidden: int = param(128, "LSTM state size of encoder and decoder", lo=8, hi=1024)
     z_dim: int = param(16, "latent size per step", lo=1, hi=256)
     steps: int = param(3000, "training steps", lo=1, hi=10_000_000)
     batch_size: int = param(64, "images per training step", lo=1, hi=1024)

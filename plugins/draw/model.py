@@ -8,6 +8,7 @@ to g in [0, side - 1].
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -91,8 +92,22 @@ class DRAW(nn.Module):
         self.decoder = nn.LSTMCell(z_dim, hidden)
         self.q = nn.Linear(hidden, 2 * z_dim)
         self.write_patch = nn.Linear(hidden, write_dim)
-        self.read_where = nn.Linear(hidden, 5)
-        self.write_where = nn.Linear(hidden, 5)
+        self.read_where = self._where(read_n, write=False)
+        self.write_where = self._where(write_n, write=True)
+
+    def _where(self, n: int, write: bool) -> nn.Linear:
+        """A glimpse head whose first glimpse covers the image: a grid over the whole side (δ̃ = 1)
+        of filters half a stride wide, and for writes an intensity 1/γ = 2πσ² so a patch value of 1
+        adds about 1 to the canvas logits. (With a zero bias the filters are one pixel wide: a 2x2
+        read starts on the empty corners, sees nothing, and the latents collapse before it moves.)"""
+        head = nn.Linear(self.hidden, 5)
+        sigma = max((self.size - 1) / max(n - 1, 1) / 2, 0.5)
+        with torch.no_grad():
+            head.bias.zero_()
+            head.bias[2] = 2 * math.log(sigma)
+            if write:
+                head.bias[4] = -math.log(2 * math.pi * sigma**2)
+        return head
 
     def _read(self, x: torch.Tensor, x_err: torch.Tensor, h_dec: torch.Tensor) -> tuple[torch.Tensor, Glimpse | None]:
         if not self.attention:
