@@ -19,7 +19,7 @@ class Config(Schema):
     channels: int = param(1, "1 gray, 3 colour", choices=(1, 3))
     test_fraction: float = param(0.2, "share of the images held out to measure test accuracy", lo=0.05, hi=0.5)
     depth: int = param(2, "conv layers (3x3, ReLU, 2x2 max-pool) of 32, 64, 128 features", choices=(1, 2, 3))
-    head: str = param("fc", "classifier on the features: fc (hidden layer) or gap (global average pooling, gives CAM)",
+    head: str = param("fc", "classifier: fc (hidden layer) or gap (global average pooling, gives CAM; use depth 3 with it)",
                       choices=("fc", "gap"))
     steps: int = param(1000, "training steps (minibatches)", lo=1, hi=1_000_000)
     batch_size: int = param(64, "images per training step", lo=1, hi=1024)
@@ -27,7 +27,7 @@ class Config(Schema):
     eval_every: int = param(200, "steps between test-accuracy measurements", lo=1, hi=100_000)
     layer: int = param(2, "conv layer the lens looks at (1 = nearest the pixels)", lo=1, hi=3, live=True)
     feature: int = param(0, "feature (channel) of that layer", lo=0, hi=WIDTHS[-1] - 1, live=True)
-    index: int = param(0, "test image the feature maps and saliency views show", lo=0, hi=1_000_000, live=True)
+    index: int = param(0, "test image the feature maps and saliency views show (wraps around the test set)", lo=0, hi=1_000_000, live=True)
     lens_every: int = param(100, "steps between lens refreshes; 0 = lens off", lo=0, hi=100_000, live=True)
     probe: int = param(256, "test images searched for the feature's top 9", lo=9, hi=4096)
     dream_steps: int = param(40, "gradient steps of activation maximisation", lo=1, hi=500, live=True)

@@ -71,8 +71,9 @@ def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.T
     layer = ConvNet.lens_layer(cfg.layer)
     i = cfg.index % len(x_test)
     top9, _ = views.top9(net, layer, x_test[:cfg.probe], cfg.feature)
-    dream = views.maximised(net, f"features.conv{cfg.layer}", cfg.feature, tuple(x_test.shape[1:]), steps=cfg.dream_steps, l2=cfg.l2,
-                            jitter=cfg.jitter, blur_every=4 if cfg.blur > 0 else 0, blur_sigma=cfg.blur)
+    dream = views.maximised(net, f"features.conv{cfg.layer}", cfg.feature, tuple(x_test.shape[1:]),
+                            steps=cfg.dream_steps, l2=cfg.l2, jitter=cfg.jitter,
+                            blur_every=4 if cfg.blur > 0 else 0, blur_sigma=cfg.blur)
     return {
         "filters": views.filters(net, f"features.conv{cfg.layer}", cfg.feature),
         "feature_maps": views.feature_maps(net, layer, x_test[i], mark=cfg.feature),
@@ -103,8 +104,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         net.load_state_dict(ctx.resume["model"])
         opt.load_state_dict(ctx.resume["optim"])
         start = int(ctx.resume["step"])
+        batches.set_state(ctx.resume["batches"])
     step = start
-    ctx.keep_state(lambda: {"model": net.state_dict(), "optim": opt.state_dict(), "step": step})
+    ctx.keep_state(lambda: {"model": net.state_dict(), "optim": opt.state_dict(), "step": step,
+                            "batches": batches.get_state()})
     lens_due = True
     for step in range(start + 1, cfg.steps + 1):
         # ALGO LOGIC: one minibatch of cross-entropy with Adam
