@@ -1,0 +1,63 @@
+"""The 10-armed testbed (Sutton & Barto, section 2.3): every agent faces the same ``runs`` bandit
+problems, and the curves are averages over them, one step per snapshot."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+
+import numpy as np
+
+from workbench.core.driver import RunContext
+from workbench.core.snapshot import Snapshot
+from workbench_plugins.bandit.agents import VectorAgent, comparison, single
+from workbench_plugins.bandit.config import Config
+
+ARRAYS_EVERY_S = 0.05  # bar views refresh at a rate a user can watch
+
+
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+    # seeding: one stream for the problems, one per agent for its choices
+    rng = np.random.default_rng(cfg.seed)
+    q_star = rng.normal(cfg.mean, 1.0, size=(cfg.runs, cfg.k))
+    specs = comparison(cfg)
+    agents = [VectorAgent(spec, cfg.runs, cfg.k) for spec in specs]
+    agent_rngs = [np.random.default_rng([cfg.seed, i]) for i in range(len(agents))]
+    rows = np.arange(cfg.runs)
+    sums = {key: np.zeros((len(agents), cfg.steps)) for key in ("reward", "optimal")}
+    last_arrays = 0.0
+    try:
+        for t in range(cfg.steps):
+            # ALGO LOGIC: each agent acts in every problem at once, then learns from its rewards
+            best = q_star.argmax(axis=1)
+            noise = rng.normal(size=(cfg.runs,))  # the same draw for every agent (common random numbers)
+            for i, (agent, arng) in enumerate(zip(agents, agent_rngs)):
+                actions = agent.act(t, arng)
+                rewards = q_star[rows, actions] + noise
+                agent.learn(actions, rewards, t)
+                sums["reward"][i, t] = rewards.mean()
+                sums["optimal"][i, t] = 100.0 * (actions == best).mean()
+            if cfg.walk_std > 0:  # nonstationary arms (Exercise 2.5)
+                q_star += rng.normal(0.0, cfg.walk_std, size=q_star.shape)
+            # SNAPSHOT: the first agent under the plain names, every agent under name/label
+            scalars = {"avg_reward": sums["reward"][0, t], "pct_optimal": sums["optimal"][0, t],
+                       "epsilon": agents[0].spec.epsilon_at(t)}
+            if len(agents) > 1:
+                for i, agent in enumerate(agents):
+                    scalars[f"avg_reward/{agent.spec.label}"] = sums["reward"][i, t]
+                    scalars[f"pct_optimal/{agent.spec.label}"] = sums["optimal"][i, t]
+            arrays = {}
+            now = time.perf_counter()
+            if now - last_arrays > ARRAYS_EVERY_S or t == cfg.steps - 1:
+                last_arrays = now
+                first = agents[0]
+                estimates = first.h[0] if first.spec.kind == "gradient" else first.q[0]
+                arrays = {"estimates": estimates.copy(), "true_values": q_star[0].copy(), "arm_counts": first.n[0].copy()}
+            new = yield Snapshot(t + 1, scalars=scalars, arrays=arrays, progress=(t + 1) / cfg.steps)
+            if new is not None:
+                cfg = new
+                if cfg.compare == "none":  # live sliders retune the single agent
+                    agents[0].spec = single(cfg)
+    finally:  # the curves so far, also when stopped early
+        ctx.save_array("avg_reward", sums["reward"])
+        ctx.save_array("pct_optimal", sums["optimal"])

@@ -1,0 +1,90 @@
+"""The bandit testbed against Sutton & Barto's chapter 2 figures, on budgets that run in seconds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.core.cli import build_config, main
+from workbench.core.driver import Run
+from workbench.core.manifest import find
+from workbench.core.sinks import read_metrics
+from workbench_plugins.bandit.agents import AgentSpec, VectorAgent
+
+
+def run_headless(tmp_path, **sets):
+    manifest = find("bandit")
+    cfg = build_config(manifest, [f"{k}={v}" for k, v in sets.items()])
+    run = Run(manifest, cfg, device="cpu", out_dir=tmp_path, on_nonfinite="stop")
+    assert run.run().state == "finished", run.error
+    return read_metrics(tmp_path / "metrics.csv")
+
+
+def test_epsilon_comparison_reproduces_figure_2_2(tmp_path):
+    """eps=0.1 finds the best arm far more often than greedy, and earns more on average."""
+    m = run_headless(tmp_path, compare="epsilon", runs=400, steps=400)
+    late = slice(200, 400)
+    assert len(m["step"]) == 400
+    np.testing.assert_array_equal(m["avg_reward"], m["avg_reward/eps=0"])  # plain names: the first agent
+    assert m["pct_optimal/eps=0.1"][late].mean() > m["pct_optimal/eps=0"][late].mean() + 20
+    assert m["avg_reward/eps=0.1"][late].mean() > m["avg_reward/eps=0"][late].mean() + 0.1
+    assert m["pct_optimal/eps=0"][0] == pytest.approx(10, abs=5)  # a random pick among 10 at first
+    saved = np.load(tmp_path / "pct_optimal.npy")
+    assert saved.shape == (3, 400)
+
+
+def test_ucb_beats_epsilon_greedy_figure_2_4(tmp_path):
+    m = run_headless(tmp_path, compare="ucb", runs=400, steps=500)
+    assert m["avg_reward/ucb c=2"][200:].mean() > m["avg_reward/eps=0.1"][200:].mean()
+
+
+def test_gradient_baseline_matters_figure_2_5(tmp_path):
+    """With true values around +4, the gradient bandit without a baseline learns far slower."""
+    m = run_headless(tmp_path, compare="gradient", mean=4.0, runs=300, steps=300)
+    late = slice(150, 300)
+    assert m["pct_optimal/alpha=0.1"][late].mean() > m["pct_optimal/alpha=0.1 no-baseline"][late].mean() + 15
+
+
+def test_sample_averages_converge_to_true_values():
+    rng = np.random.default_rng(0)
+    q_star = rng.normal(size=(5, 10))
+    agent = VectorAgent(AgentSpec("explore", epsilon=1.0), runs=5, k=10)
+    for t in range(3000):
+        a = agent.act(t, rng)
+        agent.learn(a, q_star[np.arange(5), a] + rng.normal(size=5), t)
+    assert np.abs(agent.q - q_star).max() < 0.35
+    assert agent.n.sum() == 5 * 3000
+
+
+def test_ucb_tries_every_arm_first():
+    rng = np.random.default_rng(0)
+    agent = VectorAgent(AgentSpec("ucb", kind="ucb", c=2.0), runs=3, k=10)
+    for t in range(10):
+        a = agent.act(t, rng)
+        agent.learn(a, np.zeros(3), t)
+    np.testing.assert_array_equal(agent.n, np.ones((3, 10)))
+
+
+def test_live_epsilon_retunes_the_single_agent(tmp_path):
+    manifest = find("bandit")
+    cfg = build_config(manifest, ["compare=none", "epsilon=0.0", "runs=20", "steps=50"])
+    run = Run(manifest, cfg, device="cpu", out_dir=tmp_path)
+    run.inbox.put(epsilon=0.5)
+    assert run.run().state == "finished", run.error
+    eps = read_metrics(tmp_path / "metrics.csv")["epsilon"]
+    assert eps[0] == 0.0 and eps[-1] == 0.5
+
+
+@pytest.mark.parametrize("sets, message", [
+    (["epsilon=1.5"], "epsilon=1.5 is outside [0.0, 1.0]"),
+    (["compare=none", "agent=gradient", "alpha=0"], "alpha=0.0 gives the gradient agent no step size"),
+    (["compare=eps"], "compare='eps' is not one of"),
+])
+def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
+    args = ["run", "bandit", "--out", str(tmp_path / "out")]
+    for s in sets:
+        args += ["--set", s]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
