@@ -26,23 +26,24 @@ def test_panel_starts_takes_a_live_change_and_stops(m, qtbot):
     panel.resize(1200, 800)
     panel.show()
     assert panel.start()
-    qtbot.waitUntil(lambda: panel.run.status().step > 0 or not panel.running, timeout=30_000)
+    panel.run.pause()  # hold the run at its first snapshot, however short the smoke budget
+    qtbot.waitUntil(lambda: panel.run.status().state == "paused" or not panel.running, timeout=30_000)
+    assert panel.running, panel.run.error
+    locked = [s.name for s in specs(panel.config_cls) if not s.live]
+    if locked:
+        assert not panel.form.fields[locked[0]].isEnabled()
     change = first_live_change(panel)
-    if change is not None and panel.running:
+    if change is not None:
         name, value = change
         field = panel.form.fields[name]
         assert field.isEnabled()
         field.set_value(value)
         panel._edited(name, field.value())
-        qtbot.waitUntil(lambda: bool(panel.run.changes) or not panel.running, timeout=30_000)
-        if panel.run.changes:
-            assert name in panel.run.changes[0]["changes"]
-    locked = [s.name for s in specs(panel.config_cls) if not s.live]
-    if panel.running and locked:
-        assert not panel.form.fields[locked[0]].isEnabled()
-    with qtbot.waitSignal(panel.run_ended, timeout=30_000, raising=False):
+        panel.step()
+        qtbot.waitUntil(lambda: bool(panel.run.changes), timeout=30_000)
+        assert name in panel.run.changes[0]["changes"]
+    with qtbot.waitSignal(panel.run_ended, timeout=30_000):
         panel.stop()
-    qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
     assert panel.run.status().state in ("stopped", "finished"), panel.run.error
     panel.refresh()
     assert panel.history.keys() or panel.latest.keys()

@@ -143,8 +143,9 @@ class Run:
         self._running.set()
 
     def pause(self) -> None:
+        """Hold the run at its next snapshot (before it starts: at its first)."""
         with self._lock:
-            if self._state == "running":
+            if self._state in ("idle", "running"):
                 self._running.clear()
 
     def resume(self) -> None:
