@@ -16,6 +16,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+WRITE_EXTENT = 0.4  # the first write grid spans this fraction of the image side
+
+
 @dataclass
 class Glimpse:
     """Where one read or write looks, per image: grid centre, stride, filter variance, intensity."""
@@ -96,15 +99,18 @@ class DRAW(nn.Module):
         self.write_where = self._where(write_n, write=True)
 
     def _where(self, n: int, write: bool) -> nn.Linear:
-        """A glimpse head whose first glimpse covers the image: a grid over the whole side (δ̃ = 1)
-        of filters half a stride wide, and for writes an intensity 1/γ = 2πσ² so a patch value of 1
-        adds about 1 to the canvas logits. (With a zero bias the filters are one pixel wide: a 2x2
-        read starts on the empty corners, sees nothing, and the latents collapse before it moves.)"""
+        """A glimpse head whose first glimpse is usable: reads span the whole image and writes the
+        central 40% of it (δ̃ = 1 or 0.4), with filters half a stride wide, and writes get the
+        intensity 1/γ = 2πσ² so a patch value of 1 adds about 1 to the canvas logits. (With a zero
+        bias the filters are one pixel wide: a 2x2 read starts on the empty corners, sees nothing,
+        and the latents collapse before it moves; whole-image writes never need to move.)"""
         head = nn.Linear(self.hidden, 5)
-        sigma = max((self.size - 1) / max(n - 1, 1) / 2, 0.5)
+        extent = WRITE_EXTENT if write else 1.0
+        sigma = max((self.size - 1) / max(n - 1, 1) * extent / 2, 0.5)
         with torch.no_grad():
             head.bias.zero_()
             head.bias[2] = 2 * math.log(sigma)
+            head.bias[3] = math.log(extent)
             if write:
                 head.bias[4] = -math.log(2 * math.pi * sigma**2)
         return head
