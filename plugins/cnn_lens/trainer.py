@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from workbench.core.driver import RunContext
+from workbench.core.images import tile
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench.lens import render, views
@@ -24,6 +25,8 @@ from workbench_plugins.cnn_lens.model import ConvNet
 
 LENS_FIELDS = ("layer", "feature", "index", "dream_steps", "l2", "jitter", "blur")
 CAPTION_H = 14
+PANEL = 112  # side the saliency panels are enlarged to, so their labels fit
+FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def split(images: np.ndarray, labels: np.ndarray, test_fraction: float, seed: int
@@ -47,23 +50,29 @@ def evaluate(net: ConvNet, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -
     return loss / len(x), correct / len(x)
 
 
-def saliency_strip(net: ConvNet, cfg: Config, image: torch.Tensor, label: int) -> np.ndarray:
-    """Input, guided backpropagation, Grad-CAM (and CAM with a GAP head) for the predicted class,
-    enlarged, under a caption with the true and predicted class."""
+def saliency_grid(net: ConvNet, cfg: Config, image: torch.Tensor, label: int) -> np.ndarray:
+    """Input, guided backpropagation, Grad-CAM and (with a GAP head) CAM for the predicted class:
+    enlarged, labelled, two by two, under a caption with the true and predicted class."""
     with torch.no_grad():
         probs = F.softmax(net(image[None]), dim=1)[0]
     pred = int(probs.argmax())
-    layer = ConvNet.lens_layer(cfg.layer)
-    panels = [render.unit(render.picture(render.as_numpy(image))), views.guided(net, image, pred),
-              views.grad_cam_overlay(net, layer, image, pred)]
+    panels = {"input": render.unit(render.picture(render.as_numpy(image))),
+              "guided backprop": views.guided(net, image, pred),
+              "Grad-CAM": views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred),
+              "CAM (head=gap)": np.zeros(image.shape[-2:], np.float32)}
     if cfg.head == "gap":
-        panels.append(views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred))
-    factor = max(1, 112 // image.shape[-1])
-    strip = render.side_by_side(*[render.rgb(render.upscale(p, factor)) for p in panels])
-    caption = np.zeros((CAPTION_H, strip.shape[1], 3), np.uint8)
+        panels["CAM (head=gap)"] = views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred)
+    factor = max(1, PANEL // image.shape[-1])
+    cells = []
+    for name, panel in panels.items():
+        cell = np.uint8(255 * render.rgb(render.upscale(panel, factor)))
+        cv2.putText(cell, name, (3, cell.shape[0] - 4), FONT, 0.35, (255, 255, 0), 1, cv2.LINE_AA)
+        cells.append(cell)
+    grid = tile(np.stack(cells), cols=2, pad=2, fill=255)
+    caption = np.zeros((CAPTION_H, grid.shape[1], 3), np.uint8)
     text = f"label {label}  predicted {pred} ({probs[pred]:.0%})"
-    cv2.putText(caption, text, (2, CAPTION_H - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
-    return np.concatenate([caption.astype(np.float32) / 255.0, strip])
+    cv2.putText(caption, text, (3, CAPTION_H - 4), FONT, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
+    return np.concatenate([caption, grid]).astype(np.float32) / 255.0
 
 
 def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.Tensor) -> dict[str, np.ndarray]:
@@ -78,7 +87,7 @@ def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.T
         "filters": views.filters(net, f"features.conv{cfg.layer}", cfg.feature),
         "feature_maps": views.feature_maps(net, layer, x_test[i], mark=cfg.feature),
         "top9": top9,
-        "saliency": saliency_strip(net, cfg, x_test[i], int(y_test[i])),
+        "saliency": saliency_grid(net, cfg, x_test[i], int(y_test[i])),
         "maximised": dream,
     }
 

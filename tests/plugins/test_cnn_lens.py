@@ -9,7 +9,7 @@ import pytest
 
 from workbench.core.driver import RunContext
 from workbench_plugins.cnn_lens.config import Config
-from workbench_plugins.cnn_lens.trainer import train
+from workbench_plugins.cnn_lens.trainer import CAPTION_H, PANEL, train
 
 SMALL = dict(data="digits", images=600, size=16, eval_every=1000, probe=32, dream_steps=3)
 
@@ -44,10 +44,14 @@ def test_lens_refreshes_at_its_rate_and_at_once_when_the_feature_changes():
         assert img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
 
 
-def test_gap_head_adds_the_class_activation_map():
-    fc = run(Config(**{**SMALL, "steps": 1, "lens_every": 1}))[0].arrays["saliency"]
-    gap = run(Config(**{**SMALL, "steps": 1, "lens_every": 1, "head": "gap", "depth": 1, "layer": 1}))[0].arrays["saliency"]
-    assert fc.shape[0] == gap.shape[0] and gap.shape[1] > fc.shape[1] * 1.3  # a fourth panel
+def test_gap_head_fills_the_class_activation_map_panel():
+    def cam_panel(**values):
+        img = run(Config(**{**SMALL, "steps": 1, "lens_every": 1, **values}))[0].arrays["saliency"]
+        top = CAPTION_H + PANEL + 2  # the bottom-right cell (two pixels of padding), above its label
+        return img[top:top + PANEL - 14, PANEL + 2:]
+
+    assert cam_panel().max() == 0.0  # no GAP head: no CAM
+    assert cam_panel(head="gap", depth=1, layer=1).mean() > 0.1
 
 
 def test_trains_on_the_users_labelled_npz(tmp_path):
