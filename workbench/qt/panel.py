@@ -125,7 +125,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.view_area = QtWidgets.QWidget()
         grid = QtWidgets.QGridLayout(self.view_area)
         grid.setContentsMargins(2, 2, 2, 2)
-        cols = 1 if len(self.views) == 1 else 2 if len(self.views) <= 4 else 3
+        cols = 1 if len(self.views) == 1 else 2
         for i, view in enumerate(self.views):
             grid.addWidget(view, i // cols, i % cols)
         view_scroll = QtWidgets.QScrollArea()
