@@ -91,14 +91,15 @@ def test_record_button_writes_a_gif_of_the_next_episode(tmp_path):
     assert total_ms == 30 * (snap.scalars["recorded_return"] + 1)  # the reset frame, then one per step at 30 fps
 
 
-def test_live_gamma_and_learning_rate_reach_the_optimiser():
-    cfg = Config(algo="reinforce", num_envs=1, steps=10_000, render=False)
-    gen = train(cfg, context())
-    next(gen)
-    gen.send(dataclasses.replace(cfg, lr=0.02, lr_value=0.005))
-    agent = gen.gi_frame.f_locals["agent"]
-    assert [g["lr"] for g in agent.optimizer.param_groups] == [0.02, 0.005]
-    gen.close()
+def test_a_live_gamma_changes_the_next_value_targets():
+    cfg = Config(algo="a2c", num_envs=2, n_steps=64, steps=10_000, render=False)
+    same, changed = train(cfg, context()), train(cfg, context())
+    assert next(same).scalars == next(changed).scalars
+    kept = same.send(None).scalars["value_loss"]
+    short = changed.send(dataclasses.replace(cfg, gamma=0.5)).scalars["value_loss"]
+    same.close()
+    changed.close()
+    assert short < kept / 4  # returns of gamma 0.5 stay below 2; those of 0.99 grow with the episode
 
 
 @pytest.mark.parametrize("sets, message", [
