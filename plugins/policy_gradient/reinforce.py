@@ -9,6 +9,8 @@ CartPole episode count almost nothing.
 
 from __future__ import annotations
 
+import time
+
 import gymnasium as gym
 import numpy as np
 import torch
@@ -16,6 +18,8 @@ import torch
 from workbench.rl.returns import discounted_returns
 from workbench_plugins.policy_gradient.agent import NetworkAgent, Update
 from workbench_plugins.policy_gradient.config import Config
+
+CHUNK_S = 0.05
 
 
 def policy_gradient_loss(logp_chosen: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -29,37 +33,46 @@ def standardized(x: torch.Tensor) -> torch.Tensor:
 
 
 class Reinforce(NetworkAgent):
+    """Plays its batch of episodes in chunks of about CHUNK_S seconds, so the trainer can show
+    progress and stop between them, and learns once every episode of the batch has ended."""
+
     def __init__(self, cfg: Config, seed: int, device: str) -> None:
         super().__init__(cfg, device)
         self.envs = [gym.make(cfg.env) for _ in range(cfg.num_envs)]
-        self.first_seed: int | None = seed
+        self.next_seed: int | None = seed
+        self.alive = np.zeros(cfg.num_envs, dtype=bool)  # no batch under way
+        self.obs = np.zeros(0)
+        self.trace: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def play(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """One episode in every env, side by side: time-major obs, actions, rewards and a mask of
-        the steps that belong to an episode (an env that finished early waits)."""
-        n = len(self.envs)
-        seeds = [None] * n if self.first_seed is None else [self.first_seed + i for i in range(n)]
-        self.first_seed = None
-        obs = np.stack([env.reset(seed=s)[0] for env, s in zip(self.envs, seeds)])
-        alive = np.ones(n, dtype=bool)
-        all_obs, all_actions, all_rewards, all_alive = [], [], [], []
-        while alive.any():
+    def play(self) -> int:
+        """Go on with the batch (one episode in every env, side by side; an env that finished
+        early waits) for about CHUNK_S seconds; returns the environment steps taken."""
+        if not self.alive.any():
+            n = len(self.envs)
+            seeds = [None] * n if self.next_seed is None else [self.next_seed + i for i in range(n)]
+            self.next_seed = None
+            self.obs = np.stack([env.reset(seed=s)[0] for env, s in zip(self.envs, seeds)])
+            self.alive[:] = True
+            self.trace = []
+        steps, end = 0, time.perf_counter() + CHUNK_S
+        while self.alive.any() and time.perf_counter() < end:
             with torch.no_grad():
-                action = self.policy.dist(self.tensor(obs)).sample()
+                action = self.policy.dist(self.tensor(self.obs)).sample()
             env_action = self.env_action(action)
-            rewards = np.zeros(n)
-            all_obs.append(obs.copy())
-            all_actions.append(action.cpu().numpy())
-            all_alive.append(alive.copy())
-            for i in np.flatnonzero(alive):
-                obs[i], rewards[i], terminated, truncated, _ = self.envs[i].step(env_action[i])
-                alive[i] = not (terminated or truncated)
-            all_rewards.append(rewards)
-        return np.stack(all_obs), np.stack(all_actions), np.stack(all_rewards), np.stack(all_alive)
+            rewards = np.zeros(len(self.envs))
+            self.trace.append((self.obs.copy(), action.cpu().numpy(), rewards, self.alive.copy()))
+            for i in np.flatnonzero(self.alive):
+                self.obs[i], rewards[i], terminated, truncated, _ = self.envs[i].step(env_action[i])
+                self.alive[i] = not (terminated or truncated)
+                steps += 1
+        return steps
 
     def update(self, cfg: Config) -> Update:
         # ALGO LOGIC: play a batch of episodes with the current policy
-        obs, actions, rewards, mask = self.play()
+        steps = self.play()
+        if self.alive.any():
+            return Update(steps)
+        obs, actions, rewards, mask = (np.stack(x) for x in zip(*self.trace))
         last = mask & ~np.append(mask[1:], np.zeros((1, mask.shape[1]), dtype=bool), axis=0)
         returns = discounted_returns(rewards, last, cfg.gamma)
 
@@ -81,7 +94,7 @@ class Reinforce(NetworkAgent):
         episodes = [(i, float(rewards[:, i].sum()), int(lengths[i])) for i in range(len(self.envs))]
         scalars = {"policy_loss": policy_loss.item(), "value_loss": value_loss.item(),
                    "entropy": entropy.item(), "grad_norm": grad_norm}
-        return Update(int(lengths.sum()), episodes, scalars)
+        return Update(steps, episodes, scalars)
 
     def close(self) -> None:
         for env in self.envs:
