@@ -31,7 +31,8 @@ class Config(Schema):
     ent_coef: float = param(0.0, "entropy bonus coefficient", lo=0.0, hi=0.1, live=True)
     vf_coef: float = param(0.5, "weight of the value loss in the summed loss", lo=0.0, hi=2.0, live=True)
     baseline: bool = param(True, "reinforce: subtract the learned value from the return", live=True)
-    standardize: bool = param(False, "reinforce: standardise the returns of each batch", live=True)
+    standardize: bool = param(False, "reinforce: standardise the returns (minus the baseline when on) over each "
+                              "batch", live=True)
     max_grad_norm: float = param(0.5, "clip the gradient to this norm (0: no clipping)", lo=0.0, hi=100.0,
                                  live=True)
     num_envs: int = param(8, "parallel environments of a gradient method (reinforce: episodes per update)",
