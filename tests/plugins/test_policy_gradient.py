@@ -62,7 +62,7 @@ def test_a2c_run_reports_losses_and_maps():
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_gaussian_policy_runs_on_pendulum(algo):
     cfg = Config(env="Pendulum-v1", algo=algo, steps=400, num_envs=2, n_steps=100, batch_size=100,
-                 epochs=2, render=False)
+                 epochs=2, standardize=True, render=False)
     snaps = list(train(cfg, context()))
     assert snaps[-1].step >= 400
     assert all(np.isfinite(v) for s in snaps for v in s.scalars.values())
