@@ -80,15 +80,17 @@ class PluginPanel(QtWidgets.QWidget):
         self.step_button = QtWidgets.QPushButton("Step")
         self.stop_button = QtWidgets.QPushButton("Stop")
         self.reset_button = QtWidgets.QPushButton("Reset")
-        self.save_button = QtWidgets.QPushButton("Save checkpoint")
-        self.load_button = QtWidgets.QPushButton("Load checkpoint…")
+        self.save_button = QtWidgets.QPushButton("Checkpoint")
+        self.save_button.setToolTip("Save a checkpoint of the run now")
+        self.load_button = QtWidgets.QPushButton("Resume from…")
+        self.load_button.setToolTip("Load a checkpoint; Start then resumes it and its curves")
         for i, (b, slot) in enumerate([
             (self.start_button, self.start), (self.pause_button, self.toggle_pause), (self.step_button, self.step),
             (self.stop_button, self.stop), (self.reset_button, self.reset), (self.save_button, self.save_checkpoint),
             (self.load_button, self._ask_checkpoint),
         ]):
             b.clicked.connect(slot)
-            buttons.addWidget(b, i // 3, i % 3)
+            buttons.addWidget(b, i // 4, i % 4)
         side_layout.addLayout(buttons)
 
         self.progress = QtWidgets.QProgressBar()
@@ -120,7 +122,7 @@ class PluginPanel(QtWidgets.QWidget):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(380)
+        scroll.setMinimumWidth(side.minimumSizeHint().width() + 20)
 
         self.view_area = QtWidgets.QWidget()
         grid = QtWidgets.QGridLayout(self.view_area)
@@ -136,7 +138,7 @@ class PluginPanel(QtWidgets.QWidget):
         split.addWidget(scroll)
         split.addWidget(view_scroll)
         split.setStretchFactor(1, 1)
-        split.setSizes([400, 1200])
+        split.setSizes([scroll.minimumWidth(), 1200])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
@@ -146,6 +148,8 @@ class PluginPanel(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout(box)
         self.record_target = QtWidgets.QComboBox()
         self.record_target.addItems([v.title for v in self.views] + ["Whole panel"])
+        self.record_target.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.record_target.setMinimumContentsLength(18)
         record_key = self.manifest.record
         for i, v in enumerate(self.views):
             if record_key and record_key in v.spec.keys:

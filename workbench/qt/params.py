@@ -107,6 +107,8 @@ class ChoiceField(QtWidgets.QComboBox):
         super().__init__()
         self.spec = spec
         self.addItems([str(c) for c in spec.choices])
+        self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
         self.currentIndexChanged.connect(lambda _: self.changed.emit(self.value()))
 
     def value(self) -> Any:
