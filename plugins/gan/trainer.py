@@ -60,7 +60,6 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         x_all = torch.from_numpy(images * 2.0 - 1.0).to(device)  # tanh range
         netG = ConvGenerator(cfg.latent, cfg.channels, cfg.size, cfg.width).to(device)
         netD = ConvDiscriminator(cfg.channels, cfg.size, cfg.width).to(device)
-        scorer = DigitScorer.trained(size=28, seed=0)
 
         def real_batch(n: int) -> torch.Tensor:
             return x_all[torch.randint(0, len(x_all), (n,), device=device)]
@@ -103,20 +102,22 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         return {"walk": grid(generate(fixed_z[:16] + shift), cols=8), "traversal": grid(np.concatenate(lines), cols=9),
                 "interpolation": grid(between, cols=10)}
 
-    def views() -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    def views(score: bool = True) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        """Samples from the fixed noise (plus a GIF frame), the walk views, and the samples' scores
+        (the digits scorer trains, once per process, at the first scored call)."""
         fake = generate(fixed_z)
         if is_toy:
             scores = toy.score(fake, cfg.modes)
             samples = toy.plot(toy.decision_surface(netD, device), real_points.numpy(), fake)
         else:
-            scores = scorer.score(fake)
+            scores = DigitScorer.trained(size=28, seed=0).score(fake) if score else {}
             samples = grid(fake[:64], cols=8)
         if gif is not None:
             gif.add(gif_frame(samples, step))
         return scores, dict(walked(), samples=samples)
 
     try:
-        scores, arrays = views()
+        scores, arrays = views(score=False)  # show the data and the untrained generator at once
         if is_toy:
             arrays.update(data=toy.plot(np.zeros((toy.PIXELS, toy.PIXELS, 3), np.uint8), real_points.numpy()),
                           class_counts=class_counts(real_modes.numpy()))

@@ -47,7 +47,6 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     probe = torch.randperm(n_images)[:2000].to(device)  # images shown in the latent scatter
     shown = probe[:16]  # inputs shown beside their reconstructions
     prior_z = torch.randn(N_SCORED, cfg.latent).to(device)
-    scorer = DigitScorer.trained(size=28, seed=0)
     batches = (n_images + cfg.batch_size - 1) // cfg.batch_size
     total = cfg.epochs * batches
     step, start_epoch = 0, 0
@@ -58,8 +57,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     epoch = start_epoch
     ctx.keep_state(lambda: {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch})
 
-    def views() -> tuple[dict[str, float], dict[str, np.ndarray]]:
-        """Everything drawn from the model: scatter, manifold, traversals, interpolation, samples."""
+    def views(score: bool = True) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        """Everything drawn from the model: scatter, manifold, traversals, interpolation, samples,
+        and the samples' scores (the scorer trains, once per process, at the first scored call)."""
         model.eval()
         with torch.no_grad():
             mu = model.encode(x_all[probe])[0]
@@ -88,7 +88,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             "interpolation": as_image(line, cols=len(line)),
             "samples": as_image(samples[:64], cols=8),
         }
-        return scorer.score(samples.cpu().numpy()), arrays
+        scores = DigitScorer.trained(size=28, seed=0).score(samples.cpu().numpy()) if score else {}
+        return scores, arrays
 
     def decoded_point() -> np.ndarray:
         """The clicked latent point (zx, zy; other dimensions 0), decoded and enlarged four times."""
@@ -114,7 +115,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             group["lr"] = cfg.lr
 
     try:
-        scores, shown_arrays = views()
+        scores, shown_arrays = views(score=False)  # show the data and the untrained model at once
         arrays = dict(shown_arrays, data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels),
                       decoded=decoded_point())
         take((yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / total)))
