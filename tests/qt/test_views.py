@@ -92,3 +92,12 @@ def test_many_qt_calls_returning_none_do_not_crash(qtbot):
         painter.drawLine(0, 0, 7, i % 8)
     painter.end()
     assert image.pixelColor(7, 7).red() >= 0
+
+
+def test_histogram_marks_and_names_the_mean(qtbot):
+    view, _, latest, _ = make(qtbot, "histogram", ["x"], mean=True, bins=4)
+    latest.write(Snapshot(1, arrays={"x": np.array([1.0, 2.0, 3.0, 6.0])}))
+    view.refresh()
+    assert view.mean_line.value() == 3.0
+    assert "mean 3, n=4" in view.plot.titleLabel.text
+    assert view.curve.getData()[1].sum() == 4

@@ -41,12 +41,15 @@ class BarsView(ArrayView):
 
 
 class HistogramView(ArrayView):
-    """A histogram of the latest (N,) samples."""
+    """A histogram of the latest (N,) samples; ``mean = true`` marks the mean and names it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = self.addPlot(title=self.title)
         self.curve = self.plot.plot(stepMode="center", fillLevel=0, brush=(79, 195, 247, 150), pen="#4fc3f7")
+        self.mean_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#f5c542", width=2))
+        if self.option("mean", False):
+            self.plot.addItem(self.mean_line)
 
     def draw(self, arr: Any) -> None:
         samples = np.asarray(arr, dtype=float).ravel()
@@ -55,3 +58,7 @@ class HistogramView(ArrayView):
             return
         counts, edges = np.histogram(samples, bins=int(self.option("bins", 30)))
         self.curve.setData(edges, counts)
+        if self.option("mean", False):
+            mean = float(samples.mean())
+            self.mean_line.setValue(mean)
+            self.plot.setTitle(f"{self.title} (mean {mean:.4g}, n={samples.size})")
