@@ -1,4 +1,4 @@
-"""TD control settings."""
+"""TD control settings: the algorithm (or several to compare), the world, and live rates."""
 
 from __future__ import annotations
 
@@ -6,19 +6,55 @@ from dataclasses import dataclass
 
 from workbench.core.config import Schema, param
 from workbench.core.envs import check_env_id
+from workbench.envs.text_grid import RUSSELL_NORVIG, parse_grid
+from workbench.rl.schedules import SCHEDULES
 
-GRID_ENVS = ("CliffWalking-v1", "FrozenLake-v1")
+ENVS = ("CliffWalking-v1", "FrozenLake-v1", "Taxi-v4", "workbench/WindyGridworld-v0",
+        "workbench/MaximizationBias-v0", "workbench/RandomWalk-v0", "workbench/EditableGrid-v0")
+ALGOS = ("q-learning", "sarsa", "expected-sarsa", "double-q", "n-step-sarsa", "dyna-q", "mc", "td0")
+# the textbook comparisons, one click each: Example 6.6 (cliff), Example 6.7 (maximization bias), ...
+COMPARISONS = ("none", "sarsa,q-learning", "q-learning,double-q", "sarsa,expected-sarsa,q-learning",
+               "q-learning,dyna-q", "sarsa,n-step-sarsa", "mc,sarsa,q-learning")
 
 
 @dataclass
 class Config(Schema):
-    env: str = param("CliffWalking-v1", "Gymnasium environment id", choices=GRID_ENVS)
+    env: str = param("CliffWalking-v1", "environment", choices=ENVS)
+    algo: str = param("q-learning", "algorithm (mc: first-visit epsilon-soft Monte Carlo control; "
+                      "td0: TD(0) prediction of the random policy)", choices=ALGOS)
+    compare: str = param("none", "algorithms trained side by side, overlaid on the curves (none: algo alone)",
+                         choices=COMPARISONS)
     episodes: int = param(500, "episodes to train", lo=1, hi=1_000_000)
-    epsilon: float = param(0.1, "exploration rate of the epsilon-greedy policy", lo=0.0, hi=1.0, live=True)
-    alpha: float = param(0.5, "step size of the tabular update", lo=0.0, hi=1.0, live=True)
+    runs: int = param(1, "independent runs per algorithm; curves are their average", lo=1, hi=10_000)
+    epsilon: float = param(0.1, "exploration rate of the epsilon-greedy policy (start of its schedule)",
+                           lo=0.0, hi=1.0, live=True)
+    schedule: str = param("constant", "how epsilon changes over the episodes", choices=SCHEDULES)
+    epsilon_end: float = param(0.01, "epsilon at the end of a schedule", lo=0.0, hi=1.0, live=True)
+    schedule_episodes: int = param(300, "episodes of the linear and sinusoidal schedules", lo=1, hi=1_000_000)
+    decay: float = param(0.01, "per-episode rate of the exponential schedule", lo=0.0, hi=1.0)
+    alpha: float = param(0.5, "step size of the updates (Monte Carlo control averages returns instead)",
+                         lo=0.0, hi=1.0, live=True)
     gamma: float = param(1.0, "discount factor", lo=0.0, hi=1.0, live=True)
+    n: int = param(4, "steps of n-step SARSA", lo=1, hi=1000)
+    planning_steps: int = param(5, "Dyna-Q planning updates per real step", lo=0, hi=1000)
+    step_limit: int = param(5000, "steps after which an episode is cut off, for worlds without a limit "
+                            "of their own (CliffWalking, windy gridworld); 0: never", lo=0, hi=10_000_000)
+    slippery: bool = param(True, "FrozenLake: the ice is slippery")
+    grid: str = param(RUSSELL_NORVIG, "EditableGrid: rows separated by '/'; cells . floor, # wall, S start, "
+                      "T terminal, G goal (+1), X pit (-1)")
+    slip: float = param(0.0, "EditableGrid: probability a move goes sideways", lo=0.0, hi=0.99)
+    step_reward: float = param(-0.04, "EditableGrid: reward of every move", lo=-10.0, hi=10.0)
     render: bool = param(True, "send environment frames to the panel", live=True)
     seed: int = param(0, "random seed", lo=0)
 
+    def algos(self) -> list[str]:
+        """The algorithms this run trains, in the order of the curves."""
+        return [self.algo] if self.compare == "none" else self.compare.split(",")
+
     def check(self) -> None:
         check_env_id(self.env)
+        if self.env == "workbench/EditableGrid-v0":
+            parse_grid(self.grid)
+        if "dyna-q" in self.algos() and self.planning_steps == 0:
+            raise ValueError("planning_steps=0 is not allowed for Dyna-Q (it would be plain Q-learning); "
+                             "choose planning_steps >= 1 or algo=q-learning")

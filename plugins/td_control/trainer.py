@@ -1,71 +1,139 @@
-"""Tabular Q-learning (Sutton & Barto, section 6.5), yielding once per episode."""
+"""MC and TD prediction and control on tabular worlds (Sutton & Barto, chapters 5 to 8).
+
+Each algorithm of the comparison trains ``runs`` learners on independent seeds; every episode
+index yields one snapshot whose curves are averages over the runs. Views show run 1 of the
+first algorithm.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
 
 import gymnasium as gym
 import numpy as np
 
 from workbench.core.driver import RunContext
+from workbench.core.envs import register_all
+from workbench.core.images import tile
 from workbench.core.snapshot import Snapshot
+from workbench.envs.layout import layout_of
+from workbench.rl.dp import TabularModel, exact_values, random_policy
+from workbench.rl.schedules import schedule
+from workbench.rl.value_image import value_image
+from workbench_plugins.td_control.agents import Learner, Rates
 from workbench_plugins.td_control.config import Config
 
-# (dx, dy) on screen for the grid worlds' actions, y growing downwards
-ARROWS = {
-    "CliffWalking-v1": np.array([[0, -1], [1, 0], [0, 1], [-1, 0]], dtype=np.float32),  # up right down left
-    "FrozenLake-v1": np.array([[-1, 0], [0, 1], [1, 0], [0, -1]], dtype=np.float32),  # left down right up
-}
+ARRAYS_EVERY_S = 0.1  # maps and frames at a rate a user can watch; curves get every episode
+ARRAYS_SHARE = 0.15  # and drawing them never takes more than this share of the time
 
 
-def grid_shape(env: gym.Env) -> tuple[int, int]:
-    return tuple(int(v) for v in env.unwrapped.desc.shape) if hasattr(env.unwrapped, "desc") else (4, 12)
+def make_env(cfg: Config) -> gym.Env:
+    register_all()
+    kwargs = {}
+    if cfg.env == "FrozenLake-v1":
+        kwargs["is_slippery"] = cfg.slippery
+    if cfg.env == "workbench/EditableGrid-v0":
+        kwargs.update(grid=cfg.grid, slip=cfg.slip, step_reward=cfg.step_reward)
+    if gym.spec(cfg.env).max_episode_steps is None and cfg.step_limit > 0:
+        kwargs["max_episode_steps"] = cfg.step_limit
+    return gym.make(cfg.env, render_mode="rgb_array", **kwargs)
+
+
+def true_values(env: gym.Env, gamma: float) -> np.ndarray | None:
+    """v of the random policy from the environment's model, for TD(0)'s error curve (None without one)."""
+    if not hasattr(env.unwrapped, "P"):
+        return None
+    model = TabularModel.from_env(env)
+    try:
+        return exact_values(model, random_policy(model), gamma)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def rates(cfg: Config, episode: int) -> Rates:
+    eps = schedule(cfg.schedule, cfg.epsilon, cfg.epsilon_end, cfg.schedule_episodes, cfg.decay, episode)
+    return Rates(eps, cfg.alpha, cfg.gamma, cfg.n, cfg.planning_steps)
 
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
-    # seeding
-    rng = np.random.default_rng(cfg.seed)
-    env = gym.make(cfg.env, render_mode="rgb_array")
-    env.action_space.seed(cfg.seed)
-    n_states, n_actions = env.observation_space.n, env.action_space.n
-    shape = grid_shape(env)
-    q = np.zeros((n_states, n_actions))
+    # seeding: learner i of algorithm j gets its own stream
+    algos = cfg.algos()
+    learners = {algo: [Learner(algo, make_env(cfg), seed=cfg.seed * 100_003 + i * 7919 + j)
+                       for i in range(cfg.runs)] for j, algo in enumerate(algos)}
+    shown = learners[algos[0]][0]
+    layout = layout_of(shown.env)
+    max_bias = cfg.env == "workbench/MaximizationBias-v0"
+    reference = true_values(shown.env, cfg.gamma) if "td0" in algos else None
     start = 0
     if ctx.resume is not None:
-        q = ctx.resume["q"].numpy().copy()
         start = int(ctx.resume["episode"])
-        rng.bit_generator.state = ctx.resume["rng"]
+        for j, algo in enumerate(algos):
+            for i, learner in enumerate(learners[algo]):
+                for name in ("q", "q2", "v"):
+                    getattr(learner, name)[:] = np.asarray(ctx.resume[name][j][i])
     episode = start
-    ctx.keep_state(lambda: {"q": q, "episode": episode, "rng": rng.bit_generator.state})
+    ctx.keep_state(lambda: {"episode": episode, **{name: [[getattr(x, name) for x in learners[a]] for a in algos]
+                                                    for name in ("q", "q2", "v")}})
+    last_arrays, arrays_cost = 0.0, 0.0
     try:
         for episode in range(start, cfg.episodes):
-            # ALGO LOGIC: one episode of Q-learning with an epsilon-greedy behaviour policy
-            obs, _ = env.reset(seed=int(rng.integers(2**31)))
-            ret, length, done = 0.0, 0, False
-            while not done:
-                if rng.random() < cfg.epsilon:
-                    action = int(rng.integers(n_actions))
-                else:
-                    best = np.flatnonzero(q[obs] == q[obs].max())
-                    action = int(rng.choice(best))
-                nxt, reward, terminated, truncated, _ = env.step(action)
-                target = reward + (0.0 if terminated else cfg.gamma * q[nxt].max())
-                q[obs, action] += cfg.alpha * (target - q[obs, action])
-                obs, ret, length = nxt, ret + reward, length + 1
-                done = terminated or truncated
-            # SNAPSHOT: plain floats and numpy copies
-            arrays = {"q_max": q.max(axis=1).reshape(shape), "greedy": ARROWS[cfg.env][q.argmax(axis=1)].reshape(*shape, 2)}
-            if cfg.render:
-                arrays["render"] = env.render()
-            new = yield Snapshot(
-                episode + 1,
-                scalars={"episode_return": ret, "episode_length": float(length), "epsilon": cfg.epsilon},
-                arrays=arrays,
-                progress=(episode + 1) / cfg.episodes,
-            )
+            # ALGO LOGIC: one episode for every learner, then the averages over runs
+            now_rates = rates(cfg, episode)
+            results = {algo: [x.run_episode(now_rates) for x in learners[algo]] for algo in algos}
+            scalars = {"epsilon": now_rates.epsilon}
+            for k, algo in enumerate(algos):
+                eps = results[algo]
+                stats = {"episode_return": np.mean([e.ret for e in eps]), "episode_length": np.mean([e.length for e in eps])}
+                if max_bias:  # Figure 6.5: how often the first action from A was left
+                    stats["pct_left"] = 100.0 * np.mean([e.first_action == 0 for e in eps])
+                if algo == "td0" and reference is not None:  # Example 6.2's RMS error over non-terminal states
+                    live = ~shown.ended
+                    stats["rms_error"] = float(np.mean([np.sqrt(np.mean((x.v - reference)[live] ** 2))
+                                                        for x in learners[algo]]))
+                if k == 0:
+                    scalars.update(stats)
+                if len(algos) > 1:
+                    scalars.update({f"{key}/{algo}": value for key, value in stats.items()})
+            # SNAPSHOT: maps of run 1 of the first algorithm, at a watchable rate
+            arrays = {}
+            now = time.perf_counter()
+            if now - last_arrays > max(ARRAYS_EVERY_S, arrays_cost / ARRAYS_SHARE) or episode == cfg.episodes - 1:
+                arrays = view_arrays(shown, layout, results[algos[0]][0].states, cfg.render)
+                last_arrays = time.perf_counter()
+                arrays_cost = last_arrays - now
+            new = yield Snapshot(episode + 1, scalars=scalars, arrays=arrays, progress=(episode + 1) / cfg.episodes)
             if new is not None:
                 cfg = new
         episode = cfg.episodes
     finally:
-        ctx.save_array("q_values", q)
-        env.close()
+        ctx.save_array("q_values", shown.v[:, None] if shown.algo == "td0" else shown.estimate())
+        ctx.save_array("visits", shown.visits)
+        for x in (learner for group in learners.values() for learner in group):
+            x.env.close()
+
+
+def view_arrays(learner: Learner, layout, path: list[int], render: bool) -> dict[str, np.ndarray]:
+    """max-Q (or V) with greedy arrows, Q per action, visits, a drawn value map and the frame."""
+    q = learner.estimate()
+    if learner.algo == "td0":
+        per_state, arrows = learner.v, np.zeros((*layout.shape, 2), np.float32)
+    else:
+        masked = np.where(learner.legal, q, -np.inf)
+        per_state = masked.max(axis=1)
+        pointing = (learner.visits > 0) & ~learner.ended
+        arrows = layout.paint(layout.arrows[np.arange(len(q)), masked.argmax(axis=1)] * pointing[:, None])
+    values = layout.paint(per_state)
+    unseen = layout.paint(learner.visits == 0, fill=1.0) > 0  # walls, cliff cells, unvisited states
+    arrays = {
+        "values": values,
+        "greedy": arrows,
+        "visits": layout.paint(np.log10(1.0 + learner.visits)),
+        "value_map": value_image(values, arrows, unseen, [tuple(layout.cells[s]) for s in path]),
+    }
+    if learner.algo != "td0":
+        per_action = np.stack([layout.paint(q[:, a]) for a in range(q.shape[1])])
+        arrays["q_actions"] = tile(per_action, cols=q.shape[1], pad=1, fill=float(q.min()))
+    if render:
+        arrays["render"] = learner.env.render()
+    return arrays
