@@ -3,6 +3,7 @@ snapshot per sweep so a paused run steps through the sweeps one at a time."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Generator
 
@@ -36,7 +37,7 @@ def clicked(grid: str, x: float, y: float, paint: str) -> str:
     """``grid`` with the cell at column ``x``, row ``y`` painted; unchanged when the click is off
     the grid or the result would be no valid world (say, the last reachable terminal walled in)."""
     cells = parse_grid(grid)
-    row, col = int(round(y)), int(round(x))
+    row, col = math.floor(y), math.floor(x)
     if not (0 <= row < cells.shape[0] and 0 <= col < cells.shape[1]):
         return grid
     char = PAINTS[paint]
@@ -100,7 +101,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 continue
             # live changes: an edited world starts over; a new gamma or a finer theta sweeps on
             edited = grid
-            if cfg.world == "editable" and (new.click_x, new.click_y) != (cfg.click_x, cfg.click_y):
+            # a click sets click_x, click_y; a second click on the same cell arrives as a change of nothing
+            click = (new.click_x, new.click_y) != (cfg.click_x, cfg.click_y) or new == cfg
+            if cfg.world == "editable" and click:
                 edited = clicked(grid, new.click_x, new.click_y, new.paint)
             if new.grid != cfg.grid:
                 edited = new.grid

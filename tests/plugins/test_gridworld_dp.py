@@ -68,7 +68,9 @@ def test_clicks_paint_cells_and_restart_the_solution(tmp_path):
     snap = gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 1.0, "click_y": 0.0}))
     assert snap.step == 23
     assert snap.arrays["values"][0, 1] == 0.0 and snap.arrays["values"][0, 0] == -0.04  # a wall; sweep 1 again
-    gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 0.0, "click_y": 1.0}))
+    gen.send(Config(**{**cfg.__dict__, "paint": "goal", "click_x": 0.0, "click_y": 1.0}))
+    gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 0.0, "click_y": 1.0}))  # same cell, new paint
+    gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 0.0, "click_y": 1.0}))  # same cell again
     # walling in the start would leave no reachable terminal: that click is ignored
     gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 1.0, "click_y": 2.0}))
     gen.close()
