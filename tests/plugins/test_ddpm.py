@@ -170,3 +170,17 @@ def test_tiny_conditional_run_on_a_file_writes_views_and_gif(tmp_path):
     assert samples.shape == (2 * (4 * 17 - 1), 2 * (2 * 17 - 1), 3)  # one column per class, upscaled 2x
     gif = Image.open(out / "denoise.gif")
     assert gif.n_frames >= 6  # one frame per DDIM step, then the result held
+
+
+def test_a_run_resumes_from_its_checkpoint(tmp_path):
+    x = np.random.default_rng(0).uniform(0, 1, (12, 8, 8)).astype(np.float32)
+    np.savez(tmp_path / "noise.npz", x=x)
+    cfg = from_dict(Config, {**to_dict(Config()), "data": str(tmp_path / "noise.npz"), "size": 8, "attn_res": 4,
+                             "steps": 4, "width": 8, "batch_size": 4, "sample_every": 100, "sample_steps": 2, "samples": 2})
+    out = tmp_path / "run"
+    first = Run(find("ddpm"), cfg, device="cpu", out_dir=out, max_steps=2, on_nonfinite="stop")
+    assert first.run().step == 2
+    history = HistorySink()
+    second = Run(find("ddpm"), cfg, device="cpu", out_dir=out, sinks=[history], resume=out, on_nonfinite="stop")
+    assert second.run().state == "finished", second.error
+    assert history.read("loss")[0].tolist() == [3, 4]

@@ -103,3 +103,14 @@ def test_tiny_headless_run_writes_strips_and_gif(tmp_path):
 def test_bad_config_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="read_n=20 must be at most size=16"):
         from_dict(Config, {**to_dict(Config()), "size": 16, "read_n": 20})
+
+
+def test_a_run_resumes_from_its_checkpoint(tmp_path):
+    cfg = from_dict(Config, {**to_dict(Config()), "data": "digits", "size": 8, "steps": 4, "hidden": 8, "glimpses": 2,
+                             "batch_size": 4, "view_every": 100})
+    first = Run(find("draw"), cfg, device="cpu", out_dir=tmp_path, max_steps=2, on_nonfinite="stop")
+    assert first.run().step == 2
+    history = HistorySink()
+    second = Run(find("draw"), cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume=tmp_path, on_nonfinite="stop")
+    assert second.run().state == "finished", second.error
+    assert history.read("loss")[0].tolist() == [3, 4]
