@@ -3,7 +3,9 @@
 Ours: ale-py's C++ vector env (frame skip 4 with max-pooling, grayscale, 84x84, no-op starts)
 with the plugin's own frame stack and replay writes, as the trainer runs them (no network).
 Plain: one ``gym.make`` env through ``AtariPreprocessing`` and ``FrameStackObservation``.
-Both take random actions; a step is one agent step (4 frames).
+Both take random actions; a step is one agent step (4 frames). The two alternate over several
+rounds and report wall-clock and process-CPU rates, since other load on a shared machine skews
+wall-clock.
 
     .venv/bin/python benchmarks/bench_atari_throughput.py --iterations 20000 --num-envs 4
 """
@@ -22,7 +24,7 @@ from workbench_plugins.dqn.envs import FrameStack, frames_of, make_train_env
 from workbench_plugins.dqn.replay import ReplayBuffer
 
 
-def ours(env_id: str, steps: int, num_envs: int) -> float:
+def ours(env_id: str, steps: int, num_envs: int) -> tuple[float, float]:
     cfg = Config(env=env_id, num_envs=num_envs, buffer_size=max(steps, 1000))
     envs = make_train_env(cfg)
     rng = np.random.default_rng(0)
@@ -32,7 +34,7 @@ def ours(env_id: str, steps: int, num_envs: int) -> float:
     first, was_done = np.ones(num_envs, dtype=bool), np.zeros(num_envs, dtype=bool)
     x = stacker.push(frames_of(obs, True), first)
     n_actions = int(envs.single_action_space.n)
-    start, done_steps = time.perf_counter(), 0
+    start, cpu, done_steps = time.perf_counter(), time.process_time(), 0
     while done_steps < steps:
         actions = rng.integers(n_actions, size=num_envs)
         obs, reward, terminated, truncated, _ = envs.step(actions)
@@ -41,40 +43,47 @@ def ours(env_id: str, steps: int, num_envs: int) -> float:
         done_steps += int(valid.sum())
         first, was_done = was_done.copy(), (terminated | truncated) & valid
         x = stacker.push(frames_of(obs, True), first)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     envs.close()
-    return done_steps / elapsed
+    return elapsed / done_steps, cpu / done_steps
 
 
-def plain(env_id: str, steps: int) -> float:
+def plain(env_id: str, steps: int) -> tuple[float, float]:
     env = gym.make(env_id, frameskip=1, repeat_action_probability=0.0)
     env = gym.wrappers.AtariPreprocessing(env, noop_max=30, frame_skip=4, screen_size=84)
     env = gym.wrappers.FrameStackObservation(env, 4)
     env.action_space.seed(0)
     env.reset(seed=0)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         _, _, terminated, truncated, _ = env.step(env.action_space.sample())
         if terminated or truncated:
             env.reset()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     env.close()
-    return steps / elapsed
+    return elapsed / steps, cpu / steps
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--iterations", type=int, default=20_000, help="agent steps per pipeline")
+    p.add_argument("--rounds", type=int, default=3, help="alternations of the two pipelines")
     p.add_argument("--num-envs", type=int, default=4)
     p.add_argument("--env", default="ALE/SpaceInvaders-v5")
     args = p.parse_args()
     register_all()
-    rate_plain = plain(args.env, args.iterations)
-    rate_ours = ours(args.env, args.iterations, args.num_envs)
-    print(f"{args.env}, {args.iterations} agent steps each (4 frames per step), random actions")
-    print(f"plain Gymnasium loop (1 env, AtariPreprocessing + FrameStackObservation): {rate_plain:8.0f} steps/s")
-    print(f"Deep Q lab pipeline ({args.num_envs} envs, ale-py vector env + frame stack + replay): {rate_ours:8.0f} steps/s")
-    print(f"ratio: {rate_ours / rate_plain:.2f}x (goal >= 2x)")
+    n = args.iterations // args.rounds
+    times = {"plain": np.zeros(2), "ours": np.zeros(2)}
+    for _ in range(args.rounds):
+        times["plain"] += plain(args.env, n)
+        times["ours"] += ours(args.env, n, args.num_envs)
+    (wall_p, cpu_p), (wall_o, cpu_o) = times["plain"] / args.rounds, times["ours"] / args.rounds
+    print(f"{args.env}, {n * args.rounds} agent steps each (4 frames per step), random actions, {args.rounds} rounds")
+    print(f"plain Gymnasium loop (1 env, AtariPreprocessing + FrameStackObservation): "
+          f"{1 / wall_p:7.0f} steps/s wall, {1 / cpu_p:7.0f} steps/CPU-s")
+    print(f"Deep Q lab pipeline ({args.num_envs} envs, ale-py vector env + frame stack + replay): "
+          f"{1 / wall_o:7.0f} steps/s wall, {1 / cpu_o:7.0f} steps/CPU-s")
+    print(f"ratio: {wall_p / wall_o:.2f}x wall, {cpu_p / cpu_o:.2f}x CPU (goal >= 2x)")
 
 
 if __name__ == "__main__":

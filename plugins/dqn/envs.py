@@ -72,7 +72,7 @@ def make_train_env(cfg) -> gym.vector.VectorEnv:
     h, w = frame_hw(cfg.frame_size)
     return AtariVectorEnv(atari_game(cfg.env), cfg.num_envs, stack_num=1, img_height=h, img_width=w,
                           frameskip=4, maxpool=True, noop_max=cfg.noop_max, reward_clipping=False,
-                          repeat_action_probability=0.0, use_fire_reset=False, num_threads=1)
+                          repeat_action_probability=0.0, use_fire_reset=False)
 
 
 def make_eval_env(cfg) -> gym.Env:
