@@ -92,6 +92,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             out = sample(lambda x, t: guided_eps(ema, x, t, fixed_labels, cfg.guidance), diffusion, fixed_noise,
                          cfg.sampler, cfg.sample_steps, cfg.eta, torch.Generator(device).manual_seed(cfg.seed + 2),
                          should_stop=ctx.should_stop, on_step=on_step)
+        if ctx.should_stop():  # stopped mid-sampling: nothing finished to show or score
+            return {}, {}
         result = out.cpu().numpy()
         frames += [pictures.grid(result[:n_gif], cols=4, scale=3)] * 10  # hold the result
         visited = np.array(sorted(seen))
