@@ -11,9 +11,10 @@ import numpy as np
 from workbench.core.driver import RunContext
 from workbench.core.snapshot import Snapshot
 from workbench_plugins.bandit.agents import VectorAgent, comparison, single
+from workbench_plugins.bandit.chart import curve_chart
 from workbench_plugins.bandit.config import Config
 
-ARRAYS_EVERY_S = 0.05  # bar views refresh at a rate a user can watch
+ARRAYS_EVERY_S = 0.05  # bar views and the recorded chart refresh at a rate a user can watch
 
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
@@ -52,7 +53,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 last_arrays = now
                 first = agents[0]
                 estimates = first.h[0] if first.spec.kind == "gradient" else first.q[0]
-                arrays = {"estimates": estimates.copy(), "true_values": q_star[0].copy(), "arm_counts": first.n[0].copy()}
+                arrays = {"estimates": estimates.copy(), "true_values": q_star[0].copy(), "arm_counts": first.n[0].copy(),
+                      "chart": curve_chart(sums["optimal"][:, : t + 1], [a.spec.label for a in agents], cfg.steps)}
             new = yield Snapshot(t + 1, scalars=scalars, arrays=arrays, progress=(t + 1) / cfg.steps)
             if new is not None:
                 cfg = new

@@ -35,9 +35,9 @@ class Config(Schema):
     step_reward: float = param(-0.04, "editable world: reward of every move", lo=-10.0, hi=10.0, live=True)
     paint: str = param("wall", "what a click on a cell of the value map puts there", choices=tuple(PAINTS), live=True)
     click_x: float = param(-1.0, "column of the last clicked cell (set by clicks on the value map)", lo=-1.0,
-                           hi=1000.0, live=True)
+                           live=True)
     click_y: float = param(-1.0, "row of the last clicked cell (set by clicks on the value map)", lo=-1.0,
-                           hi=1000.0, live=True)
+                           live=True)
 
     def check(self) -> None:
         if self.world == "editable":
