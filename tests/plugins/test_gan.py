@@ -118,3 +118,16 @@ def test_bad_settings_say_what_is_allowed(kwargs, message):
 
 def test_toy_mode_needs_no_image_set():
     assert Config(mode="toy", data="missing.idx", size=30).mode == "toy"
+
+
+def test_resume_continues_from_the_checkpoint(tmp_path):
+    from workbench.core.sinks import read_metrics
+
+    manifest = next(m for m in discover() if m.id == "gan")
+    cfg = Config(**TINY)
+    assert Run(manifest, cfg, device="cpu", out_dir=tmp_path / "a", on_nonfinite="stop").run().state == "finished"
+    longer = dataclasses.replace(cfg, steps=9)
+    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume=tmp_path / "a", on_nonfinite="stop").run()
+    assert status.state == "finished"
+    steps = read_metrics(tmp_path / "b" / "metrics.csv")["step"]
+    assert steps[0] == 7 and steps[-1] == 9

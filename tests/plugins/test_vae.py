@@ -119,3 +119,18 @@ def test_bad_settings_say_what_is_allowed(kwargs, message):
 def test_choosing_other_samples_redraws_the_interpolation():
     snaps = run(Config(**dict(TINY, epochs=1)), changes={"sample_a": 5, "sample_b": 9})
     assert not np.array_equal(snaps[2].arrays["interpolation"], snaps[0].arrays["interpolation"])
+
+
+def test_resume_continues_from_the_checkpoint(tmp_path):
+    from workbench.core.driver import Run
+    from workbench.core.manifest import discover
+    from workbench.core.sinks import read_metrics
+
+    manifest = next(m for m in discover() if m.id == "vae")
+    cfg = Config(**dict(TINY, epochs=1))
+    assert Run(manifest, cfg, device="cpu", out_dir=tmp_path / "a", on_nonfinite="stop").run().state == "finished"
+    longer = dataclasses.replace(cfg, epochs=2)
+    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume=tmp_path / "a", on_nonfinite="stop").run()
+    assert status.state == "finished"
+    steps = read_metrics(tmp_path / "b" / "metrics.csv")["step"]
+    assert steps[0] == 5 and steps[-1] == 8  # 256 images in batches of 64: 4 steps an epoch
