@@ -69,8 +69,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     directions = torch.linalg.qr(torch.randn(cfg.latent, min(3, cfg.latent)))[0].T.to(device)  # orthonormal rows
     step = 0
     if ctx.resume is not None:
-        for net, key in ((netG, "generator"), (netD, "discriminator"), (opt_g, "opt_g"), (opt_d, "opt_d")):
-            net.load_state_dict(ctx.resume[key])
+        for part, key in ((netG, "generator"), (netD, "discriminator"), (opt_g, "opt_g"), (opt_d, "opt_d")):
+            part.load_state_dict(ctx.resume[key])
         step = int(ctx.resume["step"])
     ctx.keep_state(lambda: {"generator": netG.state_dict(), "discriminator": netD.state_dict(),
                             "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step})
