@@ -12,7 +12,7 @@ WIDTHS = (32, 64, 128)  # features of conv layers 1, 2, 3
 
 @dataclass
 class Config(Schema):
-    data: str = param("glyphs", "image set: digits, glyphs, shapes, or a path to an IDX file, .npz or folder of images")
+    data: str = param("glyphs", "image set: digits, glyphs, shapes, or a path to an IDX file, .npz or folder of images", path=True)
     images: int = param(0, "images to use (generated sets make this many); 0 = the set's default (all real ones)",
                         lo=0, hi=1_000_000)
     size: int = param(28, "image side in pixels", lo=8, hi=128)

@@ -10,7 +10,7 @@ from workbench.data.loading import check_source
 
 @dataclass
 class Config(Schema):
-    data: str = param("glyphs", "image set: digits, glyphs, shapes, or a path to an IDX file, .npz or image folder")
+    data: str = param("glyphs", "image set: digits, glyphs, shapes, or a path to an IDX file, .npz or image folder", path=True)
     size: int = param(28, "image side in pixels", lo=8, hi=64)
     channels: int = param(1, "1 for gray, 3 for colour", choices=(1, 3))
     n: int = param(0, "images to use (0: all of a file or the sklearn digits, 10,000 generated)", lo=0, hi=1_000_000)

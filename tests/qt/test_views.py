@@ -101,3 +101,23 @@ def test_histogram_marks_and_names_the_mean(qtbot):
     assert view.mean_line.value() == 3.0
     assert "mean 3, n=4" in view.plot.titleLabel.text
     assert view.curve.getData()[1].sum() == 4
+
+
+def test_path_fields_offer_file_and_folder_pickers(qtbot):
+    from dataclasses import dataclass
+
+    from workbench.core.config import Schema, param
+    from workbench.qt.params import ConfigForm, PathField
+
+    @dataclass
+    class Cfg(Schema):
+        data: str = param("digits", "a set name or a path", path=True)
+
+    form = ConfigForm(Cfg, {"data": "digits"})
+    qtbot.addWidget(form)
+    field = form.fields["data"]
+    assert isinstance(field, PathField) and field.value() == "digits"
+    seen = []
+    form.edited.connect(lambda name, value: seen.append((name, value)))
+    field._chosen("/tmp/mnist")
+    assert form.values()["data"] == "/tmp/mnist" and seen == [("data", "/tmp/mnist")]

@@ -31,13 +31,16 @@ def param(
     live: bool = False,
     choices: tuple | None = None,
     button: bool = False,
+    path: bool = False,
 ) -> Any:
     """A config field with its range, scale, choices and whether it may change while training.
 
     ``button=True`` on an int field shows a button that adds one to it: the trainer acts when
-    the value changes ("evaluate now", "record next episode").
+    the value changes ("evaluate now", "record next episode"). ``path=True`` on a str field
+    adds a "Browse…" button for a file or folder (a dataset name can still be typed).
     """
-    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices, "button": button}
+    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices, "button": button,
+            "path": path}
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -55,6 +58,7 @@ class FieldSpec:
     live: bool = False
     choices: tuple | None = None
     button: bool = False
+    path: bool = False
 
     def parse(self, text: str) -> Any:
         """Turn command-line text into a value of this field's type."""
@@ -98,7 +102,7 @@ def specs(cls_or_cfg: Any) -> list[FieldSpec]:
         kind = hints[f.name]
         if kind not in _TYPES.values():
             raise TypeError(f"config field {cls.__name__}.{f.name} has unsupported type {kind!r}")
-        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices", "button")}
+        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices", "button", "path")}
         meta = {k: v for k, v in meta.items() if v is not None}
         out.append(FieldSpec(f.name, kind, f.default, **meta))
     return out

@@ -134,6 +134,42 @@ class TextField(QtWidgets.QLineEdit):
             self.setText(str(v))
 
 
+class PathField(QtWidgets.QWidget):
+    """A text field with "File…" and "Folder…" buttons: a typed name or a path on disk."""
+
+    changed = QtCore.Signal(object)
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__()
+        self.text = TextField(spec)
+        self.text.changed.connect(self.changed.emit)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 1)
+        for label, pick in (("File…", self._pick_file), ("Folder…", self._pick_folder)):
+            button = QtWidgets.QPushButton(label)
+            button.clicked.connect(pick)
+            layout.addWidget(button)
+
+    def _pick_file(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Choose a file")
+        self._chosen(path)
+
+    def _pick_folder(self) -> None:
+        self._chosen(QtWidgets.QFileDialog.getExistingDirectory(self, "Choose a folder"))
+
+    def _chosen(self, path: str) -> None:
+        if path:
+            self.text.set_value(path)
+            self.changed.emit(path)
+
+    def value(self) -> str:
+        return self.text.value()
+
+    def set_value(self, v: str) -> None:
+        self.text.set_value(v)
+
+
 class ButtonField(QtWidgets.QPushButton):
     """An int field shown as a button: each press adds one (the trainer acts on the change)."""
 
@@ -160,6 +196,8 @@ def make_field(spec: FieldSpec) -> QtWidgets.QWidget:
         return ButtonField(spec)
     if spec.choices is not None:
         return ChoiceField(spec)
+    if spec.path and spec.type is str:
+        return PathField(spec)
     return {float: FloatField, int: IntField, bool: BoolField, str: TextField}[spec.type](spec)
 
 
