@@ -7,7 +7,6 @@ on a ring of Gaussians and the views draw the plane instead of images.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 
 import cv2
@@ -15,6 +14,7 @@ import numpy as np
 import torch
 
 from workbench.core.driver import RunContext
+from workbench.core.seeding import seed_everything
 from workbench.core.recorder import AnimationWriter, to_rgb8
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
@@ -40,10 +40,7 @@ def gif_frame(image: np.ndarray, step: int) -> np.ndarray:
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
     # TRY NOT TO MODIFY: seeding
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
+    seed_everything(cfg.seed, cfg.threads)
     device = torch.device(ctx.device)
     is_toy = cfg.mode == "toy"
 

@@ -8,7 +8,6 @@ search, otherwise after its budget, so a single gradient run can be watched hold
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Generator
 
@@ -17,6 +16,7 @@ import numpy as np
 import torch
 
 from workbench.core.driver import RunContext
+from workbench.core.seeding import seed_everything
 from workbench.core.recorder import AnimationWriter
 from workbench.core.snapshot import Snapshot
 from workbench_plugins.policy_gradient.actor_critic import ActorCritic
@@ -52,10 +52,7 @@ def record_episode(env_id: str, act, path, seed: int) -> float:
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
     # TRY NOT TO MODIFY: seeding
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
+    seed_everything(cfg.seed, cfg.threads)
     search = cfg.algo in SEARCHES
     stop_at_solve = search or cfg.runs > 1
     target = INFO[cfg.env].solved_return

@@ -6,7 +6,6 @@ where the weight is beta (1 gives the negative ELBO), optionally ramped up from 
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 
 import cv2
@@ -14,6 +13,7 @@ import numpy as np
 import torch
 
 from workbench.core.driver import RunContext
+from workbench.core.seeding import seed_everything
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench.data.preview import class_counts, grid, labelled_grid
@@ -32,10 +32,7 @@ def as_image(batch: torch.Tensor, cols: int | None = None) -> np.ndarray:
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
     # TRY NOT TO MODIFY: seeding
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.threads)
+    seed_everything(cfg.seed, cfg.threads)
     device = torch.device(ctx.device)
 
     # data, model, optimiser
