@@ -23,7 +23,7 @@ class Config(Schema):
     schedule: str = param("constant", "how epsilon changes over the steps", choices=SCHEDULES)
     epsilon_end: float = param(0.01, "epsilon at the end of a schedule", lo=0.0, hi=1.0, live=True)
     schedule_steps: int = param(500, "steps of the linear and sinusoidal schedules", lo=1, hi=1_000_000)
-    decay: float = param(0.01, "per-step rate of the exponential schedule", lo=0.0, hi=1.0, log=False)
+    decay: float = param(0.01, "per-step rate of the exponential schedule", lo=0.0, hi=1.0)
     alpha: float = param(0.0, "constant step size (0: sample averages; the gradient agent's step size)",
                          lo=0.0, hi=1.0, live=True)
     q_init: float = param(0.0, "initial estimates (5 for optimistic initial values)", lo=-10.0, hi=10.0)

@@ -17,7 +17,7 @@ from workbench.core.driver import RunContext
 from workbench.core.envs import register_all
 from workbench.core.images import tile
 from workbench.core.snapshot import Snapshot
-from workbench.envs.layout import layout_of
+from workbench.envs.layout import GridLayout, layout_of
 from workbench.rl.dp import TabularModel, exact_values, random_policy
 from workbench.rl.schedules import schedule
 from workbench.rl.value_image import value_image
@@ -40,13 +40,14 @@ def make_env(cfg: Config) -> gym.Env:
     return gym.make(cfg.env, render_mode="rgb_array", **kwargs)
 
 
-def true_values(env: gym.Env, gamma: float) -> np.ndarray | None:
-    """v of the random policy from the environment's model, for TD(0)'s error curve (None without one)."""
+def true_values(env: gym.Env, gamma: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """v of the random policy and the non-terminal states, from the environment's model, for
+    TD(0)'s error curve; None without a model or when the random policy never ends an episode."""
     if not hasattr(env.unwrapped, "P"):
         return None
     model = TabularModel.from_env(env)
     try:
-        return exact_values(model, random_policy(model), gamma)
+        return exact_values(model, random_policy(model), gamma), ~model.terminal
     except np.linalg.LinAlgError:
         return None
 
@@ -83,13 +84,13 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             results = {algo: [x.run_episode(now_rates) for x in learners[algo]] for algo in algos}
             scalars = {"epsilon": now_rates.epsilon}
             for k, algo in enumerate(algos):
-                eps = results[algo]
-                stats = {"episode_return": np.mean([e.ret for e in eps]), "episode_length": np.mean([e.length for e in eps])}
+                ran = results[algo]
+                stats = {"episode_return": np.mean([e.ret for e in ran]), "episode_length": np.mean([e.length for e in ran])}
                 if max_bias:  # Figure 6.5: how often the first action from A was left
-                    stats["pct_left"] = 100.0 * np.mean([e.first_action == 0 for e in eps])
+                    stats["pct_left"] = 100.0 * np.mean([e.first_action == 0 for e in ran])
                 if algo == "td0" and reference is not None:  # Example 6.2's RMS error over non-terminal states
-                    live = ~shown.ended
-                    stats["rms_error"] = float(np.mean([np.sqrt(np.mean((x.v - reference)[live] ** 2))
+                    v_true, live = reference
+                    stats["rms_error"] = float(np.mean([np.sqrt(np.mean((x.v - v_true)[live] ** 2))
                                                         for x in learners[algo]]))
                 if k == 0:
                     scalars.update(stats)
@@ -113,7 +114,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             x.env.close()
 
 
-def view_arrays(learner: Learner, layout, path: list[int], render: bool) -> dict[str, np.ndarray]:
+def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: bool) -> dict[str, np.ndarray]:
     """max-Q (or V) with greedy arrows, Q per action, visits, a drawn value map and the frame."""
     q = learner.estimate()
     if learner.algo == "td0":
