@@ -14,7 +14,8 @@ ACTION_ARROWS = np.array([[-1.0, 0.0], [1.0, 0.0]], dtype=np.float32)  # push le
 
 
 @torch.no_grad()
-def cartpole_q_slice(net: QNetwork, x: float, v: float, cells: int, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+def cartpole_q_slice(net: QNetwork, x: float, v: float, cells: int,
+                     device: torch.device) -> tuple[np.ndarray, np.ndarray]:
     """max_a Q and the greedy action's arrow over pole angle (columns, left to right) by angular
     velocity (rows, fast clockwise at the top), the cart's position ``x`` and velocity ``v`` fixed.
 

@@ -85,18 +85,21 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         with torch.no_grad():
             q = online(torch.as_tensor(obs, device=device)).cpu().numpy()
         actions = q.argmax(axis=1)
-        explore = rng.random(len(actions)) < eps
-        actions[explore] = rng.integers(n_actions, size=int(explore.sum()))
+        if eps > 0:
+            explore = rng.random(len(actions)) < eps
+            actions[explore] = rng.integers(n_actions, size=int(explore.sum()))
         return actions, q
 
-    def play(cfg: Config, episodes_to_play: int, gif_path=None) -> Generator[Snapshot, Config | None, tuple[list[float], Config]]:
+    eval_rng = np.random.default_rng(cfg.seed + 1)  # evaluations never draw from training's generator
+
+    def play(cfg: Config, n_episodes: int, gif_path=None) -> Generator[Snapshot, Config | None, tuple[list, Config]]:
         """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``,
-        one episode recorded to a GIF with the score drawn."""
+        one episode recorded to a GIF with the score drawn. Returns the scores and the live config."""
         writer = AnimationWriter(gif_path, fps=30 if cfg.atari else 50) if gif_path is not None else None
         scores, shown = [], time.perf_counter()
         try:
-            for _ in range(episodes_to_play):
-                obs, _ = eval_env.reset(seed=int(rng.integers(2**31)))
+            for _ in range(n_episodes):
+                obs, _ = eval_env.reset(seed=int(eval_rng.integers(2**31)))
                 stacker = FrameStack(1, stack, frame_shape, frame_dtype)
                 x = stacker.push(obs[None], np.ones(1, dtype=bool))
                 score, done, length = 0.0, False, 0
@@ -232,7 +235,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 q_means.clear()
             if cfg.watch or now - last_view > VIEW_EVERY_S or step >= cfg.steps:
                 last_view = now
-                arrays = view_arrays(cfg, online, x[0], q[0], td_errors, envs, ep_return[0], device)
+                arrays = view_arrays(cfg, online, x[0], td_errors, envs, ep_return[0], device)
             last_yield = now
             new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
             if new is not None:
@@ -246,10 +249,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         eval_env.close()
 
 
-def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, q: np.ndarray, td_errors: np.ndarray, envs,
-                score: float, device: torch.device) -> dict[str, np.ndarray]:
+def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarray, envs, score: float,
+                device: torch.device) -> dict[str, np.ndarray]:
     """Everything the panel draws of env 0's current state and the latest update."""
     v_sal, a_sal = saliency(net, obs, device)
+    with torch.no_grad():
+        q = net(torch.as_tensor(obs[None], device=device))[0].cpu().numpy()
     arrays = {"q_values": q.astype(np.float32)}
     if td_errors.size:
         arrays["td_error"] = td_errors.astype(np.float32)

@@ -171,8 +171,8 @@ def test_cartpole_learns_in_a_few_thousand_steps(tmp_path):
 def test_atari_trains_evaluates_records_checkpoints_and_resumes(tmp_path):
     out = tmp_path / "atari"
     sets = ["env=ALE/Pong-v5", "num_envs=2", "buffer_size=2000", "learning_starts=200", "train_every=64",
-            "updates=2", "batch_size=16", "hidden=32", "eval_every=300", "eval_episodes=1", "eval_max_steps=150", "record=1",
-            "algo=dueling-double", "noop_max=0"]
+            "updates=2", "batch_size=16", "hidden=32", "eval_every=300", "eval_episodes=1", "eval_max_steps=150",
+            "record=1", "algo=dueling-double", "noop_max=0"]
     args = ["run", "dqn", "--out", str(out), "--quiet", "--steps", "400", *[a for s in sets for a in ("--set", s)]]
     assert cli_main(args) == 0
     metrics = read_metrics(out / "metrics.csv")
