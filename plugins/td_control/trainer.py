@@ -81,7 +81,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         for episode in range(start, cfg.episodes):
             # ALGO LOGIC: one episode for every learner, then the averages over runs
             now_rates = rates(cfg, episode)
-            results = {algo: [x.run_episode(now_rates) for x in learners[algo]] for algo in algos}
+            results = {algo: [] for algo in algos}
+            for algo in algos:
+                for x in learners[algo]:
+                    if ctx.should_stop():  # many runs make one episode index long: stop between learners
+                        return
+                    results[algo].append(x.run_episode(now_rates))
             scalars = {"epsilon": now_rates.epsilon}
             for k, algo in enumerate(algos):
                 ran = results[algo]
