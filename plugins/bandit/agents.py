@@ -43,6 +43,8 @@ def comparison(cfg: Config) -> list[AgentSpec]:
     if cfg.compare == "gradient":  # Figure 2.5
         return [AgentSpec(f"alpha={a:g}{'' if b else ' no-baseline'}", kind="gradient", alpha=a, baseline=b)
                 for b in (True, False) for a in (0.1, 0.4)]
+    if cfg.compare == "step-size":  # Exercise 2.5 (with walk_std > 0)
+        return [AgentSpec("sample-average", epsilon=0.1), AgentSpec("alpha=0.1", epsilon=0.1, alpha=0.1)]
     if cfg.compare == "softmax":
         return [AgentSpec(f"tau={t:g}", kind="softmax", temperature=t) for t in (0.1, 0.3, 1.0)]
     if cfg.compare == "schedules":  # the slides' epsilon schedules

@@ -9,14 +9,15 @@ from workbench.rl.schedules import SCHEDULES
 
 AGENTS = ("epsilon-greedy", "ucb", "softmax", "gradient")
 # one-click comparisons of the book's figures (and the slides' epsilon schedules)
-COMPARISONS = ("none", "epsilon", "optimistic", "ucb", "gradient", "softmax", "schedules")
+COMPARISONS = ("none", "epsilon", "optimistic", "ucb", "gradient", "step-size", "softmax", "schedules")
 
 
 @dataclass
 class Config(Schema):
     compare: str = param("epsilon", "agents side by side: none (the agent below), epsilon (Figure 2.2: "
                          "eps 0, 0.01, 0.1), optimistic (Figure 2.3), ucb (Figure 2.4), gradient "
-                         "(Figure 2.5, use mean=4), softmax (temperatures), schedules (epsilon schedules)",
+                         "(Figure 2.5, use mean=4), step-size (Exercise 2.5: sample averages vs alpha 0.1, use "
+                         "walk_std=0.01), softmax (temperatures), schedules (epsilon schedules)",
                          choices=COMPARISONS)
     agent: str = param("epsilon-greedy", "the agent when compare is none", choices=AGENTS)
     epsilon: float = param(0.1, "exploration rate of epsilon-greedy (start of its schedule)", lo=0.0, hi=1.0, live=True)

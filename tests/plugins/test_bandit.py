@@ -45,6 +45,13 @@ def test_gradient_baseline_matters_figure_2_5(tmp_path):
     assert m["pct_optimal/alpha=0.1"][late].mean() > m["pct_optimal/alpha=0.1 no-baseline"][late].mean() + 15
 
 
+def test_constant_step_size_tracks_drifting_arms_exercise_2_5(tmp_path):
+    """With drifting true values, sample averages stop following the arms; a constant step keeps up."""
+    m = run_headless(tmp_path, compare="step-size", walk_std=0.01, runs=200, steps=4000)
+    late = slice(3000, 4000)
+    assert m["pct_optimal/alpha=0.1"][late].mean() > m["pct_optimal/sample-average"][late].mean() + 5
+
+
 def test_sample_averages_converge_to_true_values():
     rng = np.random.default_rng(0)
     q_star = rng.normal(size=(5, 10))
