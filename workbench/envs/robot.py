@@ -10,7 +10,7 @@ from workbench.envs import drawing
 from workbench.envs.layout import GridLayout
 
 SIZE = 3
-UP, RIGHT_H, DOWN, LEFT_H = range(4)  # headings
+UP = 0  # headings: 0 up, 1 right, 2 down, 3 left (drawing.HEADINGS)
 TURN_LEFT, TURN_RIGHT, FORWARD = range(3)  # actions
 START = (2, 0, UP)  # bottom-left, facing up
 TARGET = (0, 2)  # top-right cell
