@@ -12,7 +12,7 @@ from workbench.envs.layout import layout_of
 from workbench.envs.text_grid import parse_grid
 from workbench.rl.dp import TabularModel, exact_values, random_policy, value_iteration_sweep
 
-IDS = sorted(workbench.envs._ENVS)
+IDS = sorted(workbench.envs.ENVS)
 
 
 def optimal_values(env_id: str, gamma: float = 1.0, sweeps: int = 500, **kwargs) -> np.ndarray:

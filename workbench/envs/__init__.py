@@ -15,7 +15,7 @@ import gymnasium as gym
 
 from workbench.envs.text_grid import SUTTON_BARTO_4X4
 
-_ENVS = {
+ENVS = {
     "workbench/WindyGridworld-v0": ("workbench.envs.windy:WindyGridworld", None, {}),
     "workbench/MaximizationBias-v0": ("workbench.envs.max_bias:MaximizationBias", None, {}),
     "workbench/RandomWalk-v0": ("workbench.envs.random_walk:RandomWalk", None, {}),
@@ -25,6 +25,6 @@ _ENVS = {
     "workbench/RobotGrid-v0": ("workbench.envs.robot:RobotGrid", 100, {}),
 }
 
-for _id, (_entry, _limit, _kwargs) in _ENVS.items():
+for _id, (_entry, _limit, _kwargs) in ENVS.items():
     if _id not in gym.registry:
         gym.register(_id, entry_point=_entry, max_episode_steps=_limit, kwargs=_kwargs)
