@@ -73,8 +73,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             for i, learner in enumerate(learners[algo]):
                 for name in ("q", "q2", "v"):
                     getattr(learner, name)[:] = np.asarray(ctx.resume[name][j][i])
-    episode = start
-    ctx.keep_state(lambda: {"episode": episode, **{name: [[getattr(x, name) for x in learners[a]] for a in algos]
+    done = start  # episodes finished: what a resumed run starts from
+    ctx.keep_state(lambda: {"episode": done, **{name: [[getattr(x, name) for x in learners[a]] for a in algos]
                                                     for name in ("q", "q2", "v")}})
     last_arrays, arrays_cost = 0.0, 0.0
     try:
@@ -108,10 +108,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 arrays = view_arrays(shown, layout, results[algos[0]][0].states, cfg.render)
                 last_arrays = time.perf_counter()
                 arrays_cost = last_arrays - now
-            new = yield Snapshot(episode + 1, scalars=scalars, arrays=arrays, progress=(episode + 1) / cfg.episodes)
+            done = episode + 1
+            new = yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.episodes)
             if new is not None:
                 cfg = new
-        episode = cfg.episodes
     finally:
         ctx.save_array("q_values", shown.v[:, None] if shown.algo == "td0" else shown.estimate())
         ctx.save_array("visits", shown.visits)

@@ -91,7 +91,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         base = load_checkpoint(args.resume, manifest.id)["config"]
     cfg = build_config(manifest, args.set, args.seed, base)
-    resolve_device(args.device)
+    if args.device == "cuda":
+        resolve_device(args.device)  # fail before writing anything when there is no GPU
     if args.steps is not None and args.steps <= 0:
         raise UsageError(f"--steps must be > 0, got {args.steps}")
     out = Path(args.out)

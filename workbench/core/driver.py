@@ -40,11 +40,25 @@ class RunContext:
 
     def __init__(self, device: str, out_dir: Path | None, resume: dict[str, Any] | None,
                  stop_event: threading.Event) -> None:
-        self.device = device
+        self._device_choice = device
+        self._device: str | None = None if device == "auto" else resolve_device(device)
         self.out_dir = out_dir
         self.resume = resume
         self._stop = stop_event
         self.state_fn: Callable[[], dict[str, Any]] | None = None
+
+    @property
+    def device(self) -> str:
+        """"cpu" or "cuda"; ``auto`` is resolved on first use, so numpy-only trainers never
+        pay for importing torch."""
+        if self._device is None:
+            self._device = resolve_device(self._device_choice)
+        return self._device
+
+    @property
+    def device_used(self) -> str:
+        """The device once a trainer asked for it; a trainer that never asks runs on the CPU."""
+        return self._device or "cpu"
 
     def keep_state(self, fn: Callable[[], dict[str, Any]]) -> None:
         """Register a function returning everything needed to resume (state dicts, step, RNG)."""
@@ -130,7 +144,7 @@ class Run:
         self._running.set()
         self._checkpoint_asked = threading.Event()
         self._steps_allowed = 0
-        self._state, self._message, self._device = "idle", "", ""
+        self._state, self._message = "idle", ""
         self._step, self._rate, self._progress = 0, 0.0, None
         self._started = self._paused_total = 0.0
         self._paused_at: float | None = None
@@ -166,7 +180,8 @@ class Run:
             now = time.perf_counter()
             paused = self._paused_total + (now - self._paused_at if self._paused_at else 0.0)
             elapsed = (now - self._started - paused) if self._started else 0.0
-            return Status(self._state, self._step, self._rate, elapsed, self._device, self._progress, self._message)
+            device = self._ctx.device_used if self._ctx is not None else ""
+            return Status(self._state, self._step, self._rate, elapsed, device, self._progress, self._message)
 
     # ---- the loop (one thread) ----
     def run(self) -> Status:
@@ -176,7 +191,6 @@ class Run:
         sinks = list(self.sinks)
         gen = None
         try:
-            self._device = resolve_device(self.device_choice)
             resume_state = None
             if self.resume_from is not None:
                 resume_state = load_checkpoint(self.resume_from, self.manifest.id)["state"]
@@ -184,7 +198,7 @@ class Run:
                 self.out_dir.mkdir(parents=True, exist_ok=True)
                 sinks.append(CsvSink(self.out_dir / "metrics.csv"))
                 self._write_config()
-            ctx = RunContext(self._device, self.out_dir, resume_state, self._stop)
+            ctx = RunContext(self.device_choice, self.out_dir, resume_state, self._stop)
             self._ctx = ctx
             gen = self.manifest.trainer_function()(self.cfg, ctx)
             last_checkpoint = time.perf_counter()
@@ -305,7 +319,7 @@ class Run:
             "config": to_dict(self.initial_cfg),
             "final_config": to_dict(self.cfg),
             "changes": self.changes,
-            "device": self._device,
+            "device": self._ctx.device_used if self._ctx is not None else None,
             "max_steps": self.max_steps,
             "resumed_from": None if self.resume_from is None else str(self.resume_from),
             "state": self._state,

@@ -82,7 +82,7 @@ class HeatmapView(ArrayView):
         if arr.shape != self._shape:
             self._shape = arr.shape
             self._make_numbers(arr.shape)
-            self.plot.getViewBox().autoRange(padding=0.02)
+            self.plot.getViewBox().enableAutoRange()  # keeps fitting as the panel resizes
         if self.numbers:
             for item, value in zip(self.numbers, arr.ravel()):
                 item.setText(f"{value:.2g}" if abs(value) < 100 else f"{value:.0f}")

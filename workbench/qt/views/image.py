@@ -32,4 +32,5 @@ class ImageView(ArrayView):
         self.image.setImage(arr, autoLevels=False, levels=self.levels_for(arr))
         if arr.shape != self._shape:
             self._shape = arr.shape
-            self.box.autoRange(padding=0.0)
+            self.box.setDefaultPadding(0.0)
+            self.box.enableAutoRange()  # keeps fitting as the panel resizes
