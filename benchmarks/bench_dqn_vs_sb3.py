@@ -34,12 +34,18 @@ class SolveWatch(Sink):
         self.run: Run | None = None
         self.solved_at: int | None = None
         self.seconds = self.cpu = float("nan")
+        self.start()
+
+    def start(self) -> None:
         self._t0, self._c0 = time.perf_counter(), time.process_time()
+
+    def solved(self, step: int) -> None:
+        self.solved_at = step
+        self.seconds, self.cpu = time.perf_counter() - self._t0, time.process_time() - self._c0
 
     def write(self, snap) -> None:
         if self.solved_at is None and snap.scalars.get("eval_return", 0.0) >= SOLVED:
-            self.solved_at = snap.step
-            self.seconds, self.cpu = time.perf_counter() - self._t0, time.process_time() - self._c0
+            self.solved(snap.step)
             self.run.stop()
 
 
@@ -69,8 +75,7 @@ def sb3(seed: int, steps: int) -> SolveWatch:
                 return True
             mean, _ = evaluate_policy(self.model, eval_env, n_eval_episodes=10, deterministic=True)
             if mean >= SOLVED:
-                watch.solved_at = self.num_timesteps
-                watch.seconds, watch.cpu = time.perf_counter() - watch._t0, time.process_time() - watch._c0
+                watch.solved(self.num_timesteps)
                 return False
             return True
 
@@ -78,7 +83,7 @@ def sb3(seed: int, steps: int) -> SolveWatch:
                 learning_starts=1000, gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
                 exploration_fraction=8000 / steps, exploration_initial_eps=1.0, exploration_final_eps=0.04,
                 max_grad_norm=10.0, policy_kwargs={"net_arch": [256, 256]}, seed=seed, device="cpu")
-    watch._t0, watch._c0 = time.perf_counter(), time.process_time()
+    watch.start()
     model.learn(total_timesteps=steps, callback=Evaluate())
     return watch
 

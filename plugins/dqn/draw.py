@@ -16,8 +16,9 @@ def with_score(frame: np.ndarray, score: float, size: tuple[int, int] = GIF_SIZE
         frame = np.repeat(frame[..., None], 3, axis=2)
     out = cv2.resize(frame, size, interpolation=cv2.INTER_NEAREST)
     text = f"score {score:g}"
-    cv2.putText(out, text, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 3, cv2.LINE_AA)
-    cv2.putText(out, text, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 0), 1, cv2.LINE_AA)
+    (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6, 1)
+    cv2.rectangle(out, (4, 4), (12 + w, 12 + h), (0, 0, 0), -1)
+    cv2.putText(out, text, (8, 8 + h), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 0), 1, cv2.LINE_AA)
     return out
 
 
