@@ -225,7 +225,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 ret, length, q_taken_mean, g_mean = np.mean(np.array(finished), axis=0)
                 scalars.update(episode_return=ret, episode_length=length,
                                **{"overestimation/q_taken": q_taken_mean, "overestimation/return": g_mean})
-            if not scalars and now - last_yield < YIELD_EVERY_S and not cfg.watch:
+            last = step >= cfg.steps
+            if not scalars and now - last_yield < YIELD_EVERY_S and not cfg.watch and not last:
                 continue
             finished.clear()
             scalars.update(epsilon=eps, replay_fill=len(rb) / rb.capacity, episodes=float(episodes))
@@ -233,7 +234,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 scalars.update(loss=float(np.mean(losses)), q_mean=float(np.mean(q_means)))
                 losses.clear()
                 q_means.clear()
-            if cfg.watch or now - last_view > VIEW_EVERY_S or step >= cfg.steps:
+            if cfg.watch or now - last_view > VIEW_EVERY_S or last:
                 last_view = now
                 arrays = view_arrays(cfg, online, x[0], td_errors, envs, ep_return[0], device)
             last_yield = now
