@@ -12,7 +12,7 @@ SEED_STRIP = "999,700,550,400,300,200,100,50,15,0"
 
 @dataclass
 class Config(Schema):
-    data: str = param("digits", f"image set: {', '.join(DATASETS)}, or a path to an IDX/.npz file or image folder")
+    data: str = param("digits", f"image set: {', '.join(DATASETS)}, or a path to an IDX/.npz file or image folder", path=True)
     size: int = param(16, "image side in pixels (a multiple of 4)", lo=8, hi=64)
     channels: int = param(1, "1 gray, 3 colour", choices=(1, 3))
     width: int = param(16, "UNet channels at full resolution (a multiple of 8); doubles once deeper", lo=8, hi=256)

@@ -10,7 +10,7 @@ from workbench.data import DATASETS, check_source
 
 @dataclass
 class Config(Schema):
-    data: str = param("glyphs", f"image set: {', '.join(DATASETS)}, or a path to an IDX/.npz file or image folder")
+    data: str = param("glyphs", f"image set: {', '.join(DATASETS)}, or a path to an IDX/.npz file or image folder", path=True)
     size: int = param(28, "image side in pixels", lo=8, hi=64)
     channels: int = param(1, "1 gray, 3 colour (one glimpse shared by the three channels)", choices=(1, 3))
     binarize: bool = param(True, "threshold pixels at 0.5 (binary images, as in the paper's MNIST)")
