@@ -16,7 +16,7 @@ class BarsView(ArrayView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = self.addPlot(title=self.title)
-        self.plot.showGrid(y=True, alpha=0.2)
+
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#4fc3f7")
         self.plot.addItem(self.bars)
         self.markers = pg.ScatterPlotItem(symbol="t1", size=12, brush="#f5c542", pen=None)

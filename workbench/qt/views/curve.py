@@ -24,8 +24,13 @@ class CurveView(View):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = self.addPlot(title=self.title)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # no grid: a grid makes each axis span the plot, so every curve update repainted the axes
         self.plot.setLogMode(y=bool(self.option("logy", False)))
+        # The x axis grows in 25% jumps instead of at every point: a moving range re-lays-out
+        # and repaints the axes on every refresh, which was most of the GUI thread's time.
+        self.plot.enableAutoRange(x=False)
+        self._follow_x = True
+        self.plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
         self.legend = self.plot.addLegend(offset=(5, 5))
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.means: dict[str, pg.PlotDataItem] = {}
@@ -57,7 +62,16 @@ class CurveView(View):
                 self.means[key] = mean
         return self.curves[key]
 
+    def _stop_following(self, *_: object) -> None:
+        self._follow_x = False
+
+    def _grow_x(self, last_step: float) -> None:
+        lo, hi = self.plot.getViewBox().viewRange()[0]
+        if self._follow_x and (last_step > hi or hi > 4 * max(last_step, 1.0)):
+            self.plot.setXRange(0, max(last_step * 1.25, 10.0), padding=0)
+
     def refresh(self) -> None:
+        newest = None
         for key in self._keys():
             n = self.history.count(key)
             if n == self._counts.get(key, 0):
@@ -65,8 +79,11 @@ class CurveView(View):
             self._counts[key] = n
             steps, values = self.history.read(key)
             self._curve(key).setData(steps, values)
+            newest = max(newest or steps[-1], steps[-1])
             if key in self.means:
                 self.means[key].setData(steps, running_mean(values, int(self.option("mean"))))
+        if newest is not None:
+            self._grow_x(newest)
         marks = self.history.marks()
         for step, changes in marks[len(self._marks):]:
             label = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in changes.items())
@@ -83,3 +100,4 @@ class CurveView(View):
         self.means.clear()
         self._counts.clear()
         self._marks.clear()
+        self._follow_x = True
