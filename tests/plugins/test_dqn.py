@@ -7,7 +7,10 @@ import pytest
 import torch
 from torch import nn
 
+from workbench.core.cli import build_config
 from workbench.core.cli import main as cli_main
+from workbench.core.driver import Run
+from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
 from workbench.rl.sum_tree import SumTree
 from workbench_plugins.dqn.config import Config
@@ -183,3 +186,15 @@ def test_atari_trains_evaluates_records_checkpoints_and_resumes(tmp_path):
     assert cli_main(["run", "dqn", "--out", str(out), "--quiet", "--steps", "800", "--resume", str(out)]) == 0
     resumed = torch.load(out / "checkpoint.pt", weights_only=True)["state"]
     assert resumed["step"] >= 800 and resumed["updates"] > first["updates"]
+
+
+def test_evaluate_and_record_buttons_act_while_training(tmp_path):
+    manifest = find("dqn")
+    cfg = build_config(manifest, ["steps=300", "eval_every=0", "eval_episodes=2", "learning_starts=5000"])
+    run = Run(manifest, cfg, device="cpu", out_dir=tmp_path, on_nonfinite="stop")
+    run.inbox.put(evaluate=1, record=1, epsilon=0.5)  # arrives with the first snapshot, as a click would
+    assert run.run().state == "finished", run.error
+    metrics = read_metrics(tmp_path / "metrics.csv")
+    assert np.isfinite(metrics["eval_return"]).sum() == 1
+    assert np.nanmax(metrics["epsilon"][1:]) <= 0.5  # live: the schedule now starts from 0.5
+    assert len(list(tmp_path.glob("episode_*.gif"))) == 1
