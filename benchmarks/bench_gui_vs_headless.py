@@ -1,5 +1,7 @@
 """Steps/s of one plugin's trainer headless against the same trainer in its GUI panel with all
-views refreshing, alternated in one process so machine noise hits both alike.
+views refreshing, alternated in one run so machine noise hits both alike. Each rate counts
+from the first snapshot to the last, so start-up (imports, the GUI's trainer process) is not
+counted.
 
     python benchmarks/bench_gui_vs_headless.py --plugin td-control --steps 3000 --rounds 3
 Goal: GUI / headless >= 0.90.
@@ -9,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
@@ -21,36 +23,57 @@ from workbench.core.cli import build_config  # noqa: E402
 from workbench.core.config import to_dict  # noqa: E402
 from workbench.core.driver import Run  # noqa: E402
 from workbench.core.manifest import find  # noqa: E402
-from workbench.core.sinks import HistorySink, LatestSink  # noqa: E402
+from workbench.core.sinks import HistorySink, LatestSink, Sink  # noqa: E402
 from workbench.qt.app import configure_process  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
 
+class RateSink(Sink):
+    """Steps per second between the first and the last snapshot it sees."""
+
+    def __init__(self) -> None:
+        self.first: tuple[float, int] | None = None
+        self.last: tuple[float, int] | None = None
+
+    def write(self, snap) -> None:
+        now = (time.perf_counter(), snap.step)
+        self.first = self.first or now
+        self.last = now
+
+    def rate(self) -> float:
+        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
+
+
 def headless(manifest, cfg, steps: int) -> float:
     out = tempfile.mkdtemp(prefix="wb-headless-")
-    run = Run(manifest, cfg, device="cpu", out_dir=out, sinks=[HistorySink(), LatestSink()], max_steps=steps,
-              on_nonfinite="stop")
-    t0 = time.perf_counter()
-    status = run.run()
-    return status.step / (time.perf_counter() - t0)
+    rate = RateSink()
+    Run(manifest, cfg, device="cpu", out_dir=out, sinks=[HistorySink(), LatestSink(), rate], max_steps=steps,
+        on_nonfinite="stop").run()
+    return rate.rate()
 
 
 def gui(app, manifest, cfg, steps: int) -> float:
     panel = PluginPanel(manifest, to_dict(cfg), device="cpu", max_steps=steps)
     panel.resize(1400, 900)
     panel.show()
+    rate = RateSink()
+    panel.history, history_write = panel.history, panel.history.write
+
+    def write_and_time(snap) -> None:
+        history_write(snap)
+        rate.write(snap)
+
+    panel.history.write = write_and_time
     done = []
     panel.run_ended.connect(done.append)
-    t0 = time.perf_counter()
     panel.start()
     while not done:
         app.processEvents()
         time.sleep(0.001)
-    rate = panel.run.status().step / (time.perf_counter() - t0)
     panel.shutdown()
     panel.deleteLater()
     app.processEvents()
-    return rate
+    return rate.rate()
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from workbench.core.checkpoint import CheckpointError, load_checkpoint
 from workbench.core.config import from_dict, to_dict
 from workbench.core.device import DEVICES
-from workbench.core.driver import Run
+from workbench.core.process_run import ProcessRun
 from workbench.core.manifest import Manifest
 from workbench.core.recorder import mp4_available
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
@@ -48,7 +48,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.config_cls = manifest.config_class()
         self.max_steps = max_steps
         self.history, self.latest = HistorySink(), LatestSink()
-        self.run: Run | None = None
+        self.run: ProcessRun | None = None
         self.thread: QtCore.QThread | None = None
         self.resume_from: Path | None = None
         self.recorder: WidgetRecorder | None = None
@@ -210,8 +210,8 @@ class PluginPanel(QtWidgets.QWidget):
             for view in self.views:
                 view.reset()
         self.error_box.hide()
-        self.run = Run(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
-                       sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from)
+        self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
+                              sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from)
         self.resume_from = None
         self.thread = RunThread(self.run)
         self.thread.ended.connect(self._ended)

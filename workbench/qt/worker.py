@@ -1,10 +1,11 @@
-"""Runs a core ``Run`` on a QThread; the GUI pulls its sinks on a timer, the thread never calls Qt."""
+"""Drives a run (in-process ``Run`` or ``ProcessRun``) from a QThread; the GUI pulls its sinks
+on a timer and the thread never calls Qt."""
 
 from __future__ import annotations
 
-from PySide6 import QtCore
+from typing import Any
 
-from workbench.core.driver import Run
+from PySide6 import QtCore
 
 
 class RunThread(QtCore.QThread):
@@ -12,17 +13,10 @@ class RunThread(QtCore.QThread):
 
     ended = QtCore.Signal(str)
 
-    def __init__(self, run: Run, threads: int = 1) -> None:
+    def __init__(self, run: Any) -> None:
         super().__init__()
         self.run_ = run
-        self.threads = threads
 
     def run(self) -> None:  # Qt's override: the body of the thread
-        try:
-            import torch
-
-            torch.set_num_threads(self.threads)
-        except ImportError:
-            pass
         status = self.run_.run()
         self.ended.emit(status.state)
