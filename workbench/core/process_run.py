@@ -73,9 +73,12 @@ def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], commands: Any, 
         events.put(("end", Status("failed", 0, 0.0, 0.0, "", None, "could not start"), traceback.format_exc(), [], cfg))
         return
     done = threading.Event()
+    parent = mp.parent_process()
 
     def serve() -> None:
         while not done.is_set():
+            if parent is not None and not parent.is_alive():
+                run.stop()  # the app was killed: end the run, keep its files
             try:
                 command, arg = commands.get(timeout=STATUS_EVERY_S)
             except queue.Empty:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 import sys
 from typing import Any
 
@@ -40,4 +41,9 @@ def main(plugin: str | None = None, cfg: Any = None, autorun: bool = False, exit
         if autorun:
             QtCore.QTimer.singleShot(200, panel.start)
     window.show()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a kill closes the window cleanly
+        signal.signal(sig, lambda *_: window.close())
+    wake = QtCore.QTimer(window)
+    wake.timeout.connect(lambda: None)  # lets Python run its signal handlers during Qt's loop
+    wake.start(200)
     return app.exec()
