@@ -121,3 +121,29 @@ def test_path_fields_offer_file_and_folder_pickers(qtbot):
     form.edited.connect(lambda name, value: seen.append((name, value)))
     field._chosen("/tmp/mnist")
     assert form.values()["data"] == "/tmp/mnist" and seen == [("data", "/tmp/mnist")]
+
+
+def test_comparison_variants_replace_the_plain_key(qtbot):
+    view, history, _, _ = make(qtbot, "curve", ["episode_return"], prefix=True)
+    history.write(Snapshot(1, scalars={"episode_return": 1.0, "episode_return/sarsa": 1.0, "episode_return/q": 2.0}))
+    view.refresh()
+    assert set(view.curves) == {"episode_return/sarsa", "episode_return/q"}
+
+
+def test_optional_views_appear_when_their_data_does(qtbot):
+    from faulty import MANIFEST
+
+    import dataclasses
+
+    from workbench.core.manifest import ViewSpec
+    from workbench.qt.panel import PluginPanel
+
+    m = dataclasses.replace(MANIFEST, views=(ViewSpec("curve", ("loss",), "loss"),
+                                             ViewSpec("curve", ("never",), "never", {"optional": True})))
+    panel = PluginPanel(m, {"steps": 3}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.run_ended, timeout=20_000):
+        panel.start()
+    panel.refresh()
+    assert panel.views[0].isVisible() and not panel.views[1].isVisible()

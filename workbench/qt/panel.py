@@ -315,10 +315,11 @@ class PluginPanel(QtWidgets.QWidget):
 
     # ---------- refresh (GUI timer) ----------
     def refresh(self) -> None:
-        if self.isVisible() or not self.views:
-            for view in self.views:
-                if view.isVisible() or not self.isVisible():
-                    view.refresh()
+        for view in self.views:
+            if view.isVisible() or view.optional or not self.isVisible():
+                view.refresh()
+                if view.optional:
+                    view.setVisible(view.has_data())
         if self.running:
             self._show_status()
         if self.recorder is not None:

@@ -23,6 +23,14 @@ class View(pg.GraphicsLayoutWidget):
         self.setMinimumSize(250, 230)
         self.title = spec.title or ", ".join(spec.keys)
 
+    @property
+    def optional(self) -> bool:
+        """Optional views show only once their data arrives (their keys come in some configs)."""
+        return bool(self.option("optional", False))
+
+    def has_data(self) -> bool:
+        raise NotImplementedError
+
     def option(self, name: str, default: Any = None) -> Any:
         return self.spec.options.get(name, default)
 
@@ -49,6 +57,9 @@ class ArrayView(View):
 
     def reset(self) -> None:
         self._version = 0
+
+    def has_data(self) -> bool:
+        return self._version > 0
 
     def draw(self, arr: Any) -> None:
         raise NotImplementedError

@@ -41,8 +41,9 @@ class CurveView(View):
         keys = list(self.spec.keys)
         if self.option("prefix", False):
             known = self.history.keys()
-            keys = [k for k in keys if k in known] + sorted(
-                name for name in known for k in self.spec.keys if name.startswith(k + "/"))
+            variants = sorted(name for name in known for k in self.spec.keys if name.startswith(k + "/"))
+            # a comparison's variants replace the plain key (which repeats the first of them)
+            keys = [k for k in keys if k in known and not any(v.startswith(k + "/") for v in variants)] + variants
         return keys
 
     def _curve(self, key: str) -> pg.PlotDataItem:
@@ -91,6 +92,9 @@ class CurveView(View):
                                    label=label, labelOpts={"position": 0.9, "color": "#cccccc", "rotateAxis": (1, 0)})
             self.plot.addItem(line)
             self._marks.append(line)
+
+    def has_data(self) -> bool:
+        return bool(self.curves)
 
     def reset(self) -> None:
         for item in [*self.curves.values(), *self.means.values(), *self._marks]:
