@@ -16,6 +16,7 @@ from workbench.core.driver import RunContext
 from workbench.core.images import tile
 from workbench.core.recorder import AnimationWriter
 from workbench.core.snapshot import Snapshot
+from workbench.lens import views as lens
 from workbench.rl.schedules import schedule
 from workbench_plugins.dqn import draw
 from workbench_plugins.dqn.config import Config
@@ -265,6 +266,10 @@ def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarr
         arrays["saliency"] = draw.saliency_overlay(obs[-1], v_sal, a_sal)
         arrays["value_map"] = v_sal.astype(np.float32)
         arrays["greedy_map"] = np.zeros((*v_sal.shape, 2), dtype=np.float32)
+        # the CNN lens on this network: what the first convolution sees, where the chosen action looks
+        x = torch.as_tensor(obs[None], dtype=torch.float32, device=device)
+        arrays["feature_maps"] = lens.feature_maps(net, "features.relu1", x)
+        arrays["grad_cam"] = lens.grad_cam_overlay(net, "features.relu3", x, int(q.argmax()))
     else:
         arrays["frame"] = draw.with_score(envs.call("render")[0], score)
         names = draw.CARTPOLE_STATE if obs.shape[-1] == 4 else tuple(str(i) for i in range(obs.shape[-1]))

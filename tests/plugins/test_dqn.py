@@ -198,3 +198,17 @@ def test_evaluate_and_record_buttons_act_while_training(tmp_path):
     assert np.isfinite(metrics["eval_return"]).sum() == 1
     assert np.nanmax(metrics["epsilon"][1:]) <= 0.5  # live: the schedule now starts from 0.5
     assert len(list(tmp_path.glob("episode_*.gif"))) == 1
+
+
+def test_atari_panel_gets_the_cnn_lens_on_its_own_network():
+    from workbench.core.sinks import LatestSink
+
+    manifest = find("dqn")
+    cfg = build_config(manifest, ["env=ALE/Pong-v5", "num_envs=1", "buffer_size=500", "learning_starts=100",
+                                  "hidden=32", "eval_every=0", "noop_max=0", "steps=60"])
+    latest = LatestSink()
+    assert Run(manifest, cfg, device="cpu", sinks=[latest]).run().state == "finished"
+    _, maps = latest.read("feature_maps")
+    _, cam = latest.read("grad_cam")
+    assert maps is not None and maps.ndim >= 2 and maps.shape[0] > 84  # a grid of the 32 conv1 maps
+    assert cam is not None and cam.ndim == 3 and cam.shape[2] == 3 and np.ptp(cam) > 0
