@@ -1,4 +1,4 @@
-"""A tiny plugin whose trainer misbehaves on purpose, for testing how runs end."""
+"""A tiny plugin whose trainer misbehaves on purpose, for testing how runs end, and a waiting helper."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def train(cfg: Config, ctx):
             cfg = new
     if cfg.mode == "raise":
         raise RuntimeError("the trainer broke on purpose")
+
+
+def wait_for(cond, timeout: float = 20.0) -> bool:
+    """Poll ``cond`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 MANIFEST = Manifest(

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from faulty import MANIFEST, Config
+from faulty import MANIFEST, Config, wait_for
 
 from workbench.core.checkpoint import CheckpointError, load_checkpoint
 from workbench.core.driver import Run
@@ -18,15 +18,6 @@ def run_in_thread(run):
     t = threading.Thread(target=run.run)
     t.start()
     return t
-
-
-def wait_for(cond, timeout=5.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_live_change_lands_with_its_step(tmp_path):

@@ -4,21 +4,11 @@ controls and live changes go through, and failures are reported."""
 from __future__ import annotations
 
 import threading
-import time
 
-from faulty import MANIFEST, Config
+from faulty import MANIFEST, Config, wait_for
 
 from workbench.core.process_run import ProcessRun
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
-
-
-def wait_for(cond, timeout=20.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_every_scalar_comes_back_and_files_are_written(tmp_path):

@@ -7,23 +7,23 @@ import gymnasium as gym
 import numpy as np
 
 from workbench.envs import drawing
+from workbench.envs.model_env import DeterministicModelEnv
 from workbench.envs.layout import LEFT, RIGHT, GridLayout, rectangular
 
 N = 7  # 0 and 6 are the terminals; 3 (C) is the start
 START = 3
 
 
-class RandomWalk(gym.Env):
+class RandomWalk(DeterministicModelEnv):
     """Observations 0..6; actions 0 left, 1 right."""
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None) -> None:
         self.render_mode = render_mode
         self.observation_space = gym.spaces.Discrete(N)
         self.action_space = gym.spaces.Discrete(2)
         self.P = {s: {a: [self._outcome(s, a)] for a in range(2)} for s in range(N)}
-        self.state = START
+        self.start = self.state = START
 
     @staticmethod
     def _outcome(s: int, a: int) -> tuple[float, int, float, bool]:
@@ -32,18 +32,7 @@ class RandomWalk(gym.Env):
         nxt = s + (1 if a == 1 else -1)
         return 1.0, nxt, float(nxt == N - 1), nxt in (0, N - 1)
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:
-        super().reset(seed=seed)
-        self.state = START
-        return self.state, {}
-
-    def step(self, action: int) -> tuple[int, float, bool, bool, dict]:
-        _, self.state, reward, terminated = self.P[self.state][int(action)][0]
-        return self.state, reward, terminated, False, {}
-
-    def render(self) -> np.ndarray | None:
-        if self.render_mode != "rgb_array":
-            return None
+    def frame(self) -> np.ndarray:
         colors = np.full((1, N, 3), drawing.FLOOR, dtype=np.uint8)
         colors[0, 0], colors[0, N - 1], colors[0, START] = drawing.TERMINAL, drawing.GOAL, drawing.START
         return drawing.draw_grid(colors, (0, self.state))

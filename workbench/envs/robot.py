@@ -7,6 +7,7 @@ import gymnasium as gym
 import numpy as np
 
 from workbench.envs import drawing
+from workbench.envs.model_env import DeterministicModelEnv
 from workbench.envs.layout import GridLayout
 
 SIZE = 3
@@ -25,18 +26,17 @@ def decode(s: int) -> tuple[int, int, int]:
     return cell // SIZE, cell % SIZE, heading
 
 
-class RobotGrid(gym.Env):
+class RobotGrid(DeterministicModelEnv):
     """Reach the top-right cell (any heading) from the bottom-left one, facing up; every action costs -1.
     Moving forward into the edge leaves the robot in place. The fastest route takes 5 actions."""
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
 
     def __init__(self, render_mode: str | None = None) -> None:
         self.render_mode = render_mode
         self.observation_space = gym.spaces.Discrete(SIZE * SIZE * 4)
         self.action_space = gym.spaces.Discrete(3)
         self.P = {s: {a: [self._outcome(s, a)] for a in range(3)} for s in range(SIZE * SIZE * 4)}
-        self.state = encode(*START)
+        self.start = self.state = encode(*START)
 
     def _outcome(self, s: int, a: int) -> tuple[float, int, float, bool]:
         row, col, heading = decode(s)
@@ -51,18 +51,7 @@ class RobotGrid(gym.Env):
             row, col = min(max(row + dy, 0), SIZE - 1), min(max(col + dx, 0), SIZE - 1)
         return 1.0, encode(row, col, heading), -1.0, (row, col) == TARGET
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:
-        super().reset(seed=seed)
-        self.state = encode(*START)
-        return self.state, {}
-
-    def step(self, action: int) -> tuple[int, float, bool, bool, dict]:
-        _, self.state, reward, terminated = self.P[self.state][int(action)][0]
-        return self.state, reward, terminated, False, {}
-
-    def render(self) -> np.ndarray | None:
-        if self.render_mode != "rgb_array":
-            return None
+    def frame(self) -> np.ndarray:
         colors = np.full((SIZE, SIZE, 3), drawing.FLOOR, dtype=np.uint8)
         colors[START[:2]] = drawing.START
         colors[TARGET] = drawing.GOAL

@@ -6,6 +6,7 @@ import gymnasium as gym
 import numpy as np
 
 from workbench.envs import drawing
+from workbench.envs.model_env import DeterministicModelEnv
 from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, GridLayout, rectangular
 
 SHAPE = (7, 10)
@@ -14,7 +15,7 @@ START, GOAL = (3, 0), (3, 7)
 MOVES = [(-1, 0), (0, 1), (1, 0), (0, -1)]  # up right down left, as (d_row, d_col)
 
 
-class WindyGridworld(gym.Env):
+class WindyGridworld(DeterministicModelEnv):
     """7x10 grid, reward -1 per step until the goal; the wind of the column the agent leaves
     shifts it upwards. Observations are ``row * 10 + col``; actions 0 up, 1 right, 2 down, 3 left."""
 
@@ -26,7 +27,7 @@ class WindyGridworld(gym.Env):
         self.observation_space = gym.spaces.Discrete(h * w)
         self.action_space = gym.spaces.Discrete(4)
         self.P = {s: {a: [self._outcome(s, a)] for a in range(4)} for s in range(h * w)}
-        self.state = START[0] * w + START[1]
+        self.start = self.state = START[0] * w + START[1]
 
     def _outcome(self, s: int, a: int) -> tuple[float, int, float, bool]:
         h, w = SHAPE
@@ -38,18 +39,7 @@ class WindyGridworld(gym.Env):
         c2 = min(max(c + dc, 0), w - 1)
         return 1.0, r2 * w + c2, -1.0, (r2, c2) == GOAL
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:
-        super().reset(seed=seed)
-        self.state = START[0] * SHAPE[1] + START[1]
-        return self.state, {}
-
-    def step(self, action: int) -> tuple[int, float, bool, bool, dict]:
-        _, self.state, reward, terminated = self.P[self.state][int(action)][0]
-        return self.state, reward, terminated, False, {}
-
-    def render(self) -> np.ndarray | None:
-        if self.render_mode != "rgb_array":
-            return None
+    def frame(self) -> np.ndarray:
         colors = np.full((*SHAPE, 3), drawing.FLOOR, dtype=np.uint8)
         for c, strength in enumerate(WIND):
             colors[:, c] = (235 - 30 * strength, 235 - 15 * strength, 235)
