@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from workbench.core.driver import Run, RunContext
+from trainers import collect
+from workbench.core.driver import Run
 from workbench.core.manifest import discover
 from workbench_plugins.gan import toy
 from workbench_plugins.gan.config import Config
@@ -22,14 +22,7 @@ TINY = dict(data="digits", n=256, size=16, steps=6, view_every=3, batch_size=16,
 
 
 def run(cfg: Config, changes: dict | None = None) -> list:
-    gen = train(cfg, RunContext("cpu", None, None, threading.Event()))
-    snaps = [next(gen)]
-    try:
-        while True:
-            new = dataclasses.replace(cfg, **changes) if changes and len(snaps) == 2 else None
-            snaps.append(gen.send(new))
-    except StopIteration:
-        return snaps
+    return collect(train, cfg, changes)
 
 
 def test_discriminator_loss_with_one_sided_label_smoothing_by_hand():

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 
 import numpy as np
 import pytest
 import torch
 
-from workbench.core.driver import RunContext
+from trainers import collect
 from workbench_plugins.vae.config import Config
 from workbench_plugins.vae.latent import gaussian_grid
 from workbench_plugins.vae.model import kl_divergence, kl_weight, reconstruction_loss, reparameterise
@@ -20,14 +19,7 @@ TINY = dict(data="digits", n=256, size=16, epochs=3, batch_size=64, hidden=64, v
 
 
 def run(cfg: Config, changes: dict | None = None) -> list:
-    gen = train(cfg, RunContext("cpu", None, None, threading.Event()))
-    snaps = [next(gen)]
-    try:
-        while True:
-            new = dataclasses.replace(cfg, **changes) if changes and len(snaps) == 2 else None
-            snaps.append(gen.send(new))
-    except StopIteration:
-        return snaps
+    return collect(train, cfg, changes)
 
 
 def test_kl_of_a_diagonal_gaussian_against_the_closed_form_by_hand():
