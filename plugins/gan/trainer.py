@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from workbench.core.driver import RunContext
-from workbench.core.seeding import seed_everything
 from workbench.core.recorder import AnimationWriter, to_rgb8
+from workbench.core.seeding import seed_everything
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench.data.preview import class_counts, grid, labelled_grid

@@ -13,11 +13,10 @@ from collections.abc import Generator
 
 import gymnasium as gym
 import numpy as np
-import torch
 
 from workbench.core.driver import RunContext
-from workbench.core.seeding import seed_everything
 from workbench.core.recorder import AnimationWriter
+from workbench.core.seeding import seed_everything
 from workbench.core.snapshot import Snapshot
 from workbench_plugins.policy_gradient.actor_critic import ActorCritic
 from workbench_plugins.policy_gradient.config import SEARCHES, Config

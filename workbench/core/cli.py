@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workbench.core.config import parse_sets, specs, to_dict
+from workbench.core.config import parse_sets, specs
 from workbench.core.device import DEVICES, resolve_device
 from workbench.core.manifest import Manifest, discover, find, with_import_errors
 from workbench.core.sinks import Sink

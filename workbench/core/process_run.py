@@ -117,14 +117,13 @@ class ProcessRun:
 
     def __init__(self, manifest: Manifest, cfg: Any, *, sinks: list[Sink] | tuple[Sink, ...] = (),
                  **run_kwargs: Any) -> None:
-        self.manifest, self.cfg, self.initial_cfg = manifest, cfg, cfg
+        self.manifest, self.cfg = manifest, cfg
         self.sinks = list(sinks)
         self.out_dir = Path(run_kwargs["out_dir"]) if run_kwargs.get("out_dir") is not None else None
-        self._kwargs = run_kwargs
         context = mp.get_context("spawn")  # never fork a process that runs Qt and threads
         self._commands = context.Queue()
         self._events = context.Queue()
-        self._process = context.Process(target=_child, args=(manifest, cfg, self._kwargs, self._commands, self._events),
+        self._process = context.Process(target=_child, args=(manifest, cfg, run_kwargs, self._commands, self._events),
                                         daemon=True)
         self.inbox = _RemoteInbox(self._commands)
         self.changes: list[dict[str, Any]] = []
