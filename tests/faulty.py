@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from workbench.core.config import Schema, param
 from workbench.core.manifest import Manifest, ViewSpec
 from workbench.core.snapshot import Snapshot
@@ -12,7 +14,7 @@ from workbench.core.snapshot import Snapshot
 
 @dataclass
 class Config(Schema):
-    mode: str = param("ok", "how to misbehave", choices=("ok", "raise", "nan", "slow"))
+    mode: str = param("ok", "how to misbehave", choices=("ok", "raise", "nan", "slow", "big"))
     steps: int = param(50, "steps before the end (or the fault)", lo=1)
     rate: float = param(1.0, "a live value", lo=0.0, hi=10.0, live=True)
     seed: int = param(0, "seed", lo=0)
@@ -29,7 +31,9 @@ def train(cfg: Config, ctx):
         if cfg.mode == "slow":
             time.sleep(0.02)
         loss = float("nan") if cfg.mode == "nan" and step == cfg.steps else 1.0 / step
-        new = yield Snapshot(step, scalars={"loss": loss, "rate": cfg.rate}, progress=step / cfg.steps)
+        # "big": an image larger than a pipe's buffer with every step
+        arrays = {"image": np.full((1024, 1024), step, dtype=np.float32)} if cfg.mode == "big" else {}
+        new = yield Snapshot(step, scalars={"loss": loss, "rate": cfg.rate}, arrays=arrays, progress=step / cfg.steps)
         if new is not None:
             cfg = new
     if cfg.mode == "raise":

@@ -3,7 +3,12 @@ controls and live changes go through, and failures are reported."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from faulty import MANIFEST, Config, wait_for
 
@@ -41,3 +46,59 @@ def test_a_failing_trainer_is_reported_with_its_traceback():
     status = ProcessRun(MANIFEST, Config(mode="raise", steps=3), device="cpu").run()
     assert status.state == "failed"
     assert "the trainer broke on purpose" in status.message
+
+
+def test_arrays_larger_than_the_pipe_come_back_whole():
+    latest = LatestSink()
+    status = ProcessRun(MANIFEST, Config(mode="big", steps=30), device="cpu", sinks=[latest]).run()
+    assert status.state == "finished"
+    _, image = latest.read("image")
+    assert image.shape == (1024, 1024) and (image == 30).all()
+
+
+def test_a_killed_trainer_process_is_reported():
+    history = HistorySink()
+    run = ProcessRun(MANIFEST, Config(mode="slow"), device="cpu", sinks=[history])
+    result = []
+    t = threading.Thread(target=lambda: result.append(run.run()))
+    t.start()
+    assert wait_for(lambda: history.count("loss") > 3)
+    os.kill(run._process.pid, signal.SIGKILL)
+    t.join(15)
+    assert result and result[0].state == "failed"
+    assert "ended unexpectedly (exit code -9)" in result[0].message
+
+
+PARENT = """
+import sys, threading
+sys.path.insert(0, {tests!r})
+from faulty import MANIFEST, Config
+from workbench.core.process_run import ProcessRun
+if __name__ == "__main__":
+    run = ProcessRun(MANIFEST, Config(mode="slow"), device="cpu", out_dir={out!r})
+    threading.Thread(target=run.run, daemon=True).start()
+    while run._process.pid is None:
+        pass
+    print(run._process.pid, flush=True)
+    threading.Event().wait()
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return True
+
+
+def test_the_trainer_stops_and_keeps_its_files_when_the_app_is_killed(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT.format(tests=str(Path(__file__).parents[1]), out=str(tmp_path / "run")))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    metrics = tmp_path / "run" / "metrics.csv"
+    assert wait_for(lambda: metrics.exists() and len(read_metrics(metrics).get("step", [])) > 3)
+    parent.kill()
+    parent.wait()
+    assert wait_for(lambda: _gone(child), timeout=10)
+    assert len(read_metrics(metrics)["step"]) > 3
