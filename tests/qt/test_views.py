@@ -61,7 +61,7 @@ def test_heatmap_numbers_and_arrows(qtbot):
     vectors[0, 0] = (1, 0)
     latest.write(Snapshot(1, arrays={"v": np.arange(6.0).reshape(2, 3), "a": vectors}))
     view.refresh()
-    assert [t.toPlainText() for t in view.numbers] == ["0", "1", "2", "3", "4", "5"]
+    assert view.numbers.texts == ["0", "1", "2", "3", "4", "5"]
     x, _ = view.arrows.getData()
     assert len(x) == 6  # one arrow: shaft plus two barbs, as point pairs
 

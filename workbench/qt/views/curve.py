@@ -50,14 +50,19 @@ class CurveView(View):
         if key not in self.curves:
             color = COLORS[len(self.curves) % len(COLORS)]
             window = self.option("mean")
-            pen = pg.mkPen(color, width=1) if not window else pg.mkPen(pg.mkColor(color).darker(170), width=1)
+            # with a running mean, the raw values are a faint backdrop to it; every pen is one
+            # pixel wide: wider pens took a quarter of the GUI's time (drawn segment by segment)
+            raw = pg.mkColor(color)
+            if window:
+                raw.setAlpha(70)
+            pen = pg.mkPen(raw, width=1)
             item = self.plot.plot(pen=pen, name=key if not window else None)
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
             item.setSkipFiniteCheck(False)
             self.curves[key] = item
             if window:
-                mean = self.plot.plot(pen=pg.mkPen(color, width=2), name=f"{key} (mean {window})")
+                mean = self.plot.plot(pen=pg.mkPen(color, width=1), name=f"{key} (mean {window})")
                 mean.setDownsampling(auto=True, method="peak")
                 mean.setClipToView(True)
                 self.means[key] = mean
