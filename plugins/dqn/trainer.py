@@ -171,13 +171,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             first, was_done = was_done.copy(), done
             x = stacker.push(frames_of(next_obs, cfg.atari), first)
 
-            # ALGO LOGIC: bursts of updates once the warm-up has filled the replay
-            if step >= next_train and len(rb) >= max(cfg.batch_size, min(cfg.learning_starts, rb.capacity)):
-                next_train = step + cfg.train_every
+            # ALGO LOGIC: bursts of updates once the warm-up has filled the replay; a vector step
+            # may cross several train_every marks, so updates per env step do not depend on num_envs
+            if len(rb) < max(cfg.batch_size, min(cfg.learning_starts, rb.capacity)):
+                next_train = max(next_train, step)  # still warming up: no updates are owed yet
+            elif step >= next_train:
+                bursts = (step - next_train) // cfg.train_every + 1
+                next_train += bursts * cfg.train_every
                 for group in optimizer.param_groups:
                     group["lr"] = cfg.lr
                 beta = cfg.priority_beta + (1.0 - cfg.priority_beta) * min(step / cfg.steps, 1.0)
-                for _ in range(cfg.updates):
+                for _ in range(cfg.updates * bursts):
                     batch = rb.sample(cfg.batch_size, cfg.gamma, beta)
                     b_obs = torch.as_tensor(batch.obs, device=device).reshape(-1, *obs_shape)
                     b_next = torch.as_tensor(batch.next_obs, device=device).reshape(-1, *obs_shape)

@@ -188,6 +188,19 @@ def test_atari_trains_evaluates_records_checkpoints_and_resumes(tmp_path):
     assert resumed["step"] >= 800 and resumed["updates"] > first["updates"]
 
 
+def test_updates_per_environment_step_do_not_depend_on_the_number_of_envs(tmp_path):
+    counts = {}
+    for num_envs in (1, 8):
+        out = tmp_path / str(num_envs)
+        sets = [f"num_envs={num_envs}", "learning_starts=64", "train_every=4", "updates=1", "batch_size=8",
+                "hidden=16", "eval_every=0"]
+        args = ["run", "dqn", "--out", str(out), "--quiet", "--steps", "400", *[a for s in sets for a in ("--set", s)]]
+        assert cli_main(args) == 0
+        state = torch.load(out / "checkpoint.pt", weights_only=True)["state"]
+        counts[num_envs] = state["updates"] / (state["step"] - 64)
+    assert abs(counts[1] - 0.25) < 0.02 and abs(counts[8] - 0.25) < 0.04, counts
+
+
 def test_evaluate_and_record_buttons_act_while_training(tmp_path):
     manifest = find("dqn")
     cfg = build_config(manifest, ["steps=300", "eval_every=0", "eval_episodes=2", "learning_starts=5000"])
