@@ -31,6 +31,9 @@ from workbench.qt.app import configure_process  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
 
+IMAGE_PLUGINS = ("vae", "gan", "ddpm", "draw")  # plugins whose step trains on a batch of images
+
+
 class RateSink(Sink):
     """Steps per second between the first snapshot at or past ``from_step`` and the last one."""
 
@@ -98,6 +101,9 @@ def main() -> None:
         print(f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s")
     h, g = sorted(h_rates)[len(h_rates) // 2], sorted(g_rates)[len(g_rates) // 2]
     print(f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s, ratio GUI/headless = {g / h:.3f}")
+    if args.plugin in IMAGE_PLUGINS:
+        batch = cfg.batch_size * getattr(cfg, "d_steps", 1)  # a GAN step shows D d_steps real batches
+        print(f"{args.plugin}: training images/s ({batch} per step): headless {h * batch:,.0f}, GUI {g * batch:,.0f}")
 
 
 if __name__ == "__main__":
