@@ -11,6 +11,7 @@ from workbench.core.snapshot import Snapshot
 from workbench.qt.views import VIEW_KINDS
 from workbench.qt.views.curve import running_mean
 from workbench.qt.views.heatmap import arrow_segments
+from workbench.qt.views.titles import WrappedTitle
 
 
 def make(qtbot, kind, keys, **options):
@@ -64,6 +65,19 @@ def test_heatmap_numbers_and_arrows(qtbot):
     assert view.numbers.texts == ["0", "1", "2", "3", "4", "5"]
     x, _ = view.arrows.getData()
     assert len(x) == 6  # one arrow: shaft plus two barbs, as point pairs
+
+
+def test_a_long_title_wraps_instead_of_pushing_the_plot_past_the_view(qtbot):
+    title = "V and greedy policy (editable world: click a cell to paint it; tick hold to keep editing)"
+    for kind in ("curve", "heatmap", "image"):
+        view = VIEW_KINDS[kind](ViewSpec(kind, ("v",), title), HistorySink(), LatestSink())
+        qtbot.addWidget(view)
+        view.resize(420, 300)
+        view.show()
+        qtbot.waitExposed(view)
+        assert view.ci.geometry().width() <= 420, kind
+        label = next(item for item in view.scene().items() if isinstance(item, WrappedTitle))
+        assert label.item.toPlainText() == title and label.itemRect().height() > 30
 
 
 def test_arrow_segments_point_the_right_way():

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.qt.views.base import ArrayView
+from workbench.qt.views.titles import titled_plot
 
 
 class BarsView(ArrayView):
@@ -15,7 +16,7 @@ class BarsView(ArrayView):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plot = self.addPlot(title=self.title)
+        self.plot = titled_plot(self.ci, self.title)
 
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#4fc3f7")
         self.plot.addItem(self.bars)
@@ -45,7 +46,7 @@ class HistogramView(ArrayView):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plot = self.addPlot(title=self.title)
+        self.plot = titled_plot(self.ci, self.title)
         self.curve = self.plot.plot(stepMode="center", fillLevel=0, brush=(79, 195, 247, 150), pen="#4fc3f7")
         self.mean_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#f5c542", width=2))
         if self.option("mean", False):

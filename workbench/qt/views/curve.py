@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.qt.views.base import View
+from workbench.qt.views.titles import titled_plot
 
 COLORS = ["#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"]
 
@@ -23,7 +24,7 @@ def running_mean(values: np.ndarray, window: int) -> np.ndarray:
 class CurveView(View):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plot = self.addPlot(title=self.title)
+        self.plot = titled_plot(self.ci, self.title)
         # no grid: a grid makes each axis span the plot, so every curve update repainted the axes
         self.plot.setLogMode(y=bool(self.option("logy", False)))
         # The x axis grows in 25% jumps instead of at every point: a moving range re-lays-out

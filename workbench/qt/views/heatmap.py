@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from workbench.qt.views.base import ArrayView
+from workbench.qt.views.titles import titled_plot
 
 MAX_NUMBERED_CELLS = 400
 
@@ -82,7 +83,7 @@ def arrow_segments(vectors: np.ndarray, scale: float = 0.28, dy: float = 0.0) ->
 class HeatmapView(ArrayView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plot = self.addPlot(title=self.title)
+        self.plot = titled_plot(self.ci, self.title)
         self.plot.setAspectLocked(True)
         self.plot.invertY(True)
         self.plot.hideAxis("bottom")

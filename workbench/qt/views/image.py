@@ -8,13 +8,14 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.qt.views.base import ArrayView
+from workbench.qt.views.titles import WrappedTitle
 
 
 class ImageView(ArrayView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.box = self.addViewBox(lockAspect=True, invertY=True, enableMouse=True)
-        self.addLabel(self.title, row=1, col=0)
+        self.ci.addItem(WrappedTitle(self.title), row=1, col=0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image)
         self._shape: tuple[int, ...] | None = None

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.qt.views.base import ArrayView
+from workbench.qt.views.titles import titled_plot
 
 PALETTE = [pg.mkBrush(c) for c in ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231",
                                    "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#fabebe")]
@@ -16,7 +17,7 @@ PALETTE = [pg.mkBrush(c) for c in ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "
 class ScatterView(ArrayView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plot = self.addPlot(title=self.title)
+        self.plot = titled_plot(self.ci, self.title)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.points = pg.ScatterPlotItem(size=4, pen=None, brush="#4fc3f7")
         self.plot.addItem(self.points)

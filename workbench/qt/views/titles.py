@@ -1,0 +1,59 @@
+"""View titles that wrap to the width they are given.
+
+pyqtgraph's ``LabelItem`` makes its whole text the minimum width of its layout column, so a
+long title (many carry instructions, such as "click a cell to paint it") pushed its plot past
+the view's edge and cut the plot off. These titles ask for no width and wrap instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+MIN_WIDTH = 40
+
+
+class WrappedTitle(pg.LabelItem):
+    """A centred label that wraps to its width; ``on_height(h)`` hears when its height changes."""
+
+    def __init__(self, text: str, on_height: Callable[[float], None] | None = None, **style: Any) -> None:
+        self._on_height = on_height
+        self._height = 0.0
+        super().__init__(text, **style)
+        self.item.document().setDefaultTextOption(QtGui.QTextOption(QtCore.Qt.AlignmentFlag.AlignHCenter))
+
+    def resizeEvent(self, event: Any) -> None:
+        width = max(self.width(), MIN_WIDTH)
+        if self.item.textWidth() != width:
+            self.item.setTextWidth(width)
+        super().resizeEvent(event)
+
+    def updateMin(self) -> None:
+        height = self.itemRect().height()
+        self.setMinimumWidth(MIN_WIDTH)
+        self.setMinimumHeight(height)
+        self._sizeHint = {
+            QtCore.Qt.SizeHint.MinimumSize: (MIN_WIDTH, height),
+            QtCore.Qt.SizeHint.PreferredSize: (MIN_WIDTH, height),
+            QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+            QtCore.Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+        if height != self._height:
+            self._height = height
+            if self._on_height is not None:
+                self._on_height(height)
+
+
+def titled_plot(layout: pg.GraphicsLayout, title: str) -> pg.PlotItem:
+    """A plot in ``layout`` whose title wraps (in place of pyqtgraph's one-line title)."""
+    plot = layout.addPlot()
+    plot.layout.removeItem(plot.titleLabel)
+    if plot.titleLabel.scene() is not None:
+        plot.titleLabel.scene().removeItem(plot.titleLabel)
+    plot.titleLabel = WrappedTitle(title, on_height=lambda h: plot.layout.setRowFixedHeight(0, h), size="11pt",
+                                   parent=plot)
+    plot.layout.addItem(plot.titleLabel, 0, 1)
+    return plot
