@@ -5,9 +5,10 @@ with the plugin's own frame stack and replay writes, as the trainer runs them (n
 Plain: one ``gym.make`` env through ``AtariPreprocessing`` and ``FrameStackObservation``.
 Both take random actions; a step is one agent step (4 frames). The two alternate over several
 rounds and report median wall-clock and process-CPU rates, since other load on a shared machine
-skews wall-clock. ale-py steps its envs on a thread per core, so the wall-clock ratio is about
-the CPU ratio (ale-py's C++ preprocessing does ~1.2x the work per CPU-second of Gymnasium's
-wrappers) times the cores it gets: about 2.4x with two free cores.
+skews wall-clock. ale-py steps its envs on a thread per core (pinned, see
+``workbench_plugins.dqn.envs.ale_threads``), so the wall-clock ratio is about the CPU ratio
+(ale-py's C++ preprocessing does ~1.2x the work per CPU-second of Gymnasium's wrappers) times
+the cores it gets.
 
     .venv/bin/python benchmarks/bench_atari_throughput.py --num-envs 16
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -14,7 +16,7 @@ from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
 from workbench.rl.sum_tree import SumTree
 from workbench_plugins.dqn.config import Config
-from workbench_plugins.dqn.envs import FrameStack
+from workbench_plugins.dqn.envs import FrameStack, ale_threads
 from workbench_plugins.dqn.model import QNetwork, bootstrap_values, dueling_q
 from workbench_plugins.dqn.replay import ReplayBuffer
 
@@ -199,6 +201,19 @@ def test_updates_per_environment_step_do_not_depend_on_the_number_of_envs(tmp_pa
         state = torch.load(out / "checkpoint.pt", weights_only=True)["state"]
         counts[num_envs] = state["updates"] / (state["step"] - 64)
     assert abs(counts[1] - 0.25) < 0.02 and abs(counts[8] - 0.25) < 0.04, counts
+
+
+def test_ale_threads_are_one_per_usable_core_and_pinned_only_when_every_core_is_usable():
+    every = os.sched_getaffinity(0)
+    assert ale_threads(64) == (len(every), 0 if every == set(range(os.cpu_count())) else -1)
+    assert ale_threads(1)[0] == 1
+    if len(every) < 2:
+        pytest.skip("needs two cores to restrict this process to one")
+    os.sched_setaffinity(0, {max(every)})
+    try:
+        assert ale_threads(64) == (1, -1)  # pinning to core 0 would leave the allowed core unused
+    finally:
+        os.sched_setaffinity(0, every)
 
 
 def test_evaluate_and_record_buttons_act_while_training(tmp_path):
