@@ -28,6 +28,7 @@ from workbench.qt.views import VIEW_KINDS
 from workbench.qt.views.base import View
 
 REFRESH_MS = 33
+REDRAWS_PER_TICK = 2  # array views (maps, frames, bars) redrawn per refresh tick at most
 SIZES = {"native": None, "480x320": (480, 320), "640x480": (640, 480), "800x600": (800, 600)}
 
 
@@ -315,8 +316,13 @@ class PluginPanel(QtWidgets.QWidget):
 
     # ---------- refresh (GUI timer) ----------
     def refresh(self) -> None:
-        for view in self.views:
-            if view.isVisible() or view.optional or not self.isVisible():
+        shown = [v for v in self.views if v.isVisible() or v.optional or not self.isVisible()]
+        # Maps and frames arrive together; redrawing them all in one tick made the slowest ticks
+        # ~20 ms. A few redraw per tick, the longest-waiting first; curves redraw every tick.
+        waiting = sorted((v for v in shown if v.waiting()), key=lambda v: v.drawn_at)
+        put_off = set(waiting[REDRAWS_PER_TICK:])
+        for view in shown:
+            if view not in put_off:
                 view.refresh()
                 if view.optional:
                     view.setVisible(view.has_data())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 import pyqtgraph as pg
@@ -31,6 +32,10 @@ class View(pg.GraphicsLayoutWidget):
     def has_data(self) -> bool:
         raise NotImplementedError
 
+    def waiting(self) -> bool:
+        """True when new data waits for a costly redraw the panel may put off to a later tick."""
+        return False
+
     def option(self, name: str, default: Any = None) -> Any:
         return self.spec.options.get(name, default)
 
@@ -47,12 +52,17 @@ class ArrayView(View):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._version = 0
+        self.drawn_at = 0.0  # time.monotonic() of the last redraw: the panel serves the oldest first
+
+    def waiting(self) -> bool:
+        return self.latest.read(self.spec.keys[0])[0] != self._version
 
     def refresh(self) -> None:
         version, arr = self.latest.read(self.spec.keys[0])
         if arr is None or version == self._version:
             return
         self._version = version
+        self.drawn_at = time.monotonic()
         self.draw(arr)
 
     def reset(self) -> None:
