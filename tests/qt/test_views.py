@@ -10,7 +10,7 @@ from workbench.core.sinks import HistorySink, LatestSink
 from workbench.core.snapshot import Snapshot
 from workbench.qt.views import VIEW_KINDS
 from workbench.qt.views.curve import running_mean
-from workbench.qt.views.heatmap import arrow_segments
+from workbench.qt.views.heatmap import arrow_segments, rounded_levels
 from workbench.qt.views.titles import WrappedTitle
 
 
@@ -78,6 +78,17 @@ def test_a_long_title_wraps_instead_of_pushing_the_plot_past_the_view(qtbot):
         assert view.ci.geometry().width() <= 420, kind
         label = next(item for item in view.scene().items() if isinstance(item, WrappedTitle))
         assert label.item.toPlainText() == title and label.itemRect().height() > 30
+
+
+def test_heatmap_levels_round_outward_so_the_colour_bar_rarely_changes(qtbot):
+    assert rounded_levels(0.13, 9.87) == (0.0, 10.0)
+    assert rounded_levels(-113.0, 0.0) == (-120.0, 0.0)
+    view, _, latest, _ = make(qtbot, "heatmap", ["v"])
+    for step, top in enumerate((9.6, 9.8, 9.9)):
+        latest.write(Snapshot(step, arrays={"v": np.array([[0.2, top]])}))
+        view.refresh()
+        assert tuple(view.colorbar.levels()) == (0.0, 10.0)
+        assert tuple(view.image.getLevels()) == (0.0, 10.0)  # the map's colours match the bar
 
 
 def test_arrow_segments_point_the_right_way():

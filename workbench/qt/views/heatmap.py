@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,18 @@ from workbench.qt.views.base import ArrayView
 from workbench.qt.views.titles import titled_plot
 
 MAX_NUMBERED_CELLS = 400
+
+
+def rounded_levels(lo: float, hi: float) -> tuple[float, float]:
+    """``lo`` and ``hi`` moved outward to multiples of a 1-2-5 step of at least 1/20 of the range.
+
+    The colour bar then changes only when the values cross a step, not with every update: its
+    repaint was half of a Q map's drawing time.
+    """
+    raw = (hi - lo) / 20
+    decade = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * decade for m in (1, 2, 5, 10) if m * decade >= raw)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
 
 
 def cell_text(value: float) -> str:
@@ -115,8 +128,8 @@ class HeatmapView(ArrayView):
         lo, hi = float(finite.min()), float(finite.max())
         if self.option("symmetric", False):
             m = max(abs(lo), abs(hi), 1e-9)
-            return -m, m
-        return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+            lo, hi = -m, m
+        return rounded_levels(lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
 
     def draw(self, arr: Any) -> None:
         arr = np.asarray(arr, dtype=np.float32)
@@ -124,7 +137,8 @@ class HeatmapView(ArrayView):
             raise ValueError(f"heatmap {self.spec.keys[0]!r} needs a 2-D array, got shape {arr.shape}")
         lo, hi = self.levels(arr)
         self.image.setImage(arr, autoLevels=False, levels=(lo, hi))
-        self.colorbar.setLevels((lo, hi))
+        if (lo, hi) != tuple(self.colorbar.levels()):
+            self.colorbar.setLevels((lo, hi))
         if arr.shape != self._shape:
             self._shape = arr.shape
             self.plot.getViewBox().enableAutoRange()  # keeps fitting as the panel resizes
