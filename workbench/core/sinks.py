@@ -57,7 +57,10 @@ class HistorySink(Sink):
     def write(self, snap: Snapshot) -> None:
         with self._lock:
             for key, value in snap.scalars.items():
-                self._series.setdefault(key, _Series()).append(snap.step, value)
+                series = self._series.get(key)
+                if series is None:  # not setdefault: it would build a _Series for every value
+                    series = self._series[key] = _Series()
+                series.append(snap.step, value)
 
     def mark(self, step: int, changes: dict[str, Any]) -> None:
         with self._lock:
