@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from PIL import Image
@@ -68,3 +72,22 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "checkpoint.pt").write_bytes(b"\x00garbage")
     assert main(["run", "td-control", "--resume", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "is not a readable Workbench checkpoint" in capsys.readouterr().err
+
+
+def test_a_sigterm_stops_a_headless_run_with_its_metrics_and_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "workbench.core.cli", "run", "td-control", "--out", str(out), "--quiet",
+           "--set", "episodes=1000000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    metrics = out / "metrics.csv"
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None and not (metrics.exists() and metrics.stat().st_size > 1000):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert stdout.startswith("stopped at step")
+    steps = read_metrics(metrics)["step"]
+    last = int(stdout.split()[3])
+    assert steps[-1] == last  # every row up to the stop reached the file
+    assert (out / "checkpoint.pt").is_file()

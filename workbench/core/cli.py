@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -106,7 +107,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         sinks.append(RecordSink(out / f"record.{args.format}", manifest.record, fps=args.fps))
     run = Run(manifest, cfg, device=args.device, out_dir=out, sinks=sinks, max_steps=args.steps,
               resume=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop")
-    status = run.run()
+    # a killed run (a job scheduler's SIGTERM) ends at its next step with its metrics and checkpoint
+    previous = signal.signal(signal.SIGTERM, lambda *_: run.stop())
+    try:
+        status = run.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if status.state == "failed":
         sys.stderr.write(run.error)
         print(f"workbench: {status.message}; files so far are in {out}", file=sys.stderr)
