@@ -9,7 +9,7 @@ from workbench.core.manifest import ViewSpec
 from workbench.core.sinks import HistorySink, LatestSink
 from workbench.core.snapshot import Snapshot
 from workbench.qt.views import VIEW_KINDS
-from workbench.qt.views.curve import running_mean
+from workbench.qt.views.curve import extend_running_mean, running_mean
 from workbench.qt.views.heatmap import arrow_segments, rounded_levels
 from workbench.qt.views.titles import WrappedTitle
 
@@ -44,6 +44,8 @@ def test_running_mean_matches_a_loop():
     v = np.random.default_rng(0).normal(size=50)
     expected = [v[max(0, i - 9): i + 1].mean() for i in range(50)]
     np.testing.assert_allclose(running_mean(v, 10), expected)
+    for done in (0, 3, 9, 10, 31, 50):  # extended a piece at a time, as a curve grows
+        np.testing.assert_allclose(extend_running_mean(running_mean(v[:done], 10), v, 10), expected)
 
 
 def test_image_levels_stay_fixed(qtbot):

@@ -21,6 +21,14 @@ def running_mean(values: np.ndarray, window: int) -> np.ndarray:
     return (c[idx] - c[lo]) / (idx - lo)
 
 
+def extend_running_mean(means: np.ndarray, values: np.ndarray, window: int) -> np.ndarray:
+    """``means`` (the running means of the first ``len(means)`` values) extended to all of
+    ``values``, computing only the new points: a curve gains a few points a tick."""
+    n = len(means)
+    start = max(n - window, 0)  # the new points' windows lie within values[start:]
+    return np.concatenate([means, running_mean(values[start:], window)[n - start:]])
+
+
 class CurveView(View):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,6 +43,7 @@ class CurveView(View):
         self.legend = self.plot.addLegend(offset=(5, 5))
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.means: dict[str, pg.PlotDataItem] = {}
+        self._mean_values: dict[str, np.ndarray] = {}
         self._counts: dict[str, int] = {}
         self._marks: list[pg.InfiniteLine] = []
 
@@ -53,9 +62,7 @@ class CurveView(View):
             window = self.option("mean")
             # with a running mean, the raw values are a faint backdrop to it; every pen is one
             # pixel wide: wider pens took a quarter of the GUI's time (drawn segment by segment)
-            raw = pg.mkColor(color)
-            if window:
-                raw.setAlpha(70)
+            raw = pg.mkColor(color).darker(300) if window else pg.mkColor(color)  # opaque: blending cost more
             pen = pg.mkPen(raw, width=1)
             item = self.plot.plot(pen=pen, name=key if not window else None)
             item.setDownsampling(auto=True, method="peak")
@@ -88,7 +95,9 @@ class CurveView(View):
             self._curve(key).setData(steps, values)
             newest = max(newest or steps[-1], steps[-1])
             if key in self.means:
-                self.means[key].setData(steps, running_mean(values, int(self.option("mean"))))
+                means = extend_running_mean(self._mean_values.get(key, np.empty(0)), values, int(self.option("mean")))
+                self._mean_values[key] = means
+                self.means[key].setData(steps, means)
         if newest is not None:
             self._grow_x(newest)
         marks = self.history.marks()
@@ -108,6 +117,7 @@ class CurveView(View):
         self.legend.clear()
         self.curves.clear()
         self.means.clear()
+        self._mean_values.clear()
         self._counts.clear()
         self._marks.clear()
         self._follow_x = True
