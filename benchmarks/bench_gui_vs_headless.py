@@ -26,7 +26,7 @@ from workbench.core.cli import build_config  # noqa: E402
 from workbench.core.config import to_dict  # noqa: E402
 from workbench.core.driver import Run  # noqa: E402
 from workbench.core.manifest import find  # noqa: E402
-from workbench.core.sinks import HistorySink, LatestSink, Sink  # noqa: E402
+from workbench.core.sinks import Sink  # noqa: E402
 from workbench.qt.app import configure_process  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
@@ -54,10 +54,10 @@ class RateSink(Sink):
 
 
 def headless(manifest, cfg, steps: int) -> float:
+    """As ``workbench run --quiet --out DIR`` runs it: metrics.csv is the only other sink."""
     out = tempfile.mkdtemp(prefix="wb-headless-")
     rate = RateSink(from_step=steps // 4)
-    Run(manifest, cfg, device="cpu", out_dir=out, sinks=[HistorySink(), LatestSink(), rate], max_steps=steps,
-        on_nonfinite="stop").run()
+    Run(manifest, cfg, device="cpu", out_dir=out, sinks=[rate], max_steps=steps, on_nonfinite="stop").run()
     return rate.rate()
 
 
