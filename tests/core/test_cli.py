@@ -84,7 +84,10 @@ def test_a_sigterm_stops_a_headless_run_with_its_metrics_and_checkpoint(tmp_path
     while time.time() < deadline and proc.poll() is None and not (metrics.exists() and metrics.stat().st_size > 1000):
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=30)
+    try:
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()  # never leave a trainer running when the test fails
     assert proc.returncode == 0, stderr
     assert stdout.startswith("stopped at step")
     steps = read_metrics(metrics)["step"]
