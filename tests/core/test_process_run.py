@@ -56,6 +56,13 @@ def test_arrays_larger_than_the_pipe_come_back_whole():
     assert image.shape == (1024, 1024) and (image == 30).all()
 
 
+def test_only_the_arrays_asked_for_come_back():
+    latest = LatestSink()
+    status = ProcessRun(MANIFEST, Config(mode="big", steps=3), device="cpu", sinks=[latest],
+                        array_keys=frozenset({"other"})).run()
+    assert status.state == "finished" and latest.keys() == []
+
+
 def test_a_killed_trainer_process_is_reported():
     history = HistorySink()
     run = ProcessRun(MANIFEST, Config(mode="slow"), device="cpu", sinks=[history])

@@ -66,8 +66,9 @@ class _ForwardSink(Sink):
     show the latest anyway).
     """
 
-    def __init__(self, events: Any) -> None:
+    def __init__(self, events: Any, array_keys: frozenset[str] | None = None) -> None:
         self.events = events
+        self.array_keys = array_keys  # None: every array; else only these (what the parent shows)
         self._lock = threading.Lock()
         self._rows: list[tuple[int, dict[str, float], float | None]] = []
         self._arrays: dict[str, Any] = {}
@@ -76,7 +77,10 @@ class _ForwardSink(Sink):
     def write(self, snap: Snapshot) -> None:
         with self._lock:
             self._rows.append((snap.step, snap.scalars, snap.progress))
-            self._arrays.update(snap.arrays)
+            if self.array_keys is None:
+                self._arrays.update(snap.arrays)
+            else:
+                self._arrays.update((k, v) for k, v in snap.arrays.items() if k in self.array_keys)
         if time.perf_counter() - self._last_flush > FLUSH_EVERY_S:
             self.flush()
 
@@ -96,10 +100,11 @@ class _ForwardSink(Sink):
         self.flush()
 
 
-def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], commands: Any, conn: Any) -> None:
+def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: frozenset[str] | None, commands: Any,
+           conn: Any) -> None:
     """The child's body: one Run, a thread applying the parent's commands, status reports."""
     events = _EventPipe(conn)
-    forward = _ForwardSink(events)
+    forward = _ForwardSink(events, array_keys)
     try:
         run = Run(manifest, cfg, sinks=[forward], **kwargs)
     except Exception:  # noqa: BLE001 - reported to the parent as a failed run
@@ -145,19 +150,21 @@ class ProcessRun:
     """``Run`` in a child process. ``run()`` blocks (call it on a worker thread), feeding the
     child's snapshots into ``sinks`` until the child's run ends.
 
-    Args mirror ``Run``'s.
+    Args mirror ``Run``'s, and ``array_keys`` names the arrays to send back (default: all). A
+    panel names those its views show: TD control's recording-only value map was a third of the
+    bytes it sent.
     """
 
     def __init__(self, manifest: Manifest, cfg: Any, *, sinks: list[Sink] | tuple[Sink, ...] = (),
-                 **run_kwargs: Any) -> None:
+                 array_keys: frozenset[str] | None = None, **run_kwargs: Any) -> None:
         self.manifest, self.cfg = manifest, cfg
         self.sinks = list(sinks)
         self.out_dir = Path(run_kwargs["out_dir"]) if run_kwargs.get("out_dir") is not None else None
         context = mp.get_context("spawn")  # never fork a process that runs Qt and threads
         self._commands = context.Queue()
         self._events, self._child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(manifest, cfg, run_kwargs, self._commands, self._child_end),
-                                        daemon=True)
+        child_args = (manifest, cfg, run_kwargs, array_keys, self._commands, self._child_end)
+        self._process = context.Process(target=_child, args=child_args, daemon=True)
         self.inbox = _RemoteInbox(self._commands)
         self.changes: list[dict[str, Any]] = []
         self.error = ""

@@ -212,7 +212,8 @@ class PluginPanel(QtWidgets.QWidget):
                 view.reset()
         self.error_box.hide()
         self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
-                              sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from)
+                              sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from,
+                              array_keys=frozenset(k for view in self.views for k in view.array_keys()))
         self.resume_from = None
         self.thread = RunThread(self.run)
         self.thread.ended.connect(self._ended)

@@ -36,6 +36,10 @@ class View(pg.GraphicsLayoutWidget):
         """True when new data waits for a costly redraw the panel may put off to a later tick."""
         return False
 
+    def array_keys(self) -> set[str]:
+        """The arrays this view reads (a panel asks its trainer process for these only)."""
+        return set(self.spec.keys)
+
     def option(self, name: str, default: Any = None) -> Any:
         return self.spec.options.get(name, default)
 

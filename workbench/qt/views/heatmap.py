@@ -115,6 +115,9 @@ class HeatmapView(ArrayView):
         if self.option("click"):
             self.image.mouseClickEvent = self._clicked
 
+    def array_keys(self) -> set[str]:
+        return super().array_keys() | ({self.option("arrows")} if self.option("arrows") else set())
+
     def _clicked(self, event: Any) -> None:
         pos = event.pos()
         names = self.option("click")
