@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 
+import cv2
 import gymnasium as gym
 import numpy as np
 
@@ -24,6 +25,7 @@ from workbench.rl.value_image import value_image
 from workbench_plugins.td_control.agents import Learner, Rates
 from workbench_plugins.td_control.config import Config
 
+RENDER_WIDTH = 480
 ARRAYS_EVERY_S = 0.1  # maps and frames at a rate a user can watch; curves get every episode
 ARRAYS_SHARE = 0.15  # and drawing them never takes more than this share of the time
 
@@ -141,5 +143,14 @@ def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: b
         per_action = np.stack([layout.paint(q[:, a]) for a in range(q.shape[1])])
         arrays["q_actions"] = tile(per_action, cols=q.shape[1], pad=1, fill=float(q.min()))
     if render:
-        arrays["render"] = learner.env.render()
+        arrays["render"] = fit_width(learner.env.render(), RENDER_WIDTH)
     return arrays
+
+
+def fit_width(frame: np.ndarray, width: int) -> np.ndarray:
+    """``frame`` shrunk to at most ``width`` pixels across: the panel shows it about that size,
+    and a full CliffWalking frame (768x256) was most of the bytes sent to the panel."""
+    if frame.shape[1] <= width:
+        return frame
+    height = round(frame.shape[0] * width / frame.shape[1])
+    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
