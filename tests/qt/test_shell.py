@@ -8,10 +8,11 @@ import numpy as np
 from faulty import MANIFEST, Config
 from PIL import Image
 
-from workbench.core.manifest import Manifest
+from workbench.core.manifest import Manifest, ViewSpec
 from workbench.qt import settings
 from workbench.qt.panel import PluginPanel
 from workbench.qt.shell import MainWindow, PluginBrowser
+from workbench.qt.views.curve import running_mean
 
 
 def test_browser_groups_by_category_and_marks_broken_plugins(qtbot):
@@ -122,3 +123,21 @@ def test_loading_a_checkpoint_resumes_the_curves(qtbot, tmp_path):
     bad.write_bytes(b"junk")
     assert not other.load_checkpoint(bad)
     assert "not a readable Workbench checkpoint" in other.status.text()
+
+
+def test_loading_a_checkpoint_redraws_running_means_from_the_loaded_curve(qtbot):
+    averaged = dataclasses.replace(MANIFEST, views=(ViewSpec("curve", ("rate",), "rate", {"mean": 3}),))
+    short = PluginPanel(averaged, {"steps": 10, "rate": 5.0}, device="cpu")
+    qtbot.addWidget(short)
+    with qtbot.waitSignal(short.run_ended, timeout=10_000):
+        short.start()
+    panel = PluginPanel(averaged, {"steps": 20, "rate": 1.0}, device="cpu")
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.run_ended, timeout=10_000):
+        panel.start()
+    assert panel.load_checkpoint(short.run.out_dir)
+    panel.refresh()
+    _, values = panel.history.read("rate")
+    mean = panel.views[0].means["rate"].getData()[1]
+    assert len(values) == 10
+    np.testing.assert_allclose(mean, running_mean(values, 3))  # 5s, not the 1s of the run drawn before

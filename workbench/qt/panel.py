@@ -206,10 +206,7 @@ class PluginPanel(QtWidgets.QWidget):
 
         out_dir = self.resume_from.parent if self.resume_from is not None else new_run_dir(self.manifest.id)
         if self.resume_from is None:
-            self.history.clear()
-            self.latest.clear()
-            for view in self.views:
-                view.reset()
+            self._forget()
         self.error_box.hide()
         self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
                               sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from,
@@ -244,13 +241,18 @@ class PluginPanel(QtWidgets.QWidget):
         self.shutdown()
         self.run = None
         self.resume_from = None
+        self._forget()
+        self.error_box.hide()
+        self._set_buttons("idle")
+        self._say("ready: press Start")
+
+    def _forget(self) -> None:
+        """Empty the sinks and the views together: a view keeps state derived from its sink
+        (a curve extends its running mean), so one must never be cleared without the other."""
         self.history.clear()
         self.latest.clear()
         for view in self.views:
             view.reset()
-        self.error_box.hide()
-        self._set_buttons("idle")
-        self._say("ready: press Start")
 
     def save_checkpoint(self) -> None:
         if self.running:
@@ -276,7 +278,7 @@ class PluginPanel(QtWidgets.QWidget):
         path = Path(path)
         self.resume_from = path if path.is_file() else path / "checkpoint.pt"
         self.form.set_values(payload["config"])
-        self.history.clear()
+        self._forget()
         metrics = self.resume_from.parent / "metrics.csv"
         if metrics.exists():
             columns = read_metrics(metrics)
