@@ -10,13 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 
-import cv2
 import gymnasium as gym
 import numpy as np
 
 from workbench.core.driver import RunContext
 from workbench.core.envs import register_all
-from workbench.core.images import tile
+from workbench.core.images import fit_width, tile
 from workbench.core.snapshot import Snapshot
 from workbench.envs.layout import GridLayout, layout_of
 from workbench.rl.dp import TabularModel, exact_values, random_policy
@@ -25,6 +24,7 @@ from workbench.rl.value_image import value_image
 from workbench_plugins.td_control.agents import Learner, Rates
 from workbench_plugins.td_control.config import Config
 
+# frames as wide as the panel shows them: a full CliffWalking frame (768x256) was most of the bytes sent to it
 RENDER_WIDTH = 480
 ARRAYS_EVERY_S = 0.1  # maps and frames at a rate a user can watch; curves get every episode
 ARRAYS_SHARE = 0.15  # and drawing them never takes more than this share of the time
@@ -146,11 +146,3 @@ def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: b
         arrays["render"] = fit_width(learner.env.render(), RENDER_WIDTH)
     return arrays
 
-
-def fit_width(frame: np.ndarray, width: int) -> np.ndarray:
-    """``frame`` shrunk to at most ``width`` pixels across: the panel shows it about that size,
-    and a full CliffWalking frame (768x256) was most of the bytes sent to the panel."""
-    if frame.shape[1] <= width:
-        return frame
-    height = round(frame.shape[0] * width / frame.shape[1])
-    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)

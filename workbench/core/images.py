@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 
@@ -25,3 +26,12 @@ def tile(batch: np.ndarray, cols: int | None = None, pad: int = 1, fill: float =
         r, c = divmod(i, cols)
         out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = batch[i]
     return out
+
+
+def fit_width(frame: np.ndarray, width: int) -> np.ndarray:
+    """``frame`` shrunk (area-averaged) to at most ``width`` pixels across, aspect kept: a
+    view shows no more, and every extra pixel is sent from the trainer process to the panel."""
+    if frame.shape[1] <= width:
+        return frame
+    height = round(frame.shape[0] * width / frame.shape[1])
+    return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
