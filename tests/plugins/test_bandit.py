@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.core.cli import build_config, main
+from cli_errors import rejected
+
+from workbench.core.cli import build_config
 from workbench.core.driver import Run
 from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
@@ -88,10 +90,4 @@ def test_live_epsilon_retunes_the_single_agent(tmp_path):
     (["compare=eps"], "compare='eps' is not one of"),
 ])
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
-    args = ["run", "bandit", "--out", str(tmp_path / "out")]
-    for s in sets:
-        args += ["--set", s]
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
-    assert not (tmp_path / "out").exists()
+    assert message in rejected("bandit", sets, tmp_path / "out", capsys)

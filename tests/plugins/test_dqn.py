@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 import torch
+from cli_errors import rejected
 from torch import nn
 
 from workbench.core.cli import build_config
@@ -156,9 +157,7 @@ def test_missing_rom_is_reported(tmp_path, monkeypatch):
 
 
 def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
-    assert cli_main(["run", "dqn", "--out", str(tmp_path / "x"), "--set", "env=NoSuchEnv-v0"]) == 2
-    assert "unknown environment id 'NoSuchEnv-v0'" in capsys.readouterr().err
-    assert not (tmp_path / "x").exists()
+    assert "unknown environment id 'NoSuchEnv-v0'" in rejected("dqn", ["env=NoSuchEnv-v0"], tmp_path / "x", capsys)
 
 
 # ---- tiny real runs ----

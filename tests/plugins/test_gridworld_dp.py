@@ -9,7 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from workbench.core.cli import build_config, main
+from cli_errors import rejected
+
+from workbench.core.cli import build_config
 from workbench.core.driver import Run, RunContext
 from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
@@ -103,9 +105,4 @@ def test_live_gamma_resumes_sweeping(tmp_path):
     (["paint=lava"], "paint='lava' is not one of"),
 ])
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
-    args = ["run", "gridworld-dp", "--out", str(tmp_path / "out")]
-    for s in sets:
-        args += ["--set", s]
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in rejected("gridworld-dp", sets, tmp_path / "out", capsys)
