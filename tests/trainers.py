@@ -1,11 +1,13 @@
-"""Test helper: drive a trainer generator by hand, as the run driver would."""
+"""Test helpers: drive a trainer generator by hand, as the run driver would, and stop and resume a run."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
 
-from workbench.core.driver import RunContext
+from workbench.core.driver import Run, RunContext
+from workbench.core.manifest import find
+from workbench.core.sinks import HistorySink
 
 
 def collect(train, cfg, changes: dict | None = None) -> list:
@@ -18,3 +20,14 @@ def collect(train, cfg, changes: dict | None = None) -> list:
             snaps.append(gen.send(new))
     except StopIteration:
         return snaps
+
+
+def resumed_steps(plugin_id: str, cfg, out, stop_at: int, key: str = "loss") -> list[int]:
+    """Run ``cfg`` for ``stop_at`` steps, then resume it from its checkpoint to the end; the
+    steps at which ``key`` was logged after the resume."""
+    first = Run(find(plugin_id), cfg, device="cpu", out_dir=out, max_steps=stop_at, on_nonfinite="stop")
+    assert first.run().step == stop_at
+    history = HistorySink()
+    second = Run(find(plugin_id), cfg, device="cpu", out_dir=out, sinks=[history], resume=out, on_nonfinite="stop")
+    assert second.run().state == "finished", second.error
+    return history.read(key)[0].tolist()

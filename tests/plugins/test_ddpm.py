@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from trainers import resumed_steps
 
 from workbench.core.config import from_dict, to_dict
 from workbench.core.driver import Run
@@ -177,10 +178,4 @@ def test_a_run_resumes_from_its_checkpoint(tmp_path):
     np.savez(tmp_path / "noise.npz", x=x)
     cfg = from_dict(Config, {**to_dict(Config()), "data": str(tmp_path / "noise.npz"), "size": 8, "attn_res": 4,
                              "steps": 4, "width": 8, "batch_size": 4, "sample_every": 100, "sample_steps": 2, "samples": 2})
-    out = tmp_path / "run"
-    first = Run(find("ddpm"), cfg, device="cpu", out_dir=out, max_steps=2, on_nonfinite="stop")
-    assert first.run().step == 2
-    history = HistorySink()
-    second = Run(find("ddpm"), cfg, device="cpu", out_dir=out, sinks=[history], resume=out, on_nonfinite="stop")
-    assert second.run().state == "finished", second.error
-    assert history.read("loss")[0].tolist() == [3, 4]
+    assert resumed_steps("ddpm", cfg, tmp_path / "run", stop_at=2) == [3, 4]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from trainers import resumed_steps
 
 from workbench.core.config import from_dict, to_dict
 from workbench.core.driver import Run
@@ -108,9 +109,4 @@ def test_bad_config_is_refused_with_the_reason():
 def test_a_run_resumes_from_its_checkpoint(tmp_path):
     cfg = from_dict(Config, {**to_dict(Config()), "data": "digits", "size": 8, "steps": 4, "hidden": 8, "glimpses": 2,
                              "batch_size": 4, "view_every": 100})
-    first = Run(find("draw"), cfg, device="cpu", out_dir=tmp_path, max_steps=2, on_nonfinite="stop")
-    assert first.run().step == 2
-    history = HistorySink()
-    second = Run(find("draw"), cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume=tmp_path, on_nonfinite="stop")
-    assert second.run().state == "finished", second.error
-    assert history.read("loss")[0].tolist() == [3, 4]
+    assert resumed_steps("draw", cfg, tmp_path, stop_at=2) == [3, 4]
