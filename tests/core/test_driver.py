@@ -9,7 +9,7 @@ import time
 import pytest
 from faulty import MANIFEST, Config, wait_for
 
-from workbench.core.checkpoint import CheckpointError, load_checkpoint
+from workbench.core.checkpoint import CHECKPOINT_NAME, CheckpointError, load_checkpoint
 from workbench.core.driver import Run
 from workbench.core.sinks import HistorySink, read_metrics
 
@@ -86,6 +86,25 @@ def test_a_failing_trainer_keeps_its_files(tmp_path):
     assert "the trainer broke on purpose" in status.message
     assert len(read_metrics(tmp_path / "metrics.csv")["step"]) == 20
     assert int(load_checkpoint(tmp_path, "faulty")["state"]["step"]) >= 19
+
+
+class _SeesCheckpoint(HistorySink):
+    """Notes, when closed, whether the run's checkpoint was already written."""
+
+    def __init__(self, path) -> None:
+        super().__init__()
+        self.path, self.checkpoint_at_close = path, None
+
+    def close(self) -> None:
+        self.checkpoint_at_close = self.path.exists()
+
+
+def test_the_last_rows_reach_the_sinks_before_the_final_checkpoint(tmp_path):
+    sink = _SeesCheckpoint(tmp_path / CHECKPOINT_NAME)
+    status = Run(MANIFEST, Config(steps=20), out_dir=tmp_path, sinks=[sink], device="cpu").run()
+    assert status.state == "finished" and sink.count("loss") == 20
+    assert sink.checkpoint_at_close is False
+    assert int(load_checkpoint(tmp_path, "faulty")["state"]["step"]) == 20
 
 
 def test_nan_pauses_in_the_gui_and_stops_headless(tmp_path):
