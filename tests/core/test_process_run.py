@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from faulty import MANIFEST, Config, wait_for
@@ -40,6 +41,29 @@ def test_live_change_pause_and_stop_reach_the_child():
     t.join(15)
     assert not t.is_alive() and run.status().state == "stopped"
     assert run.cfg.rate == 7.0
+
+
+def test_status_follows_controls_quickly_after_a_quiet_spell():
+    """Status rides with the trainer's batches; once it is paused, the child reports on its own."""
+    history = HistorySink()
+    run = ProcessRun(MANIFEST, Config(mode="slow"), device="cpu", sinks=[history])
+    t = threading.Thread(target=run.run)
+    t.start()
+    try:
+        assert wait_for(lambda: history.count("loss") > 3)
+        time.sleep(1.5)  # long enough for the child to report only now and then
+        assert run.status().step >= history.read("loss")[0][-1] - 5  # batches bring the status along
+        run.pause()
+        assert wait_for(lambda: run.status().state == "paused", timeout=0.4)
+        paused_at = run.status().step
+        time.sleep(0.6)
+        assert run.status().state == "paused" and run.status().step == paused_at
+        run.resume()
+        assert wait_for(lambda: run.status().state == "running" and run.status().step > paused_at, timeout=0.4)
+    finally:
+        run.stop()
+        t.join(15)
+    assert not t.is_alive()
 
 
 def test_a_failing_trainer_is_reported_with_its_traceback():
