@@ -13,6 +13,8 @@ from pathlib import Path
 
 from faulty import MANIFEST, Config, wait_for
 
+from workbench.core.cli import build_config
+from workbench.core.manifest import find
 from workbench.core.process_run import ProcessRun
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
 
@@ -98,6 +100,25 @@ def test_a_killed_trainer_process_is_reported():
     t.join(15)
     assert result and result[0].state == "failed"
     assert "ended unexpectedly (exit code -9)" in result[0].message
+
+
+def test_a_trainer_that_renders_with_pygame_still_ends_on_sigterm():
+    """SDL installs its own SIGTERM handler when a toy-text world first renders."""
+    manifest = find("td-control")
+    latest = LatestSink()
+    run = ProcessRun(manifest, build_config(manifest, ["episodes=100000"]), device="cpu", sinks=[latest],
+                     array_keys=frozenset({"render"}))
+    result = []
+    t = threading.Thread(target=lambda: result.append(run.run()))
+    t.start()
+    try:
+        assert wait_for(lambda: latest.read("render")[1] is not None)
+        os.kill(run._process.pid, signal.SIGTERM)
+        t.join(10)
+        assert result and "exit code -15" in result[0].message
+    finally:
+        run.stop()
+        t.join(15)
 
 
 PARENT = """

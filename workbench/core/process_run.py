@@ -14,6 +14,7 @@ that falls behind makes the writer wait rather than letting a buffer grow.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
@@ -116,6 +117,9 @@ def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: fro
     That thread wakes rarely while the trainer runs: waking at 20 Hz (the GIL handoffs of each
     wake) cost a pure-Python trainer 4% of its speed.
     """
+    # SDL (pygame renders Gymnasium's toy-text worlds) otherwise swallows SIGTERM, and the app
+    # could not end a trainer that ignores Stop, nor exit while one runs
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     events = _EventPipe(conn)
     try:
         run = Run(manifest, cfg, **kwargs)
