@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from statistics import median
 import time
 import tempfile
 
@@ -98,9 +99,12 @@ def main() -> None:
     for r in range(args.rounds):
         h_rates.append(headless(manifest, cfg, args.steps))
         g_rates.append(gui(app, manifest, cfg, args.steps))
-        print(f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s")
-    h, g = sorted(h_rates)[len(h_rates) // 2], sorted(g_rates)[len(g_rates) // 2]
-    print(f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s, ratio GUI/headless = {g / h:.3f}")
+        print(f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s   "
+              f"ratio {g_rates[-1] / h_rates[-1]:.3f}")
+    h, g = median(h_rates), median(g_rates)
+    paired = median([gr / hr for gr, hr in zip(g_rates, h_rates)])  # each round's pair shares the machine's mood
+    print(f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s; "
+          f"ratio GUI/headless = {paired:.3f} (median of the rounds' ratios)")
     if args.plugin in IMAGE_PLUGINS:
         batch = cfg.batch_size * getattr(cfg, "d_steps", 1)  # a GAN step shows D d_steps real batches
         print(f"{args.plugin}: training images/s ({batch} per step): headless {h * batch:,.0f}, GUI {g * batch:,.0f}")
