@@ -51,6 +51,9 @@ class RateSink(Sink):
         self.last = now
 
     def rate(self) -> float:
+        if self.first is None or self.last[1] == self.first[1]:
+            raise SystemExit(f"the run ended before step {self.from_step + 1}: --steps is longer than the trainer "
+                             "runs (raise its own length with --set, e.g. episodes=...)")
         return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
 
 
