@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from workbench.data import DATASETS, collect_frames, load_images
+from workbench.data.builtin import digits
 
 
 def write_idx(path, arr: np.ndarray, gz: bool = False) -> None:
@@ -41,6 +42,18 @@ def test_digits_are_the_sklearn_set_and_subsets_are_seeded():
     a, _ = load_images("digits", n=50, seed=3)
     b, _ = load_images("digits", n=50, seed=3)
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("from_file", [True, False])
+def test_digits_match_sklearns_load_digits(tmp_path, from_file):
+    """Read from scikit-learn's file, or through ``load_digits`` where that file is not found."""
+    from sklearn.datasets import load_digits
+
+    images, labels = digits(None if from_file else tmp_path / "no-such-file.csv.gz")
+    bunch = load_digits()
+    np.testing.assert_array_equal(images[:, 0, 1:-1, 1:-1], bunch.images / 16.0)
+    np.testing.assert_array_equal(labels, bunch.target)
+    assert images.dtype == np.float32 and (images[:, 0, 0, :] == 0).all()
 
 
 def test_glyphs_are_seeded_and_cover_all_digits():
