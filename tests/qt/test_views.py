@@ -40,6 +40,29 @@ def test_curve_prefix_overlays_comparisons(qtbot):
     assert set(view.curves) == {"avg_reward/eps=0.1", "avg_reward/eps=0"}
 
 
+def _log_axis_labels(qtbot, height: int) -> list[str]:
+    """The labels a log-y curve's axis draws for a residual falling from 1 to 0.015."""
+    view, history, _, _ = make(qtbot, "curve", ["residual"], logy=True)
+    for i in range(80):
+        history.write(Snapshot(i, scalars={"residual": 0.95 ** i}))
+    view.resize(440, height)
+    view.show()
+    qtbot.waitExposed(view)
+    view.refresh()
+    image = view.grab()
+    painter = QtGui.QPainter(image)
+    try:
+        return [text for *_, text in view.plot.getAxis("left").generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+
+
+def test_a_short_log_axis_labels_decades_and_twos_and_fives_only(qtbot):
+    assert sorted(_log_axis_labels(qtbot, 420), key=float) == ["0.02", "0.05", "0.1", "0.2", "0.5", "1"]
+    tall = _log_axis_labels(qtbot, 1000)
+    assert {"0.03", "0.3", "0.9"} <= set(tall) and len(tall) == 18
+
+
 def test_running_mean_matches_a_loop():
     v = np.random.default_rng(0).normal(size=50)
     expected = [v[max(0, i - 9): i + 1].mean() for i in range(50)]

@@ -29,12 +29,35 @@ def extend_running_mean(means: np.ndarray, values: np.ndarray, window: int) -> n
     return np.concatenate([means, running_mean(values[start:], window)[n - start:]])
 
 
+class LogAxis(pg.AxisItem):
+    """A log axis that labels decades, then 2 and 5, then 3, 4, 6..9 as far as they have room.
+
+    pyqtgraph puts decades and the ticks between them in one level, which is always labelled:
+    eighteen labels crowded the gridworld's 300-pixel residual plot.
+    """
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.setStyle(textFillLimits=[(0, 0.8), (2, 0.3)])  # with two decades labelled, fill at most 30%
+
+    def logTickValues(self, minVal: float, maxVal: float, size: float, stdTicks: list) -> list:
+        levels = super().logTickValues(minVal, maxVal, size, stdTicks)
+        if len(levels) != 1:
+            return levels
+        values = np.asarray(levels[0][1])
+        mantissa = np.round(10.0 ** (values - np.floor(values + 1e-9)))  # 1 at decades, else 2..9
+        return [(1.0, list(values[mantissa == 1])), (None, list(values[np.isin(mantissa, (2, 5))])),
+                (None, list(values[~np.isin(mantissa, (1, 2, 5))]))]
+
+
 class CurveView(View):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
         # no grid: a grid makes each axis span the plot, so every curve update repainted the axes
-        self.plot.setLogMode(y=bool(self.option("logy", False)))
+        if self.option("logy", False):
+            self.plot.setAxisItems({"left": LogAxis("left")})
+            self.plot.setLogMode(y=True)
         # The x axis grows in 25% jumps instead of at every point: a moving range re-lays-out
         # and repaints the axes on every refresh, which was most of the GUI thread's time.
         self.plot.enableAutoRange(x=False)
