@@ -90,6 +90,9 @@ def test_heatmap_numbers_and_arrows(qtbot):
     assert view.numbers.texts == ["0", "1", "2", "3", "4", "5"]
     x, _ = view.arrows.getData()
     assert len(x) == 6  # one arrow: shaft plus two barbs, as point pairs
+    latest.write(Snapshot(2, arrays={"v": np.ones((30, 30))}))  # too many cells to number
+    view.refresh()
+    assert view.numbers.texts == []
 
 
 def test_a_long_title_wraps_instead_of_pushing_the_plot_past_the_view(qtbot):

@@ -144,6 +144,7 @@ class HeatmapView(ArrayView):
             self.colorbar.setLevels((lo, hi))
         if arr.shape != self._shape:
             self._shape = arr.shape
+            self.numbers.clear()  # a map grown past MAX_NUMBERED_CELLS keeps no numbers of its old shape
             self.plot.getViewBox().enableAutoRange()  # keeps fitting as the panel resizes
         numbered = self.option("numbers", False) and arr.size <= MAX_NUMBERED_CELLS
         if numbered:
