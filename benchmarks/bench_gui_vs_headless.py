@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from statistics import median
-import time
 import tempfile
+import time
+from statistics import median
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))

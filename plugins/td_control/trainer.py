@@ -145,4 +145,3 @@ def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: b
     if render:
         arrays["render"] = fit_width(learner.env.render(), RENDER_WIDTH)
     return arrays
-

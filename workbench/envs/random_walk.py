@@ -17,7 +17,6 @@ START = 3
 class RandomWalk(DeterministicModelEnv):
     """Observations 0..6; actions 0 left, 1 right."""
 
-
     def __init__(self, render_mode: str | None = None) -> None:
         self.render_mode = render_mode
         self.observation_space = gym.spaces.Discrete(N)

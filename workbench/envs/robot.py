@@ -30,7 +30,6 @@ class RobotGrid(DeterministicModelEnv):
     """Reach the top-right cell (any heading) from the bottom-left one, facing up; every action costs -1.
     Moving forward into the edge leaves the robot in place. The fastest route takes 5 actions."""
 
-
     def __init__(self, render_mode: str | None = None) -> None:
         self.render_mode = render_mode
         self.observation_space = gym.spaces.Discrete(SIZE * SIZE * 4)
