@@ -32,11 +32,21 @@ class WidgetRecorder(QtCore.QObject):
 
     @property
     def frames(self) -> int:
+        """Frames grabbed so far; the file holds exactly these once ``stop`` returns."""
         return self.writer.frames
 
     def capture(self) -> None:
-        self.writer.add(grab_rgb(self.widget))
+        """Grab one frame; a failed recording stops grabbing and ``stop`` raises its error."""
+        try:
+            self.writer.add(grab_rgb(self.widget))
+        except RuntimeError:
+            self.timer.stop()
 
     def stop(self) -> Path | None:
+        """Finish the file and return its path.
+
+        Raises:
+            RuntimeError: naming the file and the cause, when writing it failed.
+        """
         self.timer.stop()
         return self.writer.close()
