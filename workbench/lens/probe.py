@@ -38,6 +38,18 @@ def hooked(module: nn.Module, hook) -> Iterator[None]:
         handle.remove()
 
 
+def keeping(seen: list[torch.Tensor]):
+    """A forward hook that appends the module's output to ``seen`` and hands the rest of the
+    network a copy, so an in-place op after it (``nn.ReLU(inplace=True)``, a residual
+    ``out += identity``) changes the copy and not what was kept. Gradients flow through both."""
+
+    def keep(_m, _i, out):
+        seen.append(out)
+        return out.clone()
+
+    return keep
+
+
 def forward_to(model: nn.Module, layer: str, x: torch.Tensor) -> torch.Tensor:
     """The output of ``layer`` for input ``x``, stopping the forward pass there.
 

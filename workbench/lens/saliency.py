@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from workbench.lens.probe import activations, evaluating, find_layer, forward_to, hooked
+from workbench.lens.probe import activations, evaluating, find_layer, forward_to, hooked, keeping
 
 
 class GuidedReLU(torch.autograd.Function):
@@ -72,8 +72,7 @@ def grad_cam(model: nn.Module, layer: str, x: torch.Tensor, target: int) -> torc
     the weighted sum goes through a ReLU, then is resized bilinearly to the input's size.
     """
     seen: list[torch.Tensor] = []
-    with evaluating(model), torch.enable_grad(), hooked(find_layer(model, layer),
-                                                       lambda _m, _i, out: seen.append(out)):
+    with evaluating(model), torch.enable_grad(), hooked(find_layer(model, layer), keeping(seen)):
         score = _output_score(model(x), target)
         act = seen[0]
         (grads,) = torch.autograd.grad(score, act)
