@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from workbench.data.checks import check_images
+
 
 def to_nchw(images: np.ndarray, source: str) -> np.ndarray:
     """(N, H, W), (N, H, W, C) or (N, C, H, W) with C in 1, 3, 4 -> float32 (N, C, H, W) in [0, 1].
@@ -12,7 +14,8 @@ def to_nchw(images: np.ndarray, source: str) -> np.ndarray:
     uint8 and integer arrays are divided by 255; float arrays may hold [0, 1] or [0, 255].
 
     Raises:
-        ValueError: for other shapes, no images, or values outside [0, 255].
+        ValueError: for other shapes, no images, values outside [0, 255], or arrays outside
+            ``checks``' limits (complex pixels, sides over 4096, over 4 GiB as float32).
     """
     a = np.asarray(images)
     if a.ndim == 3:
@@ -23,8 +26,7 @@ def to_nchw(images: np.ndarray, source: str) -> np.ndarray:
         raise ValueError(f"{source}: images of shape {a.shape} are not (N, H, W), (N, H, W, C) or (N, C, H, W)")
     if len(a) == 0:
         raise ValueError(f"{source}: holds no images")
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ValueError(f"{source}: image values of type {a.dtype} are not numbers")
+    check_images(a.shape, a.dtype, source)
     if a.shape[1] == 4:
         a = a[:, :3]
     out = a.astype(np.float32)

@@ -8,12 +8,14 @@ file and what is wrong with it.
 from __future__ import annotations
 
 import gzip
+import zipfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
+GZIP_MAGIC = b"\x1f\x8b"
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
@@ -24,11 +26,34 @@ def read_idx(path: Path) -> np.ndarray:
         ValueError: wrong magic number, unknown type code, or fewer bytes than the header promises.
     """
     raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
+    if raw[:2] == GZIP_MAGIC:
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise ValueError(f"{path}: broken gzip data ({exc})") from None
+    dtype, shape = idx_header(raw, path)
+    header = 4 + 4 * len(shape)
+    need = int(np.prod(shape)) * dtype.itemsize
+    if len(raw) - header < need:
+        raise ValueError(f"{path}: truncated IDX data: shape {shape} needs {need} bytes, the file has {len(raw) - header}")
+    return np.frombuffer(raw, dtype, int(np.prod(shape)), header).reshape(shape)
+
+
+def peek_idx(path: Path) -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape an IDX file declares, reading (and unzipping) only its header."""
+    with path.open("rb") as f:
+        gz = f.read(2) == GZIP_MAGIC
+    try:
+        with (gzip.open(path) if gz else path.open("rb")) as f:
+            raw = f.read(4)
+            raw += f.read(4 * raw[3]) if len(raw) == 4 else b""
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{path}: broken gzip data ({exc})") from None
+    return idx_header(raw, path)
+
+
+def idx_header(raw: bytes, path: Path) -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape in the header at the start of ``raw``, an IDX file's bytes."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
         raise ValueError(f"{path}: wrong magic number {raw[:4].hex() or '(empty file)'}; an IDX file starts "
                          "with 00 00, a type code (08 for unsigned bytes) and the number of dimensions")
@@ -36,12 +61,7 @@ def read_idx(path: Path) -> np.ndarray:
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise ValueError(f"{path}: truncated IDX header: {len(raw)} bytes, {ndim} dimensions need {header}")
-    shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", ndim, 4))
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    need = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header < need:
-        raise ValueError(f"{path}: truncated IDX data: shape {shape} needs {need} bytes, the file has {len(raw) - header}")
-    return np.frombuffer(raw, dtype, int(np.prod(shape)), header).reshape(shape)
+    return np.dtype(_IDX_TYPES[raw[2]]), tuple(int(d) for d in np.frombuffer(raw, ">u4", ndim, 4))
 
 
 def labels_file_for(path: Path) -> Path | None:
@@ -58,40 +78,53 @@ def labels_file_for(path: Path) -> Path | None:
 
 
 def load_idx(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Images and the labels file beside them (see ``checks`` for the shapes and labels allowed)."""
     images = read_idx(path)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"{path}: image IDX files are (N, H, W) or (N, H, W, C), this one has shape {images.shape}")
-    labels = np.full(len(images), -1, np.int64)
     label_path = labels_file_for(path)
-    if label_path is not None:
-        found = read_idx(label_path)
-        if found.ndim != 1 or len(found) != len(images):
-            raise ValueError(f"{label_path}: {found.shape[0] if found.ndim else 0} labels of shape {found.shape} "
-                             f"do not match the {len(images)} images of {path.name}")
-        labels = found.astype(np.int64)
+    labels = read_idx(label_path).astype(np.int64) if label_path else np.full(len(images), -1, np.int64)
     return images, labels
 
 
 def load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Arrays ``x`` or ``images``, and optionally ``y`` or ``labels``."""
+    """Arrays ``x`` or ``images``, and optionally ``y`` or ``labels`` (integers: see ``checks``)."""
+    with open_npz(path) as archive:
+        image_key, label_key = npz_keys(archive, path)
+        images = npz_array(archive, image_key, path)
+        labels = npz_array(archive, label_key, path).reshape(-1) if label_key else np.full(len(images), -1)
+    return images, labels.astype(np.int64)
+
+
+def open_npz(path: Path) -> np.lib.npyio.NpzFile:
+    """The archive, opened lazily: no array is read yet."""
     try:
-        archive = np.load(path, allow_pickle=False)
+        return np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path}: not a readable .npz archive ({exc})") from None
-    with archive:
-        keys = set(archive.files)
-        image_key = next((k for k in ("x", "images") if k in keys), None)
-        if image_key is None:
-            raise ValueError(f"{path}: no array named 'x' or 'images' (it holds: {', '.join(sorted(keys)) or 'nothing'})")
-        images = archive[image_key]
-        label_key = next((k for k in ("y", "labels") if k in keys), None)
-        labels = archive[label_key] if label_key else np.full(len(images), -1)
-    labels = np.asarray(labels).reshape(-1)
-    if len(labels) != len(images):
-        raise ValueError(f"{path}: {len(labels)} labels in {label_key!r} do not match the {len(images)} images in {image_key!r}")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"{path}: labels {label_key!r} must be integers, not {labels.dtype}")
-    return images, labels.astype(np.int64)
+
+
+def npz_keys(archive: np.lib.npyio.NpzFile, path: Path) -> tuple[str, str | None]:
+    """The names of the images array (``x`` or ``images``) and of the labels (``y``, ``labels`` or None)."""
+    keys = set(archive.files)
+    image_key = next((k for k in ("x", "images") if k in keys), None)
+    if image_key is None:
+        raise ValueError(f"{path}: no array named 'x' or 'images' (it holds: {', '.join(sorted(keys)) or 'nothing'})")
+    return image_key, next((k for k in ("y", "labels") if k in keys), None)
+
+
+def npz_array(archive: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:
+    try:
+        return archive[key]
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: array {key!r} is not readable ({exc})") from None
+
+
+def npy_header(archive: np.lib.npyio.NpzFile, key: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of array ``key`` from its header, without reading the array."""
+    with archive.zip.open(key + ".npy") as f:
+        version = np.lib.format.read_magic(f)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(f)
+    return shape, dtype
 
 
 def list_image_folder(path: Path) -> tuple[list[Path], np.ndarray]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.data import builtin, files
+from workbench.data import builtin, checks, files
 from workbench.data.arrays import resize, set_channels, subsample, to_nchw
 
 DATASETS = {
@@ -18,10 +18,15 @@ DEFAULT_N = {"glyphs": 10_000, "shapes": 10_000}
 
 
 def check_source(name: str) -> None:
-    """Raise ValueError unless ``name`` is a built-in set or an existing file or folder.
+    """Raise ValueError unless ``name`` is a built-in set or an existing file or folder whose
+    headers, shapes and labels are within ``checks``' limits.
 
-    Cheap (reads nothing), so configs call it in ``check()``."""
-    if name in DATASETS or Path(name).expanduser().exists():
+    Cheap (decodes no image), so configs call it in ``check()``, before a run writes anything."""
+    if name in DATASETS:
+        return
+    path = Path(name).expanduser()
+    if path.exists():
+        checks.check_file(path)
         return
     raise ValueError(f"data={name!r} is neither a built-in set ({', '.join(DATASETS)}) nor an existing "
                      "IDX file, .npz file or folder of images")
