@@ -1,5 +1,10 @@
 """Settings kept between launches: window layout, open plugins and last-used configs, in a
-versioned JSON file under the Workbench home folder."""
+versioned JSON file under the Workbench home folder.
+
+The file is read defensively: a part of the wrong shape, or a remembered value a plugin's config
+no longer accepts, is dropped and named in one line on stderr, and the rest is kept. A settings
+file never stops the app from starting.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from workbench.core.config import from_dict, migrate, notice
+
 VERSION = 1
+TEXT_PARTS = ("geometry", "state")
+"""Parts that hold base64 text from Qt's saveGeometry/saveState."""
 
 
 def home() -> Path:
@@ -17,17 +26,68 @@ def home() -> Path:
     return Path(root) if root else Path.home() / ".local" / "share" / "workbench"
 
 
+def fresh() -> dict[str, Any]:
+    return {"version": VERSION, "configs": {}}
+
+
 def load() -> dict[str, Any]:
-    """The saved settings, or fresh ones when missing, unreadable or of another version."""
+    """The saved settings, or fresh ones when missing, unreadable or of another version.
+
+    Parts of the wrong shape (``configs`` that is not an object of objects, a non-text
+    ``geometry``, an ``open`` that is not a list of names) are dropped and reported once.
+    """
     path = home() / "settings.json"
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
-        return {"version": VERSION, "configs": {}}
+        return fresh()
     if not isinstance(data, dict) or data.get("version") != VERSION:
-        return {"version": VERSION, "configs": {}}
-    data.setdefault("configs", {})
+        return fresh()
+    data, dropped = well_formed(data)
+    if dropped:
+        notice(f"{path}: ignored {'; '.join(dropped)}; the rest of the settings is kept")
     return data
+
+
+def well_formed(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``data`` without the parts of the wrong shape, and a description of each part dropped."""
+    out, dropped = dict(data), []
+    configs = out.get("configs", {})
+    if not isinstance(configs, dict):
+        dropped.append(f"configs ({type(configs).__name__}, not an object)")
+        configs = {}
+    bad = [plugin_id for plugin_id, values in configs.items() if not isinstance(values, dict)]
+    dropped += [f"configs.{plugin_id} ({type(configs[plugin_id]).__name__}, not an object)" for plugin_id in bad]
+    out["configs"] = {plugin_id: values for plugin_id, values in configs.items() if plugin_id not in bad}
+    for key in TEXT_PARTS:
+        if key in out and not isinstance(out[key], str):
+            dropped.append(f"{key} ({type(out.pop(key)).__name__}, not text)")
+    opened = out.get("open")
+    if opened is not None and not (isinstance(opened, list) and all(isinstance(p, str) for p in opened)):
+        dropped.append("open (not a list of plugin names)")
+        del out["open"]
+    return out, dropped
+
+
+def usable_values(config_cls: type, values: dict[str, Any], plugin_id: str) -> dict[str, Any]:
+    """The remembered ``values`` that ``config_cls`` accepts, with each one it refuses (a choice
+    that no longer exists, a value out of range, an unknown key) dropped and named in one line."""
+    values = migrate(config_cls, values)
+    try:
+        from_dict(config_cls, values)
+        return values
+    except (TypeError, ValueError):
+        pass
+    kept, dropped = {}, []
+    for key, value in values.items():
+        try:
+            from_dict(config_cls, {**kept, key: value})
+        except (TypeError, ValueError) as exc:
+            dropped.append(str(exc))
+        else:
+            kept[key] = value
+    notice(f"remembered settings of {plugin_id} not used: {'; '.join(dropped)}")
+    return kept
 
 
 def save(data: dict[str, Any]) -> None:

@@ -78,7 +78,7 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.warning(self, "Plugin unavailable",
                                           m.error if m is not None else f"unknown plugin {plugin_id!r}")
             return None
-        remembered = self.saved["configs"].get(plugin_id, {})
+        remembered = settings.usable_values(m.config_class(), self.saved["configs"].get(plugin_id, {}), plugin_id)
         panel = PluginPanel(m, {**remembered, **(values or {})}, device=self.device, max_steps=self.max_steps)
         self.tabs.addTab(panel, m.title)
         self.tabs.setCurrentWidget(panel)
