@@ -21,7 +21,6 @@ from PySide6 import QtCore, QtWidgets  # noqa: E402
 from workbench.core.cli import build_config  # noqa: E402
 from workbench.core.config import to_dict  # noqa: E402
 from workbench.core.manifest import find  # noqa: E402
-from workbench.qt.app import configure_process  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
 
@@ -31,7 +30,6 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = p.parse_args()
-    configure_process()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     manifest = find(args.plugin)
     panel = PluginPanel(manifest, to_dict(build_config(manifest, args.set)), device="cpu")

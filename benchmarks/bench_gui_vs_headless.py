@@ -28,7 +28,6 @@ from workbench.core.config import to_dict  # noqa: E402
 from workbench.core.driver import Run  # noqa: E402
 from workbench.core.manifest import find  # noqa: E402
 from workbench.core.sinks import Sink  # noqa: E402
-from workbench.qt.app import configure_process  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
 
@@ -94,7 +93,6 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = p.parse_args()
-    configure_process()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     manifest = find(args.plugin)
     cfg = build_config(manifest, args.set)

@@ -31,7 +31,7 @@ def main() -> None:
 
     settings = dict(data=args.data, steps=args.iterations + 1, eval_every=10**5)
     runs = {"lens on": Config(**settings, lens_every=args.lens_every), "lens off": Config(**settings, lens_every=0)}
-    gens = {name: train(cfg, RunContext("cpu", None, None, threading.Event())) for name, cfg in runs.items()}
+    gens = {name: train(cfg, RunContext(cfg, "cpu", None, None, threading.Event())) for name, cfg in runs.items()}
     wall = dict.fromkeys(gens, 0.0)
     cpu = dict.fromkeys(gens, 0.0)
     refreshes = 0

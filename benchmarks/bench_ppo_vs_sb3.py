@@ -28,7 +28,7 @@ ENV = "CartPole-v1"
 def lab_ppo(cfg: Config) -> tuple[int | None, float]:
     """Steps and seconds until the first solved episode (steps None: not within the budget)."""
     start = time.perf_counter()
-    for snap in train(cfg, RunContext("cpu", None, None, threading.Event())):
+    for snap in train(cfg, RunContext(cfg, "cpu", None, None, threading.Event())):
         if snap.scalars.get("episode_return/max", -float("inf")) >= INFO[ENV].solved_return:
             return snap.step, time.perf_counter() - start
     return None, time.perf_counter() - start

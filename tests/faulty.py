@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from workbench.core.actions import Action, payload
 from workbench.core.config import Schema, param
 from workbench.core.manifest import Manifest, ViewSpec
 from workbench.core.snapshot import Snapshot
@@ -19,9 +21,13 @@ class Config(Schema):
     rate: float = param(1.0, "a live value", lo=0.0, hi=10.0, live=True)
     seed: int = param(0, "seed", lo=0)
 
+    actions: ClassVar[tuple[Action, ...]] = (
+        Action("bump", "Bump the total", (payload("by", float, 1.0, "how much", lo=0.0, hi=100.0),)),
+    )
+
 
 def train(cfg: Config, ctx):
-    state = {"step": 0}
+    state = {"step": 0, "total": 0.0}
     if ctx.resume is not None:
         state["step"] = int(ctx.resume["step"])
     ctx.keep_state(lambda: dict(state))
@@ -33,9 +39,10 @@ def train(cfg: Config, ctx):
         loss = float("nan") if cfg.mode == "nan" and step == cfg.steps else 1.0 / step
         # "big": an image larger than a pipe's buffer with every step
         arrays = {"image": np.full((1024, 1024), step, dtype=np.float32)} if cfg.mode == "big" else {}
-        new = yield Snapshot(step, scalars={"loss": loss, "rate": cfg.rate}, arrays=arrays, progress=step / cfg.steps)
-        if new is not None:
-            cfg = new
+        scalars = {"loss": loss, "rate": cfg.rate, "total": state["total"]}
+        yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / cfg.steps)
+        cfg = ctx.config
+        state["total"] += sum(event.payload["by"] for event in ctx.events() if event.name == "bump")
     if cfg.mode == "raise":
         raise RuntimeError("the trainer broke on purpose")
 

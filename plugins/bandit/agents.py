@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.rl.schedules import schedule
+from workbench.rl.schedules import epsilon_at
 from workbench_plugins.bandit.config import Config
 
 
@@ -17,10 +17,10 @@ class AgentSpec:
     label: str
     kind: str = "epsilon-greedy"  # or ucb, softmax, gradient
     epsilon: float = 0.0
-    schedule: str = "constant"
+    epsilon_schedule: str = "constant"
     epsilon_end: float = 0.0
-    schedule_steps: int = 1
-    decay: float = 0.0
+    epsilon_duration: int = 1
+    epsilon_decay: float = 0.0
     alpha: float = 0.0  # 0: sample averages
     q_init: float = 0.0
     c: float = 2.0
@@ -28,7 +28,7 @@ class AgentSpec:
     baseline: bool = True
 
     def epsilon_at(self, t: int) -> float:
-        return schedule(self.schedule, self.epsilon, self.epsilon_end, self.schedule_steps, self.decay, t)
+        return epsilon_at(self, t)
 
 
 def comparison(cfg: Config) -> list[AgentSpec]:
@@ -49,7 +49,8 @@ def comparison(cfg: Config) -> list[AgentSpec]:
         return [AgentSpec(f"tau={t:g}", kind="softmax", temperature=t) for t in (0.1, 0.3, 1.0)]
     if cfg.compare == "schedules":  # the slides' epsilon schedules
         return [AgentSpec("constant", epsilon=0.1)] + [
-            AgentSpec(kind, epsilon=1.0, schedule=kind, epsilon_end=0.01, schedule_steps=cfg.steps // 2, decay=0.01)
+            AgentSpec(kind, epsilon=1.0, epsilon_schedule=kind, epsilon_end=0.01, epsilon_duration=cfg.steps // 2,
+                      epsilon_decay=0.01)
             for kind in ("linear", "exponential", "sinusoidal")]
     return [single(cfg)]
 
@@ -58,8 +59,8 @@ def single(cfg: Config) -> AgentSpec:
     """The agent the individual settings describe (its label names its rule)."""
     label = {"epsilon-greedy": f"eps={cfg.epsilon:g}", "ucb": f"ucb c={cfg.c:g}", "softmax": f"tau={cfg.temperature:g}",
              "gradient": f"alpha={cfg.alpha:g}"}[cfg.agent]
-    return AgentSpec(label, cfg.agent, cfg.epsilon, cfg.schedule, cfg.epsilon_end, cfg.schedule_steps, cfg.decay,
-                     cfg.alpha, cfg.q_init, cfg.c, cfg.temperature, cfg.baseline)
+    return AgentSpec(label, cfg.agent, cfg.epsilon, cfg.epsilon_schedule, cfg.epsilon_end, cfg.epsilon_duration,
+                     cfg.epsilon_decay, cfg.alpha, cfg.q_init, cfg.c, cfg.temperature, cfg.baseline)
 
 
 class VectorAgent:

@@ -17,7 +17,7 @@ from workbench_plugins.bandit.config import Config
 ARRAYS_EVERY_S = 0.05  # bar views and the recorded chart refresh at a rate a user can watch
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # seeding: one stream for the problems, one per agent for its choices
     rng = np.random.default_rng(cfg.seed)
     q_star = rng.normal(cfg.mean, 1.0, size=(cfg.runs, cfg.k))
@@ -55,9 +55,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 estimates = first.h[0] if first.spec.kind == "gradient" else first.q[0]
                 arrays = {"estimates": estimates.copy(), "true_values": q_star[0].copy(), "arm_counts": first.n[0].copy(),
                       "chart": curve_chart(sums["optimal"][:, : t + 1], [a.spec.label for a in agents], cfg.steps)}
-            new = yield Snapshot(t + 1, scalars=scalars, arrays=arrays, progress=(t + 1) / cfg.steps)
-            if new is not None:
-                cfg = new
+            yield Snapshot(t + 1, scalars=scalars, arrays=arrays, progress=(t + 1) / cfg.steps)
+            if ctx.config is not cfg:
+                cfg = ctx.config
                 if cfg.compare == "none":  # live sliders retune the single agent
                     agents[0].spec = single(cfg)
     finally:  # the curves so far, also when stopped early

@@ -92,7 +92,7 @@ def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.T
     }
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # seeding
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -134,8 +134,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         if cfg.lens_every and (lens_due or step % cfg.lens_every == 0):
             arrays = lens_arrays(net, cfg, x_test, y_test)
             lens_due = False
-        new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / cfg.steps)
-        if new is not None:
+        yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / cfg.steps)
+        new = ctx.config
+        if new is not cfg:
             lens_due = lens_due or any(getattr(new, k) != getattr(cfg, k) for k in LENS_FIELDS)
             cfg = new
             for group in opt.param_groups:

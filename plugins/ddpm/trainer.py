@@ -31,7 +31,7 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
             e.lerp_(p, 1.0 - decay)
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # seeding and data: images scaled to [-1, 1]
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -149,9 +149,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             arrays.update(grids)
         if playback:
             arrays["denoise"] = playback.pop(0)
-        new = yield Snapshot(step + 1, scalars=scalars, arrays=arrays, progress=(step + 1) / cfg.steps)
-        if new is not None:
-            cfg = new
+        yield Snapshot(step + 1, scalars=scalars, arrays=arrays, progress=(step + 1) / cfg.steps)
+        if ctx.config is not cfg:
+            cfg = ctx.config
             for group in optimizer.param_groups:
                 group["lr"] = cfg.lr
     while playback:  # let the last denoising play out (and reach a headless recording)

@@ -27,6 +27,7 @@ class QNetwork(nn.Module):
 
     def __init__(self, obs_shape: tuple[int, ...], n_actions: int, hidden: int, dueling: bool) -> None:
         super().__init__()
+        self.obs_shape = tuple(obs_shape)
         self.image = len(obs_shape) == 3
         if self.image:
             self.features = nn.Sequential()

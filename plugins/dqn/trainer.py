@@ -7,6 +7,7 @@ import copy
 import random
 import time
 from collections.abc import Generator
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ from workbench.core.images import tile
 from workbench.core.recorder import AnimationWriter
 from workbench.core.snapshot import Snapshot
 from workbench.lens import views as lens
-from workbench.rl.schedules import schedule
+from workbench.rl.schedules import epsilon_at
 from workbench_plugins.dqn import draw
 from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.envs import FrameStack, frame_hw, frames_of, make_eval_env, make_train_env
@@ -30,10 +31,6 @@ YIELD_EVERY_S = 0.05   # scalars: at most 20 snapshots a second
 SLICE_CELLS = 21
 
 
-def epsilon_at(cfg: Config, step: int) -> float:
-    return schedule(cfg.epsilon_schedule, cfg.epsilon, cfg.epsilon_min, cfg.epsilon_steps, cfg.epsilon_decay, step)
-
-
 def discounted_returns(rewards: list[float], gamma: float) -> np.ndarray:
     """G_t = r_t + gamma G_{t+1} for every step of a finished episode."""
     out, g = np.zeros(len(rewards)), 0.0
@@ -43,14 +40,153 @@ def discounted_returns(rewards: list[float], gamma: float) -> np.ndarray:
     return out
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+@dataclass
+class Agent:
+    """The online and target Q-networks and the optimiser: what learns, and what a checkpoint keeps."""
+
+    online: QNetwork
+    target: QNetwork
+    optimizer: torch.optim.Optimizer
+    device: torch.device
+    n_actions: int
+    double: bool
+
+    def act(self, obs: np.ndarray, eps: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Epsilon-greedy actions for a batch of observations, and the Q-values they were chosen from."""
+        with torch.no_grad():
+            q = self.online(torch.as_tensor(obs, device=self.device)).cpu().numpy()
+        actions = q.argmax(axis=1)
+        if eps > 0:
+            explore = rng.random(len(actions)) < eps
+            actions[explore] = rng.integers(self.n_actions, size=int(explore.sum()))
+        return actions, q
+
+
+@dataclass
+class EpisodeLog:
+    """Per-env episode returns, lengths and the Q-values of the actions taken, for the curves and
+    the overestimation plot (Q taken against the discounted return actually learned from)."""
+
+    n_envs: int
+    ret: np.ndarray = field(init=False)
+    length: np.ndarray = field(init=False)
+    q_taken: list[list[float]] = field(init=False)
+    rewards: list[list[float]] = field(init=False)
+    finished: list[tuple[float, int, float, float]] = field(default_factory=list)  # return, length, Q, G
+
+    def __post_init__(self) -> None:
+        self.ret, self.length = np.zeros(self.n_envs), np.zeros(self.n_envs, dtype=np.int64)
+        self.q_taken, self.rewards = [[] for _ in range(self.n_envs)], [[] for _ in range(self.n_envs)]
+
+    def add(self, valid: np.ndarray, reward: np.ndarray, learned: np.ndarray, q: np.ndarray,
+            actions: np.ndarray) -> None:
+        for i in np.flatnonzero(valid):
+            self.ret[i] += reward[i]
+            self.length[i] += 1
+            self.q_taken[i].append(q[i, actions[i]])
+            self.rewards[i].append(learned[i])
+
+    def end(self, done: np.ndarray, gamma: float) -> None:
+        for i in np.flatnonzero(done):
+            g = discounted_returns(self.rewards[i], gamma)
+            self.finished.append((self.ret[i], int(self.length[i]), float(np.mean(self.q_taken[i])), float(g.mean())))
+            self.ret[i], self.length[i], self.q_taken[i], self.rewards[i] = 0.0, 0, [], []
+
+    def scalars(self) -> dict[str, float]:
+        """Means over the episodes finished since the last call."""
+        if not self.finished:
+            return {}
+        ret, length, q_mean, g_mean = np.mean(np.array(self.finished), axis=0)
+        self.finished.clear()
+        return {"episode_return": ret, "episode_length": length, "overestimation/q_taken": q_mean,
+                "overestimation/return": g_mean}
+
+
+def learn(cfg: Config, agent: Agent, rb: ReplayBuffer, n_updates: int, beta: float,
+          ctx: RunContext) -> tuple[list[float], list[float], np.ndarray]:
+    """``n_updates`` gradient steps on replayed batches towards the (Double) DQN target; returns the
+    losses, the mean Q of the replayed actions and the last batch's TD errors."""
+    online, target, device = agent.online, agent.target, agent.device
+    obs_shape = online.obs_shape
+    for group in agent.optimizer.param_groups:
+        group["lr"] = cfg.lr
+    losses, q_means, td_errors = [], [], np.zeros(0)
+    for _ in range(n_updates):
+        batch = rb.sample(cfg.batch_size, cfg.gamma, beta)
+        b_obs = torch.as_tensor(batch.obs, device=device).reshape(-1, *obs_shape)
+        b_next = torch.as_tensor(batch.next_obs, device=device).reshape(-1, *obs_shape)
+        b_act = torch.as_tensor(batch.actions, device=device)
+        target_q = torch.as_tensor(batch.returns, device=device) + torch.as_tensor(
+            batch.discounts, device=device) * bootstrap_values(online, target, b_next, agent.double)
+        q_taken = online(b_obs).gather(1, b_act[:, None])[:, 0]
+        per_sample = (F.smooth_l1_loss if cfg.loss == "huber" else F.mse_loss)(q_taken, target_q, reduction="none")
+        loss = (torch.as_tensor(batch.weights, device=device) * per_sample).mean()
+        agent.optimizer.zero_grad()
+        loss.backward()
+        if cfg.max_grad_norm > 0:
+            torch.nn.utils.clip_grad_norm_(online.parameters(), cfg.max_grad_norm)
+        agent.optimizer.step()
+        td_errors = (target_q - q_taken).detach().cpu().numpy()
+        if rb.prioritized:
+            rb.update_priorities(batch.index, td_errors)
+        if cfg.target_update == "soft":
+            with torch.no_grad():
+                for p_t, p in zip(target.parameters(), online.parameters()):
+                    p_t.lerp_(p, cfg.tau)
+        losses.append(loss.item())
+        q_means.append(q_taken.mean().item())
+        if ctx.should_stop():
+            break
+    return losses, q_means, td_errors
+
+
+def play(ctx: RunContext, agent: Agent, env, rng: np.random.Generator, step: int, n_episodes: int,
+         gif_path=None) -> Generator[Snapshot, None, list[float]]:
+    """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``, one
+    episode recorded to a GIF with the score drawn. Yields frames to watch; returns the scores."""
+    cfg = ctx.config
+    stack = cfg.frame_stack if cfg.atari else 1
+    frame_shape = frame_hw(cfg.frame_size) if cfg.atari else env.observation_space.shape
+    frame_dtype = np.uint8 if cfg.atari else np.float32
+    writer = AnimationWriter(gif_path, fps=30 if cfg.atari else 50) if gif_path is not None else None
+    scores, shown = [], time.perf_counter()
+    try:
+        for _ in range(n_episodes):
+            obs, _ = env.reset(seed=int(rng.integers(2**31)))
+            stacker = FrameStack(1, stack, frame_shape, frame_dtype)
+            x = stacker.push(obs[None], np.ones(1, dtype=bool))
+            score, done, length = 0.0, False, 0
+            while not done and length < cfg.eval_max_steps and not ctx.should_stop():
+                action = int(agent.act(x, 0.0, rng)[0][0])
+                obs, reward, terminated, truncated, _ = env.step(action)
+                x = stacker.push(obs[None], np.zeros(1, dtype=bool))
+                score, length = score + float(reward), length + 1
+                done = terminated or truncated
+                now = time.perf_counter()
+                if writer is not None or cfg.watch or now - shown > VIEW_EVERY_S:
+                    frame = draw.with_score(env.render(), score)
+                    if writer is not None:
+                        writer.add(frame)
+                if cfg.watch or now - shown > VIEW_EVERY_S:
+                    shown = now
+                    yield Snapshot(step, arrays={"frame": frame})
+                    cfg = ctx.config
+                    time.sleep(cfg.delay if cfg.watch else 0.0)
+            scores.append(score)
+    finally:
+        if writer is not None:
+            writer.close()
+    return scores
+
+
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # TRY NOT TO MODIFY: seeding
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     rng = np.random.default_rng(cfg.seed)
-    device = torch.device(ctx.device)
+    eval_rng = np.random.default_rng(cfg.seed + 1)  # evaluations never draw from training's generator
 
     # env + agent setup
     envs = make_train_env(cfg)
@@ -59,72 +195,24 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     frame_shape = frame_hw(cfg.frame_size) if cfg.atari else envs.single_observation_space.shape
     frame_dtype = np.uint8 if cfg.atari else np.float32
     stack = cfg.frame_stack if cfg.atari else 1
-    obs_shape = (stack, *frame_shape)
-    double, dueling = cfg.algo in ("double", "dueling-double"), cfg.algo.startswith("dueling")
-    online = QNetwork(obs_shape, n_actions, cfg.hidden, dueling).to(device)
-    target = copy.deepcopy(online)
-    optimizer = torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True)  # one kernel per step: ~1.5x faster on CPU
+    device = torch.device(ctx.device)
+    online = QNetwork((stack, *frame_shape), n_actions, cfg.hidden, cfg.algo.startswith("dueling")).to(device)
+    agent = Agent(online, copy.deepcopy(online),
+                  torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True),  # one kernel a step: ~1.5x on CPU
+                  device, n_actions, double=cfg.algo in ("double", "dueling-double"))
     rb = ReplayBuffer(cfg.buffer_size, frame_shape, frame_dtype, n_envs, stack, cfg.n_step,
                       cfg.replay == "prioritized", cfg.priority_alpha, seed=cfg.seed)
     step, episodes, updates = 0, 0, 0
-    asked_eval = asked_record = 0                           # button presses acted on so far
     if ctx.resume is not None:  # the replay is not kept: it refills for `learning_starts` steps
-        online.load_state_dict(ctx.resume["online"])
-        target.load_state_dict(ctx.resume["target"])
-        optimizer.load_state_dict(ctx.resume["optimizer"])
-        step, episodes, updates, asked_eval, asked_record = (
-            int(ctx.resume[k]) for k in ("step", "episodes", "updates", "asked_eval", "asked_record"))
+        agent.online.load_state_dict(ctx.resume["online"])
+        agent.target.load_state_dict(ctx.resume["target"])
+        agent.optimizer.load_state_dict(ctx.resume["optimizer"])
+        step, episodes, updates = (int(ctx.resume[k]) for k in ("step", "episodes", "updates"))
         rng.bit_generator.state = ctx.resume["rng"]
         torch.set_rng_state(ctx.resume["torch_rng"])
-    ctx.keep_state(lambda: {"online": online.state_dict(), "target": target.state_dict(),
-                            "optimizer": optimizer.state_dict(), "step": step, "episodes": episodes,
-                            "updates": updates, "asked_eval": asked_eval, "asked_record": asked_record,
-                            "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()})
-
-    def act(obs: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
-        """Epsilon-greedy actions and the Q-values they were chosen from."""
-        with torch.no_grad():
-            q = online(torch.as_tensor(obs, device=device)).cpu().numpy()
-        actions = q.argmax(axis=1)
-        if eps > 0:
-            explore = rng.random(len(actions)) < eps
-            actions[explore] = rng.integers(n_actions, size=int(explore.sum()))
-        return actions, q
-
-    eval_rng = np.random.default_rng(cfg.seed + 1)  # evaluations never draw from training's generator
-
-    def play(cfg: Config, n_episodes: int, gif_path=None) -> Generator[Snapshot, Config | None, tuple[list, Config]]:
-        """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``,
-        one episode recorded to a GIF with the score drawn. Returns the scores and the live config."""
-        writer = AnimationWriter(gif_path, fps=30 if cfg.atari else 50) if gif_path is not None else None
-        scores, shown = [], time.perf_counter()
-        try:
-            for _ in range(n_episodes):
-                obs, _ = eval_env.reset(seed=int(eval_rng.integers(2**31)))
-                stacker = FrameStack(1, stack, frame_shape, frame_dtype)
-                x = stacker.push(obs[None], np.ones(1, dtype=bool))
-                score, done, length = 0.0, False, 0
-                while not done and length < cfg.eval_max_steps and not ctx.should_stop():
-                    action = int(act(x, 0.0)[0][0])
-                    obs, reward, terminated, truncated, _ = eval_env.step(action)
-                    x = stacker.push(obs[None], np.zeros(1, dtype=bool))
-                    score, length = score + float(reward), length + 1
-                    done = terminated or truncated
-                    now = time.perf_counter()
-                    if writer is not None or cfg.watch or now - shown > VIEW_EVERY_S:
-                        frame = draw.with_score(eval_env.render(), score)
-                        if writer is not None:
-                            writer.add(frame)
-                    if cfg.watch or now - shown > VIEW_EVERY_S:
-                        shown = now
-                        new = yield Snapshot(step, arrays={"frame": frame})
-                        cfg = new if new is not None else cfg
-                        time.sleep(cfg.delay if cfg.watch else 0.0)
-                scores.append(score)
-        finally:
-            if writer is not None:
-                writer.close()
-        return scores, cfg
+    ctx.keep_state(lambda: {"online": agent.online.state_dict(), "target": agent.target.state_dict(),
+                            "optimizer": agent.optimizer.state_dict(), "step": step, "episodes": episodes,
+                            "updates": updates, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()})
 
     # TRY NOT TO MODIFY: start the game
     obs, info = envs.reset(seed=cfg.seed)
@@ -133,19 +221,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     stacker = FrameStack(n_envs, stack, frame_shape, frame_dtype)
     x = stacker.push(frames_of(obs, cfg.atari), first)
     lives = info.get("lives")                              # Atari: a drop marks a lost life
-    ep_return, ep_length = np.zeros(n_envs), np.zeros(n_envs, dtype=np.int64)
-    ep_q = [[] for _ in range(n_envs)]                     # Q of the actions taken, for overestimation
-    ep_rewards = [[] for _ in range(n_envs)]               # rewards as learned (clipped, noise-free)
-    finished: list[tuple[float, int, float, float]] = []  # (return, length, mean Q taken, mean G)
+    log = EpisodeLog(n_envs)
     next_train = max(step, cfg.learning_starts)
     next_target, next_eval = step + cfg.target_every, step + cfg.eval_every
     last_yield = last_view = time.perf_counter()
     losses, q_means, td_errors = [], [], np.zeros(0)
+    asked: set[str] = set()                                # actions waiting for the next snapshot
     try:
         while step < cfg.steps:
             # ALGO LOGIC: act epsilon-greedily in every env
             eps = epsilon_at(cfg, step)
-            actions, q = act(x, eps)
+            actions, q = agent.act(x, eps, rng)
             next_obs, reward, terminated, truncated, info = envs.step(actions)
             valid = ~was_done                                   # envs that just reset took no action
             learned = np.sign(reward) if cfg.atari else reward.astype(np.float64)
@@ -156,17 +242,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 lives = info["lives"]
             rb.add(x[:, -1], actions, noisy, ends_bootstrap & valid, valid, first)
             step += int(valid.sum())
-            for i in np.flatnonzero(valid):
-                ep_return[i] += reward[i]
-                ep_length[i] += 1
-                ep_q[i].append(q[i, actions[i]])
-                ep_rewards[i].append(learned[i])
+            log.add(valid, reward, learned, q, actions)
             done = (terminated | truncated) & valid
-            for i in np.flatnonzero(done):
-                g = discounted_returns(ep_rewards[i], cfg.gamma)
-                finished.append((ep_return[i], int(ep_length[i]), float(np.mean(ep_q[i])), float(g.mean())))
-                ep_return[i], ep_length[i], ep_q[i], ep_rewards[i] = 0.0, 0, [], []
-                episodes += 1
+            log.end(done, cfg.gamma)
+            episodes += int(done.sum())
             # TRY NOT TO MODIFY: CRUCIAL step easy to overlook
             first, was_done = was_done.copy(), done
             x = stacker.push(frames_of(next_obs, cfg.atari), first)
@@ -178,79 +257,51 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             elif step >= next_train:
                 bursts = (step - next_train) // cfg.train_every + 1
                 next_train += bursts * cfg.train_every
-                for group in optimizer.param_groups:
-                    group["lr"] = cfg.lr
                 beta = cfg.priority_beta + (1.0 - cfg.priority_beta) * min(step / cfg.steps, 1.0)
-                for _ in range(cfg.updates * bursts):
-                    batch = rb.sample(cfg.batch_size, cfg.gamma, beta)
-                    b_obs = torch.as_tensor(batch.obs, device=device).reshape(-1, *obs_shape)
-                    b_next = torch.as_tensor(batch.next_obs, device=device).reshape(-1, *obs_shape)
-                    b_act = torch.as_tensor(batch.actions, device=device)
-                    target_q = torch.as_tensor(batch.returns, device=device) + torch.as_tensor(
-                        batch.discounts, device=device) * bootstrap_values(online, target, b_next, double)
-                    q_taken = online(b_obs).gather(1, b_act[:, None])[:, 0]
-                    per_sample = (F.smooth_l1_loss if cfg.loss == "huber" else F.mse_loss)(
-                        q_taken, target_q, reduction="none")
-                    loss = (torch.as_tensor(batch.weights, device=device) * per_sample).mean()
-                    optimizer.zero_grad()
-                    loss.backward()
-                    if cfg.max_grad_norm > 0:
-                        torch.nn.utils.clip_grad_norm_(online.parameters(), cfg.max_grad_norm)
-                    optimizer.step()
-                    updates += 1
-                    td_errors = (target_q - q_taken).detach().cpu().numpy()
-                    if rb.prioritized:
-                        rb.update_priorities(batch.index, td_errors)
-                    if cfg.target_update == "soft":
-                        with torch.no_grad():
-                            for p_t, p in zip(target.parameters(), online.parameters()):
-                                p_t.lerp_(p, cfg.tau)
-                    losses.append(loss.item())
-                    q_means.append(q_taken.mean().item())
-                    if ctx.should_stop():
-                        break
+                burst_losses, burst_q, td_errors = learn(cfg, agent, rb, cfg.updates * bursts, beta, ctx)
+                losses += burst_losses
+                q_means += burst_q
+                updates += len(burst_losses)
             if cfg.target_update == "hard" and step >= next_target:
-                target.load_state_dict(online.state_dict())
+                agent.target.load_state_dict(agent.online.state_dict())
                 next_target = step + cfg.target_every
 
-            # SNAPSHOT: scalars at most 20 times a second, views a few times a second
+            # ACTIONS: greedy evaluations (scheduled or asked for) and recorded episodes
             scalars, arrays = {}, {}
-            if cfg.eval_every and step >= next_eval or cfg.evaluate != asked_eval:
-                next_eval, asked_eval = step + cfg.eval_every, cfg.evaluate
-                scores, cfg = yield from play(cfg, cfg.eval_episodes)
+            if cfg.eval_every and step >= next_eval or "evaluate" in asked:
+                next_eval = step + cfg.eval_every
+                asked.discard("evaluate")
+                scores = yield from play(ctx, agent, eval_env, eval_rng, step, cfg.eval_episodes)
                 if scores:
                     scalars["eval_return"] = float(np.mean(scores))
-            if cfg.record != asked_record or (cfg.record_every and done.any() and episodes % cfg.record_every == 0):
-                asked_record = cfg.record
+            if "record" in asked or (cfg.record_every and done.any() and episodes % cfg.record_every == 0):
+                asked.discard("record")
                 path = ctx.path(f"episode_{episodes:06d}_step_{step}.gif")
                 if path is not None:
-                    scores, cfg = yield from play(cfg, 1, path)
+                    yield from play(ctx, agent, eval_env, eval_rng, step, 1, path)
+
+            # SNAPSHOT: scalars at most 20 times a second, views a few times a second
             now = time.perf_counter()
-            if finished:
-                ret, length, q_taken_mean, g_mean = np.mean(np.array(finished), axis=0)
-                scalars.update(episode_return=ret, episode_length=length,
-                               **{"overestimation/q_taken": q_taken_mean, "overestimation/return": g_mean})
+            scalars.update(log.scalars())
             last = step >= cfg.steps
             if not scalars and now - last_yield < YIELD_EVERY_S and not cfg.watch and not last:
                 continue
-            finished.clear()
             scalars.update(epsilon=eps, replay_fill=len(rb) / rb.capacity, episodes=float(episodes))
             if losses:
                 scalars.update(loss=float(np.mean(losses)), q_mean=float(np.mean(q_means)))
-                losses.clear()
-                q_means.clear()
+                losses, q_means = [], []
             if cfg.watch or now - last_view > VIEW_EVERY_S or last:
                 last_view = now
-                arrays = view_arrays(cfg, online, x[0], td_errors, envs, ep_return[0], device)
+                arrays = view_arrays(cfg, agent.online, x[0], td_errors, envs, log.ret[0], device)
             last_yield = now
-            new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
-            if new is not None:
-                cfg = new
+            yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
+            cfg = ctx.config
+            asked.update(event.name for event in ctx.events())
             if cfg.watch and cfg.delay > 0:
                 time.sleep(cfg.delay)
     finally:
         if ctx.out_dir is not None:
-            torch.save(online.state_dict(), ctx.path("q_network.pt"))
+            torch.save(agent.online.state_dict(), ctx.path("q_network.pt"))
         envs.close()
         eval_env.close()
 

@@ -32,7 +32,7 @@ def probabilities(canvases: list[torch.Tensor]) -> np.ndarray:
     return torch.sigmoid(torch.stack(canvases)).cpu().numpy()
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # seeding and data
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -101,9 +101,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             arrays.update(views())
         if playback:
             arrays["writing"] = playback.pop(0)
-        new = yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.steps)
-        if new is not None:
-            cfg = new
+        yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.steps)
+        if ctx.config is not cfg:
+            cfg = ctx.config
             for group in optimizer.param_groups:
                 group["lr"] = cfg.lr
     while playback:  # let the last animation play out (and reach a headless recording)

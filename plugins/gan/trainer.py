@@ -27,7 +27,6 @@ from workbench_plugins.gan.model import (ConvDiscriminator, ConvGenerator, ToyDi
 
 N_FIXED = 256  # fixed noise: the first 64 are shown, all are scored
 TOY_STEPS_PER_SNAPSHOT = 10  # toy updates take about a millisecond: keep snapshots under ~100/s
-WALK_FIELDS = ("walk_1", "walk_2", "walk_3", "sample_a", "sample_b")  # live fields that redraw the walk views
 
 
 def gif_frame(image: np.ndarray, step: int) -> np.ndarray:
@@ -38,7 +37,7 @@ def gif_frame(image: np.ndarray, step: int) -> np.ndarray:
     return frame
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # TRY NOT TO MODIFY: seeding
     seed_everything(cfg.seed, cfg.threads)
     device = torch.device(ctx.device)
@@ -64,6 +63,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     opt_d = torch.optim.Adam(netD.parameters(), lr=cfg.d_lr, betas=(0.5, 0.999))
     fixed_z = torch.randn(N_FIXED, cfg.latent).to(device)
     directions = torch.linalg.qr(torch.randn(cfg.latent, min(3, cfg.latent)))[0].T.to(device)  # orthonormal rows
+    walk, pair = [0.0, 0.0, 0.0], (0, 1)  # set by the walk and interpolate actions
     step = 0
     if ctx.resume is not None:
         for part, key in ((netG, "generator"), (netD, "discriminator"), (opt_g, "opt_g"), (opt_d, "opt_d")):
@@ -84,13 +84,13 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         return out.cpu().numpy() if is_toy else (out.cpu().numpy() + 1.0) / 2.0
 
     def walked() -> dict[str, np.ndarray]:
-        """Views driven by the live fields: the samples moved along three latent directions, the
-        traversal of each direction from sample_a, and the slerp from sample_a to sample_b."""
-        shift = torch.tensor([cfg.walk_1, cfg.walk_2, cfg.walk_3][: len(directions)], device=device) @ directions
-        base = fixed_z[cfg.sample_a]
+        """Views driven by actions: the samples moved along three latent directions, the traversal
+        of each direction from sample a, and the slerp from sample a to sample b."""
+        shift = torch.tensor(walk[: len(directions)], device=device) @ directions
+        base = fixed_z[pair[0]]
         values = torch.linspace(-4.0, 4.0, 9, device=device)[:, None]
         lines = [generate(base + values * d) for d in directions]
-        between = generate(slerp(base, fixed_z[cfg.sample_b], 10))
+        between = generate(slerp(base, fixed_z[pair[1]], 10))
         if is_toy:
             surface, real = toy.decision_surface(netD, device), real_points.numpy()
             return {"walk": toy.plot(surface, real, generate(fixed_z + shift)),
@@ -120,15 +120,20 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                           class_counts=class_counts(real_modes.numpy()))
         else:
             arrays.update(data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels))
-        new = yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / cfg.steps)
+        yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / cfg.steps)
         redraw = False
         while True:
-            if new is not None:  # live changes: learning rates, D:G ratio, smoothing, walks
-                redraw = redraw or any(getattr(new, k) != getattr(cfg, k) for k in WALK_FIELDS)
-                cfg, new = new, None
-                for opt, lr in ((opt_g, cfg.g_lr), (opt_d, cfg.d_lr)):
-                    for group in opt.param_groups:
-                        group["lr"] = lr
+            # live changes (learning rates, D:G ratio, smoothing) and the walk actions
+            cfg = ctx.config
+            for opt, lr in ((opt_g, cfg.g_lr), (opt_d, cfg.d_lr)):
+                for group in opt.param_groups:
+                    group["lr"] = lr
+            for event in ctx.events():
+                if event.name == "walk":
+                    walk = [event.payload[f"d{i}"] for i in (1, 2, 3)]
+                elif event.name == "interpolate":
+                    pair = (event.payload["a"], event.payload["b"])
+                redraw = True
             if step >= cfg.steps:
                 break
             # ALGO LOGIC: d_steps discriminator updates: push D(x) up and D(G(z)) down
@@ -159,7 +164,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
             elif redraw:
                 arrays = walked()
             redraw = False
-            new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / cfg.steps)
+            yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / cfg.steps)
     finally:
         if gif is not None:
             gif.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from workbench.core.config import Schema, param
+from workbench.core.actions import Action, payload
+from workbench.core.config import Schema, one_of, param
 from workbench.envs.text_grid import RUSSELL_NORVIG, parse_grid
 
 WORLDS = {
@@ -14,6 +16,7 @@ WORLDS = {
 }
 ALGOS = ("policy-evaluation", "policy-iteration", "value-iteration")
 PAINTS = {"wall": "#", "floor": ".", "start": "S", "terminal": "T", "goal": "G", "pit": "X"}
+EDITABLE = one_of("world", "editable")
 
 
 @dataclass
@@ -30,14 +33,19 @@ class Config(Schema):
     max_sweeps: int = param(10_000, "give up after this many sweeps (gamma = 1 may never converge)", lo=1, hi=10_000_000)
     hold: bool = param(False, "after converging, wait for edits (clicks, gamma, theta) instead of finishing", live=True)
     grid: str = param(RUSSELL_NORVIG, "editable world: rows separated by '/'; cells . floor, # wall, S start, "
-                      "T terminal, G goal (+1), X pit (-1)", live=True)
-    slip: float = param(0.2, "editable world: probability a move goes sideways", lo=0.0, hi=0.99, live=True)
-    step_reward: float = param(-0.04, "editable world: reward of every move", lo=-10.0, hi=10.0, live=True)
-    paint: str = param("wall", "what a click on a cell of the value map puts there", choices=tuple(PAINTS), live=True)
-    click_x: float = param(-1.0, "column of the last clicked cell (set by clicks on the value map)", lo=-1.0,
-                           live=True)
-    click_y: float = param(-1.0, "row of the last clicked cell (set by clicks on the value map)", lo=-1.0,
-                           live=True)
+                      "T terminal, G goal (+1), X pit (-1)", live=True, when=EDITABLE)
+    slip: float = param(0.2, "editable world: probability a move goes sideways", lo=0.0, hi=0.99, live=True,
+                        when=EDITABLE)
+    step_reward: float = param(-0.04, "editable world: reward of every move", lo=-10.0, hi=10.0, live=True,
+                               when=EDITABLE)
+
+    actions: ClassVar[tuple[Action, ...]] = (
+        Action("paint", "Paint a cell",
+               (payload("col", int, 0, "column of the cell", lo=0), payload("row", int, 0, "row of the cell", lo=0),
+                payload("cell", str, "wall", "what to put there", choices=tuple(PAINTS))),
+               help="editable world: put a wall, floor, start, terminal, goal or pit in a cell "
+                    "(a click on the value map does it)"),
+    )
 
     def check(self) -> None:
         if self.world == "editable":

@@ -3,7 +3,6 @@ snapshot per sweep so a paused run steps through the sweeps one at a time."""
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Generator
 
@@ -33,11 +32,10 @@ def make_env(cfg: Config, grid: str) -> gym.Env:
     return env
 
 
-def clicked(grid: str, x: float, y: float, paint: str) -> str:
-    """``grid`` with the cell at column ``x``, row ``y`` painted; unchanged when the click is off
-    the grid or the result would be no valid world (say, the last reachable terminal walled in)."""
+def painted(grid: str, col: int, row: int, paint: str) -> str:
+    """``grid`` with the cell at ``col``, ``row`` painted; unchanged when the cell is off the grid
+    or the result would be no valid world (say, the last reachable terminal walled in)."""
     cells = parse_grid(grid)
-    row, col = math.floor(y), math.floor(x)
     if not (0 <= row < cells.shape[0] and 0 <= col < cells.shape[1]):
         return grid
     char = PAINTS[paint]
@@ -58,7 +56,7 @@ def fresh_start(model: TabularModel, gamma: float) -> tuple[np.ndarray, np.ndarr
     return v, random_policy(model), greedy_actions(q_values(model, v, gamma))
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     grid = cfg.grid
     env = make_env(cfg, grid)
     model, layout = TabularModel.from_env(env), layout_of(env)
@@ -95,18 +93,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 shown_at = started if show else shown_at
                 snap = Snapshot(sweep, scalars={"residual": residual}, arrays=arrays,
                                 progress=1.0 if converged else sweep / cfg.max_sweeps)
-            new = yield snap
+            yield snap
             throttle(cfg.sweeps_per_s, started, ctx)
-            if new is None:
-                continue
-            # live changes: an edited world starts over; a new gamma or a finer theta sweeps on
-            edited = grid
-            # a click sets click_x, click_y; a second click on the same cell arrives as a change of nothing
-            click = (new.click_x, new.click_y) != (cfg.click_x, cfg.click_y) or new == cfg
-            if cfg.world == "editable" and click:
-                edited = clicked(grid, new.click_x, new.click_y, new.paint)
+            # painted cells and live changes: an edited world starts over; a new gamma or a finer theta sweeps on
+            new, edited = ctx.config, grid
             if new.grid != cfg.grid:
                 edited = new.grid
+            for event in ctx.events():
+                if event.name == "paint" and cfg.world == "editable":
+                    edited = painted(edited, event.payload["col"], event.payload["row"], event.payload["cell"])
+            if new is cfg and edited == grid:
+                continue
             if cfg.world == "editable" and (edited != grid or any(getattr(new, f) != getattr(cfg, f) for f in WORLD_FIELDS)):
                 grid = edited
                 env.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+from workbench.core.actions import Action
 from workbench.core.config import Schema, param
 
 ENVS = ("CartPole-v1", "CartPole-v0", "Acrobot-v1", "MountainCar-v0", "Pendulum-v1")
@@ -43,10 +45,12 @@ class Config(Schema):
     clip: float = param(0.2, "ppo: clip range of the probability ratio", lo=0.01, hi=1.0, live=True)
     hidden: int = param(64, "units in each of the two hidden layers", lo=4, hi=1024)
     render: bool = param(True, "show the environment as it plays", live=True)
-    record: int = param(0, "record the next episode of the current policy to a GIF", lo=0, button=True,
-                        live=True)
     threads: int = param(1, "torch intra-op threads", lo=1, hi=64)
     seed: int = param(0, "random seed", lo=0)
+
+    actions: ClassVar[tuple[Action, ...]] = (
+        Action("record", "Record next episode", help="play one episode of the current policy into a GIF"),
+    )
 
     def check(self) -> None:
         if self.algo in SEARCHES and self.env in CONTINUOUS_ENVS:

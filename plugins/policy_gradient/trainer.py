@@ -49,7 +49,7 @@ def record_episode(env_id: str, act, path, seed: int) -> float:
     return total
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # TRY NOT TO MODIFY: seeding
     seed_everything(cfg.seed, cfg.threads)
     search = cfg.algo in SEARCHES
@@ -60,7 +60,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
     display_obs, _ = display.reset(seed=cfg.seed)
     needed: list[int] = []  # episodes each finished run needed (never solved: the budget)
     solved: list[int] = []  # the same, for the runs that solved
-    step, run, last_frame, last_slice, recorded = 0, 0, 0.0, 0.0, cfg.record
+    step, run, last_frame, last_slice, recorded = 0, 0, 0.0, 0.0, 0
+    record_asked = False
     resume = ctx.resume
     if resume is not None:
         step, run = int(resume["step"]), int(resume["run"])
@@ -136,14 +137,14 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                     if terminated or truncated:
                         display_obs, _ = display.reset()
                     arrays["render"] = display.render()
-                if cfg.record != recorded and ctx.path(f"episode_{cfg.record}.gif") is not None:
-                    recorded = cfg.record
+                if record_asked and ctx.out_dir is not None:
+                    record_asked, recorded = False, recorded + 1
                     scalars["recorded_return"] = record_episode(cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"),
                                                                 seed=cfg.seed + recorded)
                 progress = run + (counted.sum() if search else min(run_steps / cfg.steps, 1.0))
-                new = yield Snapshot(step, scalars=scalars, arrays=arrays, progress=float(progress) / cfg.runs)
-                if new is not None:
-                    cfg = new
+                yield Snapshot(step, scalars=scalars, arrays=arrays, progress=float(progress) / cfg.runs)
+                cfg = ctx.config
+                record_asked |= any(event.name == "record" for event in ctx.events())
             agent.close()
             agent = None
             run += lanes

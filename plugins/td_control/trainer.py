@@ -19,7 +19,7 @@ from workbench.core.images import fit_width, tile
 from workbench.core.snapshot import Snapshot
 from workbench.envs.layout import GridLayout, layout_of
 from workbench.rl.dp import TabularModel, exact_values, random_policy
-from workbench.rl.schedules import schedule
+from workbench.rl.schedules import epsilon_at
 from workbench.rl.value_image import value_image
 from workbench_plugins.td_control.agents import Learner, Rates
 from workbench_plugins.td_control.config import Config
@@ -55,11 +55,11 @@ def true_values(env: gym.Env, gamma: float) -> tuple[np.ndarray, np.ndarray] | N
 
 
 def rates(cfg: Config, episode: int) -> Rates:
-    eps = schedule(cfg.schedule, cfg.epsilon, cfg.epsilon_end, cfg.schedule_episodes, cfg.decay, episode)
+    eps = epsilon_at(cfg, episode)
     return Rates(eps, cfg.alpha, cfg.gamma, cfg.n, cfg.planning_steps)
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # seeding: learner i of algorithm j gets its own stream
     algos = cfg.algos()
     learners = {algo: [Learner(algo, make_env(cfg), seed=cfg.seed * 100_003 + i * 7919 + j)
@@ -111,9 +111,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 last_arrays = time.perf_counter()
                 arrays_cost = last_arrays - now
             done = episode + 1
-            new = yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.episodes)
-            if new is not None:
-                cfg = new
+            yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.episodes)
+            cfg = ctx.config
     finally:
         ctx.save_array("q_values", shown.v[:, None] if shown.algo == "td0" else shown.estimate())
         ctx.save_array("visits", shown.visits)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+from workbench.core.actions import Action, payload
 from workbench.core.config import Schema, param
 from workbench.data.loading import check_source
 
@@ -24,12 +26,19 @@ class Config(Schema):
     batch_size: int = param(128, "images per gradient step", lo=1, hi=4096)
     epochs: int = param(30, "passes over the data", lo=1, hi=100_000)
     view_every: int = param(50, "gradient steps between updates of the image views and sample_score", lo=1, hi=100_000)
-    zx: float = param(0.0, "latent x of the decoded point (click the latent plane)", lo=-5.0, hi=5.0, live=True)
-    zy: float = param(0.0, "latent y of the decoded point (click the latent plane)", lo=-5.0, hi=5.0, live=True)
-    sample_a: int = param(0, "index of the first image to interpolate from", lo=0, hi=1_000_000, live=True)
-    sample_b: int = param(1, "index of the second image to interpolate to", lo=0, hi=1_000_000, live=True)
     seed: int = param(0, "random seed", lo=0)
-    threads: int = param(1, "torch CPU threads", lo=1, hi=64)
+    threads: int = param(1, "torch CPU threads", lo=1, hi=64, group="advanced")
+
+    actions: ClassVar[tuple[Action, ...]] = (
+        Action("decode", "Decode a latent point",
+               (payload("x", float, 0.0, "latent x", lo=-5.0, hi=5.0),
+                payload("y", float, 0.0, "latent y", lo=-5.0, hi=5.0)),
+               help="decode this point of the latent plane (a click on the plane does the same)"),
+        Action("interpolate", "Interpolate between two images",
+               (payload("a", int, 0, "index of the first image", lo=0, hi=1_000_000),
+                payload("b", int, 1, "index of the second image", lo=0, hi=1_000_000)),
+               help="redraw the interpolation and traversal views from these images"),
+    )
 
     def check(self) -> None:
         check_source(self.data)

@@ -30,7 +30,7 @@ def as_image(batch: torch.Tensor, cols: int | None = None) -> np.ndarray:
     return grid(batch.detach().cpu().numpy(), cols=cols)
 
 
-def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, None]:
+def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # TRY NOT TO MODIFY: seeding
     seed_everything(cfg.seed, cfg.threads)
     device = torch.device(ctx.device)
@@ -69,7 +69,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 lo, hi = torch.quantile(mu, 0.01, dim=0), torch.quantile(mu, 0.99, dim=0)
                 xs = torch.linspace(lo[0].item(), hi[0].item(), GRID, device=device)
                 ys = torch.linspace(lo[-1].item(), hi[-1].item(), GRID, device=device)
-            a, b = x_all[cfg.sample_a % n_images], x_all[cfg.sample_b % n_images]
+            a, b = x_all[pair[0] % n_images], x_all[pair[1] % n_images]
             za, zb = model.encode(torch.stack([a, b]))[0]
             line = torch.cat([a[None], interpolation(model, za, zb, 8), b[None]])
             dims = min(cfg.latent, 10)
@@ -89,33 +89,36 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
         return scores, arrays
 
     def decoded_point() -> np.ndarray:
-        """The clicked latent point (zx, zy; other dimensions 0), decoded and enlarged four times."""
+        """The chosen latent point (x, y; other dimensions 0), decoded and enlarged four times."""
         z = torch.zeros(1, cfg.latent, device=device)
-        z[0, : min(2, cfg.latent)] = torch.tensor([cfg.zx, cfg.zy][: cfg.latent], device=device)
+        z[0, : min(2, cfg.latent)] = torch.tensor(point[: cfg.latent], device=device)
         img = as_image(decode(model, z))
         return cv2.resize(img, (img.shape[1] * 4, img.shape[0] * 4), interpolation=cv2.INTER_LINEAR)
 
     shown_arrays: dict[str, np.ndarray] = {}
-    redraw: set[str] = set()  # "point": the decoded click; "views": interpolation and traversal
+    point, pair = [0.0, 0.0], (0, 1)  # the decoded latent point; the images interpolated between
+    redraw: set[str] = set()  # "point": the decoded point; "views": interpolation and traversal
 
-    def take(new: Config | None) -> None:
-        """Apply live changes sent back at a yield."""
-        nonlocal cfg
-        if new is None:
-            return
-        if (new.zx, new.zy) != (cfg.zx, cfg.zy):
-            redraw.add("point")
-        if (new.sample_a, new.sample_b) != (cfg.sample_a, cfg.sample_b):
-            redraw.add("views")
-        cfg = new
+    def take() -> None:
+        """After a yield: the live config, and the actions asked for."""
+        nonlocal cfg, point, pair
+        cfg = ctx.config
         for group in optimizer.param_groups:
             group["lr"] = cfg.lr
+        for event in ctx.events():
+            if event.name == "decode":
+                point = [event.payload["x"], event.payload["y"]]
+                redraw.add("point")
+            elif event.name == "interpolate":
+                pair = (event.payload["a"], event.payload["b"])
+                redraw.add("views")
 
     try:
         scores, shown_arrays = views(score=False)  # show the data and the untrained model at once
         arrays = dict(shown_arrays, data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels),
                       decoded=decoded_point())
-        take((yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / total)))
+        yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / total)
+        take()
         for epoch in range(start_epoch, cfg.epochs):
             epoch_recon = epoch_kl = 0.0
             for i, idx in enumerate(torch.randperm(n_images).split(cfg.batch_size)):
@@ -146,7 +149,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, Config | None, No
                 redraw.clear()
                 if last:
                     scalars.update(epoch_recon=epoch_recon, epoch_kl=epoch_kl, elbo=-(epoch_recon + epoch_kl))
-                take((yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / total)))
+                yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / total)
+                take()
         epoch = cfg.epochs
     finally:
         for key in ("latent", "latent_labels", "manifold"):

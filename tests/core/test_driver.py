@@ -11,7 +11,7 @@ from faulty import MANIFEST, Config, wait_for
 
 from workbench.core.checkpoint import CHECKPOINT_NAME, CheckpointError, load_checkpoint
 from workbench.core.driver import Run
-from workbench.core.sinks import HistorySink, read_metrics
+from workbench.core.sinks import HistorySink, Sink, read_metrics
 
 
 def run_in_thread(run):
@@ -25,16 +25,16 @@ def test_live_change_lands_with_its_step(tmp_path):
     run = Run(MANIFEST, Config(mode="slow"), out_dir=tmp_path, sinks=[history], device="cpu")
     t = run_in_thread(run)
     assert wait_for(lambda: run.status().step >= 3)
-    run.inbox.put(rate=5.0)
+    run.change(rate=5.0)
     assert wait_for(lambda: run.changes)
     run.stop()
     t.join(2)
     step = run.changes[0]["step"]
     steps, rates = history.read("rate")
     assert all(rates[steps <= step] == 1.0) and all(rates[steps > step] == 5.0)
-    assert history.marks()[0] == (step, {"rate": 5.0})
+    assert history.marks()[0] == (step, {"rate": 5.0}, {"rate": 1.0})
     saved = json.loads((tmp_path / "config.json").read_text())
-    assert saved["changes"] == [{"step": step, "changes": {"rate": 5.0}}]
+    assert saved["changes"] == [{"step": step, "changes": {"rate": 5.0}, "previous": {"rate": 1.0}}]
     assert saved["config"]["rate"] == 1.0 and saved["final_config"]["rate"] == 5.0
     assert "torch" in saved["versions"]
 
@@ -42,7 +42,7 @@ def test_live_change_lands_with_its_step(tmp_path):
 def test_non_live_change_is_refused_with_a_message():
     run = Run(MANIFEST, Config(mode="slow"), device="cpu")
     t = run_in_thread(run)
-    run.inbox.put(steps=3)
+    run.change(steps=3)
     assert wait_for(lambda: "cannot change while training" in run.status().message)
     run.stop()
     t.join(2)
@@ -120,7 +120,7 @@ def test_nan_pauses_in_the_gui_and_stops_headless(tmp_path):
 
 def test_resume_continues_the_curves(tmp_path):
     Run(MANIFEST, Config(steps=10), out_dir=tmp_path, device="cpu").run()
-    Run(MANIFEST, Config(steps=25), out_dir=tmp_path, device="cpu", resume=tmp_path).run()
+    Run(MANIFEST, Config(steps=25), out_dir=tmp_path, device="cpu", resume_from=tmp_path).run()
     steps = read_metrics(tmp_path / "metrics.csv")["step"]
     assert list(steps) == list(range(1, 26))
 
@@ -135,5 +135,53 @@ def test_bad_checkpoints_say_why(tmp_path):
     Run(MANIFEST, Config(steps=3), out_dir=good, device="cpu").run()
     with pytest.raises(CheckpointError, match="saved by plugin 'faulty', not 'td-control'"):
         load_checkpoint(good, "td-control")
-    status = Run(MANIFEST, Config(), device="cpu", resume=tmp_path).run()
+    status = Run(MANIFEST, Config(), device="cpu", resume_from=tmp_path).run()
     assert status.state == "failed" and "not a readable Workbench checkpoint" in status.message
+
+
+def test_an_action_reaches_the_trainer_as_an_event_and_is_logged_apart_from_changes(tmp_path):
+    history = HistorySink()
+    run = Run(MANIFEST, Config(mode="slow"), out_dir=tmp_path, sinks=[history], device="cpu")
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().step >= 3)
+    run.act("bump", by=2.5)
+    assert wait_for(lambda: history.count("total") and history.read("total")[1][-1] == 2.5)
+    run.stop()
+    t.join(2)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    step = saved["events"][0]["step"]
+    assert saved["events"] == [{"step": step, "action": "bump", "payload": {"by": 2.5}}]
+    assert saved["changes"] == [] and history.marks() == []  # an action is no config change and no mark
+    assert saved["final_config"] == saved["config"]
+    steps, totals = history.read("total")
+    assert all(totals[steps <= step] == 0.0) and all(totals[steps > step] == 2.5)
+
+
+@pytest.mark.parametrize("name, payload, message", [
+    ("jump", {}, "unknown action 'jump'; this plugin has: bump"),
+    ("bump", {"by": -1.0}, r"action 'bump': by=-1.0 is outside \[0.0, 100.0\]"),
+    ("bump", {"to": 1.0}, "action 'bump' has no argument 'to'; allowed: by"),
+])
+def test_a_bad_action_is_refused_at_once_with_what_is_allowed(name, payload, message):
+    run = Run(MANIFEST, Config(), device="cpu")
+    with pytest.raises(ValueError, match=message):
+        run.act(name, **payload)
+
+
+def test_stop_while_paused_reads_stopping_until_the_run_ends():
+    gate = threading.Event()
+
+    class HeldOpen(Sink):  # the run cannot end before its sinks close
+        def close(self) -> None:
+            gate.wait(5)
+
+    run = Run(MANIFEST, Config(mode="slow"), device="cpu", sinks=[HeldOpen()])
+    run.pause()
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().state == "paused")
+    run.stop()
+    time.sleep(0.1)  # give the woken run time to end, which it must not do before its sink closes
+    assert run.status().state == "stopping"
+    gate.set()
+    t.join(5)
+    assert run.status().state == "stopped"

@@ -45,6 +45,7 @@ def test_close_mid_run_is_clean(m):
     from workbench.core.driver import RunContext
     import threading
 
-    gen = m.trainer_function()(smoke_config(m), RunContext("cpu", None, None, threading.Event()))
+    cfg = smoke_config(m)
+    gen = m.trainer_function()(cfg, RunContext(cfg, "cpu", None, None, threading.Event()))
     next(gen)
     gen.close()

@@ -34,7 +34,7 @@ def test_live_change_pause_and_stop_reach_the_child():
     t = threading.Thread(target=run.run)
     t.start()
     assert wait_for(lambda: history.count("rate") > 3)
-    run.inbox.put(rate=7.0)
+    run.change(rate=7.0)
     assert wait_for(lambda: bool(run.changes))
     assert history.marks()[0][1] == {"rate": 7.0}
     run.pause()
@@ -60,7 +60,7 @@ def test_status_follows_controls_quickly_after_a_quiet_spell():
         paused_at = run.status().step
         time.sleep(0.6)
         assert run.status().state == "paused" and run.status().step == paused_at
-        run.resume()
+        run.unpause()
         assert wait_for(lambda: run.status().state == "running" and run.status().step > paused_at, timeout=0.4)
     finally:
         run.stop()

@@ -78,7 +78,7 @@ def test_live_epsilon_retunes_the_single_agent(tmp_path):
     manifest = find("bandit")
     cfg = build_config(manifest, ["compare=none", "epsilon=0.0", "runs=20", "steps=50"])
     run = Run(manifest, cfg, device="cpu", out_dir=tmp_path)
-    run.inbox.put(epsilon=0.5)
+    run.change(epsilon=0.5)
     assert run.run().state == "finished", run.error
     eps = read_metrics(tmp_path / "metrics.csv")["epsilon"]
     assert eps[0] == 0.0 and eps[-1] == 0.5

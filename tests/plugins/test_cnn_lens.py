@@ -16,12 +16,15 @@ SMALL = dict(data="digits", images=600, size=16, eval_every=1000, probe=32, drea
 
 def run(cfg: Config, changes: dict[int, dict] | None = None) -> list:
     """All snapshots of a run; ``changes`` maps a step to live changes sent after it."""
-    gen = train(cfg, RunContext("cpu", None, None, threading.Event()))
+    ctx = RunContext(cfg, "cpu", None, None, threading.Event())
+    gen = train(cfg, ctx)
     snaps = [next(gen)]
     try:
         while True:
             change = (changes or {}).get(snaps[-1].step)
-            snaps.append(gen.send(Config(**{**cfg.__dict__, **change}) if change else None))
+            if change:
+                ctx.config = Config(**{**ctx.config.__dict__, **change})
+            snaps.append(next(gen))
     except StopIteration:
         return snaps
 

@@ -163,7 +163,7 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
 # ---- tiny real runs ----
 def test_cartpole_learns_in_a_few_thousand_steps(tmp_path):
     out = tmp_path / "cartpole"
-    sets = ["steps=1500", "learning_starts=300", "train_every=16", "updates=8", "epsilon_steps=1000",
+    sets = ["steps=1500", "learning_starts=300", "train_every=16", "updates=8", "epsilon_duration=1000",
             "target_every=200", "lr=1e-3", "eval_every=1500", "eval_episodes=3"]
     assert cli_main(["run", "dqn", "--out", str(out), "--quiet", *[a for s in sets for a in ("--set", s)]]) == 0
     metrics = read_metrics(out / "metrics.csv")
@@ -176,12 +176,14 @@ def test_atari_trains_evaluates_records_checkpoints_and_resumes(tmp_path):
     out = tmp_path / "atari"
     sets = ["env=ALE/Pong-v5", "num_envs=2", "buffer_size=2000", "learning_starts=200", "train_every=64",
             "updates=2", "batch_size=16", "hidden=32", "eval_every=300", "eval_episodes=1", "eval_max_steps=150",
-            "record=1", "algo=dueling-double", "noop_max=0"]
-    args = ["run", "dqn", "--out", str(out), "--quiet", "--steps", "400", *[a for s in sets for a in ("--set", s)]]
-    assert cli_main(args) == 0
+            "algo=dueling-double", "noop_max=0"]
+    manifest = find("dqn")
+    run = Run(manifest, build_config(manifest, sets), device="cpu", out_dir=out, max_steps=400, on_nonfinite="stop")
+    run.act("record")  # handed to the trainer with its first snapshot
+    assert run.run().state == "finished", run.error
     metrics = read_metrics(out / "metrics.csv")
     assert np.isfinite(metrics["loss"]).any() and np.isfinite(metrics["eval_return"]).any()
-    assert list(out.glob("episode_*.gif")), "record=1 should write a GIF"
+    assert list(out.glob("episode_*.gif")), "the record action should write a GIF"
     first = torch.load(out / "checkpoint.pt", weights_only=True)["state"]
     assert first["step"] >= 400
     assert cli_main(["run", "dqn", "--out", str(out), "--quiet", "--steps", "800", "--resume", str(out)]) == 0
@@ -219,7 +221,9 @@ def test_evaluate_and_record_buttons_act_while_training(tmp_path):
     manifest = find("dqn")
     cfg = build_config(manifest, ["steps=300", "eval_every=0", "eval_episodes=2", "learning_starts=5000"])
     run = Run(manifest, cfg, device="cpu", out_dir=tmp_path, on_nonfinite="stop")
-    run.inbox.put(evaluate=1, record=1, epsilon=0.5)  # arrives with the first snapshot, as a click would
+    run.act("evaluate")  # these arrive with the first snapshot, as a click would
+    run.act("record")
+    run.change(epsilon=0.5)
     assert run.run().state == "finished", run.error
     metrics = read_metrics(tmp_path / "metrics.csv")
     assert np.isfinite(metrics["eval_return"]).sum() == 1

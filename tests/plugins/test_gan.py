@@ -21,8 +21,8 @@ from workbench_plugins.gan.trainer import train
 TINY = dict(data="digits", n=256, size=16, steps=6, view_every=3, batch_size=16, width=8, latent=16)
 
 
-def run(cfg: Config, changes: dict | None = None) -> list:
-    return collect(train, cfg, changes)
+def run(cfg: Config, changes: dict | None = None, actions: tuple = ()) -> list:
+    return collect(train, cfg, changes, actions)
 
 
 def test_discriminator_loss_with_one_sided_label_smoothing_by_hand():
@@ -72,10 +72,13 @@ def test_tiny_run_logs_the_discriminator_outputs_and_scores():
     assert snaps[-1].arrays["traversal"].shape == (3 * 17 - 1, 9 * 17 - 1)
 
 
-def test_walk_sliders_redraw_the_moved_samples():
-    snaps = run(Config(**TINY), changes={"walk_1": 3.0})
-    moved = snaps[2].arrays["walk"]
-    assert not np.array_equal(moved, snaps[0].arrays["walk"])
+def test_the_walk_action_moves_the_samples():
+    """Against a same-seed run without the walk, at the same step: only the walk differs."""
+    walked = run(Config(**TINY), actions=(("walk", {"d1": 3.0}),))
+    still = run(Config(**TINY))
+    assert "walk" in walked[2].arrays and "walk" not in still[2].arrays  # the action redraws at once
+    assert not np.array_equal(walked[3].arrays["walk"], still[3].arrays["walk"])
+    assert np.array_equal(walked[3].arrays["samples"], still[3].arrays["samples"])
 
 
 def test_headless_run_writes_a_gif_of_the_samples_forming(tmp_path):
@@ -88,7 +91,7 @@ def test_headless_run_writes_a_gif_of_the_samples_forming(tmp_path):
 
 
 def test_a_latent_smaller_than_the_walk_directions_walks_what_it_has():
-    snaps = run(Config(mode="toy", latent=2, steps=20, view_every=10), changes={"walk_1": 1.0, "walk_3": 2.0})
+    snaps = run(Config(mode="toy", latent=2, steps=20, view_every=10), actions=(("walk", {"d1": 1.0, "d3": 2.0}),))
     assert snaps[-1].arrays["walk"].shape == (toy.PIXELS, toy.PIXELS, 3)
 
 
@@ -120,7 +123,7 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     cfg = Config(**TINY)
     assert Run(manifest, cfg, device="cpu", out_dir=tmp_path / "a", on_nonfinite="stop").run().state == "finished"
     longer = dataclasses.replace(cfg, steps=9)
-    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume=tmp_path / "a", on_nonfinite="stop").run()
+    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume_from=tmp_path / "a", on_nonfinite="stop").run()
     assert status.state == "finished"
     steps = read_metrics(tmp_path / "b" / "metrics.csv")["step"]
     assert steps[0] == 7 and steps[-1] == 9

@@ -11,10 +11,12 @@ import pytest
 
 from cli_errors import rejected
 
+from workbench.core.actions import Event
 from workbench.core.cli import build_config
 from workbench.core.driver import Run, RunContext
 from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
+from workbench.core.snapshot import Snapshot
 from workbench_plugins.gridworld_dp.config import Config
 from workbench_plugins.gridworld_dp.trainer import train
 
@@ -37,7 +39,8 @@ def test_random_policy_values_of_the_4x4_grid_figure_4_1(tmp_path):
 
 def test_first_sweeps_match_figure_4_1():
     """Synchronous sweeps: k=1 gives -1 everywhere, k=2 gives -1.75 and -2 (shown as -1.7, -2.0)."""
-    gen = train(Config(sweeps_per_s=1000.0), RunContext("cpu", None, None, threading.Event()))
+    cfg = Config(sweeps_per_s=1000.0)
+    gen = train(cfg, RunContext(cfg, "cpu", None, None, threading.Event()))
     first, second = next(gen).arrays["values"], next(gen).arrays["values"]
     gen.close()
     assert first[0, 1] == first[1, 1] == -1.0 and first[0, 0] == 0.0
@@ -62,20 +65,26 @@ def test_robot_grid_optimal_policy_reaches_target_in_5_actions(tmp_path, algo):
 
 def test_clicks_paint_cells_and_restart_the_solution(tmp_path):
     cfg = Config(world="editable", algo="value-iteration", sweeps_per_s=1000.0, hold=True)
-    ctx = RunContext("cpu", tmp_path, None, threading.Event())
+    ctx = RunContext(cfg, "cpu", tmp_path, None, threading.Event())
     gen = train(cfg, ctx)
     for _ in range(30):  # value iteration converges in 22 sweeps, then waits for edits
         snap = next(gen)
     assert snap.step == 22 and not snap.arrays
-    snap = gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 1.0, "click_y": 0.0}))
+
+    def paint(col: int, row: int, cell: str) -> Snapshot:
+        ctx.deliver(Event("paint", {"col": col, "row": row, "cell": cell}))
+        return next(gen)
+
+    snap = paint(1, 0, "wall")
     assert snap.step == 23
     assert snap.arrays["values"][0, 1] == 0.0 and snap.arrays["values"][0, 0] == -0.04  # a wall; sweep 1 again
-    gen.send(Config(**{**cfg.__dict__, "paint": "goal", "click_x": 0.0, "click_y": 1.0}))
-    gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 0.0, "click_y": 1.0}))  # same cell, new paint
-    gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 0.0, "click_y": 1.0}))  # same cell again
+    paint(0, 1, "goal")
+    paint(0, 1, "wall")  # same cell, new paint
+    paint(0, 1, "wall")  # same cell again
     # walling in the start would leave no reachable terminal: that click is ignored
-    gen.send(Config(**{**cfg.__dict__, "paint": "wall", "click_x": 1.0, "click_y": 2.0}))
+    paint(1, 2, "wall")
     gen.close()
+    assert ctx.config is cfg  # painting is an action: it changes no setting
     assert (tmp_path / "grid.txt").read_text().strip() == ".#.G/##.X/S..."
 
 
@@ -88,7 +97,7 @@ def test_live_gamma_resumes_sweeping(tmp_path):
     deadline = time.monotonic() + 30
     while run.status().step < 4 and time.monotonic() < deadline:
         time.sleep(0.01)
-    run.inbox.put(gamma=0.5)
+    run.change(gamma=0.5)
     changed_at = run.status().step
     while time.monotonic() < deadline and not (run.status().step > changed_at + 1 and run.status().progress == 1.0):
         time.sleep(0.01)
@@ -102,7 +111,7 @@ def test_live_gamma_resumes_sweeping(tmp_path):
 @pytest.mark.parametrize("sets, message", [
     (["world=editable", "grid=S#G"], "no terminal (T, G or X) reachable from the start"),
     (["theta=0"], "theta=0.0 is outside"),
-    (["paint=lava"], "paint='lava' is not one of"),
+    (["algo=lava"], "algo='lava' is not one of"),
 ])
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
     assert message in rejected("gridworld-dp", sets, tmp_path / "out", capsys)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from workbench.core.actions import Event
 from workbench.core.cli import main
 from workbench.core.config import parse_sets
 from workbench.core.driver import Run, RunContext
@@ -21,8 +22,8 @@ from workbench_plugins.policy_gradient.trainer import train
 pytestmark = pytest.mark.filterwarnings("ignore:.*CartPole-v0 is out of date:DeprecationWarning")
 
 
-def context(out=None) -> RunContext:
-    return RunContext("cpu", out, None, threading.Event())
+def context(cfg, out=None) -> RunContext:
+    return RunContext(cfg, "cpu", out, None, threading.Event())
 
 
 def test_random_search_many_runs_writes_the_histogram(tmp_path):
@@ -38,7 +39,7 @@ def test_random_search_many_runs_writes_the_histogram(tmp_path):
 def test_hill_climbing_reports_the_runs_that_never_solve():
     cfg = Config(env="CartPole-v0", algo="hill-climbing", runs=30, episodes=50, render=False)
     last = {}
-    for snap in train(cfg, context()):
+    for snap in train(cfg, context(cfg)):
         last.update(snap.scalars)
         arrays = snap.arrays
     assert arrays["episodes_needed"].shape == (30,)
@@ -49,7 +50,7 @@ def test_hill_climbing_reports_the_runs_that_never_solve():
 
 def test_a2c_run_reports_losses_and_maps():
     cfg = Config(algo="a2c", steps=256, num_envs=2, n_steps=16)
-    snaps = list(train(cfg, context()))
+    snaps = list(train(cfg, context(cfg)))
     assert snaps[-1].step == 256
     keys = set().union(*(s.scalars for s in snaps))
     assert {"policy_loss", "value_loss", "entropy", "grad_norm", "episode_return"} <= keys
@@ -63,14 +64,14 @@ def test_a2c_run_reports_losses_and_maps():
 def test_gaussian_policy_runs_on_pendulum(algo):
     cfg = Config(env="Pendulum-v1", algo=algo, steps=400, num_envs=2, n_steps=100, batch_size=100,
                  epochs=2, standardize=True, render=False)
-    snaps = list(train(cfg, context()))
+    snaps = list(train(cfg, context(cfg)))
     assert snaps[-1].step >= 400
     assert all(np.isfinite(v) for s in snaps for v in s.scalars.values())
 
 
 def test_ppo_learns_to_push_the_way_the_pole_falls():
     cfg = Config(algo="ppo", steps=6144, render=False, seed=1)
-    snaps = list(train(cfg, context()))
+    snaps = list(train(cfg, context(cfg)))
     returns = [s.scalars["episode_return"] for s in snaps if "episode_return" in s.scalars]
     assert np.mean(returns[-5:]) > 3 * np.mean(returns[:5])
     push = [s.arrays["policy_slice"] for s in snaps if "policy_slice" in s.arrays][-1]
@@ -79,9 +80,11 @@ def test_ppo_learns_to_push_the_way_the_pole_falls():
 
 def test_record_button_writes_a_gif_of_the_next_episode(tmp_path):
     cfg = Config(algo="reinforce", num_envs=1, steps=10_000, render=False)
-    gen = train(cfg, context(tmp_path))
+    ctx = context(cfg, tmp_path)
+    gen = train(cfg, ctx)
     next(gen)
-    snap = gen.send(dataclasses.replace(cfg, record=1))
+    ctx.deliver(Event("record"))
+    snap = next(gen)
     gen.close()
     gif = Image.open(tmp_path / "episode_1.gif")
     total_ms = 0
@@ -93,10 +96,12 @@ def test_record_button_writes_a_gif_of_the_next_episode(tmp_path):
 
 def test_a_live_gamma_changes_the_next_value_targets():
     cfg = Config(algo="a2c", num_envs=2, n_steps=64, steps=10_000, render=False)
-    same, changed = train(cfg, context()), train(cfg, context())
+    changed_ctx = context(cfg)
+    same, changed = train(cfg, context(cfg)), train(cfg, changed_ctx)
     assert next(same).scalars == next(changed).scalars
-    kept = same.send(None).scalars["value_loss"]
-    short = changed.send(dataclasses.replace(cfg, gamma=0.5)).scalars["value_loss"]
+    kept = next(same).scalars["value_loss"]
+    changed_ctx.config = dataclasses.replace(cfg, gamma=0.5)
+    short = next(changed).scalars["value_loss"]
     same.close()
     changed.close()
     assert short < kept / 4  # returns of gamma 0.5 stay below 2; those of 0.99 grow with the episode
@@ -133,7 +138,7 @@ def test_a_checkpoint_resumes_where_the_run_stopped(tmp_path, algo):
     assert first.run().state == "finished"
     stopped_at = first.status().step
     history = HistorySink()
-    second = Run(manifest, cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume=tmp_path)
+    second = Run(manifest, cfg, device="cpu", out_dir=tmp_path, sinks=[history], resume_from=tmp_path)
     assert second.run().state == "finished"
     steps, _ = history.read("never_solved")
     assert steps.min() > stopped_at  # nothing counted twice: the runs go on from the checkpoint

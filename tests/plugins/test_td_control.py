@@ -22,7 +22,8 @@ CLIFF_START, CLIFF_GOAL = 36, 47
 
 
 def curves(**settings) -> dict[str, np.ndarray]:
-    rows = [s.scalars for s in train(Config(render=False, **settings), RunContext("cpu", None, None, threading.Event()))]
+    cfg = Config(render=False, **settings)
+    rows = [s.scalars for s in train(cfg, RunContext(cfg, "cpu", None, None, threading.Event()))]
     return {k: np.array([r[k] for r in rows]) for k in rows[0]}
 
 
@@ -97,10 +98,10 @@ def test_headless_run_writes_metrics_and_q_values(tmp_path):
 
 def test_live_epsilon_and_schedule(tmp_path):
     manifest = find("td-control")
-    cfg = Config(env="workbench/MaximizationBias-v0", episodes=30, schedule="linear", epsilon=1.0, epsilon_end=0.0,
-                 schedule_episodes=20)
+    cfg = Config(env="workbench/MaximizationBias-v0", episodes=30, epsilon_schedule="linear", epsilon=1.0,
+                 epsilon_end=0.0, epsilon_duration=20)
     run = Run(manifest, cfg, device="cpu", out_dir=tmp_path)
-    run.inbox.put(epsilon_end=0.2)
+    run.change(epsilon_end=0.2)
     assert run.run().state == "finished", run.error
     eps = read_metrics(tmp_path / "metrics.csv")["epsilon"]
     assert eps[0] == 1.0 and eps[-1] == pytest.approx(0.2)

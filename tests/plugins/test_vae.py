@@ -18,8 +18,8 @@ from workbench_plugins.vae.trainer import train
 TINY = dict(data="digits", n=256, size=16, epochs=3, batch_size=64, hidden=64, view_every=1000)
 
 
-def run(cfg: Config, changes: dict | None = None) -> list:
-    return collect(train, cfg, changes)
+def run(cfg: Config, changes: dict | None = None, actions: tuple = ()) -> list:
+    return collect(train, cfg, changes, actions)
 
 
 def test_kl_of_a_diagonal_gaussian_against_the_closed_form_by_hand():
@@ -91,11 +91,15 @@ def test_larger_latent_draws_a_traversal_row_per_dimension():
     assert snaps[-1].arrays["traversal"].shape == (5 * 17 - 1, 11 * 17 - 1)
 
 
-def test_clicking_the_latent_plane_decodes_that_point():
-    snaps = run(Config(**dict(TINY, epochs=1)), changes={"zx": 2.5, "zy": -2.5})
-    before = snaps[0].arrays["decoded"]
-    after = next(s.arrays["decoded"] for s in snaps[2:] if "decoded" in s.arrays)
-    assert after.shape == before.shape == (64, 64) and not np.array_equal(after, before)
+def test_the_decode_action_decodes_that_point():
+    """Against a same-seed run without the action, at the same step: the decoded point differs."""
+    clicked = run(Config(**dict(TINY, epochs=1)), actions=(("decode", {"x": 2.5, "y": -2.5}),))
+    still = run(Config(**dict(TINY, epochs=1)))
+    assert "decoded" in clicked[2].arrays and "decoded" not in still[2].arrays  # redrawn at once
+    step = next(i for i, s in enumerate(still) if i > 2 and "decoded" in s.arrays)
+    assert clicked[step].arrays["decoded"].shape == (64, 64)
+    assert not np.array_equal(clicked[step].arrays["decoded"], still[step].arrays["decoded"])
+    assert np.array_equal(clicked[step].arrays["samples"], still[step].arrays["samples"])
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -108,9 +112,12 @@ def test_bad_settings_say_what_is_allowed(kwargs, message):
         Config(**kwargs)
 
 
-def test_choosing_other_samples_redraws_the_interpolation():
-    snaps = run(Config(**dict(TINY, epochs=1)), changes={"sample_a": 5, "sample_b": 9})
-    assert not np.array_equal(snaps[2].arrays["interpolation"], snaps[0].arrays["interpolation"])
+def test_the_interpolate_action_redraws_the_interpolation():
+    chosen = run(Config(**dict(TINY, epochs=1)), actions=(("interpolate", {"a": 5, "b": 9}),))
+    still = run(Config(**dict(TINY, epochs=1)))
+    step = next(i for i, s in enumerate(still) if i > 2 and "interpolation" in s.arrays)
+    assert not np.array_equal(chosen[step].arrays["interpolation"], still[step].arrays["interpolation"])
+    assert np.array_equal(chosen[step].arrays["samples"], still[step].arrays["samples"])
 
 
 def test_resume_continues_from_the_checkpoint(tmp_path):
@@ -122,7 +129,7 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     cfg = Config(**dict(TINY, epochs=1))
     assert Run(manifest, cfg, device="cpu", out_dir=tmp_path / "a", on_nonfinite="stop").run().state == "finished"
     longer = dataclasses.replace(cfg, epochs=2)
-    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume=tmp_path / "a", on_nonfinite="stop").run()
+    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume_from=tmp_path / "a", on_nonfinite="stop").run()
     assert status.state == "finished"
     steps = read_metrics(tmp_path / "b" / "metrics.csv")["step"]
     assert steps[0] == 5 and steps[-1] == 8  # 256 images in batches of 64: 4 steps an epoch

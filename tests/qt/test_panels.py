@@ -13,7 +13,7 @@ MANIFESTS = [m for m in discover() if not m.broken]
 
 def first_live_change(panel):
     for spec in specs(panel.config_cls):
-        if spec.live and not spec.button and spec.type is float and spec.lo is not None and spec.hi is not None:
+        if spec.live and spec.type is float and spec.lo is not None and spec.hi is not None:
             current = panel.values()[spec.name]
             return spec.name, spec.lo + (spec.hi - spec.lo) * (0.25 if current > (spec.lo + spec.hi) / 2 else 0.75)
     return None

@@ -17,7 +17,7 @@ from workbench.qt.views.titles import WrappedTitle
 def make(qtbot, kind, keys, **options):
     history, latest = HistorySink(), LatestSink()
     clicks = {}
-    view = VIEW_KINDS[kind](ViewSpec(kind, tuple(keys), "t", options), history, latest, lambda **kw: clicks.update(kw))
+    view = VIEW_KINDS[kind](ViewSpec(kind, tuple(keys), "t", options), history, latest, lambda action, x, y: clicks.update(action=action, x=x, y=y))
     qtbot.addWidget(view)
     return view, history, latest, clicks
 
@@ -26,11 +26,25 @@ def test_curve_shows_history_mean_and_live_change_marks(qtbot):
     view, history, _, _ = make(qtbot, "curve", ["loss"], mean=2)
     for i in range(5):
         history.write(Snapshot(i, scalars={"loss": float(i)}))
-    history.mark(2, {"lr": 0.01})
+    history.mark(2, {"lr": 0.01}, {"lr": 0.1})
     view.refresh()
     np.testing.assert_array_equal(view.curves["loss"].getData()[1], [0, 1, 2, 3, 4])
     np.testing.assert_allclose(view.means["loss"].getData()[1], [0, 0.5, 1.5, 2.5, 3.5])
-    assert len(view._marks) == 1 and view._marks[0].value() == 2
+    assert len(view.marks.lines) == 1 and view.marks.lines[0].value() == 2
+    assert view.marks.lines[0].label.format == "lr 0.1→0.01"
+
+
+def test_nearby_marks_share_one_line_whose_tooltip_lists_them(qtbot):
+    view, history, _, _ = make(qtbot, "curve", ["epsilon"])
+    for i in range(1000):
+        history.write(Snapshot(i, scalars={"epsilon": 0.1}))
+    for step, (old, new) in zip((100, 110, 120, 700), ((0.1, 0.2), (0.2, 0.3), (0.3, 0.5), (0.5, 0.1))):
+        history.mark(step, {"epsilon": new}, {"epsilon": old})
+    view.refresh()
+    assert [line.value() for line in view.marks.lines] == [100, 700]
+    first = view.marks.lines[0]
+    assert first.label.format == "ε 0.1→0.2 (+2)"
+    assert first.toolTip().splitlines() == ["step 100: ε 0.1→0.2", "step 110: ε 0.2→0.3", "step 120: ε 0.3→0.5"]
 
 
 def test_curve_prefix_overlays_comparisons(qtbot):
@@ -82,7 +96,7 @@ def test_image_levels_stay_fixed(qtbot):
 
 
 def test_heatmap_numbers_and_arrows(qtbot):
-    view, _, latest, clicks = make(qtbot, "heatmap", ["v"], arrows="a", numbers=True, click=["col", "row"])
+    view, _, latest, clicks = make(qtbot, "heatmap", ["v"], arrows="a", numbers=True, click="paint")
     vectors = np.zeros((2, 3, 2), np.float32)
     vectors[0, 0] = (1, 0)
     latest.write(Snapshot(1, arrays={"v": np.arange(6.0).reshape(2, 3), "a": vectors}))

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workbench.core.config import parse_sets, specs
+from workbench.core.actions import actions_of
+from workbench.core.config import FieldSpec, parse_sets, specs
 from workbench.core.device import DEVICES, resolve_device
 from workbench.core.manifest import Manifest, discover, find, with_import_errors
 from workbench.core.sinks import Sink
@@ -37,6 +38,38 @@ def build_config(manifest: Manifest, sets: list[str], seed: int | None = None,
         return parse_sets(cls, sets, base)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _allowed(spec: FieldSpec) -> str:
+    if spec.choices is not None:
+        return "one of " + ", ".join(map(str, spec.choices))
+    if spec.lo is not None or spec.hi is not None:
+        lo = "" if spec.lo is None else f"{spec.lo:g}"
+        hi = "" if spec.hi is None else f"{spec.hi:g}"
+        return f"{lo}..{hi}" + (" (log scale)" if spec.log else "")
+    return ""
+
+
+def config_help(manifest: Manifest) -> str:
+    """Every field of a plugin (help, default, range, group, live, when it applies) and its actions."""
+    cls = manifest.config_class()
+    lines = [f"{manifest.id}: {manifest.title}", manifest.description, "",
+             "settings (--set KEY=VALUE; live: may change while training in the app):"]
+    for group in ("basic", "advanced"):
+        lines.append(f"  {group}:")
+        for spec in (s for s in specs(cls) if s.group == group):
+            tags = [spec.type.__name__, f"default {spec.default!r}"]
+            tags += [t for t in (_allowed(spec), "live" if spec.live else "") if t]
+            lines.append(f"    {spec.name:<18} {spec.help}")
+            lines.append(f"    {'':<18} [{'; '.join(tags)}]" + (f" only when {spec.when.text}" if spec.when else ""))
+    actions = actions_of(cls)
+    if actions:
+        lines += ["", "actions (buttons and clicks in the app):"]
+        for action in actions:
+            args = ", ".join(f"{p.name}: {p.type.__name__}" for p in action.payload)
+            lines.append(f"  {action.name:<20} {action.label}" + (f" ({args})" if args else "") +
+                         (f": {action.help}" if action.help else ""))
+    return "\n".join(lines)
 
 
 class ProgressBar(Sink):
@@ -106,7 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         sinks.append(RecordSink(out / f"record.{args.format}", manifest.record, fps=args.fps))
     run = Run(manifest, cfg, device=args.device, out_dir=out, sinks=sinks, max_steps=args.steps,
-              resume=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop")
+              resume_from=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop")
     # a killed run (a job scheduler's SIGTERM) ends at its next step with its metrics and checkpoint
     previous = signal.signal(signal.SIGTERM, lambda *_: run.stop())
     try:
@@ -168,7 +201,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _plugin_help(argv: list[str]) -> str | None:
+    """``workbench run PLUGIN --help``: the plugin's fields, or None for the usual help."""
+    if len(argv) < 3 or argv[0] != "run" or not {"-h", "--help"} & set(argv):
+        return None
+    plugin = next((a for a in argv[1:] if not a.startswith("-")), None)
+    return None if plugin is None else config_help(find(plugin))
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        text = _plugin_help(argv)
+    except (UsageError, ValueError) as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+    if text is not None:
+        print(text)
+        return 0
     args = parser().parse_args(argv)
     if args.command is None:
         args = parser().parse_args(["gui", *(argv or [])])

@@ -9,16 +9,52 @@ A plugin writes::
         algo: str = param("q-learning", "the update rule", choices=("sarsa", "q-learning"))
 
 Field names follow one vocabulary across plugins: ``env``, ``algo``, ``epsilon``, ``gamma``,
-``alpha``, ``lr``, ``tau``, ``batch_size``, ``runs``, ``episodes``, ``steps``, ``seed``.
+``alpha``, ``lr``, ``tau``, ``batch_size``, ``runs``, ``episodes``, ``steps``, ``seed``, and
+``epsilon_schedule``, ``epsilon_end``, ``epsilon_duration``, ``epsilon_decay`` for exploration
+schedules. A renamed field keeps loading under its old name (``renamed`` on the class).
+
+A field may apply only under some settings (``when=one_of("algo", "n-step-sarsa")``): forms
+hide it, and setting it from the command line says it has no effect.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import sys
+import types
 import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, ClassVar
+
+GROUPS = ("basic", "advanced")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a field applies: a test on the other settings, and the words that say so."""
+
+    text: str
+    test: Callable[[Any], bool]
+
+    def holds(self, values: Any) -> bool:
+        """``values``: a config or a dict of field values (a form's, possibly incomplete)."""
+        view = types.SimpleNamespace(**values) if isinstance(values, dict) else values
+        try:
+            return bool(self.test(view))
+        except (AttributeError, TypeError, ValueError):
+            return True  # the settings it depends on are not there yet: show the field
+
+
+def one_of(name: str, *values: Any) -> Condition:
+    """Applies while field ``name`` holds one of ``values``."""
+    shown = values[0] if len(values) == 1 else "one of " + ", ".join(map(str, values))
+    return Condition(f"{name} is {shown}", lambda c: getattr(c, name) in values)
+
+
+def notice(message: str) -> None:
+    """A one-line note for the person at the terminal (renamed keys, settings with no effect)."""
+    print(f"workbench: note: {message}", file=sys.stderr)
 
 
 def param(
@@ -30,17 +66,20 @@ def param(
     log: bool = False,
     live: bool = False,
     choices: tuple | None = None,
-    button: bool = False,
     path: bool = False,
+    when: Condition | None = None,
+    group: str = "basic",
 ) -> Any:
     """A config field with its range, scale, choices and whether it may change while training.
 
-    ``button=True`` on an int field shows a button that adds one to it: the trainer acts when
-    the value changes ("evaluate now", "record next episode"). ``path=True`` on a str field
-    adds a "Browse…" button for a file or folder (a dataset name can still be typed).
+    ``path=True`` on a str field adds "File…" and "Folder…" buttons (a dataset name can still
+    be typed). ``when`` says under which settings the field has an effect; ``group`` is
+    "basic" or "advanced" (folded in forms).
     """
-    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices, "button": button,
-            "path": path}
+    if group not in GROUPS:
+        raise ValueError(f"group {group!r} is not one of: {', '.join(GROUPS)}")
+    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices, "path": path,
+            "when": when, "group": group}
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -57,8 +96,13 @@ class FieldSpec:
     log: bool = False
     live: bool = False
     choices: tuple | None = None
-    button: bool = False
     path: bool = False
+    when: Condition | None = None
+    group: str = "basic"
+
+    def applies(self, values: Any) -> bool:
+        """Whether this field has an effect under ``values`` (a config or a dict of values)."""
+        return self.when is None or self.when.holds(values)
 
     def parse(self, text: str) -> Any:
         """Turn command-line text into a value of this field's type."""
@@ -102,14 +146,20 @@ def specs(cls_or_cfg: Any) -> list[FieldSpec]:
         kind = hints[f.name]
         if kind not in _TYPES.values():
             raise TypeError(f"config field {cls.__name__}.{f.name} has unsupported type {kind!r}")
-        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices", "button", "path")}
+        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices", "path", "when", "group")}
         meta = {k: v for k, v in meta.items() if v is not None}
         out.append(FieldSpec(f.name, kind, f.default, **meta))
     return out
 
 
 class Schema:
-    """Base for plugin configs: checks every field on construction, then the plugin's ``check``."""
+    """Base for plugin configs: checks every field on construction, then the plugin's ``check``.
+
+    ``renamed`` maps old field names to new ones, so saved configs, settings and checkpoints
+    written under the old names still load.
+    """
+
+    renamed: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         for spec in specs(self):
@@ -127,8 +177,24 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+def migrate(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with renamed keys under their new names, each rename noted in one line."""
+    renamed = getattr(cls, "renamed", {})
+    out = {}
+    for key, value in values.items():
+        new = renamed.get(key)
+        if new is not None:
+            notice(f"{key!r} is now called {new!r}; the saved value is used")
+            if new in values:
+                continue  # the new name was saved too: it wins
+            key = new
+        out[key] = value
+    return out
+
+
 def from_dict(cls: type, values: dict[str, Any]) -> Any:
-    """Build a config from saved values, rejecting keys the schema does not know."""
+    """Build a config from saved values (old names migrated), rejecting keys the schema does not know."""
+    values = migrate(cls, values)
     known = {s.name for s in specs(cls)}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -139,16 +205,25 @@ def from_dict(cls: type, values: dict[str, Any]) -> Any:
 def parse_sets(cls: type, assignments: list[str], base: dict[str, Any] | None = None) -> Any:
     """Build a config from ``key=value`` strings (the CLI's ``--set``) over ``base`` values."""
     by_name = {s.name: s for s in specs(cls)}
-    values = dict(base or {})
+    values = migrate(cls, dict(base or {}))
+    renamed = getattr(cls, "renamed", {})
     for item in assignments:
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep:
             raise ValueError(f"--set {item!r} must look like key=value")
+        if key in renamed:
+            notice(f"{key!r} is now called {renamed[key]!r}")
+            key = renamed[key]
         if key not in by_name:
             raise ValueError(f"unknown config key {key!r}; allowed: {', '.join(by_name)}")
         values[key] = by_name[key].parse(text)
-    return from_dict(cls, values)
+    cfg = from_dict(cls, values)
+    for key in dict.fromkeys(item.partition("=")[0].strip() for item in assignments):
+        spec = by_name.get(renamed.get(key, key))
+        if spec is not None and not spec.applies(cfg):
+            notice(f"{spec.name} has no effect unless {spec.when.text}")
+    return cfg
 
 
 def apply_live(cfg: Any, changes: dict[str, Any]) -> Any:

@@ -1,13 +1,13 @@
 """The run driver: the one loop that moves a trainer generator forward, in the GUI and headless.
 
-A trainer is ``train(cfg, ctx) -> Generator[Snapshot, cfg | None, None]``. At each yield the
-driver hands the snapshot to every sink, honours pause / step / stop, saves checkpoints, and
-sends back the config with any live changes the mailbox holds (or None).
+A trainer is ``train(cfg, ctx) -> Generator[Snapshot, None, None]``. At each yield the driver
+hands the snapshot to every sink, honours pause / step / stop, saves checkpoints, applies the
+live changes the mailbox holds to ``ctx.config`` and queues the actions asked for since, which
+the trainer drains with ``ctx.events()``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import importlib.metadata
 import json
@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from workbench.core.actions import Event, find_action
 from workbench.core.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from workbench.core.config import apply_live, to_dict
 from workbench.core.device import resolve_device
@@ -29,23 +30,35 @@ from workbench.core.mailbox import Mailbox
 from workbench.core.manifest import Manifest
 from workbench.core.sinks import CsvSink, Sink
 from workbench.core.snapshot import Snapshot
+from workbench.core.status import State, Status
 
-STATES = ("idle", "running", "paused", "finished", "stopped", "failed")
 _VERSIONED = ("workbench", "torch", "numpy", "gymnasium", "ale-py", "PySide6-Essentials", "pyqtgraph")
 
 
 class RunContext:
-    """What a trainer gets besides its config: the device, the output folder, a state to resume
-    from, and a way to register what a checkpoint holds."""
+    """What a trainer gets besides its first config: the config in effect now, the actions asked
+    for, the device, the output folder, a state to resume from, and a way to register what a
+    checkpoint holds."""
 
-    def __init__(self, device: str, out_dir: Path | None, resume: dict[str, Any] | None,
+    def __init__(self, cfg: Any, device: str, out_dir: Path | None, resume: dict[str, Any] | None,
                  stop_event: threading.Event) -> None:
+        self.config = cfg  # the driver replaces it, validated, when a live change lands
         self._device_choice = device
         self._device: str | None = None if device == "auto" else resolve_device(device)
         self.out_dir = out_dir
         self.resume = resume
         self._stop = stop_event
+        self._events: list[Event] = []
         self.state_fn: Callable[[], dict[str, Any]] | None = None
+
+    def events(self) -> list[Event]:
+        """The actions that arrived since the last call, oldest first (each is handed out once)."""
+        events, self._events = self._events, []
+        return events
+
+    def deliver(self, event: Event) -> None:
+        """Queue an action for the trainer (the driver calls this between yields)."""
+        self._events.append(event)
 
     @property
     def device(self) -> str:
@@ -83,19 +96,6 @@ class RunContext:
         return None if self.out_dir is None else self.out_dir / name
 
 
-@dataclasses.dataclass
-class Status:
-    """A copy of where a run stands, for status lines and progress bars."""
-
-    state: str
-    step: int
-    steps_per_s: float
-    elapsed: float
-    device: str
-    progress: float | None
-    message: str
-
-
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in _VERSIONED:
@@ -116,14 +116,14 @@ class Run:
         out_dir: where config.json, metrics.csv and checkpoints go (None: keep nothing on disk).
         sinks: extra sinks (history for curves, latest arrays for views, recorders).
         max_steps: stop once a snapshot's step reaches this.
-        resume: a checkpoint file or run folder to continue from.
+        resume_from: a checkpoint file or run folder to continue from.
         checkpoint_every_s: seconds between automatic checkpoints.
         on_nonfinite: "pause" (the GUI) or "stop" (headless) when a scalar is NaN or inf.
     """
 
     def __init__(self, manifest: Manifest, cfg: Any, *, device: str = "auto", out_dir: str | Path | None = None,
                  sinks: list[Sink] | tuple[Sink, ...] = (), max_steps: int | None = None,
-                 resume: str | Path | None = None, checkpoint_every_s: float = 60.0,
+                 resume_from: str | Path | None = None, checkpoint_every_s: float = 60.0,
                  on_nonfinite: str = "pause") -> None:
         self.manifest = manifest
         self.cfg = cfg
@@ -132,11 +132,13 @@ class Run:
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.sinks = list(sinks)
         self.max_steps = max_steps
-        self.resume_from = resume
+        self.resume_from = resume_from
         self.checkpoint_every_s = checkpoint_every_s
         self.on_nonfinite = on_nonfinite
-        self.inbox = Mailbox()
+        self._inbox = Mailbox()
+        self._asked: list[tuple[str, dict[str, Any]]] = []  # actions not yet handed to the trainer
         self.changes: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
         self.error = ""
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -144,7 +146,7 @@ class Run:
         self._running.set()
         self._checkpoint_asked = threading.Event()
         self._steps_allowed = 0
-        self._state, self._message = "idle", ""
+        self._state, self._message = State.IDLE, ""
         self._step, self._rate, self._progress = 0, 0.0, None
         self._started = self._paused_total = 0.0
         self._paused_at: float | None = None
@@ -153,18 +155,31 @@ class Run:
 
     # ---- controls (any thread) ----
     def stop(self) -> None:
+        with self._lock:
+            if self._state in (State.RUNNING, State.PAUSED):
+                self._state = State.STOPPING
         self._stop.set()
         self._running.set()
 
     def pause(self) -> None:
         """Hold the run at its next snapshot (before it starts: at its first)."""
         with self._lock:
-            if self._state in ("idle", "running"):
+            if self._state in (State.IDLE, State.RUNNING):
                 self._running.clear()
 
-    def resume(self) -> None:
+    def unpause(self) -> None:
         with self._lock:
             self._running.set()
+
+    def change(self, **values: Any) -> None:
+        """Live changes to settings, applied at the next snapshot (checked then)."""
+        self._inbox.put(**values)
+
+    def act(self, name: str, **payload: Any) -> None:
+        """Ask for a declared action; ValueError at once when it or its payload is not allowed."""
+        checked = find_action(self.cfg, name).check(payload)
+        with self._lock:
+            self._asked.append((name, checked))
 
     def step_once(self) -> None:
         """While paused, let exactly one more snapshot through."""
@@ -187,7 +202,7 @@ class Run:
     def run(self) -> Status:
         """Drive the trainer to its end, a stop, ``max_steps`` or an error; returns the final status."""
         self._started = time.perf_counter()
-        self._set("running")
+        self._set(State.RUNNING)
         sinks = list(self.sinks)
         gen = None
         try:
@@ -198,7 +213,7 @@ class Run:
                 self.out_dir.mkdir(parents=True, exist_ok=True)
                 sinks.append(CsvSink(self.out_dir / "metrics.csv"))
                 self._write_config()
-            ctx = RunContext(self.device_choice, self.out_dir, resume_state, self._stop)
+            ctx = RunContext(self.cfg, self.device_choice, self.out_dir, resume_state, self._stop)
             self._ctx = ctx
             gen = self.manifest.trainer_function()(self.cfg, ctx)
             last_checkpoint = time.perf_counter()
@@ -214,20 +229,22 @@ class Run:
                     self._checkpoint_asked.clear()
                     self.save_checkpoint()
                     last_checkpoint = time.perf_counter()
-                snap = gen.send(self._take_changes(snap.step))
+                self._take_changes(snap.step)
+                self._take_actions(snap.step)
+                snap = next(gen)
         except StopIteration:
             pass
         except Exception as exc:  # noqa: BLE001 - a failing trainer ends its run, never the app
             self.error = traceback.format_exc()
             first = (str(exc).strip().splitlines() or [""])[0]
-            self._set("failed", f"trainer failed: {type(exc).__name__}: {first}")
+            self._set(State.FAILED, f"trainer failed: {type(exc).__name__}: {first}")
         finally:
             if gen is not None:
                 try:
                     gen.close()
                 except Exception:  # noqa: BLE001
                     self.error = self.error or traceback.format_exc()
-            trainer_failed = self._state == "failed"
+            trainer_failed = self._state == State.FAILED
             # sinks first: the last rows reach files and views before the final checkpoint,
             # whose first save imports torch (0.8 s)
             for sink in sinks:
@@ -235,7 +252,7 @@ class Run:
                     sink.close()
                 except Exception:  # noqa: BLE001 - one sink failing must not keep others open
                     self.error = self.error or traceback.format_exc()
-                    self._set("failed", "a sink failed to close: " + self.error.strip().splitlines()[-1])
+                    self._set(State.FAILED, "a sink failed to close: " + self.error.strip().splitlines()[-1])
             if not trainer_failed:
                 self._finish()
             if self.out_dir is not None:
@@ -251,10 +268,10 @@ class Run:
     def _finish(self) -> None:
         self.save_checkpoint()
         with self._lock:
-            if self._state == "running":
-                self._state = "stopped" if self._stop.is_set() else "finished"
+            if self._state in (State.RUNNING, State.STOPPING):
+                self._state = State.STOPPED if self._stop.is_set() else State.FINISHED
 
-    def _set(self, state: str, message: str | None = None) -> None:
+    def _set(self, state: State, message: str | None = None) -> None:
         with self._lock:
             self._state = state
             if message is not None:
@@ -275,7 +292,7 @@ class Run:
             message = f"{bad[0]} is {snap.scalars[bad[0]]} at step {snap.step}"
             if self.on_nonfinite == "stop":
                 raise FloatingPointError(message)
-            self._set("paused", message + ": paused")
+            self._set(State.PAUSED, message + ": paused")
             self._running.clear()
 
     def _wait_while_paused(self) -> None:
@@ -288,33 +305,49 @@ class Run:
             return
         with self._lock:
             self._paused_at = time.perf_counter()
-            if self._state == "running":
-                self._state = "paused"
+            if self._state == State.RUNNING:
+                self._state = State.PAUSED
         self._running.wait()
         with self._lock:
             self._paused_total += time.perf_counter() - self._paused_at
             self._paused_at = None
-            self._state = "running"
+            self._last_t = None  # the pause is no part of the rate
+            if self._state == State.PAUSED:
+                self._state = State.RUNNING
             if self._steps_allowed > 0:
                 self._steps_allowed -= 1
                 self._running.clear()
 
-    def _take_changes(self, step: int) -> Any:
-        changes = self.inbox.take()
+    def _take_changes(self, step: int) -> None:
+        """Apply pending live changes to the config the trainer reads; log and mark them."""
+        changes = self._inbox.take()
         if not changes:
-            return None
+            return
         try:
             new = apply_live(self.cfg, changes)
         except ValueError as exc:
             self._set(self._state, f"live change refused: {exc}")
-            return None
-        self.cfg = new
-        self.changes.append({"step": step, "changes": changes})
+            return
+        previous = {key: getattr(self.cfg, key) for key in changes}
+        self.cfg = self._ctx.config = new
+        self.changes.append({"step": step, "changes": changes, "previous": previous})
         for sink in self.sinks:
-            sink.mark(step, changes)
+            sink.mark(step, changes, previous)
         if self.out_dir is not None:
             self._write_config()
-        return new
+
+    def _take_actions(self, step: int) -> None:
+        """Hand the actions asked for to the trainer, stamped with this step, and log them."""
+        with self._lock:
+            asked, self._asked = self._asked, []
+        if not asked:
+            return
+        for name, payload in asked:
+            event = Event(name, payload, step)
+            self._ctx.deliver(event)
+            self.events.append(event.to_dict())
+        if self.out_dir is not None:
+            self._write_config()
 
     def _write_config(self) -> None:
         doc = {
@@ -322,6 +355,7 @@ class Run:
             "config": to_dict(self.initial_cfg),
             "final_config": to_dict(self.cfg),
             "changes": self.changes,
+            "events": self.events,
             "device": self._ctx.device_used if self._ctx is not None else None,
             "max_steps": self.max_steps,
             "resumed_from": None if self.resume_from is None else str(self.resume_from),

@@ -23,10 +23,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from workbench.core.driver import Run, Status
+from workbench.core.actions import find_action
+from workbench.core.control import RunControl
+from workbench.core.driver import Run
 from workbench.core.manifest import Manifest
 from workbench.core.sinks import Sink
 from workbench.core.snapshot import Snapshot
+from workbench.core.status import Status
 
 FLUSH_EVERY_S = 0.03
 STATUS_EVERY_S = 0.05  # status while the trainer sends nothing and a user has just acted
@@ -89,9 +92,9 @@ class _ForwardSink(Sink):
         if time.perf_counter() - self._last_flush > FLUSH_EVERY_S:
             self.flush()
 
-    def mark(self, step: int, changes: dict[str, Any]) -> None:
+    def mark(self, step: int, changes: dict[str, Any], previous: dict[str, Any]) -> None:
         self.flush()
-        self.events.put(("mark", step, changes))
+        self.events.put(("mark", step, changes, previous))
 
     def flush(self) -> None:
         """Send what is held, even nothing: the status goes along."""
@@ -99,7 +102,7 @@ class _ForwardSink(Sink):
             rows, arrays = self._rows, self._arrays
             self._rows, self._arrays = [], {}
             self._last_flush = time.perf_counter()
-        self.events.put(("batch", rows, arrays, self.run.status(), self.run.changes))
+        self.events.put(("batch", rows, arrays, self.run.status(), self.run.changes, self.run.events))
 
     def quiet_for(self) -> float:
         """Seconds since the last batch."""
@@ -124,7 +127,7 @@ def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: fro
     try:
         run = Run(manifest, cfg, **kwargs)
     except Exception:  # noqa: BLE001 - reported to the parent as a failed run
-        events.put(("end", Status("failed", 0, 0.0, 0.0, "", None, "could not start"), traceback.format_exc(), [], cfg))
+        events.put(("end", Status.failed("could not start"), traceback.format_exc(), [], [], cfg))
         return
     forward = _ForwardSink(events, run, array_keys)
     run.sinks.append(forward)
@@ -143,10 +146,7 @@ def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: fro
                 command, arg = None, None
             if command is not None:
                 acted = time.perf_counter()
-                if command == "changes":
-                    run.inbox.put(**arg)
-                else:
-                    getattr(run, command)()
+                COMMANDS[command](run, arg)
             if forward.quiet_for() >= STATUS_EVERY_S:
                 forward.flush()
 
@@ -155,17 +155,19 @@ def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: fro
     status = run.run()
     done.set()
     server.join()
-    events.put(("end", status, run.error, run.changes, run.cfg))
+    events.put(("end", status, run.error, run.changes, run.events, run.cfg))
 
 
-class _RemoteInbox:
-    """The parent's side of the mailbox: ``put`` sends live changes to the child."""
-
-    def __init__(self, commands: Any) -> None:
-        self._commands = commands
-
-    def put(self, **changes: Any) -> None:
-        self._commands.put(("changes", changes))
+# what the child does with each command from the parent: ``RunControl``'s methods, by name
+COMMANDS: dict[str, Any] = {
+    "stop": lambda run, _: run.stop(),
+    "pause": lambda run, _: run.pause(),
+    "unpause": lambda run, _: run.unpause(),
+    "step_once": lambda run, _: run.step_once(),
+    "request_checkpoint": lambda run, _: run.request_checkpoint(),
+    "change": lambda run, values: run.change(**values),
+    "act": lambda run, asked: run.act(asked[0], **asked[1]),
+}
 
 
 class ProcessRun:
@@ -187,11 +189,11 @@ class ProcessRun:
         self._events, self._child_end = context.Pipe(duplex=False)
         child_args = (manifest, cfg, run_kwargs, array_keys, self._commands, self._child_end)
         self._process = context.Process(target=_child, args=child_args, daemon=True)
-        self.inbox = _RemoteInbox(self._commands)
         self.changes: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
         self.error = ""
         self._lock = threading.Lock()
-        self._status = Status("idle", 0, 0.0, 0.0, "", None, "starting the trainer process…")
+        self._status = Status.starting("starting the trainer process…")
         self._stop_asked = threading.Event()
 
     # ---- controls (any thread): the same names as Run's ----
@@ -202,14 +204,21 @@ class ProcessRun:
     def pause(self) -> None:
         self._commands.put(("pause", None))
 
-    def resume(self) -> None:
-        self._commands.put(("resume", None))
+    def unpause(self) -> None:
+        self._commands.put(("unpause", None))
 
     def step_once(self) -> None:
         self._commands.put(("step_once", None))
 
     def request_checkpoint(self) -> None:
         self._commands.put(("request_checkpoint", None))
+
+    def change(self, **values: Any) -> None:
+        self._commands.put(("change", values))
+
+    def act(self, name: str, **payload: Any) -> None:
+        """Checked here, so a bad request fails in the caller, as ``Run.act`` does."""
+        self._commands.put(("act", (name, find_action(self.cfg, name).check(payload))))
 
     def status(self) -> Status:
         with self._lock:
@@ -236,15 +245,15 @@ class ProcessRun:
                     return self._died()
                 kind = event[0]
                 if kind == "batch":
-                    _, rows, arrays, status, changes = event
+                    _, rows, arrays, status, changes, actions = event
                     self._deliver(rows, arrays)
                     with self._lock:
-                        self._status, self.changes = status, changes
+                        self._status, self.changes, self.events = status, changes, actions
                 elif kind == "mark":
                     for sink in self.sinks:
-                        sink.mark(event[1], event[2])
+                        sink.mark(*event[1:])
                 elif kind == "end":
-                    _, status, self.error, self.changes, self.cfg = event
+                    _, status, self.error, self.changes, self.events, self.cfg = event
                     with self._lock:
                         self._status = status
                     return status
@@ -266,6 +275,9 @@ class ProcessRun:
         why = why or f"the trainer process ended unexpectedly (exit code {self._process.exitcode})"
         self.error = self.error or why
         with self._lock:
-            s = self._status
-            self._status = Status("failed", s.step, 0.0, s.elapsed, s.device, s.progress, why)
+            self._status = Status.failed(why, last=self._status)
             return self._status
+
+
+_RUN_IS_A_CONTROL: type[RunControl] = Run
+_PROCESS_RUN_IS_A_CONTROL: type[RunControl] = ProcessRun

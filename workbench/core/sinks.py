@@ -1,6 +1,7 @@
 """Sinks receive every snapshot of a run: in memory for views, on disk for the record.
 
-Every sink has ``write(snapshot)``, ``mark(step, changes)`` for live config changes and ``close()``.
+Every sink has ``write(snapshot)``, ``mark(step, changes, previous)`` for live config changes
+(the new values and the ones they replaced) and ``close()``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Sink:
     def write(self, snap: Snapshot) -> None:
         pass
 
-    def mark(self, step: int, changes: dict[str, Any]) -> None:
+    def mark(self, step: int, changes: dict[str, Any], previous: dict[str, Any]) -> None:
         pass
 
     def close(self) -> None:
@@ -55,7 +56,7 @@ class HistorySink(Sink):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._series: dict[str, _Series] = {}
-        self._marks: list[tuple[int, dict[str, Any]]] = []
+        self._marks: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
 
     def write(self, snap: Snapshot) -> None:
         with self._lock:
@@ -65,9 +66,9 @@ class HistorySink(Sink):
                     series = self._series[key] = _Series()
                 series.append(snap.step, value)
 
-    def mark(self, step: int, changes: dict[str, Any]) -> None:
+    def mark(self, step: int, changes: dict[str, Any], previous: dict[str, Any]) -> None:
         with self._lock:
-            self._marks.append((step, dict(changes)))
+            self._marks.append((step, dict(changes), dict(previous)))
 
     def read(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the steps and values of ``key`` (empty when never reported)."""
@@ -86,7 +87,8 @@ class HistorySink(Sink):
         with self._lock:
             return list(self._series)
 
-    def marks(self) -> list[tuple[int, dict[str, Any]]]:
+    def marks(self) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """(step, new values, the values they replaced) of every live change, in order."""
         with self._lock:
             return list(self._marks)
 

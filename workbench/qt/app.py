@@ -14,16 +14,9 @@ from workbench.qt.shell import MainWindow
 DEFAULT_PLUGIN = "td-control"
 
 
-def configure_process() -> None:
-    """A trainer thread running pure Python holds the GIL for a whole switch interval (5 ms by
-    default), which shows as event-loop lag; 1 ms keeps the GUI responsive for a small cost."""
-    sys.setswitchinterval(0.001)
-
-
 def main(plugin: str | None = None, cfg: Any = None, autorun: bool = False, exit_when_done: bool = False,
          steps: int | None = None, device: str = "auto") -> int:
     """Open the main window on ``plugin`` (or the last opened ones, or the default plugin)."""
-    configure_process()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("Workbench")
     app.setStyle("Fusion")

@@ -7,25 +7,30 @@ timer; nothing the trainer does calls into Qt.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import time
 from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from workbench.core.actions import actions_of
 from workbench.core.checkpoint import CheckpointError, load_checkpoint
-from workbench.core.config import from_dict, to_dict
+from workbench.core.config import from_dict, migrate, to_dict
 from workbench.core.device import DEVICES
-from workbench.core.process_run import ProcessRun
 from workbench.core.manifest import Manifest
+from workbench.core.process_run import ProcessRun
 from workbench.core.recorder import mp4_available
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
 from workbench.core.snapshot import Snapshot
+from workbench.core.status import State
 from workbench.qt import settings
+from workbench.qt.actions import ActionsBox
 from workbench.qt.params import ConfigForm
 from workbench.qt.recorder import WidgetRecorder
 from workbench.qt.views import VIEW_KINDS
 from workbench.qt.views.base import View
+from workbench.qt.views.marks import short_label
 
 REFRESH_MS = 33
 REDRAWS_PER_TICK = 2  # array views (maps, frames, bars) redrawn per refresh tick at most
@@ -54,13 +59,16 @@ class PluginPanel(QtWidgets.QWidget):
         self.resume_from: Path | None = None
         self.recorder: WidgetRecorder | None = None
         defaults = to_dict(self.config_cls())
-        valid = {k: v for k, v in (values or {}).items() if k in defaults}
+        valid = {k: v for k, v in migrate(self.config_cls, values or {}).items() if k in defaults}
         self.form = ConfigForm(self.config_cls, {**defaults, **valid})
         self.form.edited.connect(self._edited)
+        self.actions = ActionsBox(actions_of(self.config_cls))
+        self.actions.asked.connect(lambda name, payload: self.act(name, **payload))
         self.views: list[View] = [
-            VIEW_KINDS[v.kind](v, self.history, self.latest, self.set_config) for v in manifest.views
+            VIEW_KINDS[v.kind](v, self.history, self.latest, self.view_clicked) for v in manifest.views
             if v.kind in VIEW_KINDS
         ]
+        self._listed = (0, 0)  # changes and actions shown in the log
         self._build(device)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.refresh)
@@ -116,6 +124,12 @@ class PluginPanel(QtWidgets.QWidget):
         config_box = QtWidgets.QGroupBox("Config (● = can change while training)")
         QtWidgets.QVBoxLayout(config_box).addWidget(self.form)
         side_layout.addWidget(config_box)
+        side_layout.addWidget(self.actions)
+        log_box = QtWidgets.QGroupBox("Live changes and actions")
+        self.log = QtWidgets.QListWidget()
+        self.log.setMaximumHeight(110)
+        QtWidgets.QVBoxLayout(log_box).addWidget(self.log)
+        side_layout.addWidget(log_box)
         side_layout.addWidget(self._build_recorder())
         side_layout.addStretch(1)
 
@@ -179,14 +193,23 @@ class PluginPanel(QtWidgets.QWidget):
 
     def _edited(self, name: str, value: Any) -> None:
         if self.running and self.form.specs[name].live:
-            self.run.inbox.put(**{name: value})
+            self.run.change(**{name: value})
 
-    def set_config(self, **changes: Any) -> None:
-        """Set fields as if the user typed them (views call this on clicks)."""
-        allowed = {k: v for k, v in changes.items() if k in self.form.specs and (self.form.specs[k].live or not self.running)}
-        self.form.set_values(allowed)
-        for name, value in allowed.items():
-            self._edited(name, value)
+    def act(self, name: str, **payload: Any) -> bool:
+        """Ask the run for action ``name``; False (and a message) without a run or with a bad payload."""
+        if not self.running:
+            self._say(f"start a run first: {self.actions.actions[name].label.lower()} acts on a training run")
+            return False
+        try:
+            self.run.act(name, **payload)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return False
+        return True
+
+    def view_clicked(self, action: str, x: float, y: float) -> None:
+        """A click on a view asks for the action the view names, at the clicked point."""
+        self.act(action, **self.actions.at_point(action, x, y))
 
     # ---------- run control ----------
     @property
@@ -209,7 +232,7 @@ class PluginPanel(QtWidgets.QWidget):
             self._forget()
         self.error_box.hide()
         self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
-                              sinks=[self.history, self.latest], max_steps=self.max_steps, resume=self.resume_from,
+                              sinks=[self.history, self.latest], max_steps=self.max_steps, resume_from=self.resume_from,
                               array_keys=frozenset(k for view in self.views for k in view.array_keys()))
         self.resume_from = None
         self.thread = RunThread(self.run)
@@ -221,8 +244,8 @@ class PluginPanel(QtWidgets.QWidget):
     def toggle_pause(self) -> None:
         if not self.running:
             return
-        if self.run.status().state == "paused":
-            self.run.resume()
+        if self.run.status().state == State.PAUSED:
+            self.run.unpause()
         else:
             self.run.pause()
 
@@ -253,6 +276,8 @@ class PluginPanel(QtWidgets.QWidget):
         self.latest.clear()
         for view in self.views:
             view.reset()
+        self.log.clear()
+        self._listed = (0, 0)
 
     def save_checkpoint(self) -> None:
         if self.running:
@@ -271,13 +296,14 @@ class PluginPanel(QtWidgets.QWidget):
             return False
         try:
             payload = load_checkpoint(path, self.manifest.id)
-            from_dict(self.config_cls, payload["config"])
+            values = migrate(self.config_cls, payload["config"])
+            from_dict(self.config_cls, values)
         except (CheckpointError, ValueError, TypeError) as exc:
             self._say(f"cannot load checkpoint: {exc}", error=True)
             return False
         path = Path(path)
         self.resume_from = path if path.is_file() else path / "checkpoint.pt"
-        self.form.set_values(payload["config"])
+        self.form.set_values(values)
         self._forget()
         metrics = self.resume_from.parent / "metrics.csv"
         if metrics.exists():
@@ -299,6 +325,8 @@ class PluginPanel(QtWidgets.QWidget):
             self.thread.wait(timeout_ms)
 
     def _ended(self, state: str) -> None:
+        if self.run is None or self.sender() is not self.thread:
+            return  # a run that Reset already let go of
         self.thread.wait(2000)  # the signal comes from the thread's last lines: let it finish
         self.refresh()
         self._show_status()
@@ -309,8 +337,9 @@ class PluginPanel(QtWidgets.QWidget):
         self.run_ended.emit(state)
 
     def _set_buttons(self, state: str) -> None:
-        running = state in ("running", "paused")
+        running = State(state).active
         self.form.lock(running)
+        self.actions.enable(running)
         self.device.setEnabled(not running)
         self.start_button.setEnabled(not running)
         self.load_button.setEnabled(not running)
@@ -331,17 +360,40 @@ class PluginPanel(QtWidgets.QWidget):
                     view.setVisible(view.has_data())
         if self.running:
             self._show_status()
+            self._show_effective()
+            self._list_changes()
         if self.recorder is not None:
             self.record_status.setText(f"recording {self.recorder.frames} frames → {self.recorder.writer.path}")
 
+    def _show_effective(self) -> None:
+        """Beside each live field a schedule moves (ε), the value the trainer last reported."""
+        for name, spec in self.form.specs.items():
+            if spec.live and spec.type is float and self.history.count(name):
+                now = float(self.history.read(name)[1][-1])
+                self.form.show_effective(name, None if math.isclose(now, self.form.values()[name]) else now)
+
+    def _list_changes(self) -> None:
+        """Append the run's new live changes and actions to the log, each with its step."""
+        changes, events = self.run.changes, self.run.events
+        n_changes, n_events = self._listed
+        for change in changes[n_changes:]:
+            self.log.addItem(f"step {change['step']}: {short_label(change['changes'], change.get('previous', {}))}")
+        for event in events[n_events:]:
+            label = self.actions.actions[event["action"]].label
+            args = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in event["payload"].items())
+            self.log.addItem(f"step {event['step']}: {label}" + (f" ({args})" if args else ""))
+        if (len(changes), len(events)) != self._listed:
+            self._listed = (len(changes), len(events))
+            self.log.scrollToBottom()
+
     def _show_status(self) -> None:
         s = self.run.status()
-        self.pause_button.setText("Resume" if s.state == "paused" else "Pause")
+        self.pause_button.setText("Continue" if s.state == State.PAUSED else "Pause")
         elapsed = time.strftime("%H:%M:%S", time.gmtime(s.elapsed))
         text = f"{s.state} · step {s.step} · {s.steps_per_s:,.0f} steps/s · {elapsed} · {s.device or '…'}"
         if s.message:
             text += f"\n{s.message}"
-        self._say(text, error=s.state == "failed" or bool(s.message and s.state == "paused"))
+        self._say(text, error=s.state == State.FAILED or bool(s.message and s.state == State.PAUSED))
         if s.progress is not None:
             self.progress.setValue(int(1000 * min(max(s.progress, 0.0), 1.0)))
 
@@ -373,9 +425,5 @@ class PluginPanel(QtWidgets.QWidget):
             path = recorder.stop()
             self.record_button.setText("● Record")
             self.record_status.setText(f"saved {path} ({recorder.frames} frames)" if path else "nothing recorded")
-
-    def config(self) -> Any:
-        """The config the form holds now (raises ValueError when it is invalid)."""
-        return from_dict(self.config_cls, self.values())
 
 

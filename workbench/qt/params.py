@@ -1,5 +1,10 @@
 """A config form built from a plugin's schema: sliders (log-scaled for rates), spin boxes,
-drop-downs, check boxes and buttons. Fields not marked live lock while a run trains."""
+drop-downs and check boxes. Fields not marked live lock while a run trains; fields that do not
+apply to the other settings are hidden; advanced fields fold away.
+
+A field reports a change once it is committed: a slider on release, a typed number on Enter.
+One drag is one live change, and one mark on the curves.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,27 @@ from workbench.core.config import FieldSpec, specs
 SLIDER_TICKS = 1000
 
 
+class _WheelOnlyWhenFocused(QtCore.QObject):
+    """Lets the mouse wheel scroll the form instead of turning whatever input is under it."""
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Wheel and isinstance(obj, QtWidgets.QWidget) and not obj.hasFocus():
+            event.ignore()
+            return True
+        return False
+
+
+WHEEL_GUARD = _WheelOnlyWhenFocused()
+
+
+def guard_wheel(widget: QtWidgets.QWidget) -> None:
+    widget.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+    widget.installEventFilter(WHEEL_GUARD)
+
+
 class FloatField(QtWidgets.QWidget):
-    """A slider beside a spin box; the slider is log-scaled when the field says so."""
+    """A slider beside a spin box; the slider is log-scaled when the field says so, and commits
+    its value when released (the spin box follows it while dragging)."""
 
     changed = QtCore.Signal(object)
 
@@ -36,8 +60,11 @@ class FloatField(QtWidgets.QWidget):
             self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
             self.slider.setRange(0, SLIDER_TICKS)
             self.slider.valueChanged.connect(self._from_slider)
+            self.slider.sliderReleased.connect(lambda: self.changed.emit(self.value()))
+            guard_wheel(self.slider)
             layout.addWidget(self.slider, 3)
         layout.addWidget(self.spin, 2)
+        guard_wheel(self.spin)
         self.spin.valueChanged.connect(self._from_spin)
 
     def _to_tick(self, v: float) -> int:
@@ -51,7 +78,10 @@ class FloatField(QtWidgets.QWidget):
         return float(f"{v:.4g}")
 
     def _from_slider(self, t: int) -> None:
-        self.spin.setValue(self._from_tick(t))
+        with QtCore.QSignalBlocker(self.spin):
+            self.spin.setValue(self._from_tick(t))
+        if not self.slider.isSliderDown():  # a click on the groove or a key: committed at once
+            self.changed.emit(self.value())
 
     def _from_spin(self, v: float) -> None:
         if self.slider is not None:
@@ -78,6 +108,7 @@ class IntField(QtWidgets.QSpinBox):
         self.setRange(int(spec.lo) if spec.lo is not None else -(2**31), int(spec.hi) if spec.hi is not None else 2**31 - 1)
         self.setKeyboardTracking(False)
         self.setMaximumWidth(140)
+        guard_wheel(self)
         self.valueChanged.connect(lambda v: self.changed.emit(int(v)))
 
     def set_value(self, v: int) -> None:
@@ -109,6 +140,7 @@ class ChoiceField(QtWidgets.QComboBox):
         self.addItems([str(c) for c in spec.choices])
         self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(12)
+        guard_wheel(self)
         self.currentIndexChanged.connect(lambda _: self.changed.emit(self.value()))
 
     def value(self) -> Any:
@@ -170,30 +202,7 @@ class PathField(QtWidgets.QWidget):
         self.text.set_value(v)
 
 
-class ButtonField(QtWidgets.QPushButton):
-    """An int field shown as a button: each press adds one (the trainer acts on the change)."""
-
-    changed = QtCore.Signal(object)
-
-    def __init__(self, spec: FieldSpec) -> None:
-        super().__init__(spec.help[:1].upper() + spec.help[1:] if spec.help else spec.name)
-        self._value = int(spec.default)
-        self.clicked.connect(self._press)
-
-    def _press(self) -> None:
-        self._value += 1
-        self.changed.emit(self._value)
-
-    def value(self) -> int:
-        return self._value
-
-    def set_value(self, v: int) -> None:
-        self._value = int(v)
-
-
 def make_field(spec: FieldSpec) -> QtWidgets.QWidget:
-    if spec.button and spec.type is int:
-        return ButtonField(spec)
     if spec.choices is not None:
         return ChoiceField(spec)
     if spec.path and spec.type is str:
@@ -201,8 +210,23 @@ def make_field(spec: FieldSpec) -> QtWidgets.QWidget:
     return {float: FloatField, int: IntField, bool: BoolField, str: TextField}[spec.type](spec)
 
 
+def labelled(spec: FieldSpec, value: Any) -> tuple[QtWidgets.QLabel, QtWidgets.QWidget]:
+    """A field for ``spec`` holding ``value``, and its label (● marks a field that may change live)."""
+    field = make_field(spec)
+    field.setToolTip(f"{spec.help}{' (live)' if spec.live else ''}")
+    field.set_value(value)
+    field.setMinimumWidth(60)
+    label = QtWidgets.QLabel(("● " if spec.live else "") + spec.name)
+    label.setToolTip(field.toolTip())
+    return label, field
+
+
 class ConfigForm(QtWidgets.QWidget):
-    """The form for one config class. ``edited(name, value)`` fires on every user change."""
+    """The form for one config class. ``edited(name, value)`` fires on every committed change.
+
+    Basic fields come first; advanced ones fold under a toggle. A field whose ``when`` does not
+    hold under the form's other values is hidden, and shows again when it applies.
+    """
 
     edited = QtCore.Signal(str, object)
 
@@ -210,18 +234,69 @@ class ConfigForm(QtWidgets.QWidget):
         super().__init__(parent)
         self.specs = {s.name: s for s in specs(config_cls)}
         self.fields: dict[str, QtWidgets.QWidget] = {}
-        layout = QtWidgets.QFormLayout(self)
-        layout.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.effective: dict[str, QtWidgets.QLabel] = {}
+        self._layouts: dict[str, QtWidgets.QFormLayout] = {}
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        basic = QtWidgets.QFormLayout()
+        self.advanced_box = QtWidgets.QWidget()
+        advanced = QtWidgets.QFormLayout(self.advanced_box)
+        advanced.setContentsMargins(0, 0, 0, 0)
+        for form in (basic, advanced):
+            form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, spec in self.specs.items():
-            field = make_field(spec)
-            field.setToolTip(f"{spec.help}{' (live)' if spec.live else ''}")
-            field.set_value(values.get(name, spec.default))
-            field.changed.connect(lambda v, n=name: self.edited.emit(n, v))
-            field.setMinimumWidth(60)
-            label = QtWidgets.QLabel(("● " if spec.live else "") + name)
-            label.setToolTip(field.toolTip())
-            layout.addRow(label, field)
-            self.fields[name] = field
+            label, field = labelled(spec, values.get(name, spec.default))
+            field.changed.connect(lambda v, n=name: self._changed(n, v))
+            form = advanced if spec.group == "advanced" else basic
+            form.addRow(label, self._with_effective(name, field))
+            self.fields[name], self._layouts[name] = field, form
+        self.advanced_toggle = QtWidgets.QToolButton(text="Advanced settings", checkable=True)
+        self.advanced_toggle.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(QtCore.Qt.ArrowType.RightArrow)
+        self.advanced_toggle.toggled.connect(self._fold)
+        outer.addLayout(basic)
+        outer.addWidget(self.advanced_toggle)
+        outer.addWidget(self.advanced_box)
+        self.advanced_toggle.setVisible(advanced.rowCount() > 0)
+        self._fold(False)
+        self._show_applicable()
+
+    def _with_effective(self, name: str, field: QtWidgets.QWidget) -> QtWidgets.QWidget:
+        """The field beside a label that shows the value in effect when a schedule moves it."""
+        box = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(field, 1)
+        effective = QtWidgets.QLabel()
+        effective.setToolTip("the value in effect now (a schedule moves it)")
+        effective.hide()
+        row.addWidget(effective)
+        self.effective[name] = effective
+        return box
+
+    def _fold(self, open_: bool) -> None:
+        self.advanced_box.setVisible(open_)
+        self.advanced_toggle.setArrowType(QtCore.Qt.ArrowType.DownArrow if open_ else QtCore.Qt.ArrowType.RightArrow)
+
+    def _changed(self, name: str, value: Any) -> None:
+        self._show_applicable()
+        self.edited.emit(name, value)
+
+    def _show_applicable(self) -> None:
+        values = self.values()
+        for name, spec in self.specs.items():
+            self._layouts[name].setRowVisible(self.fields[name].parentWidget(), spec.applies(values))
+
+    def applies(self, name: str) -> bool:
+        """Whether the field shows: it has an effect under the form's other values."""
+        return self.specs[name].applies(self.values())
+
+    def show_effective(self, name: str, value: float | None) -> None:
+        """Show ``value`` beside field ``name`` as the one in effect (None hides it)."""
+        label = self.effective[name]
+        label.setVisible(value is not None)
+        if value is not None:
+            label.setText(f"now {value:.3g}")
 
     def values(self) -> dict[str, Any]:
         return {name: field.value() for name, field in self.fields.items()}
@@ -230,9 +305,9 @@ class ConfigForm(QtWidgets.QWidget):
         for name, value in values.items():
             if name in self.fields:
                 self.fields[name].set_value(value)
+        self._show_applicable()
 
     def lock(self, running: bool) -> None:
-        """While a run trains only live fields stay editable (buttons only then make sense)."""
+        """While a run trains only live fields stay editable."""
         for name, field in self.fields.items():
-            spec = self.specs[name]
-            field.setEnabled(spec.live if running else not spec.button)
+            field.setEnabled(self.specs[name].live or not running)

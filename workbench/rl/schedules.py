@@ -6,6 +6,7 @@ All take the step ``t`` and return a value between ``end`` and ``start``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 SCHEDULES = ("constant", "linear", "exponential", "sinusoidal")
 
@@ -41,3 +42,10 @@ def schedule(kind: str, start: float, end: float, duration: int, decay: float, t
     if kind == "sinusoidal":
         return sinusoidal(start, end, duration, t)
     raise ValueError(f"schedule {kind!r} is not one of: {', '.join(SCHEDULES)}")
+
+
+def epsilon_at(cfg: object, t: int) -> float:
+    """Epsilon at ``t`` under a config's ``epsilon``, ``epsilon_end``, ``epsilon_schedule``,
+    ``epsilon_duration`` and ``epsilon_decay`` fields: the same names in every plugin."""
+    c: Any = cfg
+    return schedule(c.epsilon_schedule, c.epsilon, c.epsilon_end, c.epsilon_duration, c.epsilon_decay, t)

@@ -14,13 +14,14 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
 
 class View(pg.GraphicsLayoutWidget):
-    """Base of all views. ``set_config`` is how a view asks for live config changes (clicks)."""
+    """Base of all views. ``clicked(action, x, y)`` is how a view asks for the action its spec
+    names under ``click`` at the point clicked, in data coordinates."""
 
     def __init__(self, spec: ViewSpec, history: HistorySink, latest: LatestSink,
-                 set_config: Callable[..., None] | None = None, parent: Any = None) -> None:
+                 clicked: Callable[[str, float, float], None] | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.spec, self.history, self.latest = spec, history, latest
-        self.set_config = set_config or (lambda **_: None)
+        self.clicked = clicked or (lambda action, x, y: None)
         self.setMinimumSize(250, 230)
         self.title = spec.title or ", ".join(spec.keys)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.qt.views.base import View
+from workbench.qt.views.marks import MarkLayer
 from workbench.qt.views.titles import titled_plot
 
 COLORS = ["#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"]
@@ -68,7 +69,7 @@ class CurveView(View):
         self.means: dict[str, pg.PlotDataItem] = {}
         self._mean_values: dict[str, np.ndarray] = {}
         self._counts: dict[str, int] = {}
-        self._marks: list[pg.InfiniteLine] = []
+        self.marks = MarkLayer(self.plot)
 
     def _keys(self) -> list[str]:
         keys = list(self.spec.keys)
@@ -123,24 +124,19 @@ class CurveView(View):
                 self.means[key].setData(steps, means)
         if newest is not None:
             self._grow_x(newest)
-        marks = self.history.marks()
-        for step, changes in marks[len(self._marks):]:
-            label = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in changes.items())
-            line = pg.InfiniteLine(step, angle=90, pen=pg.mkPen("#aaaaaa", style=pg.QtCore.Qt.PenStyle.DashLine),
-                                   label=label, labelOpts={"position": 0.9, "color": "#cccccc", "rotateAxis": (1, 0)})
-            self.plot.addItem(line)
-            self._marks.append(line)
+        lo, hi = self.plot.getViewBox().viewRange()[0]
+        self.marks.update(self.history.marks(), hi - lo)
 
     def has_data(self) -> bool:
         return bool(self.curves)
 
     def reset(self) -> None:
-        for item in [*self.curves.values(), *self.means.values(), *self._marks]:
+        for item in [*self.curves.values(), *self.means.values()]:
             self.plot.removeItem(item)
+        self.marks.clear()
         self.legend.clear()
         self.curves.clear()
         self.means.clear()
         self._mean_values.clear()
         self._counts.clear()
-        self._marks.clear()
         self._follow_x = True

@@ -120,8 +120,7 @@ class HeatmapView(ArrayView):
 
     def _clicked(self, event: Any) -> None:
         pos = event.pos()
-        names = self.option("click")
-        self.set_config(**{names[0]: int(pos.x()), names[1]: int(pos.y())})
+        self.clicked(self.option("click"), float(pos.x()), float(pos.y()))
         event.accept()
 
     def levels(self, arr: np.ndarray) -> tuple[float, float]:

@@ -24,11 +24,11 @@ class ScatterView(ArrayView):
         self.plot.scene().sigMouseClicked.connect(self._clicked)
 
     def _clicked(self, event: Any) -> None:
-        names = self.option("click")
-        if not names or not self.plot.sceneBoundingRect().contains(event.scenePos()):
+        action = self.option("click")
+        if not action or not self.plot.sceneBoundingRect().contains(event.scenePos()):
             return
         p = self.plot.vb.mapSceneToView(event.scenePos())
-        self.set_config(**{names[0]: float(p.x()), names[1]: float(p.y())})
+        self.clicked(action, float(p.x()), float(p.y()))
 
     def draw(self, arr: Any) -> None:
         xy = np.asarray(arr, dtype=float).reshape(-1, 2)

@@ -1,0 +1,108 @@
+"""Settings and actions in the panel: forms that fit the choice, one drag one change, clicks and
+buttons as actions that never touch the config."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.core.manifest import find
+from workbench.qt.panel import PluginPanel
+
+
+def shown(panel: PluginPanel) -> set[str]:
+    return {name for name in panel.form.fields if panel.form.applies(name)}
+
+
+@pytest.fixture
+def open_panel(qtbot):
+    panels = []
+
+    def make(plugin: str, values: dict | None = None) -> PluginPanel:
+        panel = PluginPanel(find(plugin), values or {}, device="cpu")
+        qtbot.addWidget(panel)
+        panel.resize(1200, 800)
+        panel.show()
+        panels.append(panel)
+        return panel
+
+    yield make
+    for panel in panels:
+        panel.shutdown()
+
+
+@pytest.mark.parametrize("plugin, first, second, only_first, only_second", [
+    ("td-control", {"env": "CliffWalking-v1"}, {"env": "workbench/EditableGrid-v0"},
+     {"step_limit"}, {"grid", "slip", "step_reward"}),
+    ("td-control", {"algo": "dyna-q"}, {"algo": "n-step-sarsa"}, {"planning_steps"}, {"n"}),
+    ("dqn", {"env": "CartPole-v1"}, {"env": "ALE/Pong-v5"}, {"slice_x", "slice_v"},
+     {"frame_size", "frame_stack", "noop_max", "life_terminal"}),
+    ("dqn", {"target_update": "hard"}, {"target_update": "soft"}, {"target_every"}, {"tau"}),
+    ("bandit", {"compare": "none", "agent": "ucb"}, {"compare": "epsilon"}, {"c", "alpha", "q_init"}, set()),
+    ("gridworld-dp", {"world": "editable"}, {"world": "4x4"}, {"grid", "slip", "step_reward"}, set()),
+])
+def test_the_form_shows_only_the_fields_that_apply(open_panel, plugin, first, second, only_first, only_second):
+    panel = open_panel(plugin, first)
+    a = shown(panel)
+    assert only_first <= a and not only_second & a
+    for name, value in second.items():  # as a person picks it: the form follows at once
+        panel.form.fields[name].set_value(value)
+        panel.form.fields[name].changed.emit(value)
+    b = shown(panel)
+    assert only_second <= b and not only_first & b
+    panel.form.advanced_toggle.setChecked(True)  # hidden even with the advanced settings open
+    assert not any(panel.form.fields[n].isVisible() for n in only_first)
+    assert all(panel.form.fields[n].isVisible() for n in only_second)
+
+
+def test_advanced_settings_fold_away(open_panel):
+    panel = open_panel("dqn")
+    assert not panel.form.advanced_box.isVisible() and panel.form.advanced_toggle.isVisible()
+    assert not panel.form.fields["batch_size"].isVisible() and panel.form.fields["lr"].isVisible()
+    panel.form.advanced_toggle.click()
+    assert panel.form.fields["batch_size"].isVisible()
+
+
+def test_one_drag_of_a_slider_is_one_change_and_one_mark(open_panel, qtbot):
+    panel = open_panel("td-control", {"episodes": 100000, "render": False})
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().step > 0, timeout=30_000)
+    slider = panel.form.fields["epsilon"].slider
+    slider.setSliderDown(True)  # the user grabs the handle...
+    for tick in range(100, 800, 100):  # ...drags it across seven positions...
+        slider.setValue(tick)
+    slider.setSliderDown(False)  # ...and lets go
+    qtbot.waitUntil(lambda: len(panel.history.marks()) >= 1, timeout=30_000)
+    qtbot.waitUntil(lambda: panel.history.count("epsilon") > 0
+                    and panel.history.read("epsilon")[1][-1] == pytest.approx(0.7, abs=1e-3), timeout=30_000)
+    assert len(panel.run.changes) == 1 and len(panel.history.marks()) == 1
+    step, new, old = panel.history.marks()[0]
+    assert new == {"epsilon": pytest.approx(0.7, abs=1e-3)} and old == {"epsilon": 0.1}
+    qtbot.waitUntil(lambda: panel.log.count() == 1, timeout=5_000)
+    assert panel.log.item(0).text() == f"step {step}: ε 0.1→0.7"
+
+
+def test_a_click_on_the_value_map_paints_through_an_action_never_a_change(open_panel, qtbot):
+    panel = open_panel("gridworld-dp", {"world": "editable", "algo": "value-iteration", "hold": True,
+                                        "sweeps_per_s": 0.0})
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().progress == 1.0, timeout=30_000)  # converged, holding
+    view = next(v for v in panel.views if v.option("click"))
+    panel.actions.inputs["paint"]["cell"].set_value("goal")
+    view.clicked(view.option("click"), 1.4, 0.6)  # what a click on cell (1, 0) calls
+    qtbot.waitUntil(lambda: len(panel.run.events) == 1, timeout=30_000)
+    assert panel.run.events[0]["payload"] == {"col": 1, "row": 0, "cell": "goal"}
+    assert panel.run.changes == [] and panel.history.marks() == []
+    qtbot.waitUntil(lambda: panel.latest.read("values")[1] is not None
+                    and panel.latest.read("values")[1][0, 1] == 0.0, timeout=30_000)  # a goal is terminal: V = 0
+    assert "grid" not in panel.form.values() or panel.form.values()["grid"] == panel.run.cfg.grid
+
+
+def test_the_evaluate_button_evaluates_through_an_action(open_panel, qtbot):
+    panel = open_panel("dqn", {"steps": 100000, "eval_every": 0, "eval_episodes": 1, "learning_starts": 100000})
+    assert not panel.actions.buttons["evaluate"].isEnabled()  # nothing to act on before a run
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().step > 0, timeout=60_000)
+    assert panel.actions.buttons["evaluate"].isEnabled()
+    panel.actions.buttons["evaluate"].click()
+    qtbot.waitUntil(lambda: panel.history.count("eval_return") == 1, timeout=60_000)
+    assert [e["action"] for e in panel.run.events] == ["evaluate"] and panel.run.changes == []
