@@ -1,3 +1,5 @@
 """Workbench: watch deep RL agents and generative models learn, and change them while they do."""
 
-__version__ = "0.1.0"
+import importlib.metadata
+
+__version__ = importlib.metadata.version("workbench")  # pyproject.toml's version, the only one

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workbench import __version__
+from workbench.core import desktop
 from workbench.core.actions import actions_of
 from workbench.core.config import FieldSpec, parse_sets, specs
 from workbench.core.device import DEVICES, resolve_device
@@ -168,6 +170,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="workbench", description="Watch RL agents and generative models learn.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command")
 
     ls = sub.add_parser("list", help="list the plugins")
@@ -198,6 +201,10 @@ def parser() -> argparse.ArgumentParser:
     gui.add_argument("--autorun", action="store_true", help="start training at once")
     gui.add_argument("--exit-when-done", action="store_true", help="quit when the run ends")
     gui.set_defaults(func=cmd_gui)
+
+    desk = sub.add_parser("install-desktop", help="add Workbench to the desktop's app menu (this user only)")
+    desk.add_argument("--uninstall", action="store_true", help="remove the menu entry and icons again")
+    desk.set_defaults(func=lambda args: desktop.run(args.uninstall))
     return p
 
 

@@ -7,18 +7,38 @@ import signal
 import sys
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from workbench import __version__
+from workbench.core.assets import ICON_SIZES, icon_path
+from workbench.core.desktop import DESKTOP_ID
 from workbench.qt.shell import MainWindow
 
 DEFAULT_PLUGIN = "td-control"
+
+
+def app_icon() -> QtGui.QIcon:
+    """The app icon from its PNGs, which need no SVG plugin in a standalone build."""
+    icon = QtGui.QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(icon_path(size=size)), QtCore.QSize(size, size))
+    return icon
+
+
+def identify(app: QtWidgets.QApplication) -> None:
+    """Name, version, icon and desktop entry, so window lists and docks show the app as installed."""
+    app.setApplicationName("Workbench")
+    app.setApplicationDisplayName("Workbench")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
 
 
 def main(plugin: str | None = None, cfg: Any = None, autorun: bool = False, exit_when_done: bool = False,
          steps: int | None = None, device: str = "auto") -> int:
     """Open the main window on ``plugin`` (or the last opened ones, or the default plugin)."""
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    app.setApplicationName("Workbench")
+    identify(app)
     app.setStyle("Fusion")
     window = MainWindow(device=device, max_steps=steps)
     values = dataclasses.asdict(cfg) if cfg is not None else None

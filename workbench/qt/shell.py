@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from workbench.core.about import about_lines
+from workbench.core.assets import plugin_icon
 from workbench.core.manifest import Manifest, discover, with_import_errors
 from workbench.qt import settings
 from workbench.qt.panel import PluginPanel
@@ -28,6 +30,7 @@ class PluginBrowser(QtWidgets.QTreeWidget):
                 group.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
             item = QtWidgets.QTreeWidgetItem(group, [m.title, f"BROKEN: {m.error}" if m.broken else m.description])
             item.setData(0, QtCore.Qt.ItemDataRole.UserRole, m.id)
+            item.setIcon(0, QtGui.QIcon(str(plugin_icon(m.id))))
             item.setToolTip(1, m.error or m.description)
             if m.broken:
                 item.setForeground(0, QtGui.QBrush(QtGui.QColor("#ff8a80")))
@@ -58,11 +61,22 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setObjectName("plugins")
         dock.setWidget(self.browser)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About Workbench", self.show_about)
         screen = QtWidgets.QApplication.primaryScreen().availableGeometry()
         self.resize(int(screen.width() * 0.96), int(screen.height() * 0.94))
         if "geometry" in self.saved:
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.saved["geometry"].encode()))
             self.restoreState(QtCore.QByteArray.fromBase64(self.saved.get("state", "").encode()))
+
+    def show_about(self) -> QtWidgets.QMessageBox:
+        """The versions and device a bug report needs, in a box that does not block the event loop."""
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "About Workbench",
+                                    "\n".join(about_lines()), parent=self)
+        box.setIconPixmap(QtWidgets.QApplication.windowIcon().pixmap(64, 64))
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def panels(self) -> list[PluginPanel]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
