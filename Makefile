@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean package package-check
 
 $(BIN)/workbench: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ lint: setup
 
 test: setup lint
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+# the standalone folder app, dist/workbench/ (PyInstaller), then its check from outside the repo
+package: setup
+	$(BIN)/pip install --quiet -e ".[dev,package]"
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/workbench.spec
+	@du -sh dist/workbench
+
+package-check: setup
+	$(BIN)/pytest -m package tests/packaging
 
 clean:
 	rm -rf $(VENV) build *.egg-info
