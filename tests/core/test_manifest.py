@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from fixtures.dist_info import write_dist_info
+from workbench.core.cli import main
 from workbench.core.manifest import Manifest, find, parse_manifest, with_import_errors
 
 TOML = """
@@ -28,7 +32,7 @@ steps = 3
 def test_parse_manifest_reads_views_and_smoke():
     m = parse_manifest(TOML, "pkg.demo")
     assert (m.id, m.category, m.record, m.smoke) == ("demo", "Test", "frame", {"steps": 3})
-    assert m.views[0].kind == "curve" and m.views[0].keys == ("loss",) and m.views[0].options == {"mean": 10}
+    assert m.views[0].kind == "curve" and m.views[0].keys == ("loss",) and m.views[0].options["mean"] == 10
 
 
 def test_missing_keys_are_named():
@@ -42,3 +46,18 @@ def test_a_plugin_that_fails_to_import_is_marked_broken():
     marked = {m.id: m for m in with_import_errors([bad, good])}
     assert marked["bad"].broken and "ModuleNotFoundError" in marked["bad"].error
     assert not marked["td-control"].broken
+
+
+def test_a_plugin_with_a_bad_view_is_listed_broken_with_the_file_view_and_option(tmp_path, monkeypatch, capsys):
+    package = tmp_path / "typo_plugin"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "plugin.toml").write_text(TOML.replace('id = "demo"', 'id = "typo"').replace("mean = 10", "mena = 10"))
+    write_dist_info(tmp_path, "typo_plugin", {"workbench.plugins": {"typo": "typo_plugin"}})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["list", "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    error = rows["typo_plugin"]["error"]
+    assert rows["typo_plugin"]["broken"] and str(package / "plugin.toml") in error
+    assert "views[0] ('')" in error and "unknown option 'mena'" in error and "did you mean 'mean'?" in error
+    assert not rows["td-control"]["broken"]

@@ -15,6 +15,8 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.core.view_kinds import Registry, check_view, registry
+
 BUILTIN_PACKAGE = "workbench_plugins"
 ENTRY_POINT_GROUP = "workbench.plugins"
 
@@ -23,11 +25,9 @@ ENTRY_POINT_GROUP = "workbench.plugins"
 class ViewSpec:
     """One view of a panel: ``kind`` picks the widget; ``keys`` name the scalars or arrays it shows.
 
-    Kinds: ``curve`` (scalars against step; ``mean`` adds a running mean), ``image`` (an array
-    drawn with fixed ``levels``), ``heatmap`` (a 2-D array, numbers in cells with ``numbers``,
-    arrows from the array named by ``arrows``), ``bars`` (a 1-D array, optional second key
-    drawn as markers), ``histogram`` (a 1-D sample array), ``scatter`` (an (N, 2) array
-    coloured by the array named by ``colors``).
+    The kinds and their options are declared in ``workbench.core.view_kinds`` (the table in
+    docs/PLUGINS.md is generated from it). A view read from a plugin.toml has been checked
+    against its kind, and ``options`` holds every option of the kind, defaults filled in.
     """
 
     kind: str
@@ -70,21 +70,31 @@ class Manifest:
         return self.load(self.trainer)
 
 
-def parse_manifest(text: str, package: str) -> Manifest:
-    """Build a Manifest from ``plugin.toml`` text; raises ValueError naming a missing key."""
+def parse_manifest(text: str, package: str, source: str = "",
+                   kinds: Registry | None = None) -> Manifest:
+    """Build a Manifest from ``plugin.toml`` text, its views checked against ``kinds`` (from
+    ``view_kinds.registry()`` by default).
+
+    Raises:
+        ValueError: naming the file (``source``, or the package), a missing key, or the view
+            (index and title) and the option that is wrong.
+    """
+    source = source or f"plugin.toml of {package}"
     data = tomllib.loads(text)
     for key in ("id", "title", "category", "config", "trainer"):
         if key not in data:
-            raise ValueError(f"plugin.toml of {package} lacks {key!r}")
-    views = tuple(
-        ViewSpec(
-            kind=v.pop("kind"),
-            keys=tuple(v.pop("keys")),
-            title=v.pop("title", ""),
-            options=v,
-        )
-        for v in (dict(v) for v in data.get("views", []))
-    )
+            raise ValueError(f"{source} lacks {key!r}")
+    known, failed = registry() if kinds is None else kinds
+    tables = data.get("views", [])
+    if not all(isinstance(t, dict) for t in tables):
+        raise ValueError(f"{source}: each view must be a [[views]] table")
+    views = []
+    for i, table in enumerate(tables):
+        try:
+            v = check_view(table, known, failed)
+        except ValueError as exc:
+            raise ValueError(f"{source}: views[{i}] ({table.get('title', '')!r}): {exc}") from None
+        views.append(ViewSpec(kind=v.pop("kind"), keys=tuple(v.pop("keys")), title=v.pop("title"), options=v))
     return Manifest(
         id=data["id"],
         title=data["title"],
@@ -94,12 +104,12 @@ def parse_manifest(text: str, package: str) -> Manifest:
         config=data["config"],
         trainer=data["trainer"],
         record=data.get("record", ""),
-        views=views,
+        views=tuple(views),
         smoke=dict(data.get("smoke", {})),
     )
 
 
-def _read_package(package: str) -> list[Manifest]:
+def _read_package(package: str, kinds: Registry) -> list[Manifest]:
     """The manifest of ``package`` itself, or of each of its sub-folders with a plugin.toml."""
     root = importlib.resources.files(package)
     candidates = [(package, root / "plugin.toml")]
@@ -113,7 +123,7 @@ def _read_package(package: str) -> list[Manifest]:
         if not toml.is_file():
             continue
         try:
-            found.append(parse_manifest(toml.read_text(encoding="utf-8"), name))
+            found.append(parse_manifest(toml.read_text(encoding="utf-8"), name, str(toml), kinds))
         except (ValueError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
             found.append(_broken(name, f"bad plugin.toml: {exc}"))
     return found
@@ -125,10 +135,11 @@ def _broken(package: str, error: str) -> Manifest:
 
 def discover() -> list[Manifest]:
     """All plugins: built-in ones, then entry-point ones. A plugin that fails shows as broken."""
-    manifests = _read_package(BUILTIN_PACKAGE)
+    kinds = registry()
+    manifests = _read_package(BUILTIN_PACKAGE, kinds)
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
-            manifests += _read_package(ep.value)
+            manifests += _read_package(ep.value, kinds)
         except Exception as exc:  # noqa: BLE001 - a bad third-party plugin must not stop the others
             manifests.append(_broken(ep.value, f"{type(exc).__name__}: {exc}"))
     return manifests
