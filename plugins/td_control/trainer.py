@@ -7,6 +7,7 @@ first algorithm.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Generator
 
@@ -67,7 +68,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     shown = learners[algos[0]][0]
     layout = layout_of(shown.env)
     max_bias = cfg.env == "workbench/MaximizationBias-v0"
-    reference = true_values(shown.env, cfg.gamma) if "td0" in algos else None
+    reference_at = functools.cache(lambda gamma: true_values(shown.env, gamma))  # recomputed when γ changes live
     start = 0
     if ctx.resume is not None:
         start = int(ctx.resume["episode"])
@@ -95,7 +96,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 stats = {"episode_return": np.mean([e.ret for e in ran]), "episode_length": np.mean([e.length for e in ran])}
                 if max_bias:  # Figure 6.5: how often the first action from A was left
                     stats["pct_left"] = 100.0 * np.mean([e.first_action == 0 for e in ran])
-                if algo == "td0" and reference is not None:  # Example 6.2's RMS error over non-terminal states
+                reference = reference_at(now_rates.gamma) if algo == "td0" else None
+                if reference is not None:  # Example 6.2's RMS error over non-terminal states
                     v_true, live = reference
                     stats["rms_error"] = float(np.mean([np.sqrt(np.mean((x.v - v_true)[live] ** 2))
                                                         for x in learners[algo]]))

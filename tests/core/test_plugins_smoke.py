@@ -8,9 +8,12 @@ import pytest
 
 from workbench.core.cli import build_config
 from workbench.core.driver import Run
-from workbench.core.manifest import discover
+from workbench.core.manifest import BUILTIN_PACKAGE, discover, with_import_errors
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
 
+BUILTIN_IDS = {
+    "bandit", "cnn-lens", "ddpm", "dqn", "draw", "gan", "gridworld-dp", "policy-gradient", "td-control", "vae",
+}
 MANIFESTS = [m for m in discover() if not m.broken]
 
 
@@ -18,8 +21,11 @@ def smoke_config(m):
     return build_config(m, [f"{k}={v}" for k, v in m.smoke.items()])
 
 
-def test_plugins_are_registered():
-    assert {"td-control"} <= {m.id for m in MANIFESTS}
+def test_every_builtin_plugin_is_registered_and_loads():
+    """A broken manifest or config module would otherwise drop its plugin from the runs below unnoticed."""
+    builtin = with_import_errors([m for m in discover() if m.package.startswith(BUILTIN_PACKAGE)])
+    assert [(m.package, m.error) for m in builtin if m.broken] == []
+    assert {m.id for m in builtin} == BUILTIN_IDS
 
 
 @pytest.mark.parametrize("m", MANIFESTS, ids=lambda m: m.id)

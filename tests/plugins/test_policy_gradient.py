@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+import gymnasium as gym
 import numpy as np
 import pytest
 from PIL import Image
@@ -16,6 +17,7 @@ from workbench.core.config import parse_sets
 from workbench.core.driver import Run, RunContext
 from workbench.core.manifest import find
 from workbench_plugins.policy_gradient.config import Config
+from workbench_plugins.policy_gradient.search import LinearSearch, linear_actions
 from workbench_plugins.policy_gradient.trainer import train
 
 
@@ -24,6 +26,34 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*CartPole-v0 is out of date:Dep
 
 def context(cfg, out=None) -> RunContext:
     return RunContext(cfg, "cpu", out, None, threading.Event())
+
+
+def episode_return(env_id: str, seed: int, act) -> float:
+    with gym.make(env_id) as env:
+        obs, _ = env.reset(seed=seed)
+        env.action_space.seed(seed)
+        total, done = 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(act(env, obs))
+            total, done = total + float(reward), terminated or truncated
+    return total
+
+
+def random_policy_return(env_id: str, seeds: range) -> float:
+    """The mean return of uniformly random actions, one episode from each seed."""
+    return float(np.mean([episode_return(env_id, s, lambda env, obs: env.action_space.sample()) for s in seeds]))
+
+
+def linear_policy_returns(weights: np.ndarray, env_id: str, seed: int) -> np.ndarray:
+    """One episode of each lane's linear policy, every lane from the same start."""
+    return np.array([episode_return(env_id, seed, lambda env, obs: int(linear_actions(w[None], obs[None])[0]))
+                     for w in weights])
+
+
+def learned_return(cfg: Config) -> float:
+    """The mean return of a run's last five episodes."""
+    returns = [s.scalars["episode_return"] for s in train(cfg, context(cfg)) if "episode_return" in s.scalars]
+    return float(np.mean(returns[-5:]))
 
 
 def test_random_search_many_runs_writes_the_histogram(tmp_path):
@@ -48,6 +78,23 @@ def test_hill_climbing_reports_the_runs_that_never_solve():
     assert 0.0 < last["never_solved"] < 1.0  # some start in a flat spot the noise cannot leave
 
 
+def test_hill_climbing_keeps_the_weights_that_improve():
+    """The best return of each search never falls, and the weights it keeps play far better than the
+    ones it started from (from the same start state)."""
+    cfg = Config(env="CartPole-v0", algo="hill-climbing", noise=0.5)
+    search = LinearSearch(cfg, lanes=20, seed=0)
+    start, best = search.weights.copy(), search.best.copy()
+    try:
+        for _ in range(20):
+            search.update(cfg)
+            assert np.all(search.best >= best)
+            best = search.best.copy()
+    finally:
+        search.close()
+    kept, initial = linear_policy_returns(search.weights, cfg.env, 1), linear_policy_returns(start, cfg.env, 1)
+    assert kept.mean() > initial.mean() + 40
+
+
 def test_a2c_run_reports_losses_and_maps():
     cfg = Config(algo="a2c", steps=256, num_envs=2, n_steps=16)
     snaps = list(train(cfg, context(cfg)))
@@ -60,6 +107,15 @@ def test_a2c_run_reports_losses_and_maps():
     assert arrays["render"].ndim == 3 and arrays["render"].dtype == np.uint8
 
 
+@pytest.mark.parametrize(("algo", "settings"), [
+    ("a2c", dict(steps=8000, num_envs=8, n_steps=16, lr=3e-3, lr_value=3e-3)),
+    ("reinforce", dict(steps=4000, num_envs=4, lr=1e-2, lr_value=1e-2)),
+])
+def test_a_short_run_balances_the_pole_far_longer_than_random_actions(algo, settings):
+    """109 (a2c) and 90 (reinforce) measured against random actions' 23, in a second or two."""
+    assert learned_return(Config(algo=algo, render=False, **settings)) > 2.5 * random_policy_return("CartPole-v1", range(20))
+
+
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_gaussian_policy_runs_on_pendulum(algo):
     cfg = Config(env="Pendulum-v1", algo=algo, steps=400, num_envs=2, n_steps=100, batch_size=100,
@@ -67,6 +123,14 @@ def test_gaussian_policy_runs_on_pendulum(algo):
     snaps = list(train(cfg, context(cfg)))
     assert snaps[-1].step >= 400
     assert all(np.isfinite(v) for s in snaps for v in s.scalars.values())
+
+
+def test_the_gaussian_policy_learns_to_cost_less_on_pendulum():
+    """PPO's Gaussian policy, 16,000 steps (a few seconds): -967 measured (seeds 1, 2: -995, -1032)
+    against random torques' -1246 on the same seeds."""
+    cfg = Config(env="Pendulum-v1", algo="ppo", steps=16_000, num_envs=4, n_steps=200, batch_size=200, epochs=10,
+                 lr=3e-3, lr_value=3e-3, gamma=0.9, render=False)
+    assert learned_return(cfg) > random_policy_return("Pendulum-v1", range(20)) + 150
 
 
 def test_ppo_learns_to_push_the_way_the_pole_falls():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cli_errors import rejected
+from trainers import collect
 
 from workbench.core.cli import main
 from workbench.core.driver import Run, RunContext
@@ -21,9 +22,9 @@ from workbench_plugins.td_control.trainer import train
 CLIFF_START, CLIFF_GOAL = 36, 47
 
 
-def curves(**settings) -> dict[str, np.ndarray]:
-    cfg = Config(render=False, **settings)
-    rows = [s.scalars for s in train(cfg, RunContext(cfg, "cpu", None, None, threading.Event()))]
+def curves(changes: dict | None = None, **settings) -> dict[str, np.ndarray]:
+    """Each scalar over the episodes; ``changes`` land live after the second episode."""
+    rows = [s.scalars for s in collect(train, Config(render=False, **settings), changes)]
     return {k: np.array([r[k] for r in rows]) for k in rows[0]}
 
 
@@ -69,6 +70,17 @@ def test_td0_prediction_approaches_random_walk_values_example_6_2():
     assert c["rms_error"][-10:].mean() < 0.12
 
 
+def test_td0_error_is_measured_against_the_values_of_the_live_gamma():
+    """After γ drops to 0.5 the estimates head for γ = 0.5's values, and the error is measured against
+    those: against a same-seed run without the change, the error differs from the episode the change
+    lands in, and falls as low (measured against γ = 1's values it would stay near 0.3)."""
+    settings = dict(env="workbench/RandomWalk-v0", algo="td0", episodes=100, runs=10, alpha=0.1)
+    changed, kept = curves({"gamma": 0.5}, **settings), curves(**settings)
+    np.testing.assert_array_equal(changed["rms_error"][:2], kept["rms_error"][:2])
+    assert abs(changed["rms_error"][2] - kept["rms_error"][2]) > 0.1
+    assert changed["rms_error"][-10:].mean() < 0.12
+
+
 def test_sarsa_learns_the_windy_gridworld_example_6_5():
     c = curves(env="workbench/WindyGridworld-v0", algo="sarsa", episodes=170, alpha=0.5)
     assert c["episode_length"][:3].mean() > 100
@@ -96,7 +108,16 @@ def test_headless_run_writes_metrics_and_q_values(tmp_path):
     assert np.load(tmp_path / "q_values.npy").shape == (48, 4)
 
 
-def test_live_epsilon_and_schedule(tmp_path):
+def test_a_live_epsilon_changes_the_next_episodes():
+    """Against a same-seed run without the change: the same two episodes, then the new epsilon is
+    reported and acted on (other returns on the cliff)."""
+    changed, kept = curves({"epsilon": 0.5}, episodes=20), curves(episodes=20)
+    assert changed["epsilon"].tolist() == [0.1, 0.1] + [0.5] * 18 and kept["epsilon"].tolist() == [0.1] * 20
+    np.testing.assert_array_equal(changed["episode_return"][:2], kept["episode_return"][:2])
+    assert changed["episode_return"][2:].mean() < kept["episode_return"][2:].mean() - 10  # more falls
+
+
+def test_a_live_schedule_end_reaches_the_new_end(tmp_path):
     manifest = find("td-control")
     cfg = Config(env="workbench/MaximizationBias-v0", episodes=30, epsilon_schedule="linear", epsilon=1.0,
                  epsilon_end=0.0, epsilon_duration=20)

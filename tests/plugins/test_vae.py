@@ -16,6 +16,7 @@ from workbench_plugins.vae.model import kl_divergence, kl_weight, reconstruction
 from workbench_plugins.vae.trainer import train
 
 TINY = dict(data="digits", n=256, size=16, epochs=3, batch_size=64, hidden=64, view_every=1000)
+LEARN = dict(TINY, epochs=4, batch_size=32, lr=5e-3)  # 32 steps: well under a second once the scorer is trained
 
 
 def run(cfg: Config, changes: dict | None = None, actions: tuple = ()) -> list:
@@ -68,16 +69,38 @@ def test_manifold_grid_covers_equal_prior_mass():
     assert g.tolist() == pytest.approx([-0.6745, 0.0, 0.6745], abs=1e-4)
 
 
+def epoch_values(snaps: list, key: str) -> list[float]:
+    return [s.scalars[key] for s in snaps if key in s.scalars]
+
+
 def test_tiny_vae_learns_and_logs_the_elbo_split():
-    snaps = run(Config(**TINY))
+    """The last epoch's reconstruction loss is under 0.7 of the untrained model's (0.45 measured on seeds
+    0-2); without optimiser steps it stays within 1% of it on every seed."""
+    snaps = run(Config(**LEARN))
     epochs = [s.scalars for s in snaps if "epoch_recon" in s.scalars]
-    assert len(epochs) == 3
-    assert epochs[-1]["epoch_recon"] < epochs[0]["epoch_recon"]
+    assert len(epochs) == 4
+    assert epochs[-1]["epoch_recon"] < 0.7 * snaps[1].scalars["recon"]
     assert all(e["epoch_kl"] > 0 and e["elbo"] == pytest.approx(-(e["epoch_recon"] + e["epoch_kl"])) for e in epochs)
     last = snaps[-1]
     assert set(last.scalars) >= {"sample_score", "class_spread"}
     assert last.arrays["manifold"].shape == (15 * 17 - 1, 15 * 17 - 1)
     assert last.arrays["latent"].shape == (256, 2) and last.arrays["latent_labels"].shape == (256,)
+
+
+def test_a_heavier_kl_weight_pulls_the_posterior_to_the_prior():
+    """The same short run at beta 10 ends with a KL far below beta 0.1's (0.02 against 5.2 measured)."""
+    heavy = epoch_values(run(Config(**dict(LEARN, beta=10.0))), "epoch_kl")[-1]
+    light = epoch_values(run(Config(**dict(LEARN, beta=0.1))), "epoch_kl")[-1]
+    assert heavy < 0.2 * light
+
+
+def test_a_live_learning_rate_change_lands_at_the_next_step():
+    """Against a same-seed run without the change: identical until it lands, then a learning rate of
+    1e-5 leaves the reconstruction loss near the untrained model's while the other run learns."""
+    cfg = Config(**LEARN)
+    slowed, kept = run(cfg, changes={"lr": 1e-5}), run(cfg)
+    assert slowed[1].scalars == kept[1].scalars
+    assert epoch_values(slowed, "epoch_recon")[-1] > epoch_values(kept, "epoch_recon")[-1] + 30
 
 
 def test_plain_autoencoder_has_no_kl_and_conv_runs():
