@@ -37,12 +37,16 @@ def test_classifier_learns_sklearn_digits_on_a_small_budget():
 
 
 def test_lens_refreshes_at_its_rate_and_at_once_when_the_feature_changes():
-    snaps = run(Config(**{**SMALL, "steps": 12, "lens_every": 5}), changes={6: {"feature": 7}})
-    drawn = [s.step for s in snaps if s.arrays]
-    assert drawn == [1, 5, 7, 10]
-    by_step = {s.step: s.arrays for s in snaps}
+    """Against a same-seed run without the change: the same until it lands, then the lens redraws at
+    once, on the new feature (its top 9 differ at the next redraw both runs make)."""
+    cfg = Config(**{**SMALL, "steps": 12, "lens_every": 5})
+    snaps, kept = run(cfg, changes={6: {"feature": 7}}), run(cfg)
+    assert [s.step for s in snaps if s.arrays] == [1, 5, 7, 10]
+    assert [s.step for s in kept if s.arrays] == [1, 5, 10]
+    by_step, kept_by_step = {s.step: s.arrays for s in snaps}, {s.step: s.arrays for s in kept}
     assert set(by_step[1]) == {"filters", "feature_maps", "top9", "saliency", "maximised"}
-    assert not np.array_equal(by_step[5]["top9"], by_step[7]["top9"])  # the new feature's top 9
+    assert not np.array_equal(by_step[10]["top9"], kept_by_step[10]["top9"])  # the new feature's top 9
+    assert [s.scalars for s in snaps[:6]] == [s.scalars for s in kept[:6]]
     for img in by_step[7].values():
         assert img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
 

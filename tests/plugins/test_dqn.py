@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from cli_errors import rejected
+from trainers import collect
 from torch import nn
 
 from workbench.core.cli import build_config
@@ -20,6 +21,7 @@ from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.envs import FrameStack, ale_threads
 from workbench_plugins.dqn.model import QNetwork, bootstrap_values, dueling_q
 from workbench_plugins.dqn.replay import ReplayBuffer
+from workbench_plugins.dqn.trainer import train
 
 
 # ---- Dueling aggregation and the two targets ----
@@ -229,6 +231,17 @@ def test_evaluate_and_record_buttons_act_while_training(tmp_path):
     assert np.isfinite(metrics["eval_return"]).sum() == 1
     assert np.nanmax(metrics["epsilon"][1:]) <= 0.5  # live: the schedule now starts from 0.5
     assert len(list(tmp_path.glob("episode_*.gif"))) == 1
+
+
+def test_a_live_epsilon_lands_at_the_next_step():
+    """Against a same-seed run without the change: the same start, then epsilon 0 is reported and acted
+    on: the untrained network's greedy action drops the pole far sooner than random actions."""
+    cfg = build_config(find("dqn"), ["steps=1500", "eval_every=0", "learning_starts=5000", "epsilon_schedule=constant"])
+    changed, kept = collect(train, cfg, {"epsilon": 0.0}), collect(train, cfg)
+    assert changed[1].scalars == kept[1].scalars
+    assert {s.scalars["epsilon"] for s in changed[2:] if "epsilon" in s.scalars} == {0.0}
+    lengths = [[s.scalars["episode_length"] for s in snaps[2:] if "episode_length" in s.scalars] for snaps in (changed, kept)]
+    assert np.mean(lengths[0]) < np.mean(lengths[1]) - 5
 
 
 def test_atari_panel_gets_the_cnn_lens_on_its_own_network():

@@ -4,12 +4,12 @@ robot grid; grid edits by click; bad grids."""
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
 
 from cli_errors import rejected
+from trainers import collect
 
 from workbench.core.actions import Event
 from workbench.core.cli import build_config
@@ -88,24 +88,16 @@ def test_clicks_paint_cells_and_restart_the_solution(tmp_path):
     assert (tmp_path / "grid.txt").read_text().strip() == ".#.G/##.X/S..."
 
 
-def test_live_gamma_resumes_sweeping(tmp_path):
-    manifest = find("gridworld-dp")
-    cfg = build_config(manifest, [*FAST, "algo=value-iteration", "hold=true", "max_sweeps=200"])
-    run = Run(manifest, cfg, device="cpu", out_dir=tmp_path)
-    thread = threading.Thread(target=run.run)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while run.status().step < 4 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    run.change(gamma=0.5)
-    changed_at = run.status().step
-    while time.monotonic() < deadline and not (run.status().step > changed_at + 1 and run.status().progress == 1.0):
-        time.sleep(0.01)
-    run.stop()
-    thread.join()
-    v = np.load(tmp_path / "values.npy")
+def test_live_gamma_sweeps_on_to_its_values():
+    """Against a same-seed run without the change: the same first two sweeps, then sweeps that
+    converge to the values of γ = 0.5 instead of γ = 1's."""
+    cfg = build_config(find("gridworld-dp"), [*FAST, "algo=value-iteration", "max_sweeps=200"])
+    changed, kept = collect(train, cfg, changes={"gamma": 0.5}), collect(train, cfg)
+    assert [s.scalars for s in changed[:2]] == [s.scalars for s in kept[:2]]
+    v, v_kept = (next(s.arrays["values"] for s in reversed(snaps) if "values" in s.arrays) for snaps in (changed, kept))
     assert v[0, 1] == pytest.approx(-1.0, abs=1e-3)  # with gamma 0.5 a cell next to a terminal is worth -1 ...
     assert v[0, 3] == pytest.approx(-1.75, abs=1e-3)  # ... and three steps away -1 - 0.5 - 0.25
+    assert v_kept[0, 3] == pytest.approx(-3.0, abs=1e-3)  # with gamma 1: three steps cost 3
 
 
 @pytest.mark.parametrize("sets, message", [
