@@ -42,7 +42,7 @@ def main() -> None:
     p.add_argument("--iterations", type=int, default=40)
     args = p.parse_args()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    history = HistorySink()
+    history = HistorySink(curve_points=2_000_000)  # the app thins curves past 100k points; this times 1M
     values = np.cumsum(np.random.default_rng(1).normal(size=args.points))
     for i, v in enumerate(values):
         history.write(Snapshot(i, scalars={"episode_return": float(v)}))

@@ -61,6 +61,15 @@ class Config(Schema):
     renamed: ClassVar[dict[str, str]] = {"schedule": "epsilon_schedule", "schedule_steps": "epsilon_duration",
                                          "decay": "epsilon_decay"}
 
+    def memory_needed(self) -> tuple[int, str]:
+        """Per agent Q, N and H over runs x arms, the true values and the working copies of a
+        step, and every step's averages for the curves."""
+        from workbench_plugins.bandit.agents import comparison
+
+        agents = len(comparison(self))
+        return (8 * self.runs * self.k * (3 * agents + 4) + 16 * agents * self.steps,
+                f"{agents} agent(s) x {self.runs:,} runs x {self.k} arms")
+
     def check(self) -> None:
         if self.agent == "gradient" and self.compare == "none" and self.alpha == 0.0:
             raise ValueError("alpha=0.0 gives the gradient agent no step size; set alpha > 0 (e.g. 0.1)")

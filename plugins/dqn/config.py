@@ -95,6 +95,15 @@ class Config(Schema):
     def atari(self) -> bool:
         return self.env.startswith("ALE/")
 
+    def memory_needed(self) -> tuple[int, str]:
+        """The replay: a frame per transition (an observation vector outside Atari), its action,
+        reward and flags, and the priorities' sum tree."""
+        frame = 1
+        for side in (map(int, self.frame_size.split("x")) if self.atari else (64,)):  # 64: a generous vector
+            frame *= side
+        per_transition = frame * (1 if self.atari else 4) + 2 + 4 + 3 + (16 if self.replay == "prioritized" else 0)
+        return self.buffer_size * per_transition, f"a replay of {self.buffer_size:,} transitions"
+
     def check(self) -> None:
         from workbench_plugins.dqn.envs import check_env
 

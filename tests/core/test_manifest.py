@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from fixtures.dist_info import write_dist_info
 from workbench.core.cli import main
-from workbench.core.manifest import Manifest, find, parse_manifest, with_import_errors
+from workbench.core.manifest import Manifest, ViewSpec, find, parse_manifest, with_import_errors
 
 TOML = """
 id = "demo"
@@ -61,3 +62,15 @@ def test_a_plugin_with_a_bad_view_is_listed_broken_with_the_file_view_and_option
     assert rows["typo_plugin"]["broken"] and str(package / "plugin.toml") in error
     assert "views[0] ('')" in error and "unknown option 'mena'" in error and "did you mean 'mean'?" in error
     assert not rows["td-control"]["broken"]
+
+
+@pytest.mark.parametrize("click, message", [
+    ("paint_it", "click names no action 'paint_it'; the plugin's actions: bump"),
+    ("bump", "click action 'bump' takes no point (x, y)"),
+])
+def test_a_click_must_name_an_action_that_takes_a_point(click, message):
+    from faulty import MANIFEST
+
+    clicking = dataclasses.replace(MANIFEST, views=(ViewSpec("scatter", ("xy",), "Plane", {"click": click}),))
+    (marked,) = with_import_errors([clicking])
+    assert marked.broken and message in marked.error

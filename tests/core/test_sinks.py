@@ -61,3 +61,17 @@ def test_csv_adds_columns_and_appends_on_resume(tmp_path):
     np.testing.assert_array_equal(cols["a"][:2], [1.0, 2.0])
     assert np.isnan(cols["a"][2]) and np.isnan(cols["b"][0])
     assert path.read_text().splitlines()[0] == "step,a,b"
+
+
+def test_a_long_curve_is_thinned_evenly_and_its_memory_stays_bounded():
+    history = HistorySink(curve_points=1000)
+    for i in range(100_000):
+        history.write(Snapshot(i, scalars={"loss": float(i)}))
+    steps, values = history.read("loss")
+    assert 500 <= len(steps) <= 1000
+    gaps = np.diff(steps)
+    assert gaps.min() == gaps.max()  # evenly spaced: one kept in every `stride`
+    assert steps[0] < 200 and steps[-1] > 99_800  # the whole run is still drawn, start to end
+    assert np.array_equal(steps, values)
+    generation, n = history.version("loss")
+    assert generation > 0 and n == len(steps)

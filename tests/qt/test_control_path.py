@@ -106,3 +106,14 @@ def test_the_evaluate_button_evaluates_through_an_action(open_panel, qtbot):
     panel.actions.buttons["evaluate"].click()
     qtbot.waitUntil(lambda: panel.history.count("eval_return") == 1, timeout=60_000)
     assert [e["action"] for e in panel.run.events] == ["evaluate"] and panel.run.changes == []
+
+
+def test_a_panel_for_a_script_ends_its_run_on_a_nan_instead_of_pausing_forever(qtbot):
+    from faulty import MANIFEST
+
+    panel = PluginPanel(MANIFEST, {"mode": "nan", "steps": 5}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.on_nonfinite = "stop"  # what `workbench gui --exit-when-done` sets
+    with qtbot.waitSignal(panel.run_ended, timeout=30_000) as ended:
+        panel.start()
+    assert ended.args == ["failed"] and "loss is nan at step 5" in panel.run.status().message

@@ -32,19 +32,26 @@ def _tensorise(obj: Any) -> Any:
     return obj
 
 
-def save_checkpoint(path: str | Path, state: dict[str, Any], plugin_id: str, config: dict[str, Any]) -> Path:
-    """Write ``state`` atomically: to a temporary file, then renamed over ``path``."""
+def save_checkpoint(path: str | Path, state: dict[str, Any], plugin_id: str, config: dict[str, Any],
+                    step: int | None = None) -> Path:
+    """Write ``state`` atomically: to a temporary file, then renamed over ``path``. ``step`` is the
+    last snapshot's step: a resume cuts metrics.csv back to it. A failed write leaves the old
+    checkpoint and no temporary file."""
     import torch
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": FORMAT_VERSION, "plugin": plugin_id, "config": config, "state": _tensorise(state)}
+    payload = {"format": FORMAT_VERSION, "plugin": plugin_id, "config": config, "state": _tensorise(state),
+               "step": step}
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
-        torch.save(payload, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

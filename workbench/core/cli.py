@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
+import os
 import signal
 import sys
 import time
@@ -117,43 +119,107 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def checked_out_folder(out: Path, resume: str | None) -> Path:
+    """``--out`` as a folder that can be written, and holds no other run; UsageError otherwise.
+
+    Resuming continues in the checkpoint's own folder, or starts a new one; it never writes
+    into a third run's folder.
+    """
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        source = None if resume is None else Path(resume)
+        source_dir = None if source is None else (source if source.is_dir() else source.parent)
+        if source_dir is None or source_dir.resolve() != out.resolve():
+            raise UsageError(f"{out} is not empty; choose a new --out folder"
+                             + (" or --resume from it" if resume is None else f" or the checkpoint's folder {source_dir}"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".workbench-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def resumable_config(manifest: Manifest, resume: str, sets: list[str], seed: int | None) -> Any:
+    """The config to resume with: the checkpoint's, with ``--set`` values that keep it loadable."""
+    from workbench.core.checkpoint import CheckpointError, load_checkpoint
+    from workbench.core.config import resume_conflicts
+
+    try:
+        saved = load_checkpoint(resume, manifest.id)["config"]
+    except CheckpointError as exc:
+        raise UsageError(str(exc)) from None
+    cfg = build_config(manifest, sets, seed, saved)
+    conflicts = resume_conflicts(type(cfg), saved, cfg)
+    if conflicts:
+        raise UsageError(f"cannot resume with {conflicts[0]} changed: the checkpoint's model was built for "
+                         f"{conflicts[0]}={saved.get(conflicts[0])!r}; start a new run to change it")
+    return cfg
+
+
+def _keep_traceback(out: Path, error: str) -> str:
+    """Write a failed run's traceback to ``error.log`` in its folder; the words that say where."""
+    if not error:
+        return ""
+    try:
+        (out / "error.log").write_text(error)
+    except OSError:
+        return ""
+    return f" (traceback in {out / 'error.log'})"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from workbench.core.checkpoint import load_checkpoint
     from workbench.core.driver import Run
-    from workbench.core.recorder import RecordSink
+    from workbench.core.recorder import RecordSink, check_fps
 
     manifest = find(args.plugin)
-    base = None
     if args.resume is not None:
-        base = load_checkpoint(args.resume, manifest.id)["config"]
-    cfg = build_config(manifest, args.set, args.seed, base)
+        cfg = resumable_config(manifest, args.resume, args.set, args.seed)
+    else:
+        cfg = build_config(manifest, args.set, args.seed)
     if args.device == "cuda":
         resolve_device(args.device)  # fail before writing anything when there is no GPU
     if args.steps is not None and args.steps <= 0:
         raise UsageError(f"--steps must be > 0, got {args.steps}")
-    out = Path(args.out)
-    if out.exists() and any(out.iterdir()) and args.resume is None:
-        raise UsageError(f"{out} is not empty; choose a new --out folder or --resume from it")
+    if args.checkpoint_every <= 0 or not math.isfinite(args.checkpoint_every):
+        raise UsageError(f"--checkpoint-every must be a number of seconds > 0, got {args.checkpoint_every}")
+    if args.record and not manifest.record:
+        raise UsageError(f"plugin {manifest.id!r} declares nothing to record")
+    if args.record:
+        check_fps(args.fps)
+    out = checked_out_folder(Path(args.out), args.resume)
     sinks: list[Sink] = [ProgressBar(args.steps, sys.stderr) if not args.quiet else Sink()]
     if args.record:
-        if not manifest.record:
-            raise UsageError(f"plugin {manifest.id!r} declares nothing to record")
-        out.mkdir(parents=True, exist_ok=True)
         sinks.append(RecordSink(out / f"record.{args.format}", manifest.record, fps=args.fps))
     run = Run(manifest, cfg, device=args.device, out_dir=out, sinks=sinks, max_steps=args.steps,
               resume_from=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop")
-    # a killed run (a job scheduler's SIGTERM) ends at its next step with its metrics and checkpoint
-    previous = signal.signal(signal.SIGTERM, lambda *_: run.stop())
+    # a killed run (a job scheduler's SIGTERM, Ctrl+C) ends at its next step with its metrics and checkpoint
+    interrupted = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        interrupted.append(signum)
+        if signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl+C does not wait
+        run.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         status = run.run()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if run.resume_failed:
+        print(f"workbench: error: {status.message}", file=sys.stderr)
+        return 2
     if status.state == "failed":
-        sys.stderr.write(run.error)
-        print(f"workbench: {status.message}; files so far are in {out}", file=sys.stderr)
+        where = _keep_traceback(out, run.error)
+        print(f"workbench: {status.message}; files so far are in {out}{where}", file=sys.stderr)
         return 1
     print(f"{status.state} at step {status.step} in {status.elapsed:.1f}s on {status.device}; files in {out}")
-    return 0
+    return 128 + signal.SIGINT if signal.SIGINT in interrupted else 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import sys
 import types
 import typing
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
 GROUPS = ("basic", "advanced")
+BIG_BYTES = 2**30  # settings that take more memory than this say so
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ def one_of(name: str, *values: Any) -> Condition:
     """Applies while field ``name`` holds one of ``values``."""
     shown = values[0] if len(values) == 1 else "one of " + ", ".join(map(str, values))
     return Condition(f"{name} is {shown}", lambda c: getattr(c, name) in values)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation now (Linux's MemAvailable), or the total."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def notice(message: str) -> None:
@@ -168,9 +182,20 @@ class Schema:
                 object.__setattr__(self, spec.name, float(value))
             spec.check(getattr(self, spec.name))
         self.check()
+        needed = self.memory_needed()
+        if needed is not None and needed[0] > available_memory():
+            raise ValueError(f"these settings need about {needed[0] / 2**30:.1f} GiB for {needed[1]}, more than the "
+                             f"{available_memory() / 2**30:.1f} GiB of memory available; make them smaller")
+        if needed is not None and needed[0] > BIG_BYTES:
+            notice(f"these settings take about {needed[0] / 2**30:.1f} GiB of memory for {needed[1]}")
 
     def check(self) -> None:
         """Cross-field checks; raise ValueError with a message a user can act on."""
+
+    def memory_needed(self) -> tuple[int, str] | None:
+        """Bytes the largest allocations of a run with these settings take, and what they are;
+        settings that cannot fit in this machine's memory are refused up front."""
+        return None
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:
@@ -200,6 +225,19 @@ def from_dict(cls: type, values: dict[str, Any]) -> Any:
     if unknown:
         raise ValueError(f"unknown config key {unknown[0]!r}; allowed: {', '.join(sorted(known))}")
     return cls(**values)
+
+
+RESUMABLE = ("steps", "episodes", "epochs", "max_sweeps", "threads", "eval_every", "eval_episodes", "view_every",
+             "render", "lens_every", "checkpoint_every")
+
+
+def resume_conflicts(cls: type, saved: dict[str, Any], cfg: Any) -> list[str]:
+    """Fields a checkpoint cannot be resumed with as changed: neither live nor a budget or
+    display setting (``RESUMABLE``, or the class's own ``resumable``)."""
+    saved = migrate(cls, saved)
+    resumable = set(getattr(cls, "resumable", RESUMABLE))
+    return [s.name for s in specs(cls)
+            if not s.live and s.name not in resumable and s.name in saved and saved[s.name] != getattr(cfg, s.name)]
 
 
 def parse_sets(cls: type, assignments: list[str], base: dict[str, Any] | None = None) -> Any:

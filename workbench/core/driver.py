@@ -152,6 +152,8 @@ class Run:
         self._paused_at: float | None = None
         self._last_t: float | None = None
         self._ctx: RunContext | None = None
+        self.poisoned_at: int | None = None  # step of the first non-finite scalar: later checkpoints are refused
+        self.resume_failed = False  # the checkpoint could not be resumed: nothing was written
 
     # ---- controls (any thread) ----
     def stop(self) -> None:
@@ -205,19 +207,20 @@ class Run:
         self._set(State.RUNNING)
         sinks = list(self.sinks)
         gen = None
+        started = False  # the run folder was written to
         try:
-            resume_state = None
-            if self.resume_from is not None:
-                resume_state = load_checkpoint(self.resume_from, self.manifest.id)["state"]
+            checkpoint = None if self.resume_from is None else load_checkpoint(self.resume_from, self.manifest.id)
             if self.out_dir is not None:
                 self.out_dir.mkdir(parents=True, exist_ok=True)
-                sinks.append(CsvSink(self.out_dir / "metrics.csv"))
-                self._write_config()
-            ctx = RunContext(self.cfg, self.device_choice, self.out_dir, resume_state, self._stop)
+            ctx = RunContext(self.cfg, self.device_choice, self.out_dir, checkpoint and checkpoint["state"], self._stop)
             self._ctx = ctx
             gen = self.manifest.trainer_function()(self.cfg, ctx)
+            if checkpoint is None:
+                started = self._start_files(sinks, None)
+            snap = self._first_snapshot(gen, checkpoint)
+            if checkpoint is not None:  # a resumed trainer has loaded its state: only now touch the folder
+                started = self._start_files(sinks, checkpoint.get("step"))
             last_checkpoint = time.perf_counter()
-            snap = next(gen)
             while True:
                 self._deliver(snap, sinks)
                 if self.max_steps is not None and snap.step >= self.max_steps:
@@ -227,6 +230,8 @@ class Run:
                     break
                 if self._checkpoint_asked.is_set() or time.perf_counter() - last_checkpoint > self.checkpoint_every_s:
                     self._checkpoint_asked.clear()
+                    for sink in sinks:  # a checkpoint never covers rows that are not on disk
+                        sink.flush()
                     self.save_checkpoint()
                     last_checkpoint = time.perf_counter()
                 self._take_changes(snap.step)
@@ -235,9 +240,9 @@ class Run:
         except StopIteration:
             pass
         except Exception as exc:  # noqa: BLE001 - a failing trainer ends its run, never the app
-            self.error = traceback.format_exc()
-            first = (str(exc).strip().splitlines() or [""])[0]
-            self._set(State.FAILED, f"trainer failed: {type(exc).__name__}: {first}")
+            self.error = self.error or traceback.format_exc()
+            if not self.resume_failed:
+                self._set(State.FAILED, f"{'trainer' if started else 'run'} failed: {_one_line(exc)}")
         finally:
             if gen is not None:
                 try:
@@ -255,15 +260,41 @@ class Run:
                     self._set(State.FAILED, "a sink failed to close: " + self.error.strip().splitlines()[-1])
             if not trainer_failed:
                 self._finish()
-            if self.out_dir is not None:
+            if started:
                 self._write_config()
         return self.status()
 
+    def _start_files(self, sinks: list[Sink], resume_step: int | None) -> bool:
+        """metrics.csv (cut back to the checkpoint's step when resuming) and config.json."""
+        if self.out_dir is None:
+            return False
+        sinks.append(CsvSink(self.out_dir / "metrics.csv", keep_through=resume_step))
+        self._write_config()
+        return True
+
+    def _first_snapshot(self, gen: Any, checkpoint: dict[str, Any] | None) -> Snapshot:
+        """The trainer's first snapshot; a resumed trainer that cannot load its checkpoint fails
+        here, before anything in the run folder is touched."""
+        if checkpoint is None:
+            return next(gen)
+        try:
+            return next(gen)
+        except StopIteration:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure to load means this checkpoint cannot be resumed
+            self.error = traceback.format_exc()
+            self.resume_failed = True
+            self._set(State.FAILED, f"cannot resume from {self.resume_from}: {_one_line(exc)}")
+            raise
+
     def save_checkpoint(self) -> Path | None:
-        """Write the trainer's registered state to the run folder (call on the trainer thread)."""
-        if self.out_dir is None or self._ctx is None or self._ctx.state_fn is None:
+        """Write the trainer's registered state to the run folder (call on the trainer thread).
+
+        After a non-finite scalar the model may hold NaNs: the last good checkpoint is kept."""
+        if self.out_dir is None or self._ctx is None or self._ctx.state_fn is None or self.poisoned_at is not None:
             return None
-        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id, to_dict(self.cfg))
+        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id,
+                               to_dict(self.cfg), step=self._step)
 
     def _finish(self) -> None:
         self.save_checkpoint()
@@ -290,9 +321,12 @@ class Run:
         bad = [k for k, v in snap.scalars.items() if not math.isfinite(v)]
         if bad:
             message = f"{bad[0]} is {snap.scalars[bad[0]]} at step {snap.step}"
+            if self.poisoned_at is None:
+                self.poisoned_at = snap.step
             if self.on_nonfinite == "stop":
                 raise FloatingPointError(message)
-            self._set(State.PAUSED, message + ": paused")
+            self._set(State.PAUSED, message + ": paused; checkpoints from here on are not saved (the last "
+                      "good one is kept)")
             self._running.clear()
 
     def _wait_while_paused(self) -> None:
@@ -350,12 +384,23 @@ class Run:
             self._write_config()
 
     def _write_config(self) -> None:
+        """config.json, written atomically; a failure to write it is reported, never raised, so
+        it cannot hide why a run ended."""
+        try:
+            self._write_config_file()
+        except OSError as exc:
+            self.error = self.error or traceback.format_exc()
+            if self._state != State.FAILED:
+                self._set(State.FAILED, f"could not write {self.out_dir / 'config.json'}: {_one_line(exc)}")
+
+    def _write_config_file(self) -> None:
         doc = {
             "plugin": self.manifest.id,
             "config": to_dict(self.initial_cfg),
             "final_config": to_dict(self.cfg),
             "changes": self.changes,
             "events": self.events,
+            "nonfinite_at": self.poisoned_at,
             "device": self._ctx.device_used if self._ctx is not None else None,
             "max_steps": self.max_steps,
             "resumed_from": None if self.resume_from is None else str(self.resume_from),
@@ -364,5 +409,14 @@ class Run:
             "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         }
         tmp = self.out_dir / ".config.json.tmp"
-        tmp.write_text(json.dumps(doc, indent=2, default=str))
-        os.replace(tmp, self.out_dir / "config.json")
+        try:
+            tmp.write_text(json.dumps(doc, indent=2, default=str))
+            os.replace(tmp, self.out_dir / "config.json")
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    """``Type: first line of the message``, for status lines and the CLI."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"

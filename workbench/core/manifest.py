@@ -162,8 +162,24 @@ def with_import_errors(manifests: list[Manifest]) -> list[Manifest]:
     for m in manifests:
         if not m.broken:
             try:
-                m.config_class()
+                _check_clicks(m, m.config_class())
             except Exception as exc:  # noqa: BLE001 - any import failure makes the plugin broken
                 m = dataclasses.replace(m, error=f"{type(exc).__name__}: {exc}")
         out.append(m)
     return out
+
+
+def _check_clicks(m: Manifest, config_cls: type) -> None:
+    """A view's ``click`` must name an action the plugin declares, with two arguments for the point."""
+    from workbench.core.actions import actions_of
+
+    actions = {a.name: a for a in actions_of(config_cls)}
+    for i, view in enumerate(m.views):
+        name = view.options.get("click")
+        if not name:
+            continue
+        if name not in actions:
+            known = ", ".join(actions) or "none"
+            raise ValueError(f"views[{i}] ({view.title!r}): click names no action {name!r}; the plugin's actions: {known}")
+        if len(actions[name].payload) < 2:
+            raise ValueError(f"views[{i}] ({view.title!r}): click action {name!r} takes no point (x, y)")

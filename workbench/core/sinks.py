@@ -7,7 +7,9 @@ Every sink has ``write(snapshot)``, ``mark(step, changes, previous)`` for live c
 from __future__ import annotations
 
 import csv
+import io
 import math
+import os
 import threading
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ import numpy as np
 from workbench.core.snapshot import Snapshot
 
 FLUSH_EVERY_S = 0.25
+CURVE_POINTS = 100_000  # points a curve keeps in memory; metrics.csv keeps every value
 
 
 class Sink:
@@ -29,19 +32,37 @@ class Sink:
     def mark(self, step: int, changes: dict[str, Any], previous: dict[str, Any]) -> None:
         pass
 
+    def flush(self) -> None:
+        """Put what is held on disk (before a checkpoint, so one never covers rows that are not)."""
+
     def close(self) -> None:
         pass
 
 
 class _Series:
-    """A growing (step, value) buffer that doubles its capacity, so appends are amortised O(1)."""
+    """A growing (step, value) buffer that doubles its capacity, so appends are amortised O(1).
 
-    def __init__(self) -> None:
+    It holds at most ``cap`` points: when full, every other point goes and later points are
+    kept at the same stride, so a long run's curves cost bounded memory (the app grew 16 MB a
+    minute keeping every scalar of a fast trainer). ``generation`` counts these thinnings.
+    """
+
+    def __init__(self, cap: int = CURVE_POINTS) -> None:
         self.steps = np.empty(256, dtype=np.float64)
         self.values = np.empty(256, dtype=np.float64)
         self.n = 0
+        self.cap = cap - cap % 2
+        self.stride, self._since_kept, self.generation = 1, 0, 0
 
     def append(self, step: float, value: float) -> None:
+        self._since_kept += 1  # points since the last one kept
+        if self._since_kept < self.stride:
+            return
+        if self.n == self.cap:
+            self._thin()  # the last kept point stays: the next is kept a new stride after it
+            if self._since_kept < self.stride:
+                return
+        self._since_kept = 0
         if self.n == len(self.steps):
             self.steps = np.resize(self.steps, 2 * self.n)
             self.values = np.resize(self.values, 2 * self.n)
@@ -49,12 +70,21 @@ class _Series:
         self.values[self.n] = value
         self.n += 1
 
+    def _thin(self) -> None:
+        """Keep the points at odd indices (the last among them: ``cap`` is even)."""
+        half = self.n // 2
+        self.steps[:half] = self.steps[1 : self.n : 2]
+        self.values[:half] = self.values[1 : self.n : 2]
+        self.n, self.stride, self.generation = half, self.stride * 2, self.generation + 1
+
 
 class HistorySink(Sink):
-    """Every scalar ever reported, for curves; thread-safe, readers get copies."""
+    """The scalars reported, for curves: every one, thinned evenly past ``curve_points`` per
+    key; thread-safe, readers get copies."""
 
-    def __init__(self) -> None:
+    def __init__(self, curve_points: int = CURVE_POINTS) -> None:
         self._lock = threading.Lock()
+        self._curve_points = curve_points
         self._series: dict[str, _Series] = {}
         self._marks: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
 
@@ -63,7 +93,7 @@ class HistorySink(Sink):
             for key, value in snap.scalars.items():
                 series = self._series.get(key)
                 if series is None:  # not setdefault: it would build a _Series for every value
-                    series = self._series[key] = _Series()
+                    series = self._series[key] = _Series(self._curve_points)
                 series.append(snap.step, value)
 
     def mark(self, step: int, changes: dict[str, Any], previous: dict[str, Any]) -> None:
@@ -82,6 +112,13 @@ class HistorySink(Sink):
         with self._lock:
             s = self._series.get(key)
             return 0 if s is None else s.n
+
+    def version(self, key: str) -> tuple[int, int]:
+        """(thinnings so far, points held) of ``key``: a view redraws when it changes and starts
+        over (a running mean, say) when the first number does."""
+        with self._lock:
+            s = self._series.get(key)
+            return (0, 0) if s is None else (s.generation, s.n)
 
     def keys(self) -> list[str]:
         with self._lock:
@@ -132,38 +169,66 @@ class LatestSink(Sink):
 
 class CsvSink(Sink):
     """``metrics.csv``: column ``step``, then one column per scalar, flushed every
-    ``FLUSH_EVERY_S`` and when closed (a flush per row cost a fast trainer 4% of its speed).
+    ``FLUSH_EVERY_S``, before each checkpoint and when closed (a flush per row cost a fast
+    trainer 4% of its speed).
 
     A scalar that first appears mid-run adds a column: the file is rewritten once with the
-    wider header. Resuming into a folder that has a ``metrics.csv`` appends to it.
+    wider header. Resuming into a folder that has a ``metrics.csv`` appends to it, after
+    dropping the rows past ``keep_through`` (the checkpoint's step: a run killed after its
+    last checkpoint logged steps that the resumed run logs again).
+
+    The file only ever holds whole rows: rows wait in memory and go to disk in one write; a
+    write that fails (a full disk) is cut back to the last whole row before the error goes up.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keep_through: int | None = None) -> None:
         self.path = Path(path)
-        self._columns = ["step"]
+        self._pending = io.StringIO()
+        self._broken = False
         if self.path.exists():
-            with self.path.open(newline="") as f:
-                self._columns = next(csv.reader(f), None) or ["step"]
-            self._file = self.path.open("a", newline="")
+            self._columns = self._cut(keep_through)
         else:
-            self._file = self.path.open("w", newline="")
-            csv.writer(self._file).writerow(self._columns)
-        self._writer = csv.DictWriter(self._file, self._columns)
+            self._columns = ["step"]
+            self.path.write_text(",".join(self._columns) + "\r\n", newline="")
+        self._open()
+
+    def _open(self) -> None:
+        self._file = self.path.open("ab", buffering=0)
+        self._writer = csv.DictWriter(self._pending, self._columns)
         self._flushed = time.monotonic()
 
+    def _cut(self, keep_through: int | None) -> list[str]:
+        """The header; rows past ``keep_through`` and a last row cut short are dropped."""
+        with self.path.open(newline="") as f:
+            text = f.read()
+        lines = text.splitlines(keepends=True)
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines.pop()  # a row cut short by a crash
+        header = next(csv.reader(lines[:1]), None) or ["step"]
+        kept = lines[:1] + [line for line in lines[1:]
+                            if keep_through is None or float(line.split(",", 1)[0]) <= keep_through]
+        if len(kept) != len(lines) or not text.endswith(("\n", "\r")):
+            tmp = self.path.with_suffix(".csv.tmp")
+            tmp.write_text("".join(kept) or ",".join(header) + "\r\n", newline="")
+            tmp.replace(self.path)
+        return header
+
     def _widen(self, new: list[str]) -> None:
+        self.flush()
         self._file.close()
         with self.path.open(newline="") as f:
             rows = list(csv.DictReader(f))
         self._columns += new
         tmp = self.path.with_suffix(".csv.tmp")
-        with tmp.open("w", newline="") as f:
-            writer = csv.DictWriter(f, self._columns)
-            writer.writeheader()
-            writer.writerows(rows)
-        tmp.replace(self.path)
-        self._file = self.path.open("a", newline="")
-        self._writer = csv.DictWriter(self._file, self._columns)
+        try:
+            with tmp.open("w", newline="") as f:
+                writer = csv.DictWriter(f, self._columns)
+                writer.writeheader()
+                writer.writerows(rows)
+            tmp.replace(self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            self._open()
 
     def write(self, snap: Snapshot) -> None:
         if not snap.scalars:
@@ -173,11 +238,30 @@ class CsvSink(Sink):
             self._widen(new)
         self._writer.writerow({"step": snap.step, **{k: _fmt(v) for k, v in snap.scalars.items()}})
         if time.monotonic() - self._flushed > FLUSH_EVERY_S:
-            self._file.flush()
-            self._flushed = time.monotonic()
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the waiting rows in one go, or none of them."""
+        data = self._pending.getvalue().encode()
+        self._pending.seek(0)
+        self._pending.truncate()
+        self._flushed = time.monotonic()
+        if not data or self._broken:
+            return
+        whole = self._file.tell()
+        try:
+            while data:
+                data = data[self._file.write(data):]
+        except OSError:
+            self._broken = True  # later rows would only leave gaps: keep what is whole
+            os.ftruncate(self._file.fileno(), whole)
+            raise
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self.flush()
+        finally:
+            self._file.close()
 
 
 def _fmt(value: float) -> str:

@@ -50,6 +50,7 @@ def main(plugin: str | None = None, cfg: Any = None, autorun: bool = False, exit
         window.open_plugin(plugin)
         panel = window.tabs.currentWidget()
         if exit_when_done:
+            panel.on_nonfinite = "stop"  # nobody is there to look at a NaN pause: it would never end
             panel.run_ended.connect(lambda _state: QtCore.QTimer.singleShot(500, window.close))
         if autorun:
             QtCore.QTimer.singleShot(200, panel.start)

@@ -53,6 +53,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.manifest = manifest
         self.config_cls = manifest.config_class()
         self.max_steps = max_steps
+        self.on_nonfinite = "pause"  # a NaN holds the run for a look; a script's run stops instead
         self.history, self.latest = HistorySink(), LatestSink()
         self.run: ProcessRun | None = None
         self.thread: QtCore.QThread | None = None
@@ -66,7 +67,6 @@ class PluginPanel(QtWidgets.QWidget):
         self.actions.asked.connect(lambda name, payload: self.act(name, **payload))
         self.views: list[View] = [
             VIEW_KINDS[v.kind](v, self.history, self.latest, self.view_clicked) for v in manifest.views
-            if v.kind in VIEW_KINDS
         ]
         self._listed = (0, 0)  # changes and actions shown in the log
         self._build(device)
@@ -233,6 +233,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.error_box.hide()
         self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
                               sinks=[self.history, self.latest], max_steps=self.max_steps, resume_from=self.resume_from,
+                              on_nonfinite=self.on_nonfinite,
                               array_keys=frozenset(k for view in self.views for k in view.array_keys()))
         self.resume_from = None
         self.thread = RunThread(self.run)
@@ -315,14 +316,17 @@ class PluginPanel(QtWidgets.QWidget):
         self._say(f"loaded {self.resume_from}: press Start to resume")
         return True
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Stop the run and wait for its thread (closing the window calls this)."""
+    def shutdown(self) -> None:
+        """Stop the run and wait until it has ended (closing the window calls this).
+
+        The trainer writes its last rows and checkpoint before it ends; a trainer that ignores
+        Stop is ended by ``ProcessRun`` after its grace period, so this wait is bounded."""
         if self.recorder is not None:
             self.record_button.setChecked(False)
         if self.run is not None:
             self.run.stop()
         if self.thread is not None:
-            self.thread.wait(timeout_ms)
+            self.thread.wait()
 
     def _ended(self, state: str) -> None:
         if self.run is None or self.sender() is not self.thread:
@@ -422,8 +426,12 @@ class PluginPanel(QtWidgets.QWidget):
             self.record_button.setText("■ Stop recording")
         elif self.recorder is not None:
             recorder, self.recorder = self.recorder, None
-            path = recorder.stop()
             self.record_button.setText("● Record")
+            try:
+                path = recorder.stop()
+            except RuntimeError as exc:  # the file could not be written (a full disk, a removed folder)
+                self.record_status.setText(str(exc))
+                return
             self.record_status.setText(f"saved {path} ({recorder.frames} frames)" if path else "nothing recorded")
 
 

@@ -68,7 +68,7 @@ class CurveView(View):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.means: dict[str, pg.PlotDataItem] = {}
         self._mean_values: dict[str, np.ndarray] = {}
-        self._counts: dict[str, int] = {}
+        self._versions: dict[str, tuple[int, int]] = {}
         self.marks = MarkLayer(self.plot)
 
     def _keys(self) -> list[str]:
@@ -111,10 +111,13 @@ class CurveView(View):
     def refresh(self) -> None:
         newest = None
         for key in self._keys():
-            n = self.history.count(key)
-            if n == self._counts.get(key, 0):
+            version = self.history.version(key)
+            seen = self._versions.get(key, (0, 0))
+            if version == seen:
                 continue
-            self._counts[key] = n
+            if version[0] != seen[0]:  # the history thinned its points: means start over
+                self._mean_values.pop(key, None)
+            self._versions[key] = version
             steps, values = self.history.read(key)
             self._curve(key).setData(steps, values)
             newest = max(newest or steps[-1], steps[-1])
@@ -138,5 +141,5 @@ class CurveView(View):
         self.curves.clear()
         self.means.clear()
         self._mean_values.clear()
-        self._counts.clear()
+        self._versions.clear()
         self._follow_x = True
