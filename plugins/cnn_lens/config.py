@@ -17,7 +17,7 @@ class Config(Schema):
                         lo=0, hi=1_000_000)
     size: int = param(28, "image side in pixels", lo=8, hi=128)
     channels: int = param(1, "1 gray, 3 colour", choices=(1, 3))
-    test_fraction: float = param(0.2, "share of the images held out to measure test accuracy", lo=0.05, hi=0.5)
+    test_fraction: float = param(0.2, "share of the images held out to measure test accuracy", lo=0.05, hi=0.5, group="advanced")
     depth: int = param(2, "conv layers (3x3, ReLU, 2x2 max-pool) of 32, 64, 128 features", choices=(1, 2, 3))
     head: str = param("fc", "classifier: fc (hidden layer) or gap (global average pooling, gives CAM; use depth 3 with it)",
                       choices=("fc", "gap"))
@@ -29,13 +29,13 @@ class Config(Schema):
     feature: int = param(0, "feature (channel) of that layer", lo=0, hi=WIDTHS[-1] - 1, live=True)
     index: int = param(0, "test image the feature maps and saliency views show (wraps around the test set)", lo=0, hi=1_000_000, live=True)
     lens_every: int = param(100, "steps between lens refreshes; 0 = lens off", lo=0, hi=100_000, live=True)
-    probe: int = param(256, "test images searched for the feature's top 9", lo=9, hi=4096)
-    dream_steps: int = param(40, "gradient steps of activation maximisation", lo=1, hi=500, live=True)
-    l2: float = param(0.01, "activation maximisation: pull towards gray each step", lo=0.0, hi=0.5, live=True)
-    jitter: int = param(2, "activation maximisation: random shift in pixels each step", lo=0, hi=8, live=True)
+    probe: int = param(256, "test images searched for the feature's top 9", lo=9, hi=4096, group="advanced")
+    dream_steps: int = param(40, "gradient steps of activation maximisation", lo=1, hi=500, live=True, group="advanced")
+    l2: float = param(0.01, "activation maximisation: pull towards gray each step", lo=0.0, hi=0.5, live=True, group="advanced")
+    jitter: int = param(2, "activation maximisation: random shift in pixels each step", lo=0, hi=8, live=True, group="advanced")
     blur: float = param(0.5, "activation maximisation: Gaussian blur sigma every 4 steps (0 = none)",
-                        lo=0.0, hi=3.0, live=True)
-    threads: int = param(1, "torch CPU threads", lo=1, hi=64)
+                        lo=0.0, hi=3.0, live=True, group="advanced")
+    threads: int = param(1, "torch CPU threads", lo=1, hi=64, group="advanced")
     seed: int = param(0, "random seed (data split, weights, batches)", lo=0)
 
     def check(self) -> None:

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from workbench.core.actions import Action, payload
-from workbench.core.config import Schema, param
+from workbench.core.config import Schema, one_of, param
 from workbench.data.loading import check_source
+
+
+VARIATIONAL = one_of("model", "vae")
 
 
 @dataclass
@@ -20,8 +23,10 @@ class Config(Schema):
     arch: str = param("mlp", "encoder and decoder: mlp or conv", choices=("mlp", "conv"))
     latent: int = param(2, "latent dimensions (2 shows the latent plane and manifold)", lo=1, hi=128)
     hidden: int = param(512, "hidden units of the MLP layers / channels scale of the conv layers", lo=16, hi=2048)
-    beta: float = param(1.0, "weight of the KL term (1: the ELBO)", lo=1e-3, hi=100.0, log=True, live=True)
-    kl_anneal: int = param(0, "epochs over which the KL weight ramps from 0 to beta (0: off)", lo=0, hi=1000)
+    beta: float = param(1.0, "weight of the KL term (1: the ELBO)", lo=1e-3, hi=100.0, log=True, live=True,
+                        when=VARIATIONAL)
+    kl_anneal: int = param(0, "epochs over which the KL weight ramps from 0 to beta (0: off)", lo=0, hi=1000,
+                           when=VARIATIONAL, group="advanced")
     lr: float = param(1e-3, "Adam learning rate", lo=1e-5, hi=1e-1, log=True, live=True)
     batch_size: int = param(128, "images per gradient step", lo=1, hi=4096)
     epochs: int = param(30, "passes over the data", lo=1, hi=100_000)

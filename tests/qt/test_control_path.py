@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.manifest import find
+from workbench.core.actions import actions_of
+from workbench.core.manifest import discover, find
 from workbench.qt.panel import PluginPanel
 
 
@@ -117,3 +118,21 @@ def test_a_panel_for_a_script_ends_its_run_on_a_nan_instead_of_pausing_forever(q
     with qtbot.waitSignal(panel.run_ended, timeout=30_000) as ended:
         panel.start()
     assert ended.args == ["failed"] and "loss is nan at step 5" in panel.run.status().message
+
+
+ACTING = [(m, a.name) for m in discover() if not m.broken for a in actions_of(m.config_class())]
+
+
+@pytest.mark.parametrize("m, action", ACTING, ids=[f"{m.id}:{a}" for m, a in ACTING])
+def test_every_action_button_reaches_the_trainer_as_an_event_and_never_a_change(open_panel, qtbot, m, action):
+    panel = open_panel(m.id, dict(m.smoke))
+    assert panel.start()
+    panel.run.pause()  # hold the run however short its smoke budget
+    qtbot.waitUntil(lambda: panel.run.status().state == "paused" or not panel.running, timeout=60_000)
+    assert panel.running, panel.run.error
+    panel.actions.buttons[action].click()
+    panel.run.step_once()
+    qtbot.waitUntil(lambda: any(e["action"] == action for e in panel.run.events), timeout=60_000)
+    assert panel.run.changes == [] and panel.history.marks() == []
+    qtbot.waitUntil(lambda: panel.log.count() >= 1, timeout=5_000)  # listed with its step
+    assert panel.actions.actions[action].label in panel.log.item(0).text()
