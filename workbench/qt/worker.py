@@ -1,5 +1,5 @@
-"""Drives a run (in-process ``Run`` or ``ProcessRun``) from a QThread; the GUI pulls its sinks
-on a timer and the thread never calls Qt."""
+"""Drives a panel's ``ProcessRun`` from a QThread: the thread pumps the trainer process's
+batches into the panel's sinks, the GUI pulls them on a timer, and the thread never calls Qt."""
 
 from __future__ import annotations
 
