@@ -66,7 +66,8 @@ def test_toy_score_counts_modes_and_collapse():
 def test_tiny_run_logs_the_discriminator_outputs_and_scores():
     snaps = run(Config(**TINY))
     assert [s.step for s in snaps] == list(range(7))
-    assert all(0.0 <= s.scalars["d_real"] <= 1.0 and 0.0 <= s.scalars["d_fake"] <= 1.0 for s in snaps[1:])
+    assert all(s.scalars["d_real"] > s.scalars["d_fake"] for s in snaps[1:])  # D tells real from fake
+    assert snaps[-1].scalars["d_real"] > snaps[1].scalars["d_real"] + 0.05  # and gets surer: 0.52 to 0.60 measured
     assert {"sample_score", "class_spread"} <= set(snaps[-1].scalars)
     assert snaps[-1].arrays["samples"].shape == (8 * 17 - 1, 8 * 17 - 1)
     assert snaps[-1].arrays["traversal"].shape == (3 * 17 - 1, 9 * 17 - 1)

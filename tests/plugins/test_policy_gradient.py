@@ -103,7 +103,6 @@ def test_a2c_run_reports_losses_and_maps():
     assert {"policy_loss", "value_loss", "entropy", "grad_norm", "episode_return"} <= keys
     arrays = {k: v for s in snaps for k, v in s.arrays.items()}
     assert arrays["policy_slice"].shape == arrays["value_slice"].shape == (41, 41)
-    assert np.all(np.abs(arrays["policy_slice"]) <= 1.0)
     assert arrays["render"].ndim == 3 and arrays["render"].dtype == np.uint8
 
 
