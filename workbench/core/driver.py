@@ -119,12 +119,13 @@ class Run:
         resume_from: a checkpoint file or run folder to continue from.
         checkpoint_every_s: seconds between automatic checkpoints.
         on_nonfinite: "pause" (the GUI) or "stop" (headless) when a scalar is NaN or inf.
+        parent: for a fork, ``{"run": path, "step": s}`` of the run and checkpoint it started from.
     """
 
     def __init__(self, manifest: Manifest, cfg: Any, *, device: str = "auto", out_dir: str | Path | None = None,
                  sinks: list[Sink] | tuple[Sink, ...] = (), max_steps: int | None = None,
                  resume_from: str | Path | None = None, checkpoint_every_s: float = 60.0,
-                 on_nonfinite: str = "pause") -> None:
+                 on_nonfinite: str = "pause", parent: dict[str, Any] | None = None) -> None:
         self.manifest = manifest
         self.cfg = cfg
         self.initial_cfg = cfg
@@ -135,6 +136,7 @@ class Run:
         self.resume_from = resume_from
         self.checkpoint_every_s = checkpoint_every_s
         self.on_nonfinite = on_nonfinite
+        self.parent = parent
         self._inbox = Mailbox()
         self._asked: list[tuple[str, dict[str, Any]]] = []  # actions not yet handed to the trainer
         self.changes: list[dict[str, Any]] = []
@@ -404,6 +406,7 @@ class Run:
             "device": self._ctx.device_used if self._ctx is not None else None,
             "max_steps": self.max_steps,
             "resumed_from": None if self.resume_from is None else str(self.resume_from),
+            "parent": self.parent,
             "state": self._state,
             "versions": package_versions(),
             "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
