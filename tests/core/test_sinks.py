@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
@@ -60,7 +61,8 @@ def test_csv_adds_columns_and_appends_on_resume(tmp_path):
     np.testing.assert_array_equal(cols["step"], [1, 2, 3])
     np.testing.assert_array_equal(cols["a"][:2], [1.0, 2.0])
     assert np.isnan(cols["a"][2]) and np.isnan(cols["b"][0])
-    assert path.read_text().splitlines()[0] == "step,a,b"
+    assert path.read_text().splitlines()[0] == "step,wall_time,a,b"
+    assert np.all(np.diff(cols["wall_time"]) >= 0) and abs(cols["wall_time"][-1] - time.time()) < 60
 
 
 def test_a_long_curve_is_thinned_evenly_and_its_memory_stays_bounded():

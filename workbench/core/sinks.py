@@ -168,9 +168,9 @@ class LatestSink(Sink):
 
 
 class CsvSink(Sink):
-    """``metrics.csv``: column ``step``, then one column per scalar, flushed every
-    ``FLUSH_EVERY_S``, before each checkpoint and when closed (a flush per row cost a fast
-    trainer 4% of its speed).
+    """``metrics.csv``: columns ``step`` and ``wall_time`` (seconds since the epoch), then one
+    column per scalar, flushed every ``FLUSH_EVERY_S``, before each checkpoint and when closed
+    (a flush per row cost a fast trainer 4% of its speed).
 
     A scalar that first appears mid-run adds a column: the file is rewritten once with the
     wider header. Resuming into a folder that has a ``metrics.csv`` appends to it, after
@@ -188,7 +188,7 @@ class CsvSink(Sink):
         if self.path.exists():
             self._columns = self._cut(keep_through)
         else:
-            self._columns = ["step"]
+            self._columns = ["step", "wall_time"]
             self.path.write_text(",".join(self._columns) + "\r\n", newline="")
         self._open()
 
@@ -233,10 +233,11 @@ class CsvSink(Sink):
     def write(self, snap: Snapshot) -> None:
         if not snap.scalars:
             return
-        new = [k for k in snap.scalars if k not in self._columns]
+        new = [k for k in ("wall_time", *snap.scalars) if k not in self._columns]  # an older file lacks wall_time
         if new:
             self._widen(new)
-        self._writer.writerow({"step": snap.step, **{k: _fmt(v) for k, v in snap.scalars.items()}})
+        self._writer.writerow({"step": snap.step, "wall_time": repr(time.time()),
+                               **{k: _fmt(v) for k, v in snap.scalars.items()}})
         if time.monotonic() - self._flushed > FLUSH_EVERY_S:
             self.flush()
 
