@@ -19,6 +19,8 @@ from workbench.core.actions import actions_of
 from workbench.core.config import FieldSpec, parse_sets, specs
 from workbench.core.device import DEVICES, resolve_device
 from workbench.core.manifest import Manifest, discover, find, with_import_errors
+from workbench.core.runs_cli import add_parsers as add_run_parsers
+from workbench.core.runs_cli import fork_parent
 from workbench.core.sinks import Sink
 from workbench.core.snapshot import Snapshot
 
@@ -173,9 +175,11 @@ def _keep_traceback(out: Path, error: str) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from workbench.core.driver import Run
+    from workbench.core.export import TensorBoardSink
     from workbench.core.recorder import RecordSink, check_fps
 
     manifest = find(args.plugin)
+    parent = fork_parent(args, manifest.id)  # --fork RUN resumes from RUN's checkpoint into a new --out
     if args.resume is not None:
         cfg = resumable_config(manifest, args.resume, args.set, args.seed)
     else:
@@ -194,8 +198,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     sinks: list[Sink] = [ProgressBar(args.steps, sys.stderr) if not args.quiet else Sink()]
     if args.record:
         sinks.append(RecordSink(out / f"record.{args.format}", manifest.record, fps=args.fps))
+    if args.tensorboard:
+        sinks.append(TensorBoardSink(args.tensorboard))
     run = Run(manifest, cfg, device=args.device, out_dir=out, sinks=sinks, max_steps=args.steps,
-              resume_from=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop")
+              resume_from=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop",
+              parent=parent)
     # a killed run (a job scheduler's SIGTERM, Ctrl+C) ends at its next step with its metrics and checkpoint
     interrupted = []
 
@@ -259,6 +266,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", help="a checkpoint file or run folder to continue from")
     run.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--fork", metavar="RUN", help="start from RUN's checkpoint with the --set changes, into a new --out")
+    run.add_argument("--tensorboard", metavar="DIR", help="also write TensorBoard event files to DIR as it runs")
     run.set_defaults(func=cmd_run)
 
     gui = sub.add_parser("gui", help="open the app")
@@ -267,6 +276,8 @@ def parser() -> argparse.ArgumentParser:
     gui.add_argument("--autorun", action="store_true", help="start training at once")
     gui.add_argument("--exit-when-done", action="store_true", help="quit when the run ends")
     gui.set_defaults(func=cmd_gui)
+
+    add_run_parsers(sub)
 
     desk = sub.add_parser("install-desktop", help="add Workbench to the desktop's app menu (this user only)")
     desk.add_argument("--uninstall", action="store_true", help="remove the menu entry and icons again")

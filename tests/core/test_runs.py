@@ -1,0 +1,257 @@
+"""The run index over real and damaged run folders, the runs CLI, comparing runs, and forks."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.core.cli import main
+from workbench.core.compare import ema, label, mean_band, seed_groups, varying
+from workbench.core.runs import INDEX_NAME, RunIndex, UnknownRun, annotate, read_run
+from workbench.core.sinks import read_metrics
+
+TD = ["run", "td-control", "--quiet", "--set", "episodes=12"]
+
+
+def td_run(out: Path, *sets: str) -> Path:
+    args = list(TD)
+    for s in sets:
+        args += ["--set", s]
+    assert main([*args, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    """A real finished run, copied into each test's root."""
+    return td_run(tmp_path_factory.mktemp("runs") / "done", "alpha=0.3")
+
+
+def copy_run(src: Path, dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for f in src.iterdir():
+        (dest / f.name).write_bytes(f.read_bytes())
+    return dest
+
+
+@pytest.fixture
+def root(tmp_path, finished) -> Path:
+    """GUI-style runs (root/<plugin>/<time>/) and a CLI run deeper down: finished, in progress,
+    killed and damaged."""
+    root = tmp_path / "runs"
+    copy_run(finished, root / "td-control" / "20260101-100000-000")
+    live = copy_run(finished, root / "td-control" / "20260101-110000-000")
+    (live / "checkpoint.pt").unlink()
+    doc = json.loads((live / "config.json").read_text())
+    (live / "config.json").write_text(json.dumps({**doc, "state": "running"}))
+    with (live / "metrics.csv").open("a", newline="") as f:
+        f.write("13,1767261000.5,0.1,-4")  # a row being written: no end of line yet
+    broken = copy_run(finished, root / "td-control" / "20260101-120000-000")
+    (broken / "config.json").write_text('{"plugin": "td-control", "conf')
+    headless = root / "sweep" / "a" / "killed"
+    headless.mkdir(parents=True)
+    (headless / "metrics.csv").write_text("step,wall_time,loss\r\n1,10.0,5.0\r\n2,11.5,3.0\r\n3,12.0,4.0\r\n")
+    (root / "td-control" / "notes").mkdir()  # a folder that is no run
+    return root
+
+
+def by_rel(runs) -> dict:
+    return {r.rel: r for r in runs}
+
+
+def test_lists_every_run_with_what_can_be_read_and_a_warning_for_what_cannot(root):
+    runs = by_rel(RunIndex(root).scan())
+    assert set(runs) == {"td-control/20260101-100000-000", "td-control/20260101-110000-000",
+                         "td-control/20260101-120000-000", "sweep/a/killed"}
+    done = runs["td-control/20260101-100000-000"]
+    metrics = read_metrics(Path(done.path) / "metrics.csv")
+    assert (done.plugin, done.state, done.warnings) == ("td-control", "finished", [])
+    assert done.diff == {"episodes": 12, "alpha": 0.3}  # the defaults are left out
+    assert done.steps == 12 and done.rows == 12
+    assert done.metrics["episode_return"] == {"final": metrics["episode_return"][-1],
+                                              "best": metrics["episode_return"].max()}
+    assert done.started == metrics["wall_time"][0] and done.duration == metrics["wall_time"][-1] - metrics["wall_time"][0]
+    assert {"checkpoint.pt", "q_values.npy"} <= set(done.files)
+
+    live = runs["td-control/20260101-110000-000"]
+    assert live.state == "running" and live.rows == 12  # the half-written row is left out
+    assert any("cut short" in w for w in live.warnings) and any("checkpoint" in w for w in live.warnings)
+
+    broken = runs["td-control/20260101-120000-000"]
+    assert broken.plugin is None and any("config.json is unreadable" in w for w in broken.warnings)
+    assert broken.rows == 12  # its metrics are still read
+
+    killed = runs["sweep/a/killed"]
+    assert any("no config.json" in w for w in killed.warnings)
+    assert killed.metrics["loss"] == {"final": 4.0, "best": 3.0}  # a loss is best at its minimum
+    assert killed.duration == 2.0
+
+
+def test_listing_opens_nothing_for_writing(root):
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    RunIndex(root).scan()
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file() and p.name != INDEX_NAME}
+    assert after == before
+
+
+def test_a_second_listing_reads_only_the_runs_that_changed(root):
+    RunIndex(root).scan()
+    assert (root / INDEX_NAME).is_file()
+    killed = root / "sweep" / "a" / "killed" / "metrics.csv"
+    done = root / "td-control" / "20260101-100000-000" / "metrics.csv"
+    # the same size and mtime but other bytes: only a re-read would see it
+    stat = done.stat()
+    done.write_bytes(done.read_bytes().replace(b",", b";"))
+    os.utime(done, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with killed.open("a", newline="") as f:
+        f.write("4,13.0,1.5\r\n")
+    runs = by_rel(RunIndex(root).scan())  # a new index object: from the cache file
+    assert runs["sweep/a/killed"].metrics["loss"] == {"final": 1.5, "best": 1.5} and runs["sweep/a/killed"].rows == 4
+    assert runs["td-control/20260101-100000-000"].rows == 12  # cached, not re-read
+    annotate(done.parent, tags=["baseline"])
+    assert by_rel(RunIndex(root).scan())["td-control/20260101-100000-000"].warnings  # re-read now: ';' is no CSV
+
+
+def test_tags_and_note_are_kept_in_run_json(root):
+    run = root / "td-control" / "20260101-100000-000"
+    annotate(run, tags=["baseline", " cliff ", "baseline"])
+    annotate(run, note="the reference")
+    assert json.loads((run / "run.json").read_text()) == {"tags": ["baseline", "cliff"], "note": "the reference"}
+    info = by_rel(RunIndex(root).scan())["td-control/20260101-100000-000"]
+    assert (info.tags, info.note) == (["baseline", "cliff"], "the reference")
+    assert not [p for p in run.iterdir() if p.name.startswith(".")]
+
+
+def test_delete_moves_to_the_trash_and_restore_brings_it_back(root):
+    index = RunIndex(root)
+    run = index.resolve("110000-000")
+    trashed = index.trash(run)
+    assert trashed == root / ".trash" / "td-control" / "20260101-110000-000" and not run.exists()
+    assert "td-control/20260101-110000-000" not in by_rel(index.scan())
+    assert [r.rel for r in index.trashed()] == ["td-control/20260101-110000-000"]
+    assert index.restore(index.resolve("110000-000", trashed=True)) == run
+    assert "td-control/20260101-110000-000" in by_rel(index.scan())
+
+
+def test_a_run_is_named_by_its_path_or_a_unique_end_of_it(root):
+    index = RunIndex(root)
+    assert index.resolve("killed") == root / "sweep" / "a" / "killed"
+    assert index.resolve(str(root / "sweep" / "a" / "killed")) == root / "sweep" / "a" / "killed"
+    with pytest.raises(UnknownRun, match="matches 3 runs"):
+        index.resolve("-000")
+    with pytest.raises(UnknownRun, match="no run 'nope'"):
+        index.resolve("nope")
+
+
+# ---------- the CLI ----------
+def test_cli_lists_shows_and_compares(root, capsys):
+    assert main(["runs", "list", "--root", str(root), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 4 and all({"path", "plugin", "state", "metrics", "warnings"} <= set(r) for r in rows)
+    assert main(["runs", "list", "--root", str(root), "--plugin", "td-control"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all("td-control" in line for line in lines)  # the broken one has no plugin
+    assert main(["runs", "show", "killed", "--root", str(root)]) == 0
+    shown = capsys.readouterr().out
+    assert "warning: no config.json" in shown and "final 4" in shown
+
+
+def test_cli_compare_gives_final_best_area_and_the_mean_over_seeds(tmp_path, capsys):
+    root = tmp_path / "runs"
+    for seed in (1, 2):
+        td_run(root / f"s{seed}", f"seed={seed}", "alpha=0.2")
+    td_run(root / "other", "seed=1", "alpha=0.9")
+    capsys.readouterr()
+    assert main(["runs", "compare", "s1", "s2", "other", "--metric", "episode_return", "--root", str(root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    finals = [read_metrics(root / name / "metrics.csv")["episode_return"][-1] for name in ("s1", "s2")]
+    steps = read_metrics(root / "s1" / "metrics.csv")["step"]
+    area = np.trapezoid(read_metrics(root / "s1" / "metrics.csv")["episode_return"], steps)
+    assert out[1].split() == ["alpha=0.2,", "seed", "1", f"{finals[0]:.4g}",
+                              f"{read_metrics(root / 's1' / 'metrics.csv')['episode_return'].max():.4g}", f"{area:.4g}"]
+    pooled = next(line for line in out if line.startswith("alpha=0.2 (2 seeds)"))
+    assert f"final {np.mean(finals):.4g} ± {np.std(finals):.4g}" in pooled
+    assert not any(line.startswith("alpha=0.9 (") for line in out)  # a single run is no group
+
+
+@pytest.mark.parametrize("args", [["runs", "show", "nope"], ["runs", "rm", "nope"], ["runs", "restore", "killed"],
+                                  ["runs", "compare", "killed", "--metric", "nope"], ["export", "nope", "--tensorboard", "x"]])
+def test_cli_unknown_run_or_metric_is_one_line_with_exit_code_2(root, capsys, args):
+    assert main([*args, "--root", str(root)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("workbench: error: ")
+
+
+def test_cli_rm_and_restore(root, capsys):
+    assert main(["runs", "rm", "killed", "--root", str(root)]) == 0
+    assert not (root / "sweep" / "a" / "killed").exists()
+    assert main(["runs", "restore", "killed", "--root", str(root)]) == 0
+    assert (root / "sweep" / "a" / "killed" / "metrics.csv").is_file()
+
+
+# ---------- forks ----------
+def test_a_fork_starts_from_the_checkpoint_with_new_settings_and_records_its_parent(tmp_path, finished):
+    out = tmp_path / "fork"
+    assert main(["run", "td-control", "--quiet", "--fork", str(finished), "--set", "episodes=20",
+                 "--set", "epsilon=0.3", "--out", str(out)]) == 0
+    doc = json.loads((out / "config.json").read_text())
+    assert doc["parent"] == {"run": str(finished.resolve()), "step": 12}
+    assert doc["config"]["epsilon"] == 0.3 and doc["config"]["alpha"] == 0.3  # the parent's settings, changed
+    assert list(read_metrics(out / "metrics.csv")["step"]) == list(range(13, 21))
+    assert read_run(out).parent["step"] == 12
+    assert json.loads((finished / "config.json").read_text())["parent"] is None  # the parent is untouched
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--set", "env=FrozenLake-v1"], "cannot resume with env changed"),
+    (["--resume", "x"], "--fork and --resume cannot be combined"),
+])
+def test_a_fork_that_cannot_be_made_writes_nothing(tmp_path, finished, capsys, extra, message):
+    out = tmp_path / "fork"
+    assert main(["run", "td-control", "--quiet", "--fork", str(finished), *extra, "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_a_fork_into_its_own_folder_is_refused(finished, capsys):
+    assert main(["run", "td-control", "--quiet", "--fork", str(finished), "--out", str(finished)]) == 2
+    assert "a fork needs a new folder" in capsys.readouterr().err
+
+
+# ---------- comparing ----------
+def test_mean_and_band_match_numpy():
+    rng = np.random.default_rng(0)
+    steps = np.arange(50, dtype=float)
+    curves = [rng.normal(size=50) for _ in range(4)]
+    x, mean, std = mean_band([(steps, c) for c in curves])
+    np.testing.assert_array_equal(x, steps)
+    np.testing.assert_allclose(mean, np.mean(curves, axis=0))
+    np.testing.assert_allclose(std, np.std(curves, axis=0))
+    # a shorter run limits the band to the steps all cover, the others interpolated there
+    x, mean, _ = mean_band([(steps, curves[0]), (steps[::2][:10], curves[1][::2][:10])])
+    np.testing.assert_array_equal(x, steps[:19])
+    np.testing.assert_allclose(mean, (curves[0][:19] + np.interp(steps[:19], steps[::2][:10], curves[1][::2][:10])) / 2)
+
+
+def test_ema_is_tensorboards_debiased_smoothing():
+    values = np.array([1.0, 3.0, np.nan, 2.0])
+    last, n, expected = 0.0, 0, []
+    for v in (1.0, 3.0, 2.0):
+        last, n = last * 0.6 + 0.4 * v, n + 1
+        expected.append(last / (1 - 0.6 ** n))
+    out = ema(values, 0.6)
+    np.testing.assert_allclose(out[[0, 1, 3]], expected)
+    assert np.isnan(out[2]) and out[0] == 1.0  # debiased: the first value is itself
+    np.testing.assert_array_equal(ema(values, 0.0), values)
+
+
+def test_runs_are_named_by_what_differs_and_grouped_over_seeds():
+    configs = [{"alpha": 0.1, "seed": 1, "env": "x"}, {"alpha": 0.1, "seed": 2, "env": "x"},
+               {"alpha": 0.5, "seed": 1, "env": "x"}]
+    keys = varying(configs)
+    assert keys == ["alpha", "seed"]
+    assert [label(c, keys) for c in configs] == ["alpha=0.1, seed 1", "alpha=0.1, seed 2", "alpha=0.5, seed 1"]
+    assert seed_groups(configs) == [[0, 1], [2]]
