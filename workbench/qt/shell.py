@@ -10,6 +10,7 @@ from workbench.core.about import about_lines
 from workbench.core.assets import plugin_icon
 from workbench.core.manifest import Manifest, discover, with_import_errors
 from workbench.qt import settings
+from workbench.qt.browser import add_run_browser
 from workbench.qt.panel import PluginPanel
 
 
@@ -61,6 +62,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setObjectName("plugins")
         dock.setWidget(self.browser)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        add_run_browser(self)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About Workbench", self.show_about)
         screen = QtWidgets.QApplication.primaryScreen().availableGeometry()
