@@ -79,7 +79,7 @@ def param(
     hi: float | None = None,
     log: bool = False,
     live: bool = False,
-    choices: tuple | None = None,
+    choices: tuple[Any, ...] | None = None,
     path: bool = False,
     when: Condition | None = None,
     group: str = "basic",
@@ -109,10 +109,12 @@ class FieldSpec:
     hi: float | None = None
     log: bool = False
     live: bool = False
-    choices: tuple | None = None
+    choices: tuple[Any, ...] | None = None
     path: bool = False
     when: Condition | None = None
     group: str = "basic"
+
+    METADATA: ClassVar[tuple[str, ...]] = ("help", "lo", "hi", "log", "live", "choices", "path", "when", "group")
 
     def applies(self, values: Any) -> bool:
         """Whether this field has an effect under ``values`` (a config or a dict of values)."""
@@ -144,7 +146,8 @@ class FieldSpec:
         if self.type in (int, float):
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"{self.name}={value!r} must be finite")
-            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            number = float(value)  # type: ignore[arg-type]  # an int or float: checked above
+            if (self.lo is not None and number < self.lo) or (self.hi is not None and number > self.hi):
                 raise ValueError(f"{self.name}={value!r} is outside [{self.lo}, {self.hi}]")
 
 
@@ -160,9 +163,8 @@ def specs(cls_or_cfg: Any) -> list[FieldSpec]:
         kind = hints[f.name]
         if kind not in _TYPES.values():
             raise TypeError(f"config field {cls.__name__}.{f.name} has unsupported type {kind!r}")
-        meta = {k: f.metadata.get(k) for k in ("help", "lo", "hi", "log", "live", "choices", "path", "when", "group")}
-        meta = {k: v for k, v in meta.items() if v is not None}
-        out.append(FieldSpec(f.name, kind, f.default, **meta))
+        meta: dict[str, Any] = {k: f.metadata.get(k) for k in FieldSpec.METADATA}
+        out.append(FieldSpec(f.name, kind, f.default, **{k: v for k, v in meta.items() if v is not None}))
     return out
 
 
@@ -259,7 +261,7 @@ def parse_sets(cls: type, assignments: list[str], base: dict[str, Any] | None = 
     cfg = from_dict(cls, values)
     for key in dict.fromkeys(item.partition("=")[0].strip() for item in assignments):
         spec = by_name.get(renamed.get(key, key))
-        if spec is not None and not spec.applies(cfg):
+        if spec is not None and spec.when is not None and not spec.applies(cfg):
             notice(f"{spec.name} has no effect unless {spec.when.text}")
     return cfg
 

@@ -64,7 +64,8 @@ class Manifest:
         return getattr(importlib.import_module(module), attr)
 
     def config_class(self) -> type:
-        return self.load(self.config)
+        cls: type = self.load(self.config)
+        return cls
 
     def trainer_function(self) -> Any:
         return self.load(self.trainer)

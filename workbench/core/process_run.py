@@ -54,7 +54,7 @@ class _EventPipe:
             except OSError:
                 pass  # a smaller pipe only means more waits
 
-    def put(self, event: tuple) -> None:
+    def put(self, event: tuple[Any, ...]) -> None:
         with self._lock:
             if self.broken:
                 return
@@ -253,10 +253,11 @@ class ProcessRun:
                     for sink in self.sinks:
                         sink.mark(*event[1:])
                 elif kind == "end":
-                    _, status, self.error, self.changes, self.events, self.cfg = event
+                    final: Status = event[1]
+                    self.error, self.changes, self.events, self.cfg = event[2:]
                     with self._lock:
-                        self._status = status
-                    return status
+                        self._status = final
+                    return final
         finally:
             self._process.join(timeout=5)
             self._events.close()
