@@ -51,8 +51,15 @@ def test_wrong_types_and_key_counts_are_refused(table, message):
 
 def test_options_are_filled_with_their_defaults():
     m = parse_manifest(views('kind = "histogram"\nkeys = ["x"]\nmean = true', 'kind = "image"\nkeys = ["y"]'), "p")
-    assert m.views[0].options == {"optional": False, "bins": 30, "mean": True}
-    assert m.views[1].options == {"optional": False, "levels": None} and m.views[1].title == ""
+    shared = {"optional": False, "waiting": "", "when": ""}
+    assert m.views[0].options == {**shared, "x_label": "", "y_label": "count", "bins": 30, "mean": True}
+    assert m.views[1].options == {**shared, "levels": None, "columns_key": "", "columns_label": ""}
+    assert m.views[1].title == ""
+
+
+def test_a_when_condition_is_checked_where_the_manifest_is_read():
+    with pytest.raises(ValueError, match="condition 'runs >> 1': '> 1' is no number"):
+        parse_manifest(views('kind = "curve"\nkeys = ["x"]\nwhen = "runs >> 1"'), "p")
 
 
 def test_all_builtin_manifests_validate():
@@ -76,6 +83,6 @@ def test_a_package_adds_a_kind_through_an_entry_point(tmp_path, monkeypatch):
     assert kinds["sparkline"].widget == "viewkind_pkg.widgets:SparklineView"
     assert "ModuleNotFoundError" in failed["broken"]
     m = parse_manifest(views('kind = "sparkline"\nkeys = ["loss"]'), "p")
-    assert m.views[0].options == {"optional": False, "last": 50}
+    assert m.views[0].options == {"optional": False, "waiting": "", "when": "", "last": 50}
     with pytest.raises(ValueError, match="view kind 'broken' did not load: entry point 'viewkind_pkg.no_such_module"):
         parse_manifest(views('kind = "broken"\nkeys = ["loss"]'), "p")
