@@ -1,4 +1,5 @@
-"""Bar charts: a 1-D array as bars (with optional markers), and a histogram of samples."""
+"""Bar charts: a 1-D array as bars named by ``labels`` (or by the names a trainer picks with
+``labels_key``), a second array as markers or as bars beside them; and a histogram of samples."""
 
 from __future__ import annotations
 
@@ -7,38 +8,73 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 
+from workbench.qt import theme
 from workbench.qt.views.base import ArrayView
+from workbench.qt.views.names import bar_names
 from workbench.qt.views.titles import titled_plot
+
+WIDTH = 0.7  # of the space one bar name has
 
 
 class BarsView(ArrayView):
-    """Bars of the first key; the optional second key is drawn as markers over them."""
+    """Bars of the first key; the optional second key is drawn as markers over them, or, when
+    ``series`` names both keys, as a second bar beside each, with a legend under the plot."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
-
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#4fc3f7")
+        self.grouped = len(self.spec.keys) == 2 and len(self.option("series") or []) == 2
+        self.bars = pg.BarGraphItem(x=[], height=[], width=WIDTH)
         self.plot.addItem(self.bars)
-        self.markers = pg.ScatterPlotItem(symbol="t1", size=12, brush="#f5c542", pen=None)
-        self.plot.addItem(self.markers)
-        labels = self.option("labels")
-        if labels:
-            self.plot.getAxis("bottom").setTicks([list(enumerate(labels))])
+        self.second = pg.BarGraphItem(x=[], height=[], width=WIDTH / 2)
+        self.markers = pg.ScatterPlotItem(symbol="t1", size=12, pen=None)
+        self.plot.addItem(self.second if self.grouped else self.markers)
+        self.legend = theme.legend_below(self.ci, row=1)
+        for item, name in zip((self.bars, self.second if self.grouped else self.markers), self.option("series") or []):
+            self.legend.addItem(item, name)
+        self.legend.setVisible(bool(self.option("series")))
         self._n = -1
+        self._names_version = 0
+        theme.follow(self)
+
+    def apply_theme(self, look: theme.Theme) -> None:
+        super().apply_theme(look)
+        theme.style_plot(self.plot, look, self.option("x_label", ""), self.option("y_label", ""))
+        theme.style_legend(self.legend, look)
+        first, second = look.series[1], look.series[0]
+        self.bars.setOpts(brush=first, pen=None)
+        self.second.setOpts(brush=second, pen=None)
+        self.markers.setBrush(pg.mkBrush(second))
+
+    def array_keys(self) -> set[str]:
+        return super().array_keys() | ({self.option("labels_key")} if self.option("labels_key") else set())
 
     def draw(self, arr: Any) -> None:
         values = np.asarray(arr, dtype=float).ravel()
-        x = np.arange(len(values))
-        self.bars.setOpts(x=x, height=values, width=0.7)
+        x = np.arange(len(values), dtype=float)
+        if self.grouped:
+            self.bars.setOpts(x=x - WIDTH / 4, height=values, width=WIDTH / 2)
+        else:
+            self.bars.setOpts(x=x, height=values, width=WIDTH)
         if len(self.spec.keys) > 1:
-            _, marks = self.latest.read(self.spec.keys[1])
-            if marks is not None:
-                marks = np.asarray(marks, dtype=float).ravel()
-                self.markers.setData(np.arange(len(marks)), marks)
+            _, other = self.latest.read(self.spec.keys[1])
+            if other is not None:
+                other = np.asarray(other, dtype=float).ravel()
+                if self.grouped:
+                    self.second.setOpts(x=np.arange(len(other)) + WIDTH / 4, height=other, width=WIDTH / 2)
+                else:
+                    self.markers.setData(np.arange(len(other)), other)
+        version, names = bar_names(self, self._names_version)
+        if names is not None:
+            self._names_version = version
+            self.plot.getAxis("bottom").setTicks([list(enumerate(names))])
         if len(values) != self._n:
             self._n = len(values)
             self.plot.enableAutoRange()
+
+    def reset(self) -> None:
+        super().reset()
+        self._names_version = 0
 
 
 class HistogramView(ArrayView):
@@ -47,10 +83,20 @@ class HistogramView(ArrayView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
-        self.curve = self.plot.plot(stepMode="center", fillLevel=0, brush=(79, 195, 247, 150), pen="#4fc3f7")
-        self.mean_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#f5c542", width=2))
+        self.curve = self.plot.plot(stepMode="center", fillLevel=0)
+        self.mean_line = pg.InfiniteLine(angle=90)
         if self.option("mean", False):
             self.plot.addItem(self.mean_line)
+        theme.follow(self)
+
+    def apply_theme(self, look: theme.Theme) -> None:
+        super().apply_theme(look)
+        theme.style_plot(self.plot, look, self.option("x_label", ""), self.option("y_label", "count"))
+        color = pg.mkColor(look.series[1])
+        self.curve.setPen(pg.mkPen(color))
+        color.setAlpha(150)
+        self.curve.setBrush(pg.mkBrush(color))
+        self.mean_line.setPen(pg.mkPen(look.series[0], width=2))
 
     def draw(self, arr: Any) -> None:
         samples = np.asarray(arr, dtype=float).ravel()
@@ -62,4 +108,4 @@ class HistogramView(ArrayView):
         if self.option("mean", False):
             mean = float(samples.mean())
             self.mean_line.setValue(mean)
-            self.plot.setTitle(f"{self.title} (mean {mean:.4g}, n={samples.size})")
+            self.plot.titleLabel.setText(f"{self.title} (mean {mean:.4g}, n={samples.size})")

@@ -7,12 +7,10 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 
+from workbench.qt import theme
 from workbench.qt.views.base import View
 from workbench.qt.views.marks import MarkLayer
 from workbench.qt.views.titles import titled_plot
-
-COLORS = ["#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"]
-
 
 def running_mean(values: np.ndarray, window: int) -> np.ndarray:
     """Mean of the last ``window`` values at each point (fewer at the start)."""
@@ -52,6 +50,9 @@ class LogAxis(pg.AxisItem):
 
 
 class CurveView(View):
+    """Scalars against step; comparisons (``prefix``) and several keys get a legend under the plot,
+    with human names; a lone point is drawn as a marker."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
@@ -64,12 +65,31 @@ class CurveView(View):
         self.plot.enableAutoRange(x=False)
         self._follow_x = True
         self.plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
-        self.legend = self.plot.addLegend(offset=(5, 5))
+        self.legend = theme.legend_below(self.ci, row=1)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.means: dict[str, pg.PlotDataItem] = {}
         self._mean_values: dict[str, np.ndarray] = {}
         self._versions: dict[str, tuple[int, int]] = {}
+        self._lone: set[str] = set()  # keys drawn as one marker
         self.marks = MarkLayer(self.plot)
+        theme.follow(self)
+
+    def apply_theme(self, look: theme.Theme) -> None:
+        super().apply_theme(look)
+        theme.style_plot(self.plot, look, self.option("x_label", "env step"), self.option("y_label", ""))
+        theme.style_legend(self.legend, look)
+        for i, key in enumerate(self.curves):
+            self._colour(key, look.series[i % len(look.series)])
+
+    def _colour(self, key: str, color: str) -> None:
+        # with a running mean, the raw values are a faint backdrop to it; every pen is one
+        # pixel wide: wider pens took a quarter of the GUI's time (drawn segment by segment)
+        faint = pg.mkColor(color).darker(300) if theme.current().name == "dark" else pg.mkColor(color).lighter(170)
+        raw = faint if key in self.means else pg.mkColor(color)  # opaque: blending cost more
+        self.curves[key].setPen(pg.mkPen(raw, width=1))
+        self.curves[key].setSymbolBrush(pg.mkBrush(color))
+        if key in self.means:
+            self.means[key].setPen(pg.mkPen(color, width=1))
 
     def _keys(self) -> list[str]:
         keys = list(self.spec.keys)
@@ -82,23 +102,32 @@ class CurveView(View):
 
     def _curve(self, key: str) -> pg.PlotDataItem:
         if key not in self.curves:
-            color = COLORS[len(self.curves) % len(COLORS)]
             window = self.option("mean")
-            # with a running mean, the raw values are a faint backdrop to it; every pen is one
-            # pixel wide: wider pens took a quarter of the GUI's time (drawn segment by segment)
-            raw = pg.mkColor(color).darker(300) if window else pg.mkColor(color)  # opaque: blending cost more
-            pen = pg.mkPen(raw, width=1)
-            item = self.plot.plot(pen=pen, name=key if not window else None)
+            item = self.plot.plot(symbol=None, symbolSize=7, symbolPen=None)
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
             item.setSkipFiniteCheck(False)
             self.curves[key] = item
+            named = item
             if window:
-                mean = self.plot.plot(pen=pg.mkPen(color, width=1), name=f"{key} (mean {window})")
+                mean = self.plot.plot()
                 mean.setDownsampling(auto=True, method="peak")
                 mean.setClipToView(True)
                 self.means[key] = mean
+                named = mean
+            self.legend.addItem(named, theme.human_label(key, self.option("labels")))
+            self.legend.setVisible(len(self.curves) > 1)
+            look = theme.current()
+            self._colour(key, look.series[(len(self.curves) - 1) % len(look.series)])
+            theme.style_legend(self.legend, look)
         return self.curves[key]
+
+    def _mark_lone_point(self, key: str, n: int) -> None:
+        """One point draws no line: it gets a marker until a second one arrives."""
+        lone = n == 1
+        if lone != (key in self._lone):
+            self.curves[key].setSymbol("o" if lone else None)
+            (self._lone.add if lone else self._lone.discard)(key)
 
     def _stop_following(self, *_: object) -> None:
         self._follow_x = False
@@ -120,6 +149,7 @@ class CurveView(View):
             self._versions[key] = version
             steps, values = self.history.read(key)
             self._curve(key).setData(steps, values)
+            self._mark_lone_point(key, len(steps))
             newest = max(newest or steps[-1], steps[-1])
             if key in self.means:
                 means = extend_running_mean(self._mean_values.get(key, np.empty(0)), values, int(self.option("mean")))
@@ -127,19 +157,23 @@ class CurveView(View):
                 self.means[key].setData(steps, means)
         if newest is not None:
             self._grow_x(newest)
+            self.show_waiting()
         lo, hi = self.plot.getViewBox().viewRange()[0]
         self.marks.update(self.history.marks(), hi - lo)
 
     def has_data(self) -> bool:
-        return bool(self.curves)
+        return self.applies and bool(self.curves)
 
     def reset(self) -> None:
         for item in [*self.curves.values(), *self.means.values()]:
             self.plot.removeItem(item)
         self.marks.clear()
         self.legend.clear()
+        self.legend.setVisible(False)
         self.curves.clear()
         self.means.clear()
         self._mean_values.clear()
         self._versions.clear()
+        self._lone.clear()
         self._follow_x = True
+        self.show_waiting()

@@ -1,4 +1,5 @@
-"""A 2-D array as colours, optionally with its numbers in the cells and arrows (greedy actions)."""
+"""A 2-D array as colours with a labelled colour bar and masked non-states, optionally with numbers
+in the cells' corners, arrows (greedy actions), named maps side by side and data axes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from workbench.qt import theme
 from workbench.qt.views.base import ArrayView
+from workbench.qt.views.names import bar_names
 from workbench.qt.views.titles import titled_plot
 
 MAX_NUMBERED_CELLS = 400
@@ -28,11 +31,13 @@ def rounded_levels(lo: float, hi: float) -> tuple[float, float]:
 
 
 def cell_text(value: float) -> str:
+    value += 0.0  # no "-0"
     return f"{value:.2g}" if abs(value) < 100 else f"{value:.0f}"
 
 
 class CellNumbers(pg.GraphicsObject):
-    """Each cell's number, painted in one pass at a fixed font size near the top of its cell.
+    """Each cell's number, painted in one pass at 9 pt in the cell's top-left corner, only when
+    the cell is drawn large enough to hold it above its arrow; masked (NaN) cells get none.
 
     One ``pg.TextItem`` per cell cost a 4x12 Q map 4.5 ms a repaint, the slowest thing in the
     TD control panel; one item drawing every text takes a fraction of that.
@@ -41,6 +46,8 @@ class CellNumbers(pg.GraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self.texts: list[str] = []
+        self.color = QtGui.QColor("#ffffff")
+        self._font = theme.font(theme.MIN_PT)
         self._width = 0
         self._height = 0
 
@@ -48,7 +55,7 @@ class CellNumbers(pg.GraphicsObject):
         if arr.shape != (self._height, self._width):
             self.prepareGeometryChange()
             self._height, self._width = arr.shape
-        self.texts = [cell_text(v) for v in arr.ravel().tolist()]
+        self.texts = ["" if not math.isfinite(v) else cell_text(v) for v in arr.ravel().tolist()]
         self.update()
 
     def clear(self) -> None:
@@ -57,16 +64,27 @@ class CellNumbers(pg.GraphicsObject):
     def boundingRect(self) -> QtCore.QRectF:
         return QtCore.QRectF(0, 0, self._width, self._height)
 
+    def fits(self, cell: QtCore.QRectF, metrics: QtGui.QFontMetricsF) -> bool:
+        """Whether a cell drawn as ``cell`` (device pixels) holds a number over its arrow."""
+        widest = max((metrics.horizontalAdvance(t) for t in self.texts), default=0.0)
+        return cell.width() >= widest + 4 and cell.height() >= 2.6 * metrics.height()
+
     def paint(self, painter: QtGui.QPainter, *_: Any) -> None:
         to_device = painter.transform()
+        cell = to_device.mapRect(QtCore.QRectF(0, 0, 1, 1))
+        metrics = QtGui.QFontMetricsF(self._font)
+        if not self.texts or not self.fits(cell, metrics):
+            return
         painter.save()
         painter.resetTransform()  # text at its own size, however large the cells are drawn
-        painter.setPen(QtGui.QColor("#ffffff"))
+        painter.setFont(self._font)
+        painter.setPen(self.color)
         for i, text in enumerate(self.texts):
             r, c = divmod(i, self._width)
-            centre = to_device.map(QtCore.QPointF(c + 0.5, r + 0.3))
-            painter.drawText(QtCore.QRectF(centre.x() - 50, centre.y() - 10, 100, 20),
-                             QtCore.Qt.AlignmentFlag.AlignCenter, text)
+            corner = to_device.map(QtCore.QPointF(c, r))
+            x, y = min(corner.x(), corner.x() + cell.width()), min(corner.y(), corner.y() + cell.height())
+            painter.drawText(QtCore.QRectF(x + 2, y + 1, cell.width() - 4, metrics.height()),
+                             QtCore.Qt.AlignmentFlag.AlignLeft, text)
         painter.restore()
 
 
@@ -93,14 +111,35 @@ def arrow_segments(vectors: np.ndarray, scale: float = 0.28, dy: float = 0.0) ->
     return x, y
 
 
+def mask_image(arr: np.ndarray, color: str) -> np.ndarray:
+    """(H, W, 4) RGBA: ``color`` where ``arr`` is NaN (no state), transparent elsewhere."""
+    rgba = np.zeros((*arr.shape, 4), np.uint8)
+    rgba[np.isnan(arr)] = pg.mkColor(color).getRgb()
+    return rgba
+
+
+def cells_to_data(extent: list[float] | None, shape: tuple[int, int]) -> QtGui.QTransform:
+    """Cell coordinates (column, row) to the data coordinates ``extent`` names; identity without one."""
+    if extent is None:
+        return QtGui.QTransform()
+    x0, x1, y0, y1 = extent
+    h, w = shape
+    return QtGui.QTransform((x1 - x0) / w, 0, 0, (y1 - y0) / h, x0, y0)
+
+
 class HeatmapView(ArrayView):
+    """A 2-D array as colours with a labelled colour bar; NaN cells as a grey mask; optional numbers
+    in the cells' corners, arrows (greedy actions), named side-by-side maps and data axes (``extent``)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
-        self.plot.setAspectLocked(True)
-        self.plot.invertY(True)
-        self.plot.hideAxis("bottom")
-        self.plot.hideAxis("left")
+        self.extent = self.option("extent")
+        if self.extent is None and not self.option("extent_key"):  # a grid: square cells, row 0 at the top
+            self.plot.setAspectLocked(True)
+            self.plot.invertY(True)
+        self.mask = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.mask)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get(self.option("colormap", "viridis")))
         self.plot.addItem(self.image)
@@ -110,13 +149,38 @@ class HeatmapView(ArrayView):
         self.plot.addItem(self.arrows)
         self.numbers = CellNumbers()
         self.plot.addItem(self.numbers)
+        self.panel_names: list[pg.TextItem] = []
         self._shape: tuple[int, ...] | None = None
         self._arrow_version = 0
+        self._labels_version = 0
+        self._extent_version = 0
+        self._axes_version = 0
         if self.option("click"):
             self.image.mouseClickEvent = self._clicked
+        theme.follow(self)
+
+    def apply_theme(self, look: theme.Theme) -> None:
+        super().apply_theme(look)
+        theme.style_plot(self.plot, look, self.option("x_label", "column"), self.option("y_label", "row"))
+        self.colorbar.axis.setStyle(tickFont=theme.font(theme.TICK_PT))
+        self.colorbar.axis.enableAutoSIPrefix(False)
+        self.colorbar.axis.setPen(look.foreground)
+        self.colorbar.axis.setTextPen(look.foreground)
+        if self.option("colorbar_label"):
+            self.colorbar.axis.setLabel(self.option("colorbar_label"),
+                                        **{"color": look.foreground, "font-size": f"{theme.LABEL_PT}pt"})
+        self.numbers.color = QtGui.QColor(look.cell_text)
+        self.arrows.setPen(pg.mkPen(look.cell_text, width=2))
+        for item in self.panel_names:
+            item.fill = pg.mkBrush(look.legend_fill)
+            item.setColor(look.text)
+        self._mask_color = look.mask
+        if self.image.image is not None:
+            self.mask.setImage(mask_image(self.image.image, look.mask))
 
     def array_keys(self) -> set[str]:
-        return super().array_keys() | ({self.option("arrows")} if self.option("arrows") else set())
+        extra = {self.option(k) for k in ("arrows", "labels_key", "extent_key", "axes_key") if self.option(k)}
+        return super().array_keys() | extra
 
     def _clicked(self, event: Any) -> None:
         pos = event.pos()
@@ -137,13 +201,19 @@ class HeatmapView(ArrayView):
         arr = np.asarray(arr, dtype=np.float32)
         if arr.ndim != 2:
             raise ValueError(f"heatmap {self.spec.keys[0]!r} needs a 2-D array, got shape {arr.shape}")
+        self._read_axes()
         lo, hi = self.levels(arr)
         self.image.setImage(arr, autoLevels=False, levels=(lo, hi))
+        self.mask.setImage(mask_image(arr, self._mask_color))
         if (lo, hi) != tuple(self.colorbar.levels()):
             self.colorbar.setLevels((lo, hi))
         if arr.shape != self._shape:
             self._shape = arr.shape
+            transform = cells_to_data(self.extent, arr.shape)
+            for item in (self.mask, self.image, self.arrows, self.numbers):
+                item.setTransform(transform)
             self.numbers.clear()  # a map grown past MAX_NUMBERED_CELLS keeps no numbers of its old shape
+            self._labels_version = 0
             self.plot.getViewBox().enableAutoRange()  # keeps fitting as the panel resizes
         numbered = self.option("numbers", False) and arr.size <= MAX_NUMBERED_CELLS
         if numbered:
@@ -153,12 +223,51 @@ class HeatmapView(ArrayView):
             version, vectors = self.latest.read(key)
             if vectors is not None and version != self._arrow_version:
                 self._arrow_version = version
-                self.arrows.setData(*arrow_segments(np.asarray(vectors), dy=0.18 if numbered else 0.0))
+                vectors = np.where(np.isnan(arr)[..., None], 0.0, vectors)  # masked cells are no states
+                self.arrows.setData(*arrow_segments(vectors, dy=0.12 if numbered else 0.0))
+        self._name_panels(arr.shape)
+
+    def _read_axes(self) -> None:
+        """The slice's extent and axis names, when the trainer sends them (they depend on the env)."""
+        if self.option("extent_key"):
+            version, extent = self.latest.read(self.option("extent_key"))
+            if extent is not None and version != self._extent_version:
+                self._extent_version = version
+                self.extent = [float(v) for v in np.asarray(extent).ravel()[:4]]
+                self._shape = None  # place the items again
+        if self.option("axes_key"):
+            version, picks = self.latest.read(self.option("axes_key"))
+            if picks is not None and version != self._axes_version:
+                self._axes_version = version
+                names = self.option("axis_names") or []
+                x, y = (names[i] if 0 <= i < len(names) else "" for i in np.asarray(picks, dtype=int).ravel()[:2])
+                look = theme.current()
+                theme.style_plot(self.plot, look, x or self.option("x_label"), y or self.option("y_label"))
+
+    def _name_panels(self, shape: tuple[int, int]) -> None:
+        """Write each side-by-side map's name in its top-left corner (maps tiled with a 1-cell gap)."""
+        version, names = bar_names(self, self._labels_version)
+        if names is None:
+            return
+        self._labels_version = version
+        for item in self.panel_names:
+            self.plot.removeItem(item)
+        cols = self.option("columns", 0) or len(names)
+        rows = math.ceil(len(names) / cols) if names else 1
+        h, w = (shape[0] + 1) // rows, (shape[1] + 1) // cols
+        look = theme.current()
+        self.panel_names = []
+        for i, name in enumerate(names):
+            r, c = divmod(i, cols)
+            item = pg.TextItem(name, color=look.text, fill=pg.mkBrush(look.legend_fill), anchor=(0, 0))
+            item.setFont(theme.font(theme.MIN_PT))
+            item.setPos(cells_to_data(self.extent, shape).map(QtCore.QPointF(c * w, r * h)))
+            self.plot.addItem(item)
+            self.panel_names.append(item)
 
     def reset(self) -> None:
         super().reset()
         self._arrow_version = 0
+        self._labels_version = self._extent_version = self._axes_version = 0
         self.arrows.setData([], [])
         self.numbers.clear()
-
-

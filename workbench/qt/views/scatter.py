@@ -1,4 +1,5 @@
-"""Points in the plane coloured by label (latent spaces); a click can set live config fields."""
+"""Points in the plane coloured by label (latent spaces), with a legend of the classes; a click
+can send an action the point's coordinates."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 
+from workbench.qt import theme
 from workbench.qt.views.base import ArrayView
 from workbench.qt.views.titles import titled_plot
 
@@ -19,9 +21,21 @@ class ScatterView(ArrayView):
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.points = pg.ScatterPlotItem(size=4, pen=None, brush="#4fc3f7")
+        self.points = pg.ScatterPlotItem(size=4, pen=None)
         self.plot.addItem(self.points)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
+        self.legend = theme.legend_below(self.ci, row=1, columns=5)
+        classes = self.option("classes") or []
+        for i, name in enumerate(classes):
+            self.legend.addItem(pg.ScatterPlotItem(size=8, pen=None, brush=PALETTE[i % len(PALETTE)]), name)
+        self.legend.setVisible(bool(classes))
+        theme.follow(self)
+
+    def apply_theme(self, look: theme.Theme) -> None:
+        super().apply_theme(look)
+        theme.style_plot(self.plot, look, self.option("x_label", ""), self.option("y_label", ""))
+        theme.style_legend(self.legend, look)
+        self.points.setBrush(pg.mkBrush(look.series[1]))
 
     def _clicked(self, event: Any) -> None:
         action = self.option("click")

@@ -1,0 +1,199 @@
+"""Every view reads like a figure: labelled axes, legends off the data with human names, text of
+at least 9 pt, masked non-states, a marker for a lone point, a line while it waits, one theme."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from workbench.core.manifest import ViewSpec, discover
+from workbench.core.sinks import HistorySink, LatestSink
+from workbench.core.snapshot import Snapshot
+from workbench.core.view_kinds import BUILTIN_KINDS, PLOTTED_KINDS, check_view
+from workbench.core.view_when import holds
+from workbench.qt import theme
+from workbench.qt.views import VIEW_KINDS
+from workbench.qt.views.heatmap import CellNumbers
+
+
+def make(qtbot, kind, keys, **options):
+    spec = ViewSpec(kind, tuple(keys), "t", check_view({"kind": kind, "keys": list(keys), **options}, BUILTIN_KINDS))
+    history, latest = HistorySink(), LatestSink()
+    view = VIEW_KINDS[kind](spec, history, latest)
+    qtbot.addWidget(view)
+    view.resize(480, 360)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, history, latest
+
+
+def point_sizes(view) -> list[float]:
+    """The point size of every text a view draws: titles, axis ticks and labels, legends."""
+    sizes = []
+    for item in view.scene().items():
+        if isinstance(item, pg.AxisItem) and item.isVisible() and item.style["showValues"]:
+            sizes.append(item.style["tickFont"].pointSizeF())
+            if item.label.isVisible() and item.label.toPlainText():
+                sizes.append(item.label.font().pointSizeF())
+        elif isinstance(item, pg.LabelItem) and item.text:
+            sizes.append(item.item.font().pointSizeF())
+    return sizes
+
+
+def fill(kind: str, history: HistorySink, latest: LatestSink) -> None:
+    arrays = {"curve": {}, "heatmap": {"v": np.arange(6.0).reshape(2, 3)}, "bars": {"v": np.arange(3.0)},
+              "histogram": {"v": np.arange(10.0)}, "scatter": {"v": np.zeros((4, 2))}}[kind]
+    for step in range(3):
+        history.write(Snapshot(step, scalars={"v": float(step)}, arrays=arrays))
+        latest.write(Snapshot(step, arrays=arrays))
+
+
+@pytest.mark.parametrize("kind", PLOTTED_KINDS)
+def test_plots_label_both_axes_in_text_of_at_least_9_pt(qtbot, kind):
+    view, history, latest = make(qtbot, kind, ["v"], x_label="episode", y_label="return")
+    fill(kind, history, latest)
+    view.refresh()
+    assert view.plot.getAxis("bottom").labelText == "episode"
+    assert view.plot.getAxis("left").labelText == "return"
+    sizes = point_sizes(view)
+    assert sizes and min(sizes) >= theme.MIN_PT
+
+
+def test_a_comparison_legend_sits_under_the_plot_with_a_background_and_human_names(qtbot):
+    view, history, _ = make(qtbot, "curve", ["avg_reward"], prefix=True, labels={"eps=0.1": "greedy-ish"})
+    for step in range(5):
+        history.write(Snapshot(step, scalars={"avg_reward/eps=0": 1.0, "avg_reward/eps=0.01": 2.0,
+                                              "avg_reward/eps=0.1": 3.0}))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.legend.height() > 0, timeout=1000)
+    names = [label.text for _, label in view.legend.items]
+    assert names == ["ε = 0", "ε = 0.01", "greedy-ish"]  # every line drawn has an entry
+    legend = view.legend.sceneBoundingRect()
+    data = view.plot.getViewBox().sceneBoundingRect()
+    assert not legend.intersects(data) and legend.top() >= data.bottom()
+    assert view.legend.opts["brush"].color().alpha() > 200
+
+
+def test_a_mean_curve_names_its_mean_line_and_a_single_curve_has_no_legend(qtbot):
+    view, history, _ = make(qtbot, "curve", ["loss"], mean=3)
+    for step in range(5):
+        history.write(Snapshot(step, scalars={"loss": float(step)}))
+    view.refresh()
+    assert [item for item, _ in view.legend.items] and not view.legend.isVisible()
+
+
+def test_a_single_point_is_drawn_as_a_marker_until_a_line_can_join_two(qtbot):
+    view, history, _ = make(qtbot, "curve", ["loss"])
+    history.write(Snapshot(1, scalars={"loss": 1.0}))
+    view.refresh()
+    assert view.curves["loss"].opts["symbol"] == "o"
+    history.write(Snapshot(2, scalars={"loss": 0.5}))
+    view.refresh()
+    assert view.curves["loss"].opts["symbol"] is None
+
+
+def test_nan_cells_are_masked_grey_not_given_a_value_colour(qtbot):
+    view, _, latest = make(qtbot, "heatmap", ["v"], colorbar_label="max Q (return)")
+    values = np.array([[0.0, -5.0, np.nan], [np.nan, -1.0, -2.0]], np.float32)
+    latest.write(Snapshot(1, arrays={"v": values}))
+    view.refresh()
+    mask = view.mask.image
+    grey = pg.mkColor(theme.current().mask).getRgb()
+    assert [tuple(mask[r, c]) for r, c in ((0, 2), (1, 0))] == [grey, grey]
+    assert mask[~np.isnan(values)][:, 3].max() == 0  # value cells show their colour
+    assert tuple(view.colorbar.levels()) == (-5.0, 0.0)  # the mask takes no part in the scale
+    assert view.colorbar.axis.labelText == "max Q (return)"
+
+
+def test_numbers_sit_in_the_corner_only_where_they_fit_above_the_arrow(qtbot):
+    numbers = CellNumbers()
+    numbers.set_values(np.array([[1.5, np.nan]]))
+    assert numbers.texts == ["1.5", ""]  # a masked cell has no number
+    metrics = pg.QtGui.QFontMetricsF(theme.font(theme.MIN_PT))
+    assert numbers.fits(pg.QtCore.QRectF(0, 0, 60, 60), metrics)
+    assert not numbers.fits(pg.QtCore.QRectF(0, 0, 60, 2 * metrics.height()), metrics)
+
+
+def test_an_extent_puts_a_state_slice_on_its_data_axes(qtbot):
+    view, _, latest = make(qtbot, "heatmap", ["m"], extent=[-0.2, 0.2, 3.0, -3.0],
+                           x_label="pole angle (rad)", y_label="angular velocity (rad/s)")
+    latest.write(Snapshot(1, arrays={"m": np.zeros((20, 10), np.float32)}))
+    view.refresh()
+    corner = view.image.mapToView(pg.QtCore.QPointF(0, 0))
+    far = view.image.mapToView(pg.QtCore.QPointF(10, 20))
+    assert (corner.x(), corner.y()) == pytest.approx((-0.2, 3.0))
+    assert (far.x(), far.y()) == pytest.approx((0.2, -3.0))
+
+
+def test_side_by_side_maps_are_named_by_the_actions_the_trainer_picks(qtbot):
+    view, _, latest = make(qtbot, "heatmap", ["q"], labels=["up", "right", "down", "left"], labels_key="names",
+                           columns=2)
+    assert "names" in view.array_keys()
+    latest.write(Snapshot(1, arrays={"q": np.zeros((9, 9)), "names": np.array([3, 0, 1, 7])}))
+    view.refresh()
+    assert [(item.toPlainText(), item.pos().x(), item.pos().y()) for item in view.panel_names] == [
+        ("left", 0, 0), ("up", 5, 0), ("right", 0, 5), ("#7", 5, 5)]
+
+
+def test_bars_are_named_by_the_environments_actions_and_two_series_stand_side_by_side(qtbot):
+    view, _, latest = make(qtbot, "bars", ["v", "a"], labels=["push left", "push right", "NOOP", "FIRE"],
+                           labels_key="actions", series=["value", "advantage"])
+    latest.write(Snapshot(1, arrays={"v": np.array([1.0, 2.0]), "a": np.array([0.5, 0.1]),
+                                     "actions": np.array([2, 3])}))
+    view.refresh()
+    assert view.plot.getAxis("bottom")._tickLevels == [[(0, "NOOP"), (1, "FIRE")]]
+    np.testing.assert_allclose(view.second.opts["height"], [0.5, 0.1])
+    assert np.all(view.bars.opts["x"] < view.second.opts["x"])
+    assert [label.text for _, label in view.legend.items] == ["value", "advantage"]
+
+
+def test_a_view_says_what_it_waits_for_until_data_arrives(qtbot):
+    view, _, latest = make(qtbot, "image", ["samples"], waiting="first samples at step 250")
+    assert view.notice.isVisible() and view.notice.text() == "first samples at step 250"
+    centre, middle = view.notice.geometry().center(), view.rect().center()
+    assert abs(centre.x() - middle.x()) <= 12 and abs(centre.y() - middle.y()) <= 12
+    latest.write(Snapshot(250, arrays={"samples": np.zeros((4, 4), np.float32)}))
+    view.refresh()
+    assert not view.notice.isVisible()
+    view.reset()
+    assert view.notice.isVisible()
+
+
+def test_a_view_whose_condition_fails_is_hidden(qtbot):
+    view, _, _ = make(qtbot, "histogram", ["needed"], when="runs > 1")
+    view.configure({"runs": 1})
+    assert not view.isVisible() and not view.has_data()
+    view.configure({"runs": 5})
+    assert view.isVisible()
+
+
+def test_conditions_are_a_small_language_without_eval():
+    assert holds('runs > 1 and env == "CartPole-v1"', {"runs": 2, "env": "CartPole-v1"})
+    assert not holds("runs > 1 and double == true", {"runs": 2, "double": False})
+    assert holds("", {})
+    with pytest.raises(ValueError, match="'__import__' is not `field op literal`"):
+        holds("__import__", {})
+    with pytest.raises(ValueError, match="names 'seeds'"):
+        holds("seeds > 1", {"runs": 2})
+
+
+def test_the_light_theme_restyles_every_view_images_included(qtbot):
+    views = [make(qtbot, kind, ["v"])[0] for kind in ("curve", "image", "heatmap")]
+    try:
+        theme.set_theme("light")
+        for view in views:
+            assert view.backgroundBrush().color().name() == theme.THEMES["light"].background
+        assert views[0].plot.getAxis("left").textPen().color().name() == theme.THEMES["light"].foreground
+    finally:
+        theme.set_theme("dark")
+    assert views[1].backgroundBrush().color().name() == theme.THEMES["dark"].background
+    with pytest.raises(ValueError, match="'sepia'"):
+        theme.set_theme("sepia")
+
+
+@pytest.mark.parametrize("manifest", [m for m in discover() if not m.broken], ids=lambda m: m.id)
+def test_every_plot_of_every_built_in_plugin_labels_both_axes(manifest):
+    unlabelled = [v.title or v.keys[0] for v in manifest.views if v.kind in PLOTTED_KINDS
+                  and not (v.options["x_label"] and v.options["y_label"])]
+    assert not unlabelled

@@ -1,0 +1,162 @@
+"""One look for every view: colours of the dark and light themes, fonts of at least 9 pt,
+labelled axes, legends with a background placed off the data, and human names for series.
+
+Views call ``style_plot`` once when they build a plot and register themselves with ``follow``;
+``set_theme("light")`` then restyles every live view, images included.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+MIN_PT = 9      # the smallest text a view draws, in points at 100% scale
+TICK_PT = 9
+LABEL_PT = 10
+TITLE_PT = 11
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours one theme gives every view."""
+
+    name: str
+    background: str
+    foreground: str     # axis lines, ticks and labels
+    text: str           # titles and legends
+    legend_fill: str    # legend background, opaque enough to read over anything
+    mask: str           # cells that are no state (walls, cliffs, terminals)
+    cell_text: str      # numbers written on heatmap cells
+    series: tuple[str, ...]
+
+
+THEMES = {
+    "dark": Theme("dark", background="#15181c", foreground="#b8bcc2", text="#e6e6e6", legend_fill="#15181ce6",
+                  mask="#5a5f66", cell_text="#ffffff",
+                  series=("#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292")),
+    "light": Theme("light", background="#ffffff", foreground="#404448", text="#202124", legend_fill="#ffffffe6",
+                   mask="#b0b4b8", cell_text="#000000",
+                   series=("#c78c00", "#0277bd", "#c62828", "#2e7d32", "#6a1b9a", "#e65100", "#455a64", "#ad1457")),
+}
+
+
+class Themed(Protocol):
+    def apply_theme(self, theme: Theme) -> None: ...
+
+
+_current = THEMES["dark"]
+_followers: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def current() -> Theme:
+    return _current
+
+
+def set_theme(name: str) -> None:
+    """Switch every view, now and later, to the ``"dark"`` or ``"light"`` theme.
+
+    Raises:
+        ValueError: naming the unknown theme.
+    """
+    global _current
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {name!r}; themes: {', '.join(THEMES)}")
+    _current = THEMES[name]
+    pg.setConfigOptions(background=_current.background, foreground=_current.foreground)
+    for view in list(_followers):
+        try:
+            view.apply_theme(_current)
+        except RuntimeError:  # a closed view's wrapper outlived its Qt items: it shows nothing now
+            _followers.discard(view)
+
+
+def follow(view: Themed) -> None:
+    """Restyle ``view`` now and whenever the theme changes."""
+    _followers.add(view)
+    view.apply_theme(_current)
+
+
+def font(pt: int = TICK_PT) -> QtGui.QFont:
+    f = QtGui.QFont()
+    f.setPointSizeF(max(pt, MIN_PT))
+    return f
+
+
+def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str = "", y_label: str = "") -> None:
+    """Axis labels, tick fonts and colours of ``plot`` in ``theme``; an empty label keeps the axis unlabelled."""
+    for side, label in (("bottom", x_label), ("left", y_label)):
+        axis = plot.getAxis(side)
+        axis.setStyle(tickFont=font(TICK_PT))
+        axis.enableAutoSIPrefix(False)  # "(x0.001)" after a label reads as a unit
+        axis.setPen(theme.foreground)
+        axis.setTextPen(theme.foreground)
+        if label:
+            axis.setLabel(label, **{"color": theme.foreground, "font-size": f"{LABEL_PT}pt"})
+    for side in ("right", "top"):
+        plot.getAxis(side).setStyle(tickFont=font(TICK_PT))
+    if hasattr(plot.titleLabel, "setText"):
+        plot.titleLabel.setText(plot.titleLabel.text, color=theme.text, size=f"{TITLE_PT}pt")
+
+
+class LegendRow(pg.LegendItem):
+    """A legend laid out as a row of its layout: as tall as its entries, no height when hidden."""
+
+    def updateSize(self) -> None:
+        self._fit()  # not pyqtgraph's: it moves the legend to (0, 0), over the plot
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        self._fit()
+
+    def _fit(self) -> None:
+        height = self.layout.sizeHint(QtCore.Qt.SizeHint.PreferredSize).height() + 4 if self.isVisible() else 0
+        self.setMinimumHeight(height)
+        self.setMaximumHeight(height)
+        self.updateGeometry()
+
+
+def legend_below(layout: pg.GraphicsLayout, row: int, columns: int = 4) -> pg.LegendItem:
+    """A legend in its own row of ``layout`` under the plot: it never covers data. Hidden until shown."""
+    legend = LegendRow(colCount=columns, labelTextSize=f"{LABEL_PT}pt")
+    layout.addItem(legend, row=row, col=0)
+    legend.setVisible(False)
+    return legend
+
+
+def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
+    legend.setBrush(pg.mkBrush(theme.legend_fill))
+    legend.setPen(pg.mkPen(theme.foreground, width=0.5))
+    legend.setLabelTextColor(theme.text)
+    legend.setLabelTextSize(f"{LABEL_PT}pt")
+    for _, label in legend.items:
+        label.setText(label.text, color=theme.text, size=f"{LABEL_PT}pt")
+
+
+SYMBOLS = {"eps": "ε", "epsilon": "ε", "alpha": "α", "gamma": "γ", "lr": "lr", "beta": "β", "tau": "τ",
+           "c": "c", "q0": "Q₀", "temperature": "T", "lambda": "λ", "n": "n"}
+
+
+def human_label(key: str, labels: dict[str, str] | None = None) -> str:
+    """What a legend calls the series ``key``: the plugin's own name for it if it gives one,
+    a variant ``avg_reward/eps=0.01`` as ``ε = 0.01``, else the key with spaces for underscores.
+
+    Example:
+        >>> human_label("avg_reward/eps=0.01")
+        'ε = 0.01'
+        >>> human_label("avg_reward/ucb c=2", {"avg_reward/ucb c=2": "UCB, c = 2"})
+        'UCB, c = 2'
+    """
+    labels = labels or {}
+    if key in labels:
+        return labels[key]
+    head, _, variant = key.partition("/")
+    if variant:
+        if variant in labels:
+            return labels[variant]
+        return re.sub(r"([A-Za-z_][A-Za-z0-9_]*)=", lambda m: f"{SYMBOLS.get(m.group(1), m.group(1))} = ", variant)
+    return labels.get(head, head.replace("_", " "))
