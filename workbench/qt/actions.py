@@ -13,7 +13,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from workbench.core.actions import Action
-from workbench.qt.params import labelled
+from workbench.qt.params import Field, labelled
 
 
 class ActionsBox(QtWidgets.QGroupBox):
@@ -23,8 +23,8 @@ class ActionsBox(QtWidgets.QGroupBox):
 
     def __init__(self, actions: tuple[Action, ...], parent: Any = None) -> None:
         super().__init__("Actions", parent)
-        self.actions = {a.name: a for a in actions}
-        self.inputs: dict[str, dict[str, QtWidgets.QWidget]] = {}
+        self.declared = {a.name: a for a in actions}
+        self.inputs: dict[str, dict[str, Field]] = {}
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
         layout = QtWidgets.QVBoxLayout(self)
         for action in actions:
@@ -52,7 +52,7 @@ class ActionsBox(QtWidgets.QGroupBox):
         """Action ``name``'s payload with its first two arguments set to a clicked point (whole
         numbers for int arguments: the cell under the pointer), shown in the inputs too."""
         values = self.payload(name)
-        for spec, v in zip(self.actions[name].payload[:2], (x, y)):
+        for spec, v in zip(self.declared[name].payload[:2], (x, y)):
             values[spec.name] = math.floor(v) if spec.type is int else float(v)
             self.inputs[name][spec.name].set_value(values[spec.name])
         return values

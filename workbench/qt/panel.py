@@ -198,7 +198,7 @@ class PluginPanel(QtWidgets.QWidget):
     def act(self, name: str, **payload: Any) -> bool:
         """Ask the run for action ``name``; False (and a message) without a run or with a bad payload."""
         if not self.running:
-            self._say(f"start a run first: {self.actions.actions[name].label.lower()} acts on a training run")
+            self._say(f"start a run first: {self.actions.declared[name].label.lower()} acts on a training run")
             return False
         try:
             self.run.act(name, **payload)
@@ -383,7 +383,7 @@ class PluginPanel(QtWidgets.QWidget):
         for change in changes[n_changes:]:
             self.log.addItem(f"step {change['step']}: {short_label(change['changes'], change.get('previous', {}))}")
         for event in events[n_events:]:
-            label = self.actions.actions[event["action"]].label
+            label = self.actions.declared[event["action"]].label
             args = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in event["payload"].items())
             self.log.addItem(f"step {event['step']}: {label}" + (f" ({args})" if args else ""))
         if (len(changes), len(events)) != self._listed:

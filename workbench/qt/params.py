@@ -67,20 +67,25 @@ class FloatField(QtWidgets.QWidget):
         guard_wheel(self.spin)
         self.spin.valueChanged.connect(self._from_spin)
 
+    def _range(self) -> tuple[float, float]:
+        """The slider's ends (a slider exists only for a field with both)."""
+        assert self.spec.lo is not None and self.spec.hi is not None
+        return self.spec.lo, self.spec.hi
+
     def _to_tick(self, v: float) -> int:
-        lo, hi = self.spec.lo, self.spec.hi
+        lo, hi = self._range()
         frac = (math.log(v / lo) / math.log(hi / lo)) if self.log else (v - lo) / ((hi - lo) or 1.0)
         return int(round(min(max(frac, 0.0), 1.0) * SLIDER_TICKS))
 
     def _from_tick(self, t: int) -> float:
-        lo, hi, frac = self.spec.lo, self.spec.hi, t / SLIDER_TICKS
+        (lo, hi), frac = self._range(), t / SLIDER_TICKS
         v = lo * (hi / lo) ** frac if self.log else lo + frac * (hi - lo)
         return float(f"{v:.4g}")
 
     def _from_slider(self, t: int) -> None:
         with QtCore.QSignalBlocker(self.spin):
             self.spin.setValue(self._from_tick(t))
-        if not self.slider.isSliderDown():  # a click on the groove or a key: committed at once
+        if self.slider is not None and not self.slider.isSliderDown():  # a click on the groove or a key: at once
             self.changed.emit(self.value())
 
     def _from_spin(self, v: float) -> None:
@@ -136,19 +141,20 @@ class ChoiceField(QtWidgets.QComboBox):
 
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__()
-        self.spec = spec
-        self.addItems([str(c) for c in spec.choices])
+        assert spec.choices is not None
+        self.spec, self.choices = spec, spec.choices
+        self.addItems([str(c) for c in self.choices])
         self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(12)
         guard_wheel(self)
         self.currentIndexChanged.connect(lambda _: self.changed.emit(self.value()))
 
     def value(self) -> Any:
-        return self.spec.choices[self.currentIndex()]
+        return self.choices[self.currentIndex()]
 
     def set_value(self, v: Any) -> None:
         with QtCore.QSignalBlocker(self):
-            self.setCurrentIndex(list(self.spec.choices).index(v))
+            self.setCurrentIndex(list(self.choices).index(v))
 
 
 class TextField(QtWidgets.QLineEdit):
@@ -202,7 +208,10 @@ class PathField(QtWidgets.QWidget):
         self.text.set_value(v)
 
 
-def make_field(spec: FieldSpec) -> QtWidgets.QWidget:
+Field = Any  # one of the field widgets above: each has value(), set_value() and a ``changed`` signal
+
+
+def make_field(spec: FieldSpec) -> Field:
     if spec.choices is not None:
         return ChoiceField(spec)
     if spec.path and spec.type is str:
@@ -210,7 +219,7 @@ def make_field(spec: FieldSpec) -> QtWidgets.QWidget:
     return {float: FloatField, int: IntField, bool: BoolField, str: TextField}[spec.type](spec)
 
 
-def labelled(spec: FieldSpec, value: Any) -> tuple[QtWidgets.QLabel, QtWidgets.QWidget]:
+def labelled(spec: FieldSpec, value: Any) -> tuple[QtWidgets.QLabel, Field]:
     """A field for ``spec`` holding ``value``, and its label (● marks a field that may change live)."""
     field = make_field(spec)
     field.setToolTip(f"{spec.help}{' (live)' if spec.live else ''}")
@@ -233,7 +242,7 @@ class ConfigForm(QtWidgets.QWidget):
     def __init__(self, config_cls: type, values: dict[str, Any], parent: Any = None) -> None:
         super().__init__(parent)
         self.specs = {s.name: s for s in specs(config_cls)}
-        self.fields: dict[str, QtWidgets.QWidget] = {}
+        self.fields: dict[str, Field] = {}
         self.effective: dict[str, QtWidgets.QLabel] = {}
         self._layouts: dict[str, QtWidgets.QFormLayout] = {}
         outer = QtWidgets.QVBoxLayout(self)
@@ -250,7 +259,9 @@ class ConfigForm(QtWidgets.QWidget):
             form = advanced if spec.group == "advanced" else basic
             form.addRow(label, self._with_effective(name, field))
             self.fields[name], self._layouts[name] = field, form
-        self.advanced_toggle = QtWidgets.QToolButton(text="Advanced settings", checkable=True)
+        self.advanced_toggle = QtWidgets.QToolButton()
+        self.advanced_toggle.setText("Advanced settings")
+        self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(QtCore.Qt.ArrowType.RightArrow)
         self.advanced_toggle.toggled.connect(self._fold)
