@@ -41,6 +41,13 @@ def open_panel(qtbot):
     ("dqn", {"target_update": "hard"}, {"target_update": "soft"}, {"target_every"}, {"tau"}),
     ("bandit", {"compare": "none", "agent": "ucb"}, {"compare": "epsilon"}, {"c", "alpha", "q_init"}, set()),
     ("gridworld-dp", {"world": "editable"}, {"world": "4x4"}, {"grid", "slip", "step_reward"}, set()),
+    ("policy-gradient", {"algo": "hill-climbing"}, {"algo": "ppo"}, {"noise"}, {"clip", "lam", "steps"}),
+    ("policy-gradient", {"algo": "reinforce"}, {"algo": "a2c"}, {"baseline"}, {"lam"}),
+    ("vae", {"model": "vae"}, {"model": "ae"}, {"beta"}, set()),
+    ("gan", {"mode": "images"}, {"mode": "toy"}, {"data", "size", "channels"}, {"modes"}),
+    ("ddpm", {"sampler": "ddim", "conditional": True}, {"sampler": "ddpm", "conditional": False},
+     {"sample_steps", "eta", "guidance", "p_uncond"}, set()),
+    ("draw", {"attention": True}, {"attention": False}, {"read_n", "write_n"}, set()),
 ])
 def test_the_form_shows_only_the_fields_that_apply(open_panel, plugin, first, second, only_first, only_second):
     panel = open_panel(plugin, first)
