@@ -24,7 +24,7 @@ from workbench_plugins.cnn_lens.config import Config
 from workbench_plugins.cnn_lens.model import ConvNet
 
 LENS_FIELDS = ("layer", "feature", "index", "dream_steps", "l2", "jitter", "blur")
-CAPTION_H = 14
+CAPTION_H = 22
 PANEL = 112  # side the saliency panels are enlarged to, so their labels fit
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -52,26 +52,25 @@ def evaluate(net: ConvNet, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -
 
 def saliency_grid(net: ConvNet, cfg: Config, image: torch.Tensor, label: int) -> np.ndarray:
     """Input, guided backpropagation, Grad-CAM and (with a GAP head) CAM for the predicted class:
-    enlarged, labelled, two by two, under a caption with the true and predicted class."""
+    enlarged, labelled, two by two on a dark ground, under a caption with the true and predicted class."""
     with torch.no_grad():
         probs = F.softmax(net(image[None]), dim=1)[0]
     pred = int(probs.argmax())
     panels = {"input": render.unit(render.picture(render.as_numpy(image))),
               "guided backprop": views.guided(net, image, pred),
-              "Grad-CAM": views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred),
-              "CAM (head=gap)": np.zeros(image.shape[-2:], np.float32)}
-    if cfg.head == "gap":
-        panels["CAM (head=gap)"] = views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred)
+              "Grad-CAM": views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred)}
+    if cfg.head == "gap":  # CAM needs a global-average-pooling head; without one it has no panel
+        panels["CAM"] = views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred)
     factor = max(1, PANEL // image.shape[-1])
     cells = []
     for name, panel in panels.items():
         cell = np.uint8(255 * render.rgb(render.upscale(panel, factor)))
-        cv2.putText(cell, name, (3, cell.shape[0] - 4), FONT, 0.35, (255, 255, 0), 1, cv2.LINE_AA)
+        cv2.putText(cell, name, (3, cell.shape[0] - 5), FONT, 0.5, (255, 255, 0), 1, cv2.LINE_AA)
         cells.append(cell)
-    grid = tile(np.stack(cells), cols=2, pad=2, fill=255)
+    grid = tile(np.stack(cells), cols=2, pad=2, fill=0)
     caption = np.zeros((CAPTION_H, grid.shape[1], 3), np.uint8)
     text = f"label {label}  predicted {pred} ({probs[pred]:.0%})"
-    cv2.putText(caption, text, (3, CAPTION_H - 4), FONT, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
+    cv2.putText(caption, text, (3, CAPTION_H - 6), FONT, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
     return np.concatenate([caption, grid]).astype(np.float32) / 255.0
 
 

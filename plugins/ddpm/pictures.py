@@ -1,5 +1,5 @@
 """The images the DDPM views show, drawn with OpenCV so headless recordings carry the labels:
-sample grids, the labelled reverse strip, and the forward-process panel with its SNR curve."""
+sample grids, the reverse strip, and the forward-process panel with its SNR curve."""
 
 from __future__ import annotations
 
@@ -28,15 +28,11 @@ def grid(batch: np.ndarray, cols: int | None = None, scale: int = 2) -> np.ndarr
     return upscale(tile(to_rgb8(batch), cols=cols, pad=1, fill=40), scale)
 
 
-def strip(rows: list[list[np.ndarray]], labels: list[str]) -> np.ndarray:
-    """A reverse strip: ``rows`` of (C, H, W) frames in [-1, 1], one column per label (drawn on top)."""
+def strip(rows: list[list[np.ndarray]]) -> np.ndarray:
+    """A reverse strip: ``rows`` of (C, H, W) frames in [-1, 1], one column per timestep (the
+    view writes the timesteps over the columns, at a size that reads)."""
     frames = np.stack([np.stack(r) for r in rows])  # (rows, columns, C, H, W)
-    body = upscale(tile(to_rgb8(frames.reshape(-1, *frames.shape[2:])), cols=len(labels), pad=1, fill=40))
-    cell = body.shape[1] / len(labels)
-    head = np.zeros((18, body.shape[1], 3), np.uint8)
-    for i, text in enumerate(labels):
-        cv2.putText(head, text, (int(i * cell) + 2, 13), FONT, 0.4, WHITE, 1, cv2.LINE_AA)
-    return np.concatenate([head, body])
+    return upscale(tile(to_rgb8(frames.reshape(-1, *frames.shape[2:])), cols=frames.shape[1], pad=1, fill=40))
 
 
 def forward_panel(x0: np.ndarray, xt: np.ndarray, t: int, log_snr: np.ndarray) -> np.ndarray:
@@ -44,13 +40,13 @@ def forward_panel(x0: np.ndarray, xt: np.ndarray, t: int, log_snr: np.ndarray) -
     with a marker at t, so dragging t shows where on the schedule the image sits."""
     pair = upscale(np.concatenate([to_rgb8(x0[None])[0], np.full((x0.shape[1], 1, 3), 40, np.uint8), to_rgb8(xt[None])[0]], 1), 6)
     w = pair.shape[1]
-    head = np.zeros((20, w, 3), np.uint8)
-    cv2.putText(head, f"t={t}  SNR={10 ** log_snr[t]:.3g}", (3, 14), FONT, 0.45, WHITE, 1, cv2.LINE_AA)
+    head = np.zeros((26, w, 3), np.uint8)
+    cv2.putText(head, f"t={t}  SNR={10 ** log_snr[t]:.3g}", (3, 19), FONT, 0.6, WHITE, 1, cv2.LINE_AA)
     plot = np.zeros((70, w, 3), np.uint8)
     lo, hi = float(log_snr.min()), float(log_snr.max())
     xs = np.linspace(4, w - 5, len(log_snr))
     ys = 62 - (log_snr - lo) / max(hi - lo, 1e-9) * 54
     cv2.polylines(plot, [np.stack([xs, ys], 1).astype(np.int32)], False, (120, 180, 255), 1, cv2.LINE_AA)
     cv2.circle(plot, (int(xs[t]), int(ys[t])), 4, (255, 200, 0), -1, cv2.LINE_AA)
-    cv2.putText(plot, "log10 SNR", (4, 12), FONT, 0.35, WHITE, 1, cv2.LINE_AA)
+    cv2.putText(plot, "log10 SNR over t", (4, 16), FONT, 0.5, WHITE, 1, cv2.LINE_AA)
     return np.concatenate([head, pair, plot])

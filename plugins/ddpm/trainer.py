@@ -99,7 +99,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         visited = np.array(sorted(seen))
         chosen = [int(visited[np.abs(visited - t).argmin()]) for t in strip_ts]
         rows = [[seen[t][r] for t in chosen] for r in range(min(STRIP_ROWS, cfg.samples))]
-        arrays = {"samples": pictures.grid(result, cols=classes or None), "reverse": pictures.strip(rows, [str(t) for t in chosen])}
+        arrays = {"samples": pictures.grid(result, cols=classes or None), "reverse": pictures.strip(rows),
+                  "reverse_t": np.asarray(chosen, dtype=np.int64)}
         scores = scorer.score((result + 1.0) / 2.0) if scorer is not None else {}
         playback[:] = frames
         if gif_path is not None:

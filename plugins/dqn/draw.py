@@ -1,5 +1,5 @@
 """Images the panel and the GIFs show, drawn with OpenCV so headless recordings carry them too:
-frames with the score, saliency overlays, and small bar charts for state vectors."""
+frames with the score and saliency overlays; and the action names the Q bars are labelled with."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import cv2
 import numpy as np
 
 GIF_SIZE = (480, 320)  # width, height of recorded gameplay
-CARTPOLE_STATE = ("x", "x'", "angle", "angle'")
+CARTPOLE_ACTIONS = ("push left", "push right")
+ALE_ACTIONS = ("NOOP", "FIRE", "UP", "RIGHT", "LEFT", "DOWN", "UPRIGHT", "UPLEFT", "DOWNRIGHT", "DOWNLEFT", "UPFIRE",
+               "RIGHTFIRE", "LEFTFIRE", "DOWNFIRE", "UPRIGHTFIRE", "UPLEFTFIRE", "DOWNRIGHTFIRE", "DOWNLEFTFIRE")
+ACTION_NAMES = CARTPOLE_ACTIONS + ALE_ACTIONS
+"""The names the Q bars pick from (plugin.toml's ``labels`` of the Q-values view holds the same list)."""
+
+
+def action_ids(meanings: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Each action's index in ``ACTION_NAMES`` (sent once to the panel, which holds no strings)."""
+    return np.array([ACTION_NAMES.index(m) for m in meanings], dtype=np.int64)
 
 
 def with_score(frame: np.ndarray, score: float, size: tuple[int, int] = GIF_SIZE) -> np.ndarray:
@@ -24,36 +33,14 @@ def with_score(frame: np.ndarray, score: float, size: tuple[int, int] = GIF_SIZE
 
 def saliency_overlay(frame: np.ndarray, value_map: np.ndarray, advantage_map: np.ndarray, scale: int = 3) -> np.ndarray:
     """Two copies of a gray frame side by side, the value saliency (left) and the advantage saliency
-    (right) drawn in red over them, as in the Dueling DQN paper's Enduro figure."""
+    (right) drawn in red over them, as in the Dueling DQN paper's Enduro figure (the view's title
+    names them: text drawn into the image would be too small to read)."""
     panels = []
-    for name, sal in (("value", value_map), ("advantage", advantage_map)):
+    for sal in (value_map, advantage_map):
         gray = np.repeat(frame[..., None].astype(np.float32) / 255.0, 3, axis=2) * 0.6
         heat = sal / (sal.max() + 1e-12)
         gray[..., 0] = np.clip(gray[..., 0] + heat, 0.0, 1.0)
         img = cv2.resize((gray * 255).astype(np.uint8), None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
-        cv2.putText(img, name, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
         panels.append(img)
     gap = np.zeros((panels[0].shape[0], 4, 3), dtype=np.uint8)
     return np.concatenate([panels[0], gap, panels[1]], axis=1)
-
-
-def bar_chart(names: tuple[str, ...], series: list[tuple[str, np.ndarray, tuple[int, int, int]]],
-              size: tuple[int, int] = (320, 200)) -> np.ndarray:
-    """Grouped vertical bars, one group per name; each series' values are scaled by its largest
-    magnitude, so bars show relative sizes and signs (up: positive)."""
-    w, h = size
-    img = np.full((h, w, 3), 255, dtype=np.uint8)
-    mid, top = h // 2 + 10, 22
-    cv2.line(img, (0, mid), (w, mid), (160, 160, 160), 1)
-    group = w // len(names)
-    bar = max(group // (len(series) + 1), 2)
-    for j, (label, values, colour) in enumerate(series):
-        peak = np.abs(values).max() + 1e-12
-        cv2.putText(img, label, (4 + 110 * j, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, colour, 1, cv2.LINE_AA)
-        for i, v in enumerate(values):
-            x = i * group + bar // 2 + j * bar
-            y = int(mid - (v / peak) * (mid - top))
-            cv2.rectangle(img, (x, min(mid, y)), (x + bar - 2, max(mid, y)), colour, -1)
-    for i, name in enumerate(names):
-        cv2.putText(img, name, (i * group + 4, h - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
-    return img

@@ -29,6 +29,14 @@ def cartpole_q_slice(net: QNetwork, x: float, v: float, cells: int,
     return q.max(axis=1).reshape(cells, cells), ACTION_ARROWS[q.argmax(axis=1)].reshape(cells, cells, 2)
 
 
+def slice_extent(cells: int) -> np.ndarray:
+    """[x0, x1, y0, y1] of the Q map's outer cell edges: pole angle left to right, angular
+    velocity from the top row down (the cells' centres lie on the limits)."""
+    half_angle, half_speed = ANGLE_LIMIT / (cells - 1), ANGULAR_SPEED_LIMIT / (cells - 1)
+    return np.array([-ANGLE_LIMIT - half_angle, ANGLE_LIMIT + half_angle,
+                     ANGULAR_SPEED_LIMIT + half_speed, -ANGULAR_SPEED_LIMIT - half_speed], dtype=np.float32)
+
+
 def saliency(net: QNetwork, obs: np.ndarray, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
     """|dV/ds| and |dA(s, a*)/ds| for one observation, a* the best action by advantage; summed over
     the frame stack. Returns two arrays of one frame's shape."""

@@ -23,7 +23,7 @@ from workbench_plugins.dqn import draw
 from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.envs import FrameStack, frame_hw, frames_of, make_eval_env, make_train_env
 from workbench_plugins.dqn.model import QNetwork, bootstrap_values
-from workbench_plugins.dqn.probes import cartpole_q_slice, saliency
+from workbench_plugins.dqn.probes import cartpole_q_slice, saliency, slice_extent
 from workbench_plugins.dqn.replay import ReplayBuffer
 
 VIEW_EVERY_S = 0.25    # heavy arrays (maps, saliency, frames) a few times a second
@@ -191,6 +191,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # env + agent setup
     envs = make_train_env(cfg)
     eval_env = make_eval_env(cfg)
+    action_ids = draw.action_ids(eval_env.unwrapped.get_action_meanings() if cfg.atari else draw.CARTPOLE_ACTIONS)
     n_envs, n_actions = cfg.num_envs, int(envs.single_action_space.n)
     frame_shape = frame_hw(cfg.frame_size) if cfg.atari else envs.single_observation_space.shape
     frame_dtype = np.uint8 if cfg.atari else np.float32
@@ -293,6 +294,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             if cfg.watch or now - last_view > VIEW_EVERY_S or last:
                 last_view = now
                 arrays = view_arrays(cfg, agent.online, x[0], td_errors, envs, log.ret[0], device)
+                arrays["actions"] = action_ids  # the Q bars' names
             last_yield = now
             yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
             cfg = ctx.config
@@ -319,19 +321,16 @@ def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarr
         arrays["frame"] = draw.with_score(obs[-1], score, (obs.shape[2] * 4, obs.shape[1] * 4))
         arrays["observation"] = tile(obs, cols=obs.shape[0], pad=2, fill=128)
         arrays["saliency"] = draw.saliency_overlay(obs[-1], v_sal, a_sal)
-        arrays["value_map"] = v_sal.astype(np.float32)
-        arrays["greedy_map"] = np.zeros((*v_sal.shape, 2), dtype=np.float32)
         # the CNN lens on this network: what the first convolution sees, where the chosen action looks
         x = torch.as_tensor(obs[None], dtype=torch.float32, device=device)
         arrays["feature_maps"] = lens.feature_maps(net, "features.relu1", x)
         arrays["grad_cam"] = lens.grad_cam_overlay(net, "features.relu3", x, int(q.argmax()))
     else:
         arrays["frame"] = draw.with_score(envs.call("render")[0], score)
-        names = draw.CARTPOLE_STATE if obs.shape[-1] == 4 else tuple(str(i) for i in range(obs.shape[-1]))
-        arrays["observation"] = draw.bar_chart(names, [("state", obs[-1], (40, 90, 200))])
-        arrays["saliency"] = draw.bar_chart(names, [("|dV/ds|", v_sal, (200, 40, 40)),
-                                                    ("|dA/ds|", a_sal, (40, 150, 40))])
+        arrays["state"] = obs[-1].astype(np.float32)
+        arrays["value_saliency"], arrays["advantage_saliency"] = v_sal.astype(np.float32), a_sal.astype(np.float32)
         if obs.shape[-1] == 4:
             arrays["value_map"], arrays["greedy_map"] = cartpole_q_slice(net, cfg.slice_x, cfg.slice_v,
                                                                          SLICE_CELLS, device)
+            arrays["value_map_extent"] = slice_extent(SLICE_CELLS)
     return arrays

@@ -136,7 +136,9 @@ def view_arrays(env: gym.Env, layout: GridLayout, model: TabularModel, v: np.nda
     """V on the canvas with the policy's arrows, the same drawn as an image, and the world's frame."""
     values = layout.paint(v)
     arrows = layout.paint(layout.arrows[np.arange(len(v)), actions] * states_of(layout, model)[:, None])
-    return {"values": values, "policy_arrows": arrows, "value_map": value_image(values, arrows, layout.blocked),
+    no_state = layout.paint(~states_of(layout, model), fill=1.0) > 0  # walls and terminals: masked in the view
+    return {"values": values, "value_cells": np.where(no_state, np.nan, values).astype(np.float32),
+            "policy_arrows": arrows, "value_map": value_image(values, arrows, layout.blocked),
             "world": env.render()}
 
 

@@ -52,6 +52,26 @@ def slice_states(env_id: str, cells: int = SLICE_CELLS) -> np.ndarray:
     return np.stack(obs, axis=1).astype(np.float32)
 
 
+SLICE_AXES = ("pole angle (rad)", "pole angular velocity (rad/s)", "first joint angle (rad)",
+              "first joint velocity (rad/s)", "car position", "car velocity", "pendulum angle (rad)",
+              "angular velocity (rad/s)")
+"""The slice maps' axis labels (plugin.toml's ``axis_names`` holds the same list), by env:"""
+AXIS_LABELS = {"CartPole": (0, 1), "Acrobot": (2, 3), "MountainCar": (4, 5), "Pendulum": (6, 7)}
+
+
+def slice_axes(env_id: str) -> np.ndarray:
+    """The x and y axis labels of ``env_id``'s slice, as indices into ``SLICE_AXES``."""
+    return np.array(AXIS_LABELS[env_id.split("-")[0]], dtype=np.int64)
+
+
+def slice_extent(env_id: str, cells: int = SLICE_CELLS) -> np.ndarray:
+    """[x0, x1, y0, y1] of the slice maps' outer cell edges (the cells' centres lie on the axes'
+    ranges; the top row holds the highest y)."""
+    (_, x_lo, x_hi), (_, y_lo, y_hi) = INFO[env_id].axes
+    dx, dy = (x_hi - x_lo) / (cells - 1) / 2, (y_hi - y_lo) / (cells - 1) / 2
+    return np.array([x_lo - dx, x_hi + dx, y_hi + dy, y_lo - dy], dtype=np.float32)
+
+
 def make_vector_env(env_id: str, num_envs: int, autoreset: str = "NextStep") -> gym.vector.VectorEnv:
     """``num_envs`` copies stepped together (reset them with a seed before use); CartPole uses
     Gymnasium's numpy-batched version, which only resets on the step after an episode ends."""

@@ -16,11 +16,11 @@ import numpy as np
 
 from workbench.core.driver import RunContext
 from workbench.core.recorder import AnimationWriter
-from workbench.core.seeding import seed_everything
+from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench_plugins.policy_gradient.actor_critic import ActorCritic
 from workbench_plugins.policy_gradient.config import SEARCHES, Config
-from workbench_plugins.policy_gradient.environments import INFO, SLICE_CELLS, slice_states
+from workbench_plugins.policy_gradient.environments import INFO, SLICE_CELLS, slice_axes, slice_extent, slice_states
 from workbench_plugins.policy_gradient.ppo import PPO
 from workbench_plugins.policy_gradient.reinforce import Reinforce
 from workbench_plugins.policy_gradient.search import LinearSearch
@@ -71,7 +71,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     counted = np.zeros(0, dtype=bool)
     ctx.keep_state(lambda: {"step": step, "run": run, "needed": needed, "solved": solved, "episodes": episodes,
                             "solved_at": solved_at, "counted": counted, "run_steps": run_steps,
-                            "agent": agent.state_dict() if agent is not None else {}})
+                            "agent": agent.state_dict() if agent is not None else {}, "rng": rng_state()})
     try:
         while run < cfg.runs:
             lanes = min(cfg.runs - run, SEARCH_LANES) if search else 1
@@ -85,6 +85,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 agent.load_state_dict(resume["agent"])
                 episodes, solved_at = resume["episodes"].numpy().copy(), resume["solved_at"].numpy().copy()
                 counted, run_steps = resume["counted"].numpy().copy(), int(resume["run_steps"])
+                set_rng_state(resume["rng"])  # the episodes under way restart in their environments
             resume = None
             active = ~counted
             while active.any():
@@ -121,13 +122,15 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                     scalars["never_solved"] = 1.0 - len(solved) / len(needed)
                     if solved:
                         scalars["episodes_to_solve"] = float(np.mean(solved))
-                    arrays["episodes_needed"] = np.asarray(needed, dtype=np.float32)
+                    if cfg.runs > 1:  # one run's count is no distribution: the view stays hidden
+                        arrays["episodes_needed"] = np.asarray(needed, dtype=np.float32)
 
                 # SNAPSHOT: the policy and value over the state slice, the environment playing
                 now = time.perf_counter()
                 if now - last_slice > SLICE_S or not active.any():
                     last_slice = now
                     arrays["policy_slice"] = agent.policy_map(states).reshape(SLICE_CELLS, SLICE_CELLS)
+                    arrays["slice_extent"], arrays["slice_axes"] = slice_extent(cfg.env), slice_axes(cfg.env)
                     value = agent.value_map(states)
                     if value is not None:
                         arrays["value_slice"] = value.reshape(SLICE_CELLS, SLICE_CELLS)

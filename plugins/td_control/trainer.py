@@ -18,7 +18,7 @@ from workbench.core.driver import RunContext
 from workbench.core.envs import register_all
 from workbench.core.images import fit_width, tile
 from workbench.core.snapshot import Snapshot
-from workbench.envs.layout import GridLayout, layout_of
+from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, GridLayout, layout_of
 from workbench.rl.dp import TabularModel, exact_values, random_policy
 from workbench.rl.schedules import epsilon_at
 from workbench.rl.value_image import value_image
@@ -122,6 +122,18 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             x.env.close()
 
 
+def action_name_ids(layout: GridLayout) -> np.ndarray:
+    """Each action's name in the Q-per-action view's ``labels``: its direction where it has one
+    (up, right, down, left), else ``action a`` (4 + a)."""
+    directions = [UP, RIGHT, DOWN, LEFT]
+    ids = []
+    for a in range(layout.arrows.shape[1]):
+        moves = {tuple(v) for v in layout.arrows[:, a].tolist() if any(v)}
+        move = moves.pop() if len(moves) == 1 else None
+        ids.append(directions.index(move) if move in directions else 4 + a)
+    return np.array(ids, dtype=np.int64)
+
+
 def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: bool) -> dict[str, np.ndarray]:
     """max-Q (or V) with greedy arrows, Q per action, visits, a drawn value map and the frame."""
     q = learner.estimate()
@@ -134,15 +146,17 @@ def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: b
         arrows = layout.paint(layout.arrows[np.arange(len(q)), masked.argmax(axis=1)] * pointing[:, None])
     values = layout.paint(per_state)
     unseen = layout.paint(learner.visits == 0, fill=1.0) > 0  # walls, cliff cells, unvisited states
+    no_state = unseen | (layout.paint(learner.ended) > 0)     # ... and terminals: the maps mask them (NaN)
     arrays = {
-        "values": values,
+        "values": np.where(no_state, np.nan, values).astype(np.float32),
         "greedy": arrows,
         "visits": layout.paint(np.log10(1.0 + learner.visits)),
         "value_map": value_image(values, arrows, unseen, [tuple(layout.cells[s]) for s in path]),
     }
     if learner.algo != "td0":
-        per_action = np.stack([layout.paint(q[:, a]) for a in range(q.shape[1])])
-        arrays["q_actions"] = tile(per_action, cols=q.shape[1], pad=1, fill=float(q.min()))
+        per_action = np.stack([np.where(no_state, np.nan, layout.paint(q[:, a])) for a in range(q.shape[1])])
+        arrays["q_actions"] = tile(per_action, cols=min(q.shape[1], 2), pad=1, fill=np.nan)
+        arrays["q_action_names"] = action_name_ids(layout)
     if render:
         arrays["render"] = fit_width(learner.env.render(), RENDER_WIDTH)
     return arrays
