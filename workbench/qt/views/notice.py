@@ -25,9 +25,19 @@ class WaitingNotice(QtWidgets.QLabel):
         theme.follow(self)
 
     def apply_theme(self, look: theme.Theme) -> None:
-        self.setStyleSheet(f"color: {look.foreground}; background: transparent;")
+        # its own background, so it reads over the empty plot's ticks
+        self.setStyleSheet(f"color: {look.text}; background: {look.background}; padding: 4px 8px;"
+                           f"border: 1px solid {look.foreground}; border-radius: 3px;")
 
     def eventFilter(self, watched: Any, event: QtCore.QEvent) -> bool:  # Qt override
         if event.type() == QtCore.QEvent.Type.Resize:
-            self.setGeometry(watched.rect().adjusted(20, 40, -20, -20))
+            self.place(watched.rect())
         return False
+
+    def place(self, area: QtCore.QRect) -> None:
+        """Centred in ``area``, as wide as its text needs (wrapped to at most 80% of the area)."""
+        width = min(self.sizeHint().width(), int(area.width() * 0.8))
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
+        rect = QtCore.QRect(0, 0, width, max(height, self.sizeHint().height()))
+        rect.moveCenter(area.center())
+        self.setGeometry(rect)
