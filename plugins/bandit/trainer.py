@@ -14,6 +14,7 @@ from workbench_plugins.bandit.agents import VectorAgent, comparison, single
 from workbench_plugins.bandit.chart import curve_chart
 from workbench_plugins.bandit.config import Config
 
+AGENT_TABLES = ("q", "n", "h", "avg_reward")  # what an agent has learned: kept in checkpoints
 ARRAYS_EVERY_S = 0.05  # bar views and the recorded chart refresh at a rate a user can watch
 
 
@@ -26,9 +27,24 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     agent_rngs = [np.random.default_rng([cfg.seed, i]) for i in range(len(agents))]
     rows = np.arange(cfg.runs)
     sums = {key: np.zeros((len(agents), cfg.steps)) for key in ("reward", "optimal")}
+    start = 0
+    if ctx.resume is not None:  # every step ends where the next can start exactly
+        start = int(ctx.resume["t"])
+        q_star[:] = np.asarray(ctx.resume["q_star"])
+        rng.bit_generator.state = ctx.resume["rng"]
+        for agent, arng, state in zip(agents, agent_rngs, ctx.resume["agents"], strict=True):
+            for name in AGENT_TABLES:
+                getattr(agent, name)[:] = np.asarray(state[name])
+            arng.bit_generator.state = state["rng"]
+        for key in sums:  # the curves so far (a resume may run for more steps)
+            sums[key][:, :start] = np.asarray(ctx.resume[key])[:, :start]
+    done = start  # steps finished
+    ctx.keep_state(lambda: {"t": done, "q_star": q_star, "rng": rng.bit_generator.state, **sums,
+                            "agents": [{**{name: getattr(agent, name) for name in AGENT_TABLES},
+                                        "rng": arng.bit_generator.state} for agent, arng in zip(agents, agent_rngs)]})
     last_arrays = 0.0
     try:
-        for t in range(cfg.steps):
+        for t in range(start, cfg.steps):
             # ALGO LOGIC: each agent acts in every problem at once, then learns from its rewards
             best = q_star.argmax(axis=1)
             noise = rng.normal(size=(cfg.runs,))  # the same draw for every agent (common random numbers)
@@ -55,7 +71,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 estimates = first.h[0] if first.spec.kind == "gradient" else first.q[0]
                 arrays = {"estimates": estimates.copy(), "true_values": q_star[0].copy(), "arm_counts": first.n[0].copy(),
                       "chart": curve_chart(sums["optimal"][:, : t + 1], [a.spec.label for a in agents], cfg.steps)}
-            yield Snapshot(t + 1, scalars=scalars, arrays=arrays, progress=(t + 1) / cfg.steps)
+            done = t + 1
+            yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.steps)
             if ctx.config is not cfg:
                 cfg = ctx.config
                 if cfg.compare == "none":  # live sliders retune the single agent

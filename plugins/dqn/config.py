@@ -42,6 +42,8 @@ class Config(Schema):
     hidden: int = param(256, "hidden units of the MLP (CartPole) or of the head after the convolutions (Atari: 512)",
                         lo=8, hi=4096, group="advanced")
     n_step: int = param(1, "n-step returns", lo=1, hi=20, group="advanced")
+    keep_replay: bool = param(False, "save the replay beside every checkpoint (replay.npz) so a resumed run goes on "
+                              "exactly; off: a resumed run refills it for learning_starts steps", group="advanced")
     replay: str = param("uniform", "uniform or proportional prioritised replay", choices=("uniform", "prioritized"),
                         group="advanced")
     priority_alpha: float = param(0.6, "prioritised replay: priority exponent alpha", lo=0.0, hi=1.0,

@@ -14,7 +14,9 @@ not ``valid``, so it is never sampled as the start of a transition.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -94,6 +96,46 @@ class ReplayBuffer:
         """Oldest and newest logical slot a sampled transition may start at: its frame stack must
         still be in the ring and its n-step future must already be written."""
         return max(self.count - self.ring + self.stack - 1, 0), self.count - 1 - self.n_step
+
+    # ---- keeping across runs ----
+    STORED = ("frames", "actions", "rewards", "terminated", "valid", "first")
+
+    def save(self, path: Path) -> None:
+        """Write the slots written so far (and the priorities) to ``path``, an .npz, atomically:
+        to a temporary file renamed over it, so a crash leaves the previous file whole."""
+        path = Path(path)
+        n = min(self.count, self.ring)
+        arrays = {name: getattr(self, name)[:, :n] for name in self.STORED}
+        if self.tree is not None:
+            arrays["tree"] = self.tree.nodes
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            with tmp.open("wb") as f:
+                np.savez(f, count=self.count, max_priority=self.max_priority, **arrays)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def saved_count(path: Path) -> int:
+        """How many slots per ring the replay saved at ``path`` had written."""
+        with np.load(path) as saved:
+            return int(saved["count"])
+
+    def load(self, path: Path) -> None:
+        """Fill this (empty) buffer from a file ``save`` wrote; ValueError when its shapes differ."""
+        with np.load(path) as saved:
+            n = min(int(saved["count"]), self.ring)
+            for name in self.STORED:
+                if saved[name].shape != getattr(self, name)[:, :n].shape:
+                    raise ValueError(f"{path} holds {name} of shape {saved[name].shape}, not "
+                                     f"{getattr(self, name)[:, :n].shape}: it was saved with other replay settings")
+                getattr(self, name)[:, :n] = saved[name]
+            if (self.tree is None) != ("tree" not in saved.files):
+                raise ValueError(f"{path} was saved with {'uniform' if self.tree is None else 'prioritised'} replay")
+            if self.tree is not None:
+                self.tree.nodes[:] = saved["tree"]
+            self.count, self.max_priority = int(saved["count"]), float(saved["max_priority"])
 
     # ---- writing ----
     def add(self, frame: np.ndarray, action: np.ndarray, reward: np.ndarray, terminated: np.ndarray,

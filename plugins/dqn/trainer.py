@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from workbench.core.driver import RunContext
 from workbench.core.images import tile
 from workbench.core.recorder import AnimationWriter
+from workbench.core.seeding import env_rng_states, rng_state, set_env_rng_states, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.lens import views as lens
 from workbench.rl.schedules import epsilon_at
@@ -29,6 +30,7 @@ from workbench_plugins.dqn.replay import ReplayBuffer
 VIEW_EVERY_S = 0.25    # heavy arrays (maps, saliency, frames) a few times a second
 YIELD_EVERY_S = 0.05   # scalars: at most 20 snapshots a second
 SLICE_CELLS = 21
+REPLAY_FILE = "replay.npz"  # beside the checkpoint, with keep_replay
 
 
 def discounted_returns(rewards: list[float], gamma: float) -> np.ndarray:
@@ -204,16 +206,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     rb = ReplayBuffer(cfg.buffer_size, frame_shape, frame_dtype, n_envs, stack, cfg.n_step,
                       cfg.replay == "prioritized", cfg.priority_alpha, seed=cfg.seed)
     step, episodes, updates = 0, 0, 0
-    if ctx.resume is not None:  # the replay is not kept: it refills for `learning_starts` steps
-        agent.online.load_state_dict(ctx.resume["online"])
-        agent.target.load_state_dict(ctx.resume["target"])
-        agent.optimizer.load_state_dict(ctx.resume["optimizer"])
-        step, episodes, updates = (int(ctx.resume[k]) for k in ("step", "episodes", "updates"))
-        rng.bit_generator.state = ctx.resume["rng"]
-        torch.set_rng_state(ctx.resume["torch_rng"])
-    ctx.keep_state(lambda: {"online": agent.online.state_dict(), "target": agent.target.state_dict(),
-                            "optimizer": agent.optimizer.state_dict(), "step": step, "episodes": episodes,
-                            "updates": updates, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()})
+    # a single Gymnasium env continues exactly from an episode's end (checkpoints wait for one);
+    # Atari and vector envs resume with fresh episodes
+    exact = not cfg.atari and n_envs == 1
 
     # TRY NOT TO MODIFY: start the game
     obs, info = envs.reset(seed=cfg.seed)
@@ -223,17 +218,54 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     x = stacker.push(frames_of(obs, cfg.atari), first)
     lives = info.get("lives")                              # Atari: a drop marks a lost life
     log = EpisodeLog(n_envs)
-    next_train = max(step, cfg.learning_starts)
-    next_target, next_eval = step + cfg.target_every, step + cfg.eval_every
+    next_train, next_target, next_eval = cfg.learning_starts, cfg.target_every, cfg.eval_every
+    resetting = False                                      # resumed at an episode's end: the next step resets
+    if ctx.resume is not None:
+        state = ctx.resume
+        agent.online.load_state_dict(state["online"])
+        agent.target.load_state_dict(state["target"])
+        agent.optimizer.load_state_dict(state["optimizer"])
+        step, episodes, updates, next_train, next_target, next_eval = (int(state[k]) for k in (
+            "step", "episodes", "updates", "next_train", "next_target", "next_eval"))
+        rng.bit_generator.state, eval_rng.bit_generator.state = state["rng"], state["eval_rng"]
+        rb.rng.bit_generator.state = state["replay_rng"]
+        set_rng_state(state["global_rng"])
+        replay = ctx.resume_dir / REPLAY_FILE if ctx.resume_dir is not None else None
+        if cfg.keep_replay and replay is not None and replay.is_file() \
+                and ReplayBuffer.saved_count(replay) == int(state["replay_count"]):
+            rb.load(replay)  # without it (or with one newer than the checkpoint) the replay refills
+        if state["at_episode_end"] and exact:
+            set_env_rng_states(envs, state["env_rng"])
+            stacker.obs[:] = np.asarray(state["observation"])
+            x, first, was_done, resetting = stacker.obs, np.asarray(state["first"]).copy(), np.ones(1, bool), True
+
+    def checkpoint_state() -> dict:
+        """Everything the next step depends on; with keep_replay, the replay goes to replay.npz first."""
+        if cfg.keep_replay and ctx.out_dir is not None:
+            rb.save(ctx.path(REPLAY_FILE))
+        return {"online": agent.online.state_dict(), "target": agent.target.state_dict(),
+                "optimizer": agent.optimizer.state_dict(), "step": step, "episodes": episodes, "updates": updates,
+                "next_train": next_train, "next_target": next_target, "next_eval": next_eval,
+                "rng": rng.bit_generator.state, "eval_rng": eval_rng.bit_generator.state,
+                "replay_rng": rb.rng.bit_generator.state, "replay_count": rb.count, "global_rng": rng_state(),
+                "at_episode_end": bool(was_done.all()), "observation": stacker.obs, "first": first,
+                "env_rng": env_rng_states(envs) if not cfg.atari else []}
+    ctx.keep_state(checkpoint_state)
     last_yield = last_view = time.perf_counter()
     losses, q_means, td_errors = [], [], np.zeros(0)
     asked: set[str] = set()                                # actions waiting for the next snapshot
     try:
         while step < cfg.steps:
+            ctx.checkpoint_ok = False  # until this step's snapshot: evaluations yield frames mid-step
             # ALGO LOGIC: act epsilon-greedily in every env
             eps = epsilon_at(cfg, step)
             actions, q = agent.act(x, eps, rng)
-            next_obs, reward, terminated, truncated, info = envs.step(actions)
+            if resetting:  # what the vector env's autoreset would have done at this step
+                next_obs, info = envs.reset()
+                reward, terminated, truncated = np.zeros(n_envs), np.zeros(n_envs, bool), np.zeros(n_envs, bool)
+                resetting = False
+            else:
+                next_obs, reward, terminated, truncated, info = envs.step(actions)
             valid = ~was_done                                   # envs that just reset took no action
             learned = np.sign(reward) if cfg.atari else reward.astype(np.float64)
             noisy = learned + (rng.normal(0.0, cfg.reward_noise, n_envs) if cfg.reward_noise > 0 else 0.0)
@@ -263,16 +295,19 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 losses += burst_losses
                 q_means += burst_q
                 updates += len(burst_losses)
+                interrupted = len(burst_losses) < cfg.updates * bursts
             if cfg.target_update == "hard" and step >= next_target:
                 agent.target.load_state_dict(agent.online.state_dict())
                 next_target = step + cfg.target_every
 
             # ACTIONS: greedy evaluations (scheduled or asked for) and recorded episodes
             scalars, arrays = {}, {}
+            interrupted = False  # a stop cut an update burst or an evaluation short: no checkpoint here
             if cfg.eval_every and step >= next_eval or "evaluate" in asked:
                 next_eval = step + cfg.eval_every
                 asked.discard("evaluate")
                 scores = yield from play(ctx, agent, eval_env, eval_rng, step, cfg.eval_episodes)
+                interrupted |= ctx.should_stop()
                 if scores:
                     scalars["eval_return"] = float(np.mean(scores))
             if "record" in asked or (cfg.record_every and done.any() and episodes % cfg.record_every == 0):
@@ -280,15 +315,19 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 path = ctx.path(f"episode_{episodes:06d}_step_{step}.gif")
                 if path is not None:
                     yield from play(ctx, agent, eval_env, eval_rng, step, 1, path)
+                    interrupted |= ctx.should_stop()
 
-            # SNAPSHOT: scalars at most 20 times a second, views a few times a second
+            # SNAPSHOT: a row of scalars at episode ends, evaluations and the end (the same steps in
+            # every run with this seed); views a few times a second in between
             now = time.perf_counter()
             scalars.update(log.scalars())
             last = step >= cfg.steps
-            if not scalars and now - last_yield < YIELD_EVERY_S and not cfg.watch and not last:
+            row = bool(scalars) or last
+            if not row and now - last_yield < YIELD_EVERY_S and not cfg.watch:
                 continue
-            scalars.update(epsilon=eps, replay_fill=len(rb) / rb.capacity, episodes=float(episodes))
-            if losses:
+            if row:
+                scalars.update(epsilon=eps, replay_fill=len(rb) / rb.capacity, episodes=float(episodes))
+            if row and losses:
                 scalars.update(loss=float(np.mean(losses)), q_mean=float(np.mean(q_means)))
                 losses, q_means = [], []
             if cfg.watch or now - last_view > VIEW_EVERY_S or last:
@@ -296,6 +335,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 arrays = view_arrays(cfg, agent.online, x[0], td_errors, envs, log.ret[0], device)
                 arrays["actions"] = action_ids  # the Q bars' names
             last_yield = now
+            ctx.checkpoint_ok = not interrupted and (not exact or last or bool(was_done.all()))
             yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
             cfg = ctx.config
             asked.update(event.name for event in ctx.events())

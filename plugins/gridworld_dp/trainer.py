@@ -62,6 +62,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     model, layout = TabularModel.from_env(env), layout_of(env)
     v, policy, actions = fresh_start(model, cfg.gamma)
     sweep, improvements, converged, shown_at = 0, 0, False, -np.inf
+    if ctx.resume is not None:  # a sweep ends where the next can start exactly: the solution so far goes on
+        if ctx.resume["grid"] != grid:  # cells painted during the run
+            grid = ctx.resume["grid"]
+            env.close()
+            env = make_env(cfg, grid)
+            model, layout = TabularModel.from_env(env), layout_of(env)
+        v, policy, actions = (np.asarray(ctx.resume[key]).copy() for key in ("v", "policy", "actions"))
+        sweep, improvements = int(ctx.resume["sweep"]), int(ctx.resume["improvements"])
+        converged = bool(ctx.resume["converged"])
+    ctx.keep_state(lambda: {"grid": grid, "v": v, "policy": policy, "actions": actions, "sweep": sweep,
+                            "improvements": improvements, "converged": converged})
     try:
         while sweep < cfg.max_sweeps:
             started = time.perf_counter()

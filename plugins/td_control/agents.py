@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import gymnasium as gym
 import numpy as np
 
+from workbench.core.seeding import env_rng_states, set_env_rng_states
 from workbench.rl.tabular import epsilon_greedy, epsilon_greedy_probs, greedy, legal_mask
 
 ONE_STEP = ("q-learning", "sarsa", "expected-sarsa", "double-q", "dyna-q")
@@ -53,6 +54,26 @@ class Learner:
         self.model = {}  # Dyna-Q: (s, a) -> (reward, next state, terminated), last seen
         self.seen = []  # Dyna-Q: the pairs of the model, to sample from
         self.episodes = 0
+
+    TABLES = ("q", "q2", "v", "legal", "visits", "ended", "returns_n")
+
+    def state_dict(self) -> dict:
+        """Everything the next episode depends on: the tables, Dyna-Q's model (as arrays, in the
+        order it was learned), the episode count and the learner's and the environment's generators."""
+        seen = np.array(self.seen, dtype=np.int64).reshape(-1, 2)
+        outcomes = np.array([self.model[pair] for pair in self.seen], dtype=np.float64).reshape(-1, 3)
+        return {**{name: getattr(self, name) for name in self.TABLES}, "seen": seen, "outcomes": outcomes,
+                "episodes": self.episodes, "rng": self.rng.bit_generator.state, "env_rng": env_rng_states(self.env)}
+
+    def load_state_dict(self, state: dict) -> None:
+        for name in self.TABLES:
+            getattr(self, name)[:] = np.asarray(state[name])
+        self.seen = [(int(s), int(a)) for s, a in np.asarray(state["seen"])]
+        self.model = {pair: (float(r), int(s2), bool(end)) for pair, (r, s2, end) in
+                      zip(self.seen, np.asarray(state["outcomes"]))}
+        self.episodes = int(state["episodes"])
+        self.rng.bit_generator.state = state["rng"]
+        set_env_rng_states(self.env, state["env_rng"])
 
     def values(self, s: int) -> np.ndarray:
         """(A,) the action values the behaviour policy acts on in state ``s``."""

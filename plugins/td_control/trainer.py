@@ -70,15 +70,13 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     max_bias = cfg.env == "workbench/MaximizationBias-v0"
     reference_at = functools.cache(lambda gamma: true_values(shown.env, gamma))  # recomputed when γ changes live
     start = 0
-    if ctx.resume is not None:
+    if ctx.resume is not None:  # a checkpoint is taken between episodes: the run goes on exactly
         start = int(ctx.resume["episode"])
-        for j, algo in enumerate(algos):
-            for i, learner in enumerate(learners[algo]):
-                for name in ("q", "q2", "v"):
-                    getattr(learner, name)[:] = np.asarray(ctx.resume[name][j][i])
+        for algo, states in zip(algos, ctx.resume["learners"], strict=True):
+            for learner, state in zip(learners[algo], states, strict=True):
+                learner.load_state_dict(state)
     done = start  # episodes finished: what a resumed run starts from
-    ctx.keep_state(lambda: {"episode": done, **{name: [[getattr(x, name) for x in learners[a]] for a in algos]
-                                                    for name in ("q", "q2", "v")}})
+    ctx.keep_state(lambda: {"episode": done, "learners": [[x.state_dict() for x in learners[a]] for a in algos]})
     last_arrays, arrays_cost = 0.0, 0.0
     try:
         for episode in range(start, cfg.episodes):
@@ -87,7 +85,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             results = {algo: [] for algo in algos}
             for algo in algos:
                 for x in learners[algo]:
-                    if ctx.should_stop():  # many runs make one episode index long: stop between learners
+                    if ctx.should_stop():  # many runs make one episode index long: stop between learners,
+                        ctx.checkpoint_ok = False  # where no checkpoint is exact (the last one is kept)
                         return
                     results[algo].append(x.run_episode(now_rates))
             scalars = {"epsilon": now_rates.epsilon}

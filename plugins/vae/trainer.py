@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from workbench.core.driver import RunContext
-from workbench.core.seeding import seed_everything
+from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench.data.preview import class_counts, grid, labelled_grid
@@ -46,13 +46,16 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     prior_z = torch.randn(N_SCORED, cfg.latent).to(device)
     batches = (n_images + cfg.batch_size - 1) // cfg.batch_size
     total = cfg.epochs * batches
-    step, start_epoch = 0, 0
-    if ctx.resume is not None:
+    # where the run stands: the epoch, its order of the images, the next batch and the sums so far
+    step, epoch, order, batch, epoch_recon, epoch_kl = 0, 0, None, 0, 0.0, 0.0
+    if ctx.resume is not None:  # any step can be continued exactly, also in the middle of an epoch
         model.load_state_dict(ctx.resume["model"])
         optimizer.load_state_dict(ctx.resume["optimizer"])
-        step, start_epoch = int(ctx.resume["step"]), int(ctx.resume["epoch"])
-    epoch = start_epoch
-    ctx.keep_state(lambda: {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch})
+        step, epoch, batch = int(ctx.resume["step"]), int(ctx.resume["epoch"]), int(ctx.resume["batch"])
+        order, epoch_recon, epoch_kl = ctx.resume["order"], float(ctx.resume["epoch_recon"]), float(ctx.resume["epoch_kl"])
+    ctx.keep_state(lambda: {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                            "epoch": epoch, "order": order, "batch": batch, "epoch_recon": epoch_recon,
+                            "epoch_kl": epoch_kl, "rng": rng_state()})
 
     def views(score: bool = True) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         """Everything drawn from the model: scatter, manifold, traversals, interpolation, samples,
@@ -119,9 +122,16 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                       decoded=decoded_point())
         yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / total)
         take()
-        for epoch in range(start_epoch, cfg.epochs):
-            epoch_recon = epoch_kl = 0.0
-            for i, idx in enumerate(torch.randperm(n_images).split(cfg.batch_size)):
+        if ctx.resume is not None:  # the generators as they were at the checkpoint (the views above drew nothing new)
+            set_rng_state(ctx.resume["rng"])
+        while True:
+            if order is not None and batch >= batches:  # the epoch is done
+                epoch, order = epoch + 1, None
+            if epoch >= cfg.epochs:
+                break
+            if order is None:  # a new epoch, in a new order
+                order, batch, epoch_recon, epoch_kl = torch.randperm(n_images), 0, 0.0, 0.0
+            for i, idx in enumerate(order.split(cfg.batch_size)[batch:], start=batch):
                 # ALGO LOGIC: one gradient step on the (beta-weighted) negative ELBO
                 x = x_all[idx.to(device)]
                 logits, mu, logvar = model(x)
@@ -132,7 +142,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-                step += 1
+                step, batch = step + 1, i + 1
                 epoch_recon += recon.item() * len(idx) / n_images
                 epoch_kl += kl.item() * len(idx) / n_images
 
@@ -151,7 +161,6 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                     scalars.update(epoch_recon=epoch_recon, epoch_kl=epoch_kl, elbo=-(epoch_recon + epoch_kl))
                 yield Snapshot(step, scalars=scalars, arrays=arrays, progress=step / total)
                 take()
-        epoch = cfg.epochs
     finally:
         for key in ("latent", "latent_labels", "manifold"):
             if key in shown_arrays:

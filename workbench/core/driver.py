@@ -50,6 +50,10 @@ class RunContext:
         self._stop = stop_event
         self._events: list[Event] = []
         self.state_fn: Callable[[], dict[str, Any]] | None = None
+        # False while the trainer stands where its state cannot be continued exactly (mid-episode):
+        # checkpoints wait for the next yield where it is True, and so does a stop at max_steps
+        self.checkpoint_ok = True
+        self.resume_dir: Path | None = None  # on resume: the checkpoint's folder, with files saved beside it
 
     def events(self) -> list[Event]:
         """The actions that arrived since the last call, oldest first (each is handed out once)."""
@@ -217,6 +221,8 @@ class Run:
             ctx = RunContext(self.cfg, self.device_choice, self.out_dir, checkpoint and checkpoint["state"], self._stop)
             self._ctx = ctx
             gen = self.manifest.trainer_function()(self.cfg, ctx)
+            if self.resume_from is not None:
+                ctx.resume_dir = Path(self.resume_from) if Path(self.resume_from).is_dir() else Path(self.resume_from).parent
             if checkpoint is None:
                 started = self._start_files(sinks, None)
             snap = self._first_snapshot(gen, checkpoint)
@@ -225,12 +231,13 @@ class Run:
             last_checkpoint = time.perf_counter()
             while True:
                 self._deliver(snap, sinks)
-                if self.max_steps is not None and snap.step >= self.max_steps:
+                if self.max_steps is not None and snap.step >= self.max_steps and ctx.checkpoint_ok:
                     break
                 self._wait_while_paused()
                 if self._stop.is_set():
                     break
-                if self._checkpoint_asked.is_set() or time.perf_counter() - last_checkpoint > self.checkpoint_every_s:
+                due = self._checkpoint_asked.is_set() or time.perf_counter() - last_checkpoint > self.checkpoint_every_s
+                if due and ctx.checkpoint_ok:
                     self._checkpoint_asked.clear()
                     for sink in sinks:  # a checkpoint never covers rows that are not on disk
                         sink.flush()
@@ -293,7 +300,8 @@ class Run:
         """Write the trainer's registered state to the run folder (call on the trainer thread).
 
         After a non-finite scalar the model may hold NaNs: the last good checkpoint is kept."""
-        if self.out_dir is None or self._ctx is None or self._ctx.state_fn is None or self.poisoned_at is not None:
+        if self.out_dir is None or self._ctx is None or self._ctx.state_fn is None or self.poisoned_at is not None \
+                or not self._ctx.checkpoint_ok:
             return None
         return save_checkpoint(self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id,
                                to_dict(self.cfg), step=self._step)
