@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from workbench.core.driver import RunContext
 from workbench.core.images import tile
+from workbench.core.seeding import rng_state, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench.lens import render, views
@@ -113,9 +114,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         opt.load_state_dict(ctx.resume["optim"])
         start = int(ctx.resume["step"])
         batches.set_state(ctx.resume["batches"])
+        set_rng_state(ctx.resume["rng"])
     step = start
     ctx.keep_state(lambda: {"model": net.state_dict(), "optim": opt.state_dict(), "step": step,
-                            "batches": batches.get_state()})
+                            "batches": batches.get_state(), "rng": rng_state()})
     lens_due = True
     for step in range(start + 1, cfg.steps + 1):
         # ALGO LOGIC: one minibatch of cross-entropy with Adam

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from workbench.core.driver import RunContext
 from workbench.core.recorder import AnimationWriter
+from workbench.core.seeding import rng_state, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench_plugins.ddpm import pictures
@@ -67,10 +68,13 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         optimizer.load_state_dict(ctx.resume["optim"])
         start = int(ctx.resume["step"])
     done = start
-    ctx.keep_state(lambda: {"model": model.state_dict(), "ema": ema.state_dict(), "optim": optimizer.state_dict(), "step": done})
-
     bucket_loss = np.zeros(BUCKETS)
     bucket_seen = np.zeros(BUCKETS)
+    if ctx.resume is not None:  # the batches, times and noise go on from the checkpoint's generators
+        set_rng_state(ctx.resume["rng"])
+        bucket_loss[:], bucket_seen[:] = np.asarray(ctx.resume["bucket_loss"]), np.asarray(ctx.resume["bucket_seen"])
+    ctx.keep_state(lambda: {"model": model.state_dict(), "ema": ema.state_dict(), "optim": optimizer.state_dict(),
+                            "step": done, "rng": rng_state(), "bucket_loss": bucket_loss, "bucket_seen": bucket_seen})
     playback: list[np.ndarray] = []
     shown_forward = None
     gif_path = ctx.path("denoise.gif")

@@ -10,6 +10,7 @@ import torch
 
 from workbench.core.driver import RunContext
 from workbench.core.recorder import AnimationWriter
+from workbench.core.seeding import rng_state, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench_plugins.draw import pictures
@@ -51,9 +52,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         optimizer.load_state_dict(ctx.resume["optim"])
         start = int(ctx.resume["step"])
     done = start
-    ctx.keep_state(lambda: {"model": model.state_dict(), "optim": optimizer.state_dict(), "step": done})
-
     kl_per_t = np.zeros(cfg.glimpses)
+    if ctx.resume is not None:  # the batches and the sampled codes go on from the checkpoint's generators
+        set_rng_state(ctx.resume["rng"])
+        kl_per_t[:] = np.asarray(ctx.resume["kl_per_t"])
+    ctx.keep_state(lambda: {"model": model.state_dict(), "optim": optimizer.state_dict(), "step": done,
+                            "rng": rng_state(), "kl_per_t": kl_per_t})
     playback: list[np.ndarray] = []
     gif_path = ctx.path("writing.gif")
 
@@ -92,7 +96,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         optimizer.step()
         done = step + 1
-        kl_per_t += (kl_t.detach().cpu().numpy() - kl_per_t) / min(done - start, 50)  # running mean
+        kl_per_t += (kl_t.detach().cpu().numpy() - kl_per_t) / min(done, 50)  # running mean
 
         # SNAPSHOT: curves every step, strips and the animation every view_every steps
         scalars = {"loss": loss.item(), "recon_loss": recon.item(), "kl": kl_t.sum().item()}

@@ -15,7 +15,7 @@ import torch
 
 from workbench.core.driver import RunContext
 from workbench.core.recorder import AnimationWriter, to_rgb8
-from workbench.core.seeding import seed_everything
+from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
 from workbench.data.preview import class_counts, grid, labelled_grid
@@ -70,7 +70,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             part.load_state_dict(ctx.resume[key])
         step = int(ctx.resume["step"])
     ctx.keep_state(lambda: {"generator": netG.state_dict(), "discriminator": netD.state_dict(),
-                            "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step})
+                            "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
+                            "rng": rng_state()})  # every batch is drawn from the global generators
     gif_path = ctx.path("samples.gif")
     gif = AnimationWriter(gif_path, fps=10) if gif_path is not None else None
 
@@ -120,7 +121,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                           class_counts=class_counts(real_modes.numpy()))
         else:
             arrays.update(data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels))
-        yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / cfg.steps)
+        resumed = ctx.resume is not None  # then this step's row is in metrics.csv already
+        yield Snapshot(step, scalars={} if resumed else scores, arrays=arrays, progress=step / cfg.steps)
+        if resumed:  # the generators as they were at the checkpoint: the next batches follow
+            set_rng_state(ctx.resume["rng"])
         redraw = False
         while True:
             # live changes (learning rates, D:G ratio, smoothing) and the walk actions
