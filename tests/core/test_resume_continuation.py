@@ -40,14 +40,19 @@ def resumed_equals_straight(plugin_id: str, cfg, stop_at: int, tmp_path: Path, u
     second = Run(manifest, cfg, device="cpu", out_dir=stopped, max_steps=until, resume_from=stopped,
                  on_nonfinite="stop")
     assert second.run().state == "finished", second.error
-    got = rows(stopped / "metrics.csv")
+    assert_same_metrics(straight / "metrics.csv", stopped / "metrics.csv")
+    return saved_at
+
+
+def assert_same_metrics(straight: Path, resumed: Path) -> None:
+    """Both files hold the same rows; byte for byte unless a wall-clock column is there."""
+    expected, got = rows(straight), rows(resumed)
     assert got[0] == expected[0]
     for a, b in zip(expected, got):  # the first differing row, rather than a wall of text
         assert b == a
     assert len(got) == len(expected)
-    if not any(name in CLOCK_COLUMNS for name in (straight / "metrics.csv").read_text().splitlines()[0].split(",")):
-        assert (stopped / "metrics.csv").read_bytes() == (straight / "metrics.csv").read_bytes()
-    return saved_at
+    if not any(name in CLOCK_COLUMNS for name in straight.read_text().splitlines()[0].split(",")):
+        assert resumed.read_bytes() == straight.read_bytes()
 
 
 @pytest.mark.parametrize("settings", [dict(algo="q-learning"), dict(compare="q-learning,dyna-q", runs=2)],
@@ -61,6 +66,21 @@ def test_td_control_resumes_exactly(tmp_path, settings):
 def test_bandit_resumes_exactly(tmp_path):
     cfg = find("bandit").config_class()(runs=20, steps=60, compare="epsilon", walk_std=0.01, seed=5)
     resumed_equals_straight("bandit", cfg, 17, tmp_path)
+
+
+def test_rows_logged_after_the_last_checkpoint_are_logged_once(tmp_path):
+    """A run killed after its checkpoint had logged rows past it: the resume cuts them and logs them again."""
+    manifest = find("bandit")
+    cfg = manifest.config_class()(runs=20, steps=60, compare="epsilon", seed=5)
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    assert Run(manifest, cfg, device="cpu", out_dir=straight).run().state == "finished"
+    assert Run(manifest, cfg, device="cpu", out_dir=killed, max_steps=17).run().state == "finished"
+    checkpoint = (killed / "checkpoint.pt").read_bytes()
+    assert Run(manifest, cfg, device="cpu", out_dir=killed, max_steps=40, resume_from=killed).run().state == "finished"
+    (killed / "checkpoint.pt").write_bytes(checkpoint)  # the kill: rows to step 40, the checkpoint of step 17
+    assert rows(killed / "metrics.csv")[-1][0] == "40"
+    assert Run(manifest, cfg, device="cpu", out_dir=killed, resume_from=killed).run().state == "finished"
+    assert_same_metrics(straight / "metrics.csv", killed / "metrics.csv")
 
 
 def test_gridworld_dp_resumes_exactly(tmp_path):
