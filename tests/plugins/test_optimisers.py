@@ -9,7 +9,7 @@ import torch
 
 from trainers import collect
 from workbench.core.manifest import find
-from workbench_plugins.optimisers.config import Config
+from workbench_plugins.optimisers.config import SURFACE_NAMES, Config
 from workbench_plugins.optimisers.draw import EDGE_LABEL, MINIMUM_LABEL
 from workbench_plugins.optimisers.methods import METHODS, apply, make
 from workbench_plugins.optimisers.race import SurfaceRace
@@ -114,3 +114,7 @@ def test_the_plane_legend_names_each_label_the_trainer_draws():
     assert len(bars.options["labels"]) == len(METHODS)
     assert scatter.options["classes"][MINIMUM_LABEL] == "minimum"
     assert scatter.options["classes"][EDGE_LABEL] == "map edge"
+
+
+def test_the_config_offers_exactly_the_surfaces_there_are():
+    assert set(SURFACE_NAMES) == set(SURFACES)
