@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint clean package package-check
+.PHONY: setup run test lint clean package package-check mutants
 
 $(BIN)/workbench: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ package: setup
 
 package-check: setup
 	$(BIN)/pytest -m package tests/packaging
+
+# break each lab's core step on purpose in a copy of the tree: its tests must fail (not part of make test)
+mutants: setup
+	$(BIN)/python scripts/mutants.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
