@@ -255,3 +255,10 @@ def test_runs_are_named_by_what_differs_and_grouped_over_seeds():
     assert keys == ["alpha", "seed"]
     assert [label(c, keys) for c in configs] == ["alpha=0.1, seed 1", "alpha=0.1, seed 2", "alpha=0.5, seed 1"]
     assert seed_groups(configs) == [[0, 1], [2]]
+
+
+def test_runs_of_two_plugins_are_named_by_plugin_not_by_settings_only_one_has():
+    configs = [{"plugin": "a", "lr": 0.1, "seed": 1}, {"plugin": "b", "gamma": 0.9, "seed": 1}]
+    keys = varying(configs)
+    assert [label(c, keys) for c in configs] == ["plugin=a", "plugin=b"]
+    assert seed_groups(configs) == [[0], [1]]

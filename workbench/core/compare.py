@@ -7,17 +7,23 @@ from typing import Any
 
 import numpy as np
 
-from workbench.core.runs import final_and_best
+from workbench.core.runs import RunInfo, final_and_best
 
 SEED = "seed"
 
 
+def settings_of(run: RunInfo) -> dict[str, Any]:
+    """A run's settings with its plugin among them, so runs of two plugins are told apart by it."""
+    return {"plugin": run.plugin, **run.config}
+
+
 def varying(configs: list[dict[str, Any]]) -> list[str]:
-    """The settings whose values are not the same in every config, in first-seen order."""
-    keys: dict[str, None] = {}
-    for cfg in configs:
-        keys.update(dict.fromkeys(cfg))
-    return [k for k in keys if len({repr(cfg.get(k)) for cfg in configs}) > 1]
+    """The settings every config has whose values are not the same in all, in first-seen order
+    (a setting only some plugins have says nothing the plugin's name does not)."""
+    if not configs:
+        return []
+    shared = [k for k in configs[0] if all(k in cfg for cfg in configs)]
+    return [k for k in shared if len({repr(cfg[k]) for cfg in configs}) > 1]
 
 
 def label(config: dict[str, Any], keys: list[str]) -> str:
@@ -30,10 +36,10 @@ def label(config: dict[str, Any], keys: list[str]) -> str:
 
 def seed_groups(configs: list[dict[str, Any]]) -> list[list[int]]:
     """Indices of the runs that differ only by seed, one list per group, in first-seen order."""
-    keys = [k for k in varying(configs) if k != SEED]
+    keys = {k for cfg in configs for k in cfg} - {SEED}
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, cfg in enumerate(configs):
-        groups.setdefault(tuple(repr(cfg.get(k)) for k in keys), []).append(i)
+        groups.setdefault(tuple(sorted((k, repr(cfg.get(k))) for k in keys)), []).append(i)
     return list(groups.values())
 
 

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +78,14 @@ class RunInfo:
         return Path(self.path).name
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _FIELDS}  # its values are plain JSON already
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunInfo:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _FIELDS})
+
+
+_FIELDS = tuple(f.name for f in fields(RunInfo))
 
 
 # ---------- reading one run ----------
@@ -91,24 +93,39 @@ def read_columns(path: str | Path) -> tuple[dict[str, np.ndarray], list[str]]:
     """``metrics.csv`` as one float array per column (empty cells NaN), opened read-only, and
     warnings; a last row cut short (a run being written or killed) and malformed rows are left out."""
     with open(path, newline="") as f:
-        lines = f.read().splitlines(keepends=True)
+        text = f.read().replace("\r\n", "\n")
     warnings = []
-    if lines and not lines[-1].endswith(("\n", "\r")):
-        lines.pop()
+    if text and not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
         warnings.append(f"the last row of {METRICS_NAME} is cut short (still being written, or the run was killed)")
-    rows = list(csv.reader(lines))
-    if not rows:
+    head, _, body = text.partition("\n")
+    header = next(csv.reader([head]), None)
+    if not header:
         return {}, warnings + [f"{METRICS_NAME} is empty"]
-    header, body = rows[0], rows[1:]
-    whole = [r for r in body if len(r) == len(header)]
-    if len(whole) != len(body):
-        warnings.append(f"{len(body) - len(whole)} malformed rows of {METRICS_NAME} left out")
+    width, rows = len(header), body.count("\n")
+    # values are plain numbers, never quoted: the whole body is parsed in one numpy call, with
+    # every row checked only when the separators do not add up
+    if body.count(",") != rows * (width - 1):
+        lines = [line for line in body.split("\n")[:-1] if line.count(",") == width - 1]
+        warnings.append(f"{rows - len(lines)} malformed rows of {METRICS_NAME} left out")
+        body, rows = "".join(line + "\n" for line in lines), len(lines)
+    filled = ("\n" + body).replace(",,", ",nan,").replace(",,", ",nan,").replace("\n,", "\nnan,").replace(",\n", ",nan\n")
     try:
-        table = np.array([[float(x) if x else math.nan for x in r] for r in whole], dtype=np.float64)
-    except ValueError as exc:
-        return {}, warnings + [f"{METRICS_NAME} holds a value that is not a number ({exc})"]
-    table = table.reshape(len(whole), len(header))
+        table = np.fromstring(filled[1:].replace("\n", ","), dtype=np.float64, sep=",").reshape(rows, width)
+    except ValueError:  # a cell that is not a number: row by row, leaving such rows out
+        table = _numeric_rows(body.split("\n")[:-1], width, warnings)
     return {key: table[:, i] for i, key in enumerate(header)}, warnings
+
+
+def _numeric_rows(rows: list[str], width: int, warnings: list[str]) -> np.ndarray:
+    kept = []
+    for row in rows:
+        try:
+            kept.append([float(x) if x else math.nan for x in row.split(",")])
+        except ValueError:
+            continue
+    warnings.append(f"{len(rows) - len(kept)} rows of {METRICS_NAME} hold a value that is not a number: left out")
+    return np.array(kept, dtype=np.float64).reshape(len(kept), width)
 
 
 def read_curves(run_dir: str | Path) -> dict[str, np.ndarray]:
@@ -228,11 +245,11 @@ def read_run(run_dir: str | Path, rel: str = "") -> RunInfo:
 
 
 # ---------- tags and note ----------
-def _write_json(path: Path, doc: Any) -> None:
+def _write_json(path: Path, doc: Any, indent: int | None = 2) -> None:
     """Write ``doc`` to ``path`` atomically: a reader sees the old file or the new one, never half."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(json.dumps(doc, indent=2, default=str))
+        tmp.write_text(json.dumps(doc, indent=indent, default=str))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -292,7 +309,7 @@ class RunIndex:
 
     def _save_cache(self) -> None:
         try:
-            _write_json(self.root / INDEX_NAME, {"version": INDEX_VERSION, "runs": self._cache})
+            _write_json(self.root / INDEX_NAME, {"version": INDEX_VERSION, "runs": self._cache}, indent=None)
             self._cache_mtime = os.stat(self.root / INDEX_NAME).st_mtime_ns
         except OSError:
             pass  # a read-only root is listed all the same, only not cached
@@ -300,10 +317,10 @@ class RunIndex:
     def _folders(self, top: Path) -> list[tuple[str, int]]:
         """(relative path, mtime) of every run folder under ``top``; a folder the cache knows
         unchanged is taken as a run without listing it."""
-        found, stack = [], [str(top)]
+        found, stack, start = [], [str(top)], len(str(top)) + 1
         while stack:
             folder = stack.pop()
-            rel = os.path.relpath(folder, top)
+            rel = folder[start:] or "."
             try:
                 mtime = os.stat(folder).st_mtime_ns
             except OSError:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.core.compare import figures, label, seed_groups, varying
+from workbench.core.compare import figures, label, seed_groups, settings_of, varying
 from workbench.core.runs import CHECKPOINT_NAME, RunIndex, RunInfo, read_curves, read_run
 
 
@@ -86,7 +86,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def comparison(infos: list[RunInfo], metric: str) -> list[str]:
     """The table ``runs compare`` prints: final, best and area under the curve per run, then
     mean ± std of each over the runs that differ only by seed."""
-    configs = [r.config for r in infos]
+    configs = [settings_of(r) for r in infos]
     keys = varying(configs)
     names = [label(c, keys) or r.rel for c, r in zip(configs, infos)]
     rows = []
