@@ -21,6 +21,7 @@ from workbench.qt.compare import CompareView
 from workbench.qt.panel import PluginPanel
 
 COLUMNS = ("Run", "Plugin", "State", "Started", "Steps", "Settings", "Tags")
+GIF_HEIGHT = 120
 REFRESH_MS = 3000  # a warm scan of a thousand runs takes milliseconds
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
@@ -65,12 +66,13 @@ def show_run(panel: PluginPanel, info: RunInfo) -> None:
     for view in panel.views:  # a saved array need not have the live one's shape: such a view stays empty
         try:
             view.refresh()
-        except ValueError as exc:
-            misfits.append(str(exc))
-    panel.form.lock(True)
-    for button in (panel.start_button, panel.step_button, panel.reset_button, panel.load_button):
-        button.setEnabled(False)
-    panel.status.setText(f"{info.path}: a kept run, read-only" + "".join(f"\nnot shown: {m}" for m in misfits))
+        except ValueError:
+            misfits.append(view.title)
+    for widget in (panel.form, panel.actions, panel.start_button, panel.step_button, panel.reset_button,
+                   panel.load_button):
+        widget.setEnabled(False)
+    panel.status.setText(f"{info.path}: a kept run, read-only"
+                         + (f"\nits saved arrays do not fit: {', '.join(misfits)}" if misfits else ""))
 
 
 def detail_html(info: RunInfo) -> str:
@@ -78,7 +80,7 @@ def detail_html(info: RunInfo) -> str:
     e = html.escape
     when = "-" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M:%S")
     parts = [f"<b>{e(info.rel)}</b><br>{e(info.plugin or '?')} · {e(info.state)} · started {when}"
-             + (f" · ran {info.duration:.0f} s" if info.duration is not None else "")]
+             + (f" · ran {info.duration:.3g} s" if info.duration is not None else "")]
     if info.parent:
         parts.append(f"forked from {e(str(info.parent.get('run')))} at step {info.parent.get('step')}")
     parts.append(f"<b>Settings</b> (besides the defaults): {e(settings_text(info.diff)) or 'the defaults'}")
@@ -124,6 +126,8 @@ class RunBrowser(QtWidgets.QWidget):
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._show_detail)
@@ -158,6 +162,7 @@ class RunBrowser(QtWidgets.QWidget):
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(pane)
+        split.setStretchFactor(1, 2)  # the details are what one reads; the table scrolls
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.filter)
         layout.addWidget(split, 1)
@@ -190,7 +195,8 @@ class RunBrowser(QtWidgets.QWidget):
             row = self.table.rowCount()
             self.table.insertRow(row)
             started = "" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M")
-            values = [info.rel, info.plugin or "?", info.state, started, info.steps if info.steps is not None else -1,
+            shown = info.rel.removeprefix(f"{info.plugin}/")  # the plugin has a column of its own
+            values = [shown, info.plugin or "?", info.state, started, info.steps if info.steps is not None else -1,
                       settings_text(info.diff), ", ".join(info.tags)]
             for col, value in enumerate(values):
                 item = QtWidgets.QTableWidgetItem()
@@ -202,6 +208,7 @@ class RunBrowser(QtWidgets.QWidget):
             if info.path in chosen:
                 self.table.selectRow(row)
         self.table.setSortingEnabled(True)
+        self.table.resizeColumnsToContents()
 
     def select(self, infos: list[RunInfo]) -> None:
         """Select the rows of ``infos`` (tests and other widgets choose runs this way)."""
@@ -243,6 +250,10 @@ class RunBrowser(QtWidgets.QWidget):
         gifs = [name for name in info.files if name.endswith(".gif")]
         if gifs:
             self.movie = QtGui.QMovie(str(Path(info.path) / gifs[0]), parent=self)
+            self.movie.jumpToFrame(0)
+            size = self.movie.currentImage().size()
+            if size.height() > GIF_HEIGHT:  # the recording at a height that leaves the details readable
+                self.movie.setScaledSize(size.scaled(size.width(), GIF_HEIGHT, QtCore.Qt.AspectRatioMode.KeepAspectRatio))
             self.gif.setMovie(self.movie)
             self.gif.show()
             self.movie.start()

@@ -4,16 +4,18 @@ deviation, the x axis by step or by wall-clock time, and TensorBoard's EMA smoot
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from workbench.core.compare import SEED, ema, label, mean_band, seed_groups, varying
+from workbench.core.compare import SEED, ema, label, mean_band, seed_groups, settings_of, varying
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
+PLOT_HEIGHT = 280  # pixels a row of plots keeps at the least
 SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
 
 
@@ -38,7 +40,7 @@ class CompareView(QtWidgets.QWidget):
         self.setWindowTitle("Compare runs")
         self.runs = runs
         self.curves = [read_curves(r.path) for r in runs]
-        configs = [r.config for r in runs]
+        configs = [settings_of(r) for r in runs]
         keys = varying(configs)
         self.names = [label(c, keys) or r.name for c, r in zip(configs, runs)]
         self.groups = seed_groups(configs)
@@ -61,11 +63,19 @@ class CompareView(QtWidgets.QWidget):
         for i, metric in enumerate(self.metrics):
             plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=metric.replace("_", " ").capitalize())
             plot.setLabel("left", metric.replace("_", " "))
-            plot.addLegend(offset=(-5, 5), brush=pg.mkBrush(0, 0, 0, 170))
             self.plots[metric] = plot
+        # one legend for every plot, above them: the runs are the same in each, and it hides no data
+        self.legend = QtWidgets.QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.legend)
+        scroll = QtWidgets.QScrollArea()  # many metrics scroll rather than shrink to slivers
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.graphics)
+        self.graphics.setMinimumHeight(PLOT_HEIGHT * ((len(self.metrics) + 1) // 2))
+        layout.addWidget(scroll, 1)
         for signal in (self.x_axis.currentIndexChanged, self.smoothing.valueChanged, self.pooled.toggled):
             signal.connect(self.redraw)
         self.redraw()
@@ -74,35 +84,47 @@ class CompareView(QtWidgets.QWidget):
     def weight(self) -> float:
         return self.smoothing.value() / SMOOTHING_STEPS
 
-    def series(self, i: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
-        """Run ``i``'s ``metric`` against the chosen x, its NaNs left out, smoothed."""
+    def series(self, i: int, metric: str, smoothed: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Run ``i``'s ``metric`` against the chosen x, its NaNs left out, smoothed unless not ``smoothed``."""
         columns = self.curves[i]
-        y = columns.get(metric, np.empty(0))
-        x = columns.get("step", np.empty(0))
+        if metric not in columns:
+            return np.empty(0), np.empty(0)
+        y, x = columns[metric], columns["step"]
         if self.x_axis.currentText() == "wall-clock":
             wall = columns.get("wall_time", np.full(len(y), np.nan))
             x = wall - np.nanmin(wall) if np.isfinite(wall).any() else wall
         keep = np.isfinite(x) & np.isfinite(y)
-        return x[keep], ema(y[keep], self.weight)
+        return x[keep], ema(y[keep], self.weight if smoothed else 0.0)
 
     def redraw(self) -> None:
         self.smoothing_label.setText(f"{self.weight:.2f}")
+        entries: dict[str, Any] = {}
         for metric, plot in self.plots.items():
             plot.clear()
-            plot.legend.clear()
             plot.setLabel("bottom", X_AXES[self.x_axis.currentText()])
             for n, group in enumerate(self.groups):
                 if self.pooled.isChecked() and len(group) > 1:
-                    self._draw_band(plot, metric, group, _color(n), self.group_names[n])
-                else:
-                    for i in group:
-                        x, y = self.series(i, metric)
-                        plot.plot(x, y, pen=pg.mkPen(_color(i), width=1), name=self.names[i])
+                    name = f"{self.group_names[n]} (mean ± std of {len(group)} seeds)"
+                    entries[name] = _color(n)
+                    self._draw_band(plot, metric, group, entries[name], name)
+                    continue
+                for i in group:
+                    entries[self.names[i]] = _color(len(self.groups) + i if self.pooled.isChecked() else i)
+                    self._draw_run(plot, i, metric, entries[self.names[i]])
+        self.legend.setText("&nbsp;&nbsp; ".join(f"<span style='color:{c.name()}'>━━</span> {html.escape(name)}"
+                                                 for name, c in entries.items()))
 
-    def _draw_band(self, plot: pg.PlotItem, metric: str, group: list[int], color: str, name: str) -> None:
+    def _draw_run(self, plot: pg.PlotItem, i: int, metric: str, color: Any) -> None:
+        if self.weight > 0:  # TensorBoard's way: the raw values faint under the smoothed curve
+            faint = pg.mkColor(color)
+            faint.setAlpha(70)
+            plot.plot(*self.series(i, metric, smoothed=False), pen=pg.mkPen(faint, width=1))
+        plot.plot(*self.series(i, metric), pen=pg.mkPen(color, width=1), name=self.names[i])
+
+    def _draw_band(self, plot: pg.PlotItem, metric: str, group: list[int], color: Any, name: str) -> None:
         x, mean, std = mean_band([self.series(i, metric) for i in group])
-        low, high = pg.PlotDataItem(x, mean - std, pen=None), pg.PlotDataItem(x, mean + std, pen=None)
+        low, high = pg.PlotCurveItem(x, mean - std, pen=pg.mkPen(None)), pg.PlotCurveItem(x, mean + std, pen=pg.mkPen(None))
         fill = pg.mkColor(color)
         fill.setAlpha(60)  # the band shows where the seeds spread; the mean line stays readable over it
         plot.addItem(pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill)))
-        plot.plot(x, mean, pen=pg.mkPen(color, width=2), name=f"{name} (mean ± std of {len(group)} seeds)")
+        plot.plot(x, mean, pen=pg.mkPen(color, width=2), name=name)
