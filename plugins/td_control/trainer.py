@@ -149,7 +149,7 @@ def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: b
     arrays = {
         "values": np.where(no_state, np.nan, values).astype(np.float32),
         "greedy": arrows,
-        "visits": layout.paint(np.log10(1.0 + learner.visits)),
+        "visits": np.where(no_state, np.nan, layout.paint(np.log10(1.0 + learner.visits))).astype(np.float32),
         "value_map": value_image(values, arrows, unseen, [tuple(layout.cells[s]) for s in path]),
     }
     if learner.algo != "td0":

@@ -124,6 +124,7 @@ def test_an_extent_puts_a_state_slice_on_its_data_axes(qtbot):
     far = view.image.mapToView(pg.QtCore.QPointF(10, 20))
     assert (corner.x(), corner.y()) == pytest.approx((-0.2, 3.0))
     assert (far.x(), far.y()) == pytest.approx((0.2, -3.0))
+    assert view.plot.getAxis("bottom").autoSIPrefixScale == 1.0  # 0.2 rad reads 0.2, not 200
 
 
 def test_side_by_side_maps_are_named_by_the_actions_the_trainer_picks(qtbot):

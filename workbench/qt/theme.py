@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtGui
 MIN_PT = 9      # the smallest text a view draws, in points at 100% scale
 TICK_PT = 9
 LABEL_PT = 10
-TITLE_PT = 11
+TITLE_PT = 10
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,11 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str = "", y_label: str 
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
         axis.setStyle(tickFont=font(TICK_PT))
-        axis.enableAutoSIPrefix(False)  # "(x0.001)" after a label reads as a unit
         axis.setPen(theme.foreground)
         axis.setTextPen(theme.foreground)
         if label:
             axis.setLabel(label, **{"color": theme.foreground, "font-size": f"{LABEL_PT}pt"})
+        plain_numbers(axis)
     for side in ("right", "top"):
         plot.getAxis(side).setStyle(tickFont=font(TICK_PT))
     if hasattr(plot.titleLabel, "setText"):
@@ -104,10 +104,24 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str = "", y_label: str 
 
 
 class LegendRow(pg.LegendItem):
-    """A legend laid out as a row of its layout: as tall as its entries, no height when hidden."""
+    """A legend laid out as a row of its layout: as tall as its entries, no height when hidden,
+    with as many columns as its width holds (up to ``most``), so a small view is not pushed wide."""
+
+    def __init__(self, most: int, **kwargs: Any) -> None:
+        super().__init__(colCount=most, **kwargs)
+        self.most = most
+        self.setMinimumWidth(0)
 
     def updateSize(self) -> None:
         self._fit()  # not pyqtgraph's: it moves the legend to (0, 0), over the plot
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        entry = max((sample.width() + label.item.boundingRect().width() + 16 for sample, label in self.items),
+                    default=1.0)
+        columns = max(1, min(self.most, int(self.width() // entry)))
+        if columns != self.columnCount:
+            self.setColumnCount(columns)
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)
@@ -117,12 +131,25 @@ class LegendRow(pg.LegendItem):
         height = self.layout.sizeHint(QtCore.Qt.SizeHint.PreferredSize).height() + 4 if self.isVisible() else 0
         self.setMinimumHeight(height)
         self.setMaximumHeight(height)
+        self.layout.setMinimumWidth(0)
+        self.setMinimumWidth(0)
         self.updateGeometry()
 
 
+def plain_numbers(axis: pg.AxisItem) -> None:
+    """Ticks in the data's own units: an SI prefix ("x0.001" after a label) reads as a unit and
+    scaled 0.2 rad to 200. pyqtgraph computes a scale even while disabling it, hence the reset."""
+    axis.enableAutoSIPrefix(False)
+    axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
+    axis.picture = None
+    axis.update()
+
+
 def legend_below(layout: pg.GraphicsLayout, row: int, columns: int = 4) -> pg.LegendItem:
-    """A legend in its own row of ``layout`` under the plot: it never covers data. Hidden until shown."""
-    legend = LegendRow(colCount=columns, labelTextSize=f"{LABEL_PT}pt")
+    """A legend in its own row of ``layout`` under the plot: it never covers data. Hidden until
+    shown; compact, as small views at 1366x768 have little height to give it."""
+    legend = LegendRow(columns, labelTextSize=f"{LABEL_PT}pt", verSpacing=-6, horSpacing=12)
+    legend.layout.setContentsMargins(4, 0, 4, 0)
     layout.addItem(legend, row=row, col=0)
     legend.setVisible(False)
     return legend

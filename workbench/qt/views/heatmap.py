@@ -138,6 +138,7 @@ class HeatmapView(ArrayView):
         if self.extent is None and not self.option("extent_key"):  # a grid: square cells, row 0 at the top
             self.plot.setAspectLocked(True)
             self.plot.invertY(True)
+            self.plot.getViewBox().setDefaultPadding(0.01)  # the axes end at the grid's edges
         self.mask = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.mask)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -163,12 +164,12 @@ class HeatmapView(ArrayView):
         super().apply_theme(look)
         theme.style_plot(self.plot, look, self.option("x_label", "column"), self.option("y_label", "row"))
         self.colorbar.axis.setStyle(tickFont=theme.font(theme.TICK_PT))
-        self.colorbar.axis.enableAutoSIPrefix(False)
         self.colorbar.axis.setPen(look.foreground)
         self.colorbar.axis.setTextPen(look.foreground)
         if self.option("colorbar_label"):
             self.colorbar.axis.setLabel(self.option("colorbar_label"),
                                         **{"color": look.foreground, "font-size": f"{theme.LABEL_PT}pt"})
+        theme.plain_numbers(self.colorbar.axis)
         self.numbers.color = QtGui.QColor(look.cell_text)
         self.arrows.setPen(pg.mkPen(look.cell_text, width=2))
         for item in self.panel_names:
