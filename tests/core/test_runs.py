@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,17 @@ def test_lists_every_run_with_what_can_be_read_and_a_warning_for_what_cannot(roo
     assert any("no config.json" in w for w in killed.warnings)
     assert killed.metrics["loss"] == {"final": 4.0, "best": 3.0}  # a loss is best at its minimum
     assert killed.duration == 2.0
+
+
+def test_a_run_that_says_running_but_wrote_nothing_for_long_is_called_killed(root):
+    live = root / "td-control" / "20260101-110000-000"
+    assert not [w for w in by_rel(RunIndex(root).scan())["td-control/20260101-110000-000"].warnings if "killed, or paused" in w]
+    hour_ago = time.time() - 3600
+    for f in live.iterdir():
+        os.utime(f, (hour_ago, hour_ago))
+    info = by_rel(RunIndex(root).scan())["td-control/20260101-110000-000"]
+    assert "it says running, but nothing was written for 60 min: killed, or paused?" in info.warnings
+    assert not [w for r in RunIndex(root).scan() if r.state != "running" for w in r.warnings if "killed, or" in w]
 
 
 def test_listing_opens_nothing_for_writing(root):

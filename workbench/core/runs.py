@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME = "config.json", "metrics.csv", "chec
 RUN_MARKERS = (CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME)
 """Any one of these makes a folder a run (a run killed early may have only one)."""
 INDEX_VERSION = 1
+ACTIVE_STATES = ("starting", "running", "paused", "stopping")
+QUIET_S = 600  # a running run writes a checkpoint a minute: ten quiet minutes mean it was killed (or paused)
 NOT_METRICS = ("step", "wall_time")
 LOWER_IS_BETTER = ("loss", "error", "regret", "kl", "nll", "bits", "residual", "perplexity", "delta")
 """A metric whose name holds one of these is best at its minimum; any other at its maximum."""
@@ -247,7 +250,7 @@ def read_run(run_dir: str | Path, rel: str = "") -> RunInfo:
 # ---------- tags and note ----------
 def _write_json(path: Path, doc: Any, indent: int | None = 2) -> None:
     """Write ``doc`` to ``path`` atomically: a reader sees the old file or the new one, never half."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two processes never share one
     try:
         tmp.write_text(json.dumps(doc, indent=indent, default=str))
         os.replace(tmp, path)
@@ -357,6 +360,11 @@ class RunIndex:
             self._save_cache()
         infos = [RunInfo.from_dict({**e["info"], "path": os.path.join(self.root, rel), "rel": rel})
                  for rel, e in cache.items()]
+        now = time.time()
+        for info in infos:  # said at each listing, never cached: it depends on the time
+            if info.state in ACTIVE_STATES and now - info.updated > QUIET_S:
+                info.warnings.append(f"it says {info.state}, but nothing was written for {(now - info.updated) / 60:.0f} "
+                                     "min: killed, or paused?")
         return sorted(infos, key=lambda i: (-(i.started or 0.0), i.rel))
 
     def trashed(self) -> list[RunInfo]:

@@ -45,7 +45,10 @@ class CompareView(QtWidgets.QWidget):
         self.names = [label(c, keys) or r.name for c, r in zip(configs, runs)]
         self.groups = seed_groups(configs)
         self.group_names = [label(configs[g[0]], [k for k in keys if k != SEED]) or "all" for g in self.groups]
-        self.metrics = [m for m in (metrics or metrics_of(self.curves)) if any(m in c for c in self.curves)]
+        logged = metrics_of(self.curves)
+        # a curve view's key stands for itself and its variants ("episode_return/sarsa", …)
+        self.metrics = list(dict.fromkeys(m for key in (metrics or logged) for m in logged
+                                          if m == key or m.startswith(key + "/")))
 
         self.x_axis = QtWidgets.QComboBox()
         self.x_axis.addItems(list(X_AXES))
