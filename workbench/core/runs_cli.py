@@ -60,7 +60,7 @@ def show_lines(r: RunInfo) -> list[str]:
              f"  started   {_when(r.started)}   ran {_duration(r.duration)}   last step {_num(r.steps)} ({r.rows} rows)"]
     if r.parent:
         lines.append(f"  forked from {r.parent.get('run')} at step {r.parent.get('step')}")
-    lines.append(f"  settings  {settings_text(r.diff) or 'the defaults'}")
+    lines.append(f"  settings  {settings_text(r.diff) or ('the defaults' if r.config else 'unknown')}")
     for c in r.changes:
         lines.append(f"  step {c.get('step')}: changed {settings_text(c.get('changes', {}))}")
     for e in r.events:

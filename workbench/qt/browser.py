@@ -83,7 +83,8 @@ def detail_html(info: RunInfo) -> str:
              + (f" · ran {info.duration:.3g} s" if info.duration is not None else "")]
     if info.parent:
         parts.append(f"forked from {e(str(info.parent.get('run')))} at step {info.parent.get('step')}")
-    parts.append(f"<b>Settings</b> (besides the defaults): {e(settings_text(info.diff)) or 'the defaults'}")
+    parts.append(f"<b>Settings</b> (besides the defaults): "
+                 f"{e(settings_text(info.diff)) or ('the defaults' if info.config else 'unknown')}")
     timeline = sorted([(c.get("step", 0), "changed " + settings_text(c.get("changes", {}))) for c in info.changes]
                       + [(a.get("step", 0), f"{a.get('action')} {settings_text(a.get('payload', {}))}") for a in info.events],
                       key=lambda t: t[0])
