@@ -198,3 +198,11 @@ def test_every_plot_of_every_built_in_plugin_labels_both_axes(manifest):
     unlabelled = [v.title or v.keys[0] for v in manifest.views if v.kind in PLOTTED_KINDS
                   and not (v.options["x_label"] and v.options["y_label"])]
     assert not unlabelled
+
+
+def test_a_grid_names_its_rows_and_columns_at_their_centres(qtbot):
+    view, _, latest = make(qtbot, "heatmap", ["v"])
+    latest.write(Snapshot(1, arrays={"v": np.zeros((4, 12))}))
+    view.refresh()
+    assert view.plot.getAxis("left")._tickLevels == [[(0.5, "0"), (1.5, "1"), (2.5, "2"), (3.5, "3")]]
+    assert [text for _, text in view.plot.getAxis("bottom")._tickLevels[0]] == [str(c) for c in range(12)]

@@ -215,6 +215,8 @@ class HeatmapView(ArrayView):
                 item.setTransform(transform)
             self.numbers.clear()  # a map grown past MAX_NUMBERED_CELLS keeps no numbers of its old shape
             self._labels_version = 0
+            if self.extent is None:
+                self._number_cells(arr.shape)
             self.plot.getViewBox().enableAutoRange()  # keeps fitting as the panel resizes
         numbered = self.option("numbers", False) and arr.size <= MAX_NUMBERED_CELLS
         if numbered:
@@ -227,6 +229,12 @@ class HeatmapView(ArrayView):
                 vectors = np.where(np.isnan(arr)[..., None], 0.0, vectors)  # masked cells are no states
                 self.arrows.setData(*arrow_segments(vectors, dy=0.12 if numbered else 0.0))
         self._name_panels(arr.shape)
+
+    def _number_cells(self, shape: tuple[int, int]) -> None:
+        """A grid's ticks name its rows and columns at their centres (0, 1, 2...), not its edges at 0.5 steps."""
+        for side, n in (("bottom", shape[1]), ("left", shape[0])):
+            step = max(1, math.ceil(n / 12))
+            self.plot.getAxis(side).setTicks([[(i + 0.5, str(i)) for i in range(0, n, step)]])
 
     def _read_axes(self) -> None:
         """The slice's extent and axis names, when the trainer sends them (they depend on the env)."""
@@ -256,6 +264,11 @@ class HeatmapView(ArrayView):
         cols = self.option("columns", 0) or len(names)
         rows = math.ceil(len(names) / cols) if names else 1
         h, w = (shape[0] + 1) // rows, (shape[1] + 1) // cols
+        if self.extent is None:  # each map's own rows and columns
+            for side, size, count in (("bottom", w, cols), ("left", h, rows)):
+                step = max(1, math.ceil((size - 1) / 6))
+                ticks = [(t * size + i + 0.5, str(i)) for t in range(count) for i in range(0, size - 1, step)]
+                self.plot.getAxis(side).setTicks([ticks])
         look = theme.current()
         self.panel_names = []
         for i, name in enumerate(names):
