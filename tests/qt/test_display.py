@@ -206,3 +206,12 @@ def test_a_grid_names_its_rows_and_columns_at_their_centres(qtbot):
     view.refresh()
     assert view.plot.getAxis("left")._tickLevels == [[(0.5, "0"), (1.5, "1"), (2.5, "2"), (3.5, "3")]]
     assert [text for _, text in view.plot.getAxis("bottom")._tickLevels[0]] == [str(c) for c in range(12)]
+
+
+def test_a_strips_timesteps_are_written_on_an_axis_over_its_columns(qtbot):
+    view, _, latest = make(qtbot, "image", ["strip"], columns_key="t", columns_label="timestep t")
+    assert "t" in view.array_keys() and view.columns._tickLevels == [[]]
+    latest.write(Snapshot(1, arrays={"strip": np.zeros((10, 40), np.float32), "t": np.array([999, 500, 100, 0])}))
+    view.refresh()
+    assert view.columns._tickLevels == [[(5.0, "999"), (15.0, "500"), (25.0, "100"), (35.0, "0")]]
+    assert view.columns.labelText == "timestep t" and view.columns.style["tickFont"].pointSizeF() >= theme.MIN_PT

@@ -22,6 +22,7 @@ class ImageView(ArrayView):
         self.box = self.ci.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=True)
         if self.columns is not None:
             self.columns.linkToView(self.box)
+            self.columns.setTicks([[]])  # none until the trainer names the columns
         self.caption = WrappedTitle(self.title, size=f"{theme.TITLE_PT}pt")
         self.ci.addItem(self.caption, row=2, col=0)
         self._columns_version = 0
@@ -39,6 +40,7 @@ class ImageView(ArrayView):
             self.columns.setTextPen(look.foreground)
             self.columns.setLabel(self.option("columns_label"), **{"color": look.foreground,
                                                                     "font-size": f"{theme.LABEL_PT}pt"})
+            theme.plain_numbers(self.columns)
 
     def array_keys(self) -> set[str]:
         return super().array_keys() | ({self.option("columns_key")} if self.option("columns_key") else set())
