@@ -52,11 +52,10 @@ def slice_states(env_id: str, cells: int = SLICE_CELLS) -> np.ndarray:
     return np.stack(obs, axis=1).astype(np.float32)
 
 
-SLICE_AXES = ("pole angle (rad)", "pole angular velocity (rad/s)", "first joint angle (rad)",
-              "first joint velocity (rad/s)", "car position", "car velocity", "pendulum angle (rad)",
-              "angular velocity (rad/s)")
+SLICE_AXES = ("pole angle (rad)", "angular velocity (rad/s)", "joint 1 angle (rad)", "joint 1 velocity (rad/s)",
+              "car position", "car velocity", "pendulum angle (rad)")
 """The slice maps' axis labels (plugin.toml's ``axis_names`` holds the same list), by env:"""
-AXIS_LABELS = {"CartPole": (0, 1), "Acrobot": (2, 3), "MountainCar": (4, 5), "Pendulum": (6, 7)}
+AXIS_LABELS = {"CartPole": (0, 1), "Acrobot": (2, 3), "MountainCar": (4, 5), "Pendulum": (6, 1)}
 
 
 def slice_axes(env_id: str) -> np.ndarray:

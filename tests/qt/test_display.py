@@ -3,6 +3,8 @@ at least 9 pt, masked non-states, a marker for a lone point, a line while it wai
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -215,3 +217,14 @@ def test_a_strips_timesteps_are_written_on_an_axis_over_its_columns(qtbot):
     view.refresh()
     assert view.columns._tickLevels == [[(5.0, "999"), (15.0, "500"), (25.0, "100"), (35.0, "0")]]
     assert view.columns.labelText == "timestep t" and view.columns.style["tickFont"].pointSizeF() >= theme.MIN_PT
+
+
+@pytest.mark.parametrize("plugin, view_key, option, module, names", [
+    ("dqn", "q_values", "labels", "workbench_plugins.dqn.draw", "ACTION_NAMES"),
+    ("policy-gradient", "policy_slice", "axis_names", "workbench_plugins.policy_gradient.environments", "SLICE_AXES"),
+    ("policy-gradient", "value_slice", "axis_names", "workbench_plugins.policy_gradient.environments", "SLICE_AXES"),
+])
+def test_names_a_trainer_picks_by_index_are_the_ones_its_plugin_lists(plugin, view_key, option, module, names):
+    manifest = next(m for m in discover() if m.id == plugin)
+    view = next(v for v in manifest.views if v.keys[0] == view_key)
+    assert tuple(view.options[option]) == getattr(importlib.import_module(module), names)

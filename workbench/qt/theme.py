@@ -92,6 +92,8 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str = "", y_label: str 
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
         axis.setStyle(tickFont=font(TICK_PT))
+        if side == "bottom":  # step counts ("4000") ran together on narrow plots at the default fill
+            axis.setStyle(textFillLimits=[(0, 0.55), (2, 0.3)])
         axis.setPen(theme.foreground)
         axis.setTextPen(theme.foreground)
         if label:
