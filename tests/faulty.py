@@ -16,7 +16,7 @@ from workbench.core.snapshot import Snapshot
 
 @dataclass
 class Config(Schema):
-    mode: str = param("ok", "how to misbehave", choices=("ok", "raise", "nan", "slow", "big"))
+    mode: str = param("ok", "how to misbehave", choices=("ok", "raise", "nan", "slow", "big", "odd"))
     steps: int = param(50, "steps before the end (or the fault)", lo=1)
     rate: float = param(1.0, "a live value", lo=0.0, hi=10.0, live=True)
     seed: int = param(0, "seed", lo=0)
@@ -31,11 +31,12 @@ def train(cfg: Config, ctx):
     if ctx.resume is not None:
         state["step"] = int(ctx.resume["step"])
     ctx.keep_state(lambda: dict(state))
-    while cfg.mode == "slow" or state["step"] < cfg.steps:
+    while cfg.mode in ("slow", "odd") or state["step"] < cfg.steps:
         state["step"] += 1
         step = state["step"]
-        if cfg.mode == "slow":
+        if cfg.mode in ("slow", "odd"):
             time.sleep(0.02)
+        ctx.checkpoint_ok = cfg.mode != "odd" or step % 4 == 0  # "odd": only every fourth step is a safe point
         loss = float("nan") if cfg.mode == "nan" and step == cfg.steps else 1.0 / step
         # "big": an image larger than a pipe's buffer with every step
         arrays = {"image": np.full((1024, 1024), step, dtype=np.float32)} if cfg.mode == "big" else {}

@@ -185,3 +185,13 @@ def test_stop_while_paused_reads_stopping_until_the_run_ends():
     gate.set()
     t.join(5)
     assert run.status().state == "stopped"
+
+
+def test_stop_between_safe_points_runs_on_to_the_next_and_keeps_a_checkpoint(tmp_path):
+    run = Run(MANIFEST, Config(mode="odd"), device="cpu", out_dir=tmp_path)
+    t = run_in_thread(run)
+    assert wait_for(lambda: run.status().step > 5 and run.status().step % 4 != 0)
+    run.stop()
+    t.join(5)
+    saved = load_checkpoint(tmp_path, "faulty")
+    assert saved["step"] % 4 == 0 and saved["step"] >= 4 and run.status().state == "stopped"

@@ -32,6 +32,7 @@ from workbench.core.sinks import CsvSink, Sink
 from workbench.core.snapshot import Snapshot
 from workbench.core.status import State, Status
 
+SAFE_POINT_WAIT_S = 0.5  # after Stop, how long a trainer between safe points may run on to reach one
 _VERSIONED = ("workbench", "torch", "numpy", "gymnasium", "ale-py", "PySide6-Essentials", "pyqtgraph")
 
 
@@ -153,13 +154,15 @@ class Run:
         self._checkpoint_asked = threading.Event()
         self._steps_allowed = 0
         self._state, self._message = State.IDLE, ""
-        self._step, self._rate, self._progress = 0, 0.0, None
+        self._step, self._rate = 0, 0.0
+        self._progress: float | None = None
         self._started = self._paused_total = 0.0
         self._paused_at: float | None = None
         self._last_t: float | None = None
         self._ctx: RunContext | None = None
         self.poisoned_at: int | None = None  # step of the first non-finite scalar: later checkpoints are refused
         self.resume_failed = False  # the checkpoint could not be resumed: nothing was written
+        self._stop_seen: float | None = None
 
     # ---- controls (any thread) ----
     def stop(self) -> None:
@@ -220,9 +223,9 @@ class Run:
                 self.out_dir.mkdir(parents=True, exist_ok=True)
             ctx = RunContext(self.cfg, self.device_choice, self.out_dir, checkpoint and checkpoint["state"], self._stop)
             self._ctx = ctx
-            gen = self.manifest.trainer_function()(self.cfg, ctx)
             if self.resume_from is not None:
                 ctx.resume_dir = Path(self.resume_from) if Path(self.resume_from).is_dir() else Path(self.resume_from).parent
+            gen = self.manifest.trainer_function()(self.cfg, ctx)
             if checkpoint is None:
                 started = self._start_files(sinks, None)
             snap = self._first_snapshot(gen, checkpoint)
@@ -234,8 +237,8 @@ class Run:
                 if self.max_steps is not None and snap.step >= self.max_steps and ctx.checkpoint_ok:
                     break
                 self._wait_while_paused()
-                if self._stop.is_set():
-                    break
+                if self._stop.is_set() and (ctx.checkpoint_ok or self._stop_waited() > SAFE_POINT_WAIT_S):
+                    break  # a trainer between safe points gets a moment to reach one, so Stop keeps its work
                 due = self._checkpoint_asked.is_set() or time.perf_counter() - last_checkpoint > self.checkpoint_every_s
                 if due and ctx.checkpoint_ok:
                     self._checkpoint_asked.clear()
@@ -273,6 +276,12 @@ class Run:
                 self._write_config()
         return self.status()
 
+    def _stop_waited(self) -> float:
+        """Seconds since Stop was first seen by the loop."""
+        if self._stop_seen is None:
+            self._stop_seen = time.perf_counter()
+        return time.perf_counter() - self._stop_seen
+
     def _start_files(self, sinks: list[Sink], resume_step: int | None) -> bool:
         """metrics.csv (cut back to the checkpoint's step when resuming) and config.json."""
         if self.out_dir is None:
@@ -285,9 +294,11 @@ class Run:
         """The trainer's first snapshot; a resumed trainer that cannot load its checkpoint fails
         here, before anything in the run folder is touched."""
         if checkpoint is None:
-            return next(gen)
+            first: Snapshot = next(gen)
+            return first
         try:
-            return next(gen)
+            first = next(gen)
+            return first
         except StopIteration:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure to load means this checkpoint cannot be resumed
@@ -373,7 +384,9 @@ class Run:
             self._set(self._state, f"live change refused: {exc}")
             return
         previous = {key: getattr(self.cfg, key) for key in changes}
-        self.cfg = self._ctx.config = new
+        self.cfg = new
+        if self._ctx is not None:
+            self._ctx.config = new
         self.changes.append({"step": step, "changes": changes, "previous": previous})
         for sink in self.sinks:
             sink.mark(step, changes, previous)
@@ -388,7 +401,8 @@ class Run:
             return
         for name, payload in asked:
             event = Event(name, payload, step)
-            self._ctx.deliver(event)
+            if self._ctx is not None:
+                self._ctx.deliver(event)
             self.events.append(event.to_dict())
         if self.out_dir is not None:
             self._write_config()
@@ -396,14 +410,16 @@ class Run:
     def _write_config(self) -> None:
         """config.json, written atomically; a failure to write it is reported, never raised, so
         it cannot hide why a run ended."""
+        if self.out_dir is None:
+            return
         try:
-            self._write_config_file()
+            self._write_config_file(self.out_dir)
         except OSError as exc:
             self.error = self.error or traceback.format_exc()
             if self._state != State.FAILED:
                 self._set(State.FAILED, f"could not write {self.out_dir / 'config.json'}: {_one_line(exc)}")
 
-    def _write_config_file(self) -> None:
+    def _write_config_file(self, out_dir: Path) -> None:
         doc = {
             "plugin": self.manifest.id,
             "config": to_dict(self.initial_cfg),
@@ -419,10 +435,10 @@ class Run:
             "versions": package_versions(),
             "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        tmp = self.out_dir / ".config.json.tmp"
+        tmp = out_dir / ".config.json.tmp"
         try:
             tmp.write_text(json.dumps(doc, indent=2, default=str))
-            os.replace(tmp, self.out_dir / "config.json")
+            os.replace(tmp, out_dir / "config.json")
         finally:
             tmp.unlink(missing_ok=True)
 
