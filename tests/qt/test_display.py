@@ -16,7 +16,7 @@ from workbench.core.view_kinds import BUILTIN_KINDS, PLOTTED_KINDS, check_view
 from workbench.core.view_when import holds
 from workbench.qt import theme
 from workbench.qt.views import VIEW_KINDS
-from workbench.qt.views.heatmap import CellNumbers
+from workbench.qt.views.heatmap import CellNumbers, tick_step
 
 
 def make(qtbot, kind, keys, **options):
@@ -228,3 +228,7 @@ def test_names_a_trainer_picks_by_index_are_the_ones_its_plugin_lists(plugin, vi
     manifest = next(m for m in discover() if m.id == plugin)
     view = next(v for v in manifest.views if v.keys[0] == view_key)
     assert tuple(view.options[option]) == getattr(importlib.import_module(module), names)
+
+
+def test_a_large_grid_is_numbered_in_steps_of_1_2_5_so_its_ticks_do_not_run_together():
+    assert [tick_step(n, 8) for n in (4, 9, 64, 200)] == [1, 2, 10, 50]

@@ -111,6 +111,12 @@ def arrow_segments(vectors: np.ndarray, scale: float = 0.28, dy: float = 0.0) ->
     return x, y
 
 
+def tick_step(n: int, most: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50... that labels ``n`` cells with at most ``most`` ticks."""
+    steps = (m * 10**e for e in range(9) for m in (1, 2, 5))
+    return next(step for step in steps if math.ceil(n / step) <= most)
+
+
 def mask_image(arr: np.ndarray, color: str) -> np.ndarray:
     """(H, W, 4) RGBA: ``color`` where ``arr`` is NaN (no state), transparent elsewhere."""
     rgba = np.zeros((*arr.shape, 4), np.uint8)
@@ -232,8 +238,8 @@ class HeatmapView(ArrayView):
 
     def _number_cells(self, shape: tuple[int, int]) -> None:
         """A grid's ticks name its rows and columns at their centres (0, 1, 2...), not its edges at 0.5 steps."""
-        for side, n in (("bottom", shape[1]), ("left", shape[0])):
-            step = max(1, math.ceil(n / 12))
+        for side, n, most in (("bottom", shape[1], 12), ("left", shape[0], 8)):
+            step = tick_step(n, most)
             self.plot.getAxis(side).setTicks([[(i + 0.5, str(i)) for i in range(0, n, step)]])
 
     def _read_axes(self) -> None:
@@ -266,7 +272,7 @@ class HeatmapView(ArrayView):
         h, w = (shape[0] + 1) // rows, (shape[1] + 1) // cols
         if self.extent is None:  # each map's own rows and columns
             for side, size, count in (("bottom", w, cols), ("left", h, rows)):
-                step = max(1, math.ceil((size - 1) / 6))
+                step = tick_step(size - 1, 6)
                 ticks = [(t * size + i + 0.5, str(i)) for t in range(count) for i in range(0, size - 1, step)]
                 self.plot.getAxis(side).setTicks([ticks])
         look = theme.current()
