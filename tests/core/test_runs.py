@@ -110,7 +110,15 @@ def test_listing_opens_nothing_for_writing(root):
     assert after == before
 
 
+def age(root: Path, seconds: float = 3600) -> None:
+    """Move every file's and folder's times back, as if the runs were written ``seconds`` ago."""
+    then = time.time() - seconds
+    for p in [*root.rglob("*"), root]:
+        os.utime(p, (then, then))
+
+
 def test_a_second_listing_reads_only_the_runs_that_changed(root):
+    age(root)
     RunIndex(root).scan()
     assert (root / INDEX_NAME).is_file()
     killed = root / "sweep" / "a" / "killed" / "metrics.csv"
@@ -126,6 +134,18 @@ def test_a_second_listing_reads_only_the_runs_that_changed(root):
     assert runs["td-control/20260101-100000-000"].rows == 12  # cached, not re-read
     annotate(done.parent, tags=["baseline"])
     assert by_rel(RunIndex(root).scan())["td-control/20260101-100000-000"].warnings  # re-read now: ';' is no CSV
+
+
+def test_a_run_that_changes_within_the_clock_tick_of_a_listing_is_read_again(root):
+    """File times move in ticks of a few ms: a change in the same tick as the last listing leaves them as
+    they were, so a run written just before a listing is read again at the next."""
+    run = root / "sweep" / "a" / "killed"
+    assert by_rel(RunIndex(root).scan())["sweep/a/killed"].rows == 3  # written just now
+    times = {p: p.stat().st_mtime_ns for p in (run, run / "metrics.csv")}
+    (run / "metrics.csv").write_text("step,wall_time,loss\r\n1,10.0,5.0\r\n2,11.5,3.0\r\n3,12.0,9.0\r\n")  # same size
+    for p, ns in times.items():
+        os.utime(p, ns=(ns, ns))
+    assert by_rel(RunIndex(root).scan())["sweep/a/killed"].metrics["loss"]["final"] == 9.0
 
 
 def test_tags_and_note_are_kept_in_run_json(root):

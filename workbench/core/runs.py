@@ -31,6 +31,7 @@ RUN_MARKERS = (CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME)
 """Any one of these makes a folder a run (a run killed early may have only one)."""
 INDEX_VERSION = 1
 ACTIVE_STATES = ("starting", "running", "paused", "stopping")
+RACY_NS = 2_000_000_000  # file times move in clock ticks: a run changed this recently is not cached as read
 QUIET_S = 600  # a running run writes a checkpoint a minute: ten quiet minutes mean it was killed (or paused)
 NOT_METRICS = ("step", "wall_time")
 LOWER_IS_BETTER = ("loss", "error", "regret", "kl", "nll", "bits", "residual", "perplexity", "delta")
@@ -329,7 +330,7 @@ class RunIndex:
             except OSError:
                 continue
             cached = self._cache.get(rel) if top == self.root else None
-            if cached is not None and cached["sig"][0] == mtime:
+            if cached is not None and cached["sig"][:1] == [mtime]:
                 found.append((rel, mtime))
                 continue
             try:
@@ -354,6 +355,8 @@ class RunIndex:
             entry = self._cache.get(rel)
             if entry is None or entry["sig"] != sig:
                 entry, changed = {"sig": sig, "info": read_run(path, rel).to_dict()}, True
+                if time.time_ns() - max(sig[0], sig[2]) < RACY_NS:
+                    entry["sig"] = []  # read again next time: a write in the same clock tick keeps the times
             cache[rel] = entry
         if changed or cache.keys() != self._cache.keys():
             self._cache = cache

@@ -1,0 +1,84 @@
+"""Listing a folder of 1,000 runs: cold (no index cache) and warm (nothing changed since).
+
+    python benchmarks/bench_runs.py --runs 1000 --rows 200 --iterations 20
+Goal: <= 1 s cold, <= 0.1 s warm. Each generated run is laid out as the app keeps them
+(root/<plugin>/<time>/): config.json, metrics.csv (step, wall_time and three metrics), a
+checkpoint and a saved array. The cold figure is also taken in a fresh process, which pays for
+importing the index and reading the plugin's defaults once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core.config import to_dict
+from workbench.core.manifest import find
+from workbench.core.runs import INDEX_NAME, RunIndex
+
+PLUGIN = "td-control"
+
+
+def generate(root: Path, runs: int, rows: int) -> None:
+    defaults = to_dict(find(PLUGIN).config_class()())
+    rng = np.random.default_rng(0)
+    for i in range(runs):
+        folder = root / PLUGIN / f"20260101-{i // 3600:02d}{i // 60 % 60:02d}{i % 60:02d}-000"
+        folder.mkdir(parents=True)
+        config = {**defaults, "seed": i % 5, "alpha": [0.1, 0.5][i % 2]}
+        (folder / "config.json").write_text(json.dumps({"plugin": PLUGIN, "config": config, "final_config": config,
+                                                        "changes": [], "events": [], "state": "finished"}))
+        t0 = 1.767e9 + 1000 * i
+        lines = ["step,wall_time,episode_return,episode_length,epsilon"]
+        lines += [f"{s},{t0 + 0.1 * s!r},{rng.normal():.6f},{rng.integers(10, 500)},0.1" for s in range(1, rows + 1)]
+        (folder / "metrics.csv").write_text("\r\n".join(lines) + "\r\n")
+        (folder / "checkpoint.pt").write_bytes(b"\0" * 64)
+        np.save(folder / "q_values.npy", np.zeros((48, 4), np.float32))
+    yesterday = time.time() - 86_400  # kept runs are old: none was written in the clock tick of a listing
+    for path in [*root.rglob("*"), root]:
+        os.utime(path, (yesterday, yesterday))
+
+
+def timed_scan(root: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one listing by a new index (as a new `workbench runs list` makes)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    RunIndex(root).scan()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--runs", type=int, default=1000)
+    p.add_argument("--rows", type=int, default=200)
+    p.add_argument("--iterations", type=int, default=20)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        generate(root, args.runs, args.rows)
+        script = ("import sys, time; t0 = time.perf_counter(); from workbench.core.runs import RunIndex; "
+                  "n = len(RunIndex(sys.argv[1]).scan()); print(time.perf_counter() - t0, n)")
+        fresh, n = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True,
+                                  check=True).stdout.split()
+        colds = []
+        for _ in range(3):
+            (root / INDEX_NAME).unlink(missing_ok=True)
+            colds.append(timed_scan(root))
+        warms = [timed_scan(root) for _ in range(args.iterations)]
+        (cold, cold_cpu), (warm, warm_cpu) = np.median(colds, axis=0), np.median(warms, axis=0)
+        print(f"{n} runs of {args.rows} rows; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"cold, fresh process (imports included): {float(fresh):.3f} s   (goal <= 1 s)")
+        print(f"cold, no index cache (median of 3):     {cold:.3f} s   ({cold_cpu:.3f} s CPU; goal <= 1 s)")
+        print(f"warm, nothing changed (median of {args.iterations}):   {1000 * warm:.1f} ms  ({1000 * warm_cpu:.1f} ms CPU; "
+              "goal <= 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
