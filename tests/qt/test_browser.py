@@ -146,3 +146,15 @@ def test_fork_trains_a_new_run_from_the_checkpoint_that_shows_up_with_its_parent
     assert forked.parent == {"run": parent.path, "step": 15}
     assert forked.config["epsilon"] == 0.3 and forked.config["alpha"] == 0.9 and forked.steps == 20
     assert forked.name in rows(browser) and browser.message.text().startswith("fork: finished at step 20")
+
+
+def test_resume_loads_the_checkpoint_into_the_plugins_panel_and_a_note_shows_in_the_details(window, root):
+    browser = window.run_browser
+    info = run_named(browser, "110000-000")
+    panel = browser.resume(info)
+    assert panel.resume_from == root / "20260101-110000-000" / "checkpoint.pt"
+    assert panel.values()["seed"] == 2 and panel.start_button.isEnabled()  # Start continues it
+    assert len(panel.history.read("episode_return")[0]) == 15
+    browser.set_note(info, "seed 2 learns <slowly>")
+    browser.select([run_named(browser, "110000-000")])
+    assert "seed 2 learns <slowly>" in browser.detail.toPlainText()
