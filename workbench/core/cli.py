@@ -21,8 +21,10 @@ from workbench.core.device import DEVICES, resolve_device
 from workbench.core.manifest import Manifest, discover, find, with_import_errors
 from workbench.core.runs_cli import add_parsers as add_run_parsers
 from workbench.core.runs_cli import fork_parent
+from workbench.core.signals import run_until_signalled
 from workbench.core.sinks import Sink
 from workbench.core.snapshot import Snapshot
+from workbench.core.sweep_cli import add_parser as add_sweep_parser
 
 
 class UsageError(ValueError):
@@ -204,20 +206,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               resume_from=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop",
               parent=parent)
     # a killed run (a job scheduler's SIGTERM, Ctrl+C) ends at its next step with its metrics and checkpoint
-    interrupted = []
-
-    def stop(signum: int, _frame: Any) -> None:
-        interrupted.append(signum)
-        if signum == signal.SIGINT:
-            signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl+C does not wait
-        run.stop()
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        status = run.run()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    status, interrupted = run_until_signalled(run.run, run.stop)
     if run.resume_failed:
         print(f"workbench: error: {status.message}", file=sys.stderr)
         return 2
@@ -278,6 +267,7 @@ def parser() -> argparse.ArgumentParser:
     gui.set_defaults(func=cmd_gui)
 
     add_run_parsers(sub)
+    add_sweep_parser(sub)
 
     desk = sub.add_parser("install-desktop", help="add Workbench to the desktop's app menu (this user only)")
     desk.add_argument("--uninstall", action="store_true", help="remove the menu entry and icons again")

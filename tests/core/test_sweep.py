@@ -1,0 +1,155 @@
+"""Sweeps: specs checked up front, trials as run folders on the local pool and on Ray, a failing
+trial, a killed worker, Ctrl+C and a second run that finishes what is left, and the run index."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from faulty import MANIFEST, wait_for
+
+from workbench.core.cli import main
+from workbench.core.runs import RunIndex, read_curves
+from workbench.core.sweep import Sweep, read_sweep
+from workbench.core.sweep_spec import SweepError, SweepSpec
+
+TD = ["sweep", "td-control", "--set", "episodes=20", "--set", "render=false"]
+
+
+def states(out: Path) -> dict[str, str]:
+    return {r["id"]: r["state"] for r in read_sweep(out)["trials"]}
+
+
+def run_states(out: Path) -> dict[str, str]:
+    """What each trial's own config.json says."""
+    return {d.name: json.loads((d / "config.json").read_text())["state"]
+            for d in out.iterdir() if (d / "config.json").is_file()}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--grid", "gamma_typo=0.1,0.2"], "unknown config key 'gamma_typo'"),
+    (["--grid", "alpha=0.1,1.5"], "alpha=1.5 is outside"),
+    (["--grid", "alpha="], "--grid alpha= is empty"),
+    (["--sample", "alpha=lognormal(0,1)", "--trials", "3"], "is not a distribution"),
+    (["--sample", "alpha=uniform(0.5,2)", "--trials", "3"], "alpha=2.0 is outside"),
+    (["--seeds", "3-x"], "--seeds '3-x'"),
+    (["--grid", "alpha=0.1", "--scheduler", "asha"], "needs --backend ray"),
+])
+def test_a_bad_spec_is_one_line_and_exit_2_before_anything_is_written(tmp_path, capsys, args, words):
+    out = tmp_path / "sweep"
+    assert main([*TD, *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_grid_of_seeds_runs_as_run_folders_that_the_index_lists_and_compare_summarises(tmp_path, capsys):
+    out = tmp_path / "runs" / "cliff"
+    cmd = [*TD, "--grid", "alpha=0.1,0.5", "--seeds", "0-1", "--workers", "2", "--out", str(out)]
+    assert main(cmd) == 0
+    ids = ["alpha=0.1,seed=0", "alpha=0.1,seed=1", "alpha=0.5,seed=0", "alpha=0.5,seed=1"]
+    assert states(out) == dict.fromkeys(ids, "finished")
+    assert run_states(out) == dict.fromkeys(ids, "finished")
+    for record in read_sweep(out)["trials"]:
+        config = json.loads((out / record["id"] / "config.json").read_text())["config"]
+        assert (config["alpha"], config["seed"]) == (float(record["settings"]["alpha"]), int(record["settings"]["seed"]))
+        returns = read_curves(out / record["id"])["episode_return"]
+        assert len(returns) == 20 and record["best"] == returns.max() and record["final"] == returns[-1]
+    # a second run of the same command finds nothing left to do and touches no run
+    stamps = {i: (out / i / "metrics.csv").stat().st_mtime_ns for i in ids}
+    assert main(cmd) == 0
+    assert {i: (out / i / "metrics.csv").stat().st_mtime_ns for i in ids} == stamps
+    assert sorted(r.rel for r in RunIndex(tmp_path / "runs").scan()) == [f"cliff/{i}" for i in ids]
+    capsys.readouterr()
+    assert main(["runs", "compare", *(str(out / i) for i in ids), "--metric", "episode_return"]) == 0
+    table = capsys.readouterr().out
+    assert "alpha=0.1 (2 seeds)" in table and "alpha=0.5 (2 seeds)" in table
+    assert main(["sweep", "--summary", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert "mean ± std over seeds" in summary and all(i in summary for i in ids)
+    # another spec into the same folder is refused
+    assert main([*TD, "--grid", "alpha=0.2", "--out", str(out)]) == 2
+    assert "holds another sweep" in capsys.readouterr().err
+
+
+def test_a_failing_trial_is_marked_failed_with_its_error_and_the_others_finish(tmp_path):
+    spec = SweepSpec("faulty", grid={"mode": ["ok", "raise"]}, sets=["steps=5"], metric="loss")
+    sweep = Sweep(spec, tmp_path / "s", manifest=MANIFEST, workers=2)
+    assert sweep.run() == {"finished": 1, "failed": 1}
+    records = {r["id"]: r for r in read_sweep(tmp_path / "s")["trials"]}
+    assert records["mode=raise"]["state"] == "failed"
+    assert "RuntimeError: the trainer broke on purpose" in records["mode=raise"]["error"]
+    assert "broke on purpose" in (tmp_path / "s" / "mode=raise" / "error.log").read_text()
+    assert records["mode=ok"]["state"] == "finished" and records["mode=ok"]["best"] == 1 / 5
+
+
+def test_a_killed_worker_is_retried_from_the_trials_checkpoint_and_finishes(tmp_path):
+    out = tmp_path / "s"
+    spec = SweepSpec("faulty", grid={"mode": ["slow"]}, steps=150, metric="loss")
+    sweep = Sweep(spec, out, manifest=MANIFEST, workers=1, checkpoint_every_s=0.1)
+    thread = threading.Thread(target=sweep.run)
+    thread.start()
+    try:
+        running = lambda: sweep.records["mode=slow"].get("pid") and (out / "mode=slow" / "checkpoint.pt").is_file()
+        assert wait_for(running, 60)
+        os.kill(sweep.records["mode=slow"]["pid"], signal.SIGKILL)
+    finally:
+        thread.join(120)
+    record = read_sweep(out)["trials"][0]
+    assert (record["state"], record["attempts"], record["step"]) == ("finished", 2, 150)
+    steps = read_curves(out / "mode=slow")["step"]
+    assert list(steps) == list(range(1, 151))  # rows before the kill kept, none twice
+    assert json.loads((out / "mode=slow" / "config.json").read_text())["resumed_from"] is not None
+
+
+def test_ctrl_c_stops_every_trial_at_a_step_and_the_same_command_finishes_them(tmp_path):
+    out = tmp_path / "s"
+    cmd = [sys.executable, "-m", "workbench.core.cli", "sweep", "td-control", "--set", "episodes=400",
+           "--set", "render=false", "--grid", "alpha=0.2,0.4", "--workers", "2", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ids = ["alpha=0.2", "alpha=0.4"]
+        assert wait_for(lambda: all(len(read_curves(out / i).get("step", [])) > 5 for i in ids), 60)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGINT, stderr
+    assert run_states(out) == dict.fromkeys(ids, "stopped")
+    assert states(out) == dict.fromkeys(ids, "stopped")
+    stopped_at = {i: len(read_curves(out / i)["step"]) for i in ids}
+    assert all(n < 400 for n in stopped_at.values())
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert states(out) == run_states(out) == dict.fromkeys(ids, "finished")
+    assert all(list(read_curves(out / i)["step"]) == list(range(1, 401)) for i in ids)
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_the_ray_backend_runs_the_same_trials_and_marks_a_failing_one(tmp_path, ray_instance):
+    spec = SweepSpec("faulty", grid={"mode": ["ok", "raise"]}, sets=["steps=5"], metric="loss")
+    sweep = Sweep(spec, tmp_path / "s", manifest=MANIFEST, backend="ray", workers=2)
+    assert sweep.run() == {"finished": 1, "failed": 1}
+    records = {r["id"]: r for r in read_sweep(tmp_path / "s")["trials"]}
+    assert "RuntimeError: the trainer broke on purpose" in records["mode=raise"]["error"]
+    assert records["mode=ok"]["best"] == 1 / 5
+    assert run_states(tmp_path / "s") == {i: r["state"] for i, r in records.items()}
+    assert list(read_curves(tmp_path / "s" / "mode=ok")["step"]) == [1, 2, 3, 4, 5]
+
+
+def test_asha_needs_a_step_budget(tmp_path):
+    with pytest.raises(SweepError, match="needs --steps"):
+        Sweep(SweepSpec("td-control", grid={"alpha": ["0.1"]}, scheduler="asha"), tmp_path / "s", backend="ray")

@@ -1,0 +1,182 @@
+"""The Ray backend: the same trials under Ray Tune, on a local Ray instance or a cluster.
+
+Each trial is a class Trainable whose ``step()`` hands Tune the metric values the run reported
+since the last one, as a running mean over the last ``SMOOTH`` values keyed by the run's own
+``step`` (ASHA's clock), while ``run_trial`` drives the run on a thread beside it. When ASHA,
+a stop or the end of the sweep ends a trial, ``cleanup()`` stops its run at the next step and
+waits for its checkpoint, so the run folder ends ``stopped``, not cut off. A trial whose actor
+dies is started again by Tune (``max_failures``) and resumes from its folder's checkpoint.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as _dt
+import os
+import queue
+import threading
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TUNE_DISABLE_SIGINT_HANDLER", "1")  # Ctrl+C goes to the sweep, which stops trials itself
+os.environ.setdefault("TUNE_DISABLE_STRICT_METRIC_CHECKING", "1")  # a trial may end before it logs the metric
+os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+
+import ray
+from ray import tune
+from ray.tune.schedulers import ASHAScheduler
+
+from workbench.core.device import resolve_device
+from workbench.core.runs import read_curves
+from workbench.core.sweep_spec import SweepSpec
+from workbench.core.sweep_trial import TrialTask, metric_figures, run_trial
+
+SMOOTH = 10
+"""Values of the metric averaged into what Tune sees (one episode's return is noise)."""
+REDUCTION = 3
+"""ASHA keeps the best third of the trials at each rung."""
+
+
+class TrialTrainable(tune.Trainable):
+    """One sweep trial as Tune runs it; ``tasks`` (by id) come through ``tune.with_parameters``."""
+
+    def setup(self, config: dict[str, Any], tasks: dict[str, TrialTask] | None = None) -> None:
+        assert tasks is not None
+        self.task = tasks[config["trial"]]
+        self._news: queue.Queue[tuple[int, float] | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._values: collections.deque[float] = collections.deque(maxlen=SMOOTH)
+        self._step = 0
+        self._record: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._drive, daemon=True, name="workbench-trial")
+        self._thread.start()
+
+    def _drive(self) -> None:
+        try:
+            self._record = run_trial(self.task, self._stop.is_set, lambda step, value: self._news.put((step, value)))
+        finally:
+            self._news.put(None)
+
+    def step(self) -> dict[str, Any]:
+        news = [self._news.get()]
+        while not self._news.empty():
+            news.append(self._news.get_nowait())
+        for item in news:
+            if item is not None:
+                self._step = item[0]
+                self._values.append(item[1])
+        result: dict[str, Any] = {"step": self._step}
+        if self._values:
+            result[self.task.metric] = sum(self._values) / len(self._values)
+        if None in news:
+            self._thread.join()
+            result.update(done=True, record=self._record)
+        return result
+
+    def cleanup(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class _DriverOnly:
+    """Tune pickles its callbacks and stoppers with the experiment; these hold this sweep's live
+    objects (events, locks), which a copy leaves out: the sweep itself resumes, not Tune."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+
+class _Records(_DriverOnly, tune.Callback):
+    """Tells the sweep when each trial starts and how it ended."""
+
+    def __init__(self, backend: RayBackend, report: Any) -> None:
+        self.backend, self.report = backend, report
+
+    def on_trial_start(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        self.report({"id": trial.config["trial"], "state": "running", "attempts": trial.num_failures + 1})
+
+    def on_trial_complete(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        record = (trial.last_result or {}).get("record")
+        self.report(record if record else self.backend.ended_early(trial.config["trial"]))
+
+    def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        lines = [line for line in str(trial.get_error() or "").splitlines() if line.strip()]
+        self.report({"id": trial.config["trial"], "state": "failed",
+                     "error": lines[-1].strip() if lines else "its Ray actor failed"})
+
+
+class _StopAll(_DriverOnly, tune.Stopper):
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def __call__(self, trial_id: str, result: dict[str, Any]) -> bool:
+        return self.event.is_set()
+
+    def stop_all(self) -> bool:
+        return self.event.is_set()
+
+
+class RayBackend:
+    """Runs trials with Ray Tune: ``workers`` at once, ASHA when the spec asks for it.
+
+    Without ``address`` it starts a local Ray instance with one CPU per worker (or uses the one
+    this process already started); with it, it joins that cluster.
+    """
+
+    def __init__(self, spec: SweepSpec, workers: int, address: str | None, device: str) -> None:
+        self.spec, self.workers, self.address, self.device = spec, workers, address, device
+        self._stop = threading.Event()
+        self._tasks: dict[str, TrialTask] = {}
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def ended_early(self, trial_id: str) -> dict[str, Any]:
+        """The record of a trial Tune stopped before its end: pruned by ASHA unless the sweep
+        was stopped (then it resumes next time)."""
+        task = self._tasks[trial_id]
+        state = "stopped" if self._stop.is_set() else "pruned"
+        return {"id": trial_id, "state": state, "error": "", "step": _last_step(task.out_dir),
+                **metric_figures(task.out_dir, task.metric, task.mode)}
+
+    def run(self, tasks: list[TrialTask], report: Any) -> None:
+        self._tasks = {t.id: t for t in tasks}
+        started = not ray.is_initialized()
+        if started:
+            if self.address is None:
+                ray.init(num_cpus=self.workers * tasks[0].threads, include_dashboard=False, log_to_driver=False)
+            else:
+                ray.init(address=self.address, log_to_driver=False)
+        try:
+            self._fit(tasks, report)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _fit(self, tasks: list[TrialTask], report: Any) -> None:
+        spec = self.spec
+        gpus = 1 if resolve_device(self.device) == "cuda" else 0
+        trainable = tune.with_resources(tune.with_parameters(TrialTrainable, tasks=self._tasks),
+                                        {"cpu": tasks[0].threads, "gpu": gpus})
+        scheduler = None
+        if spec.scheduler == "asha":
+            assert spec.steps is not None
+            scheduler = ASHAScheduler(time_attr="step", metric=spec.metric, mode=spec.mode, max_t=spec.steps,
+                                      grace_period=max(1, spec.steps // REDUCTION**2), reduction_factor=REDUCTION)
+        out = Path(tasks[0].out_dir).parent.resolve()
+        tuner = tune.Tuner(
+            trainable,
+            param_space={"trial": tune.grid_search([t.id for t in tasks])},
+            tune_config=tune.TuneConfig(scheduler=scheduler, max_concurrent_trials=self.workers, reuse_actors=False),
+            run_config=tune.RunConfig(
+                name=_dt.datetime.now().strftime("%Y%m%d-%H%M%S"), storage_path=str(out / ".ray"),
+                stop=_StopAll(self._stop), callbacks=[_Records(self, report)], verbose=0,
+                failure_config=tune.FailureConfig(max_failures=1),
+                checkpoint_config=tune.CheckpointConfig(checkpoint_at_end=False)),
+        )
+        tuner.fit()
+
+
+def _last_step(out_dir: str) -> int:
+    steps = read_curves(out_dir).get("step")
+    return 0 if steps is None or len(steps) == 0 else int(steps[-1])
