@@ -56,13 +56,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 sums["optimal"][i, t] = 100.0 * (actions == best).mean()
             if cfg.walk_std > 0:  # nonstationary arms (Exercise 2.5)
                 q_star += rng.normal(0.0, cfg.walk_std, size=q_star.shape)
-            # SNAPSHOT: the first agent under the plain names, every agent under name/label
-            scalars = {"avg_reward": sums["reward"][0, t], "pct_optimal": sums["optimal"][0, t],
-                       "epsilon": agents[0].spec.epsilon_at(t)}
+            # SNAPSHOT: the first agent under the plain names, every agent under name/label;
+            # epsilon only where it moves or was chosen (a comparison's first agent's is no one's setting)
+            scalars = {"avg_reward": sums["reward"][0, t], "pct_optimal": sums["optimal"][0, t]}
+            if len(agents) == 1 and agents[0].spec.kind == "epsilon-greedy":
+                scalars["epsilon"] = agents[0].spec.epsilon_at(t)
             if len(agents) > 1:
                 for i, agent in enumerate(agents):
                     scalars[f"avg_reward/{agent.spec.label}"] = sums["reward"][i, t]
                     scalars[f"pct_optimal/{agent.spec.label}"] = sums["optimal"][i, t]
+                    if cfg.compare == "schedules":
+                        scalars[f"epsilon/{agent.spec.label}"] = agent.spec.epsilon_at(t)
             arrays = {}
             now = time.perf_counter()
             if now - last_arrays > ARRAYS_EVERY_S or t == cfg.steps - 1:

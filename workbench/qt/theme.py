@@ -119,7 +119,7 @@ class LegendRow(pg.LegendItem):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        entry = max((sample.width() + label.item.boundingRect().width() + 16 for sample, label in self.items),
+        entry = max((sample.width() + label.item.boundingRect().width() + 12 for sample, label in self.items),
                     default=1.0)
         columns = max(1, min(self.most, int(self.width() // entry)))
         if columns != self.columnCount:
@@ -150,7 +150,7 @@ def plain_numbers(axis: pg.AxisItem) -> None:
 def legend_below(layout: pg.GraphicsLayout, row: int, columns: int = 4) -> pg.LegendItem:
     """A legend in its own row of ``layout`` under the plot: it never covers data. Hidden until
     shown; compact, as small views at 1366x768 have little height to give it."""
-    legend = LegendRow(columns, labelTextSize=f"{LABEL_PT}pt", verSpacing=-6, horSpacing=12)
+    legend = LegendRow(columns, labelTextSize=f"{LABEL_PT}pt", verSpacing=-6, horSpacing=8)
     legend.layout.setContentsMargins(4, 0, 4, 0)
     layout.addItem(legend, row=row, col=0)
     legend.setVisible(False)

@@ -24,7 +24,7 @@ class ScatterView(ArrayView):
         self.points = pg.ScatterPlotItem(size=4, pen=None)
         self.plot.addItem(self.points)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.legend = theme.legend_below(self.ci, row=1, columns=5)
+        self.legend = theme.legend_below(self.ci, row=1, columns=10)
         classes = self.option("classes") or []
         for i, name in enumerate(classes):
             self.legend.addItem(pg.ScatterPlotItem(size=8, pen=None, brush=PALETTE[i % len(PALETTE)]), name)
