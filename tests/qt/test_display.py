@@ -232,3 +232,19 @@ def test_names_a_trainer_picks_by_index_are_the_ones_its_plugin_lists(plugin, vi
 
 def test_a_large_grid_is_numbered_in_steps_of_1_2_5_so_its_ticks_do_not_run_together():
     assert [tick_step(n, 8) for n in (4, 9, 64, 200)] == [1, 2, 10, 50]
+
+
+def test_a_slice_named_by_its_trainer_keeps_its_axis_names_through_a_theme_change(qtbot):
+    view, _, latest = make(qtbot, "heatmap", ["m"], extent_key="e", axes_key="a",
+                           axis_names=["pole angle (rad)", "angular velocity (rad/s)"])
+    latest.write(Snapshot(1, arrays={"m": np.zeros((4, 4)), "e": np.array([-0.2, 0.2, 2.0, -2.0]),
+                                     "a": np.array([0, 1])}))
+    view.refresh()
+    try:
+        theme.set_theme("light")
+        assert view.plot.getAxis("bottom").labelText == "pole angle (rad)"
+        assert view.plot.getAxis("left").labelText == "angular velocity (rad/s)"
+    finally:
+        theme.set_theme("dark")
+    corner = view.image.mapToView(pg.QtCore.QPointF(0, 0))
+    assert (corner.x(), corner.y()) == pytest.approx((-0.2, 2.0))

@@ -162,13 +162,14 @@ class HeatmapView(ArrayView):
         self._labels_version = 0
         self._extent_version = 0
         self._axes_version = 0
+        self._axis_labels = (self.option("x_label", "column"), self.option("y_label", "row"))
         if self.option("click"):
             self.image.mouseClickEvent = self._clicked
         theme.follow(self)
 
     def apply_theme(self, look: theme.Theme) -> None:
         super().apply_theme(look)
-        theme.style_plot(self.plot, look, self.option("x_label", "column"), self.option("y_label", "row"))
+        theme.style_plot(self.plot, look, *self._axis_labels)
         self.colorbar.axis.setStyle(tickFont=theme.font(theme.TICK_PT))
         self.colorbar.axis.setPen(look.foreground)
         self.colorbar.axis.setTextPen(look.foreground)
@@ -256,8 +257,8 @@ class HeatmapView(ArrayView):
                 self._axes_version = version
                 names = self.option("axis_names") or []
                 x, y = (names[i] if 0 <= i < len(names) else "" for i in np.asarray(picks, dtype=int).ravel()[:2])
-                look = theme.current()
-                theme.style_plot(self.plot, look, x or self.option("x_label"), y or self.option("y_label"))
+                self._axis_labels = (x or self.option("x_label"), y or self.option("y_label"))
+                theme.style_plot(self.plot, theme.current(), *self._axis_labels)
 
     def _name_panels(self, shape: tuple[int, int]) -> None:
         """Write each side-by-side map's name in its top-left corner (maps tiled with a 1-cell gap)."""
