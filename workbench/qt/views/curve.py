@@ -128,6 +128,8 @@ class CurveView(View):
         if lone != (key in self._lone):
             self.curves[key].setSymbol("o" if lone else None)
             (self._lone.add if lone else self._lone.discard)(key)
+            for sample, _ in self.legend.items:  # legend samples draw the marker too: repaint them
+                sample.update()
 
     def _stop_following(self, *_: object) -> None:
         self._follow_x = False
