@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from workbench_plugins.sequence.charnames import visible
 
-COLS = 40  # characters per line before wrapping
+COLS = 48  # characters per line before wrapping
 CELL_W, CELL_H, FONT_PX = 12, 21, 17
 MARGIN = 8
 BACKGROUND = (0, 0, 0)

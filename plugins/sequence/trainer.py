@@ -24,7 +24,6 @@ from workbench_plugins.sequence.model import CharRNN, Hidden, bits_per_character
 from workbench_plugins.sequence.charnames import bar_index
 from workbench_plugins.sequence.render import text_image
 
-N_SAMPLES = 2  # samples drawn from the prompt at each refresh
 TOP_K = 8  # characters in the next-character bars
 HELD_STREAMS = 16  # the held-out text is read as this many streams, in bptt chunks
 SHOWN_UNITS = 64  # hidden units in the hidden-state view
@@ -86,22 +85,19 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                             "hidden": hidden, "torch_rng": torch.get_rng_state(), "sampler_rng": sampler.get_state()})
 
     def shown() -> dict[str, np.ndarray]:
-        """Samples from the prompt coloured by probability, the next-character bars, hidden states."""
+        """A sample from the prompt coloured by probability (one keeps its text large in the view),
+        the next-character bars, and the hidden states over the sample."""
         model.eval()
         prompt = vocab.encode(cfg.prompt)
         prompt = torch.from_numpy(prompt if len(prompt) else train_ids[:1]).to(device)
         with torch.no_grad():
             logits, _, _ = model(prompt[None], model.zero_state(1, device))
         bars, names = top_characters(next_probabilities(logits[0, -1], cfg.temperature), vocab, TOP_K)
-        blocks, states = [], None
-        for _ in range(N_SAMPLES):
-            ids, probs, outs = sample(model, prompt, cfg.sample_length, cfg.temperature, sampler)
-            blocks.append((vocab.decode(prompt.tolist()), vocab.decode(ids.tolist()), probs.cpu().numpy()))
-            states = outs[:, :SHOWN_UNITS].T.cpu().numpy() if states is None else states
+        ids, probs, outs = sample(model, prompt, cfg.sample_length, cfg.temperature, sampler)
         model.train()
-        caption = f"step {step}, temperature {cfg.temperature:g}"
-        return {"samples": text_image(blocks, caption), "next_char": bars, "next_char_names": names,
-                "hidden_states": states}
+        block = (vocab.decode(prompt.tolist()), vocab.decode(ids.tolist()), probs.cpu().numpy())
+        return {"samples": text_image([block], f"step {step}, temperature {cfg.temperature:g}"),
+                "next_char": bars, "next_char_names": names, "hidden_states": outs[:, :SHOWN_UNITS].T.cpu().numpy()}
 
     def measured() -> dict[str, float]:
         model.eval()
