@@ -64,9 +64,9 @@ def main() -> None:
         root = Path(tmp)
         generate(root, args.runs, args.rows)
         script = ("import sys, time; t0 = time.perf_counter(); from workbench.core.runs import RunIndex; "
-                  "n = len(RunIndex(sys.argv[1]).scan()); print(time.perf_counter() - t0, n)")
-        fresh, n = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True,
-                                  check=True).stdout.split()
+                  "n = len(RunIndex(sys.argv[1]).scan()); print(time.perf_counter() - t0, time.process_time(), n)")
+        fresh, fresh_cpu, n = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True,
+                                             check=True).stdout.split()
         colds = []
         for _ in range(3):
             (root / INDEX_NAME).unlink(missing_ok=True)
@@ -74,7 +74,8 @@ def main() -> None:
         warms = [timed_scan(root) for _ in range(args.iterations)]
         (cold, cold_cpu), (warm, warm_cpu) = np.median(colds, axis=0), np.median(warms, axis=0)
         print(f"{n} runs of {args.rows} rows; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"cold, fresh process (imports included): {float(fresh):.3f} s   (goal <= 1 s)")
+        print(f"cold, fresh process (imports included): {float(fresh):.3f} s   ({float(fresh_cpu):.3f} s CPU, the "
+              "interpreter's start included)")
         print(f"cold, no index cache (median of 3):     {cold:.3f} s   ({cold_cpu:.3f} s CPU; goal <= 1 s)")
         print(f"warm, nothing changed (median of {args.iterations}):   {1000 * warm:.1f} ms  ({1000 * warm_cpu:.1f} ms CPU; "
               "goal <= 100 ms)")
