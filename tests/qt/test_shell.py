@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 from faulty import MANIFEST, Config
 from PIL import Image
+from PySide6 import QtWidgets
 
 from workbench.core.manifest import Manifest, ViewSpec
 from workbench.qt import settings
@@ -83,7 +84,27 @@ def test_record_button_writes_a_gif_of_a_view(qtbot):
         assert gif.n_frames == writer.written == writer.frames and gif.size == (480, 320)
         frame = np.asarray(gif.convert("RGB"))
     assert frame.std() > 0  # real pixels, not a blank image
-    assert "saved" in panel.record_status.text()
+    status = panel.record_status.text()
+    assert f"saved {writer.written} frames to {writer.path}" in status and "open folder" in status
+
+
+def test_recorded_frames_carry_a_caption_with_the_plugin_the_step_and_the_live_values(qtbot):
+    panel = PluginPanel(MANIFEST, {"mode": "slow", "rate": 2.5}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().step > 3, timeout=10_000)
+    caption = panel.caption()
+    assert caption.startswith("Faulty · step ") and "rate=2.5" in caption
+    view = panel.views[0]
+    panel.record_button.setChecked(True)
+    frame = panel.recorder.frame()
+    panel.record_button.setChecked(False)
+    panel.shutdown()
+    assert frame.shape[1] == view.width() and frame.shape[0] > view.height()  # a band under the view
+    band = frame[view.height():]
+    assert band.std() > 0  # the caption's text is drawn in it
 
 
 def test_closing_the_window_during_training_stops_the_run_and_saves_settings(qtbot):
@@ -141,3 +162,66 @@ def test_loading_a_checkpoint_redraws_running_means_from_the_loaded_curve(qtbot)
     mean = panel.views[0].means["rate"].getData()[1]
     assert len(values) == 10
     np.testing.assert_allclose(mean, running_mean(values, 3))  # 5s, not the 1s of the run drawn before
+
+
+def test_plugin_names_are_shown_whole_in_the_browser(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    browser = window.browser
+    metrics = browser.fontMetrics()
+    longest = max((m.title for m in window.manifests.values()), key=metrics.horizontalAdvance)
+    room = browser.header().sectionSize(0) - browser.indentation() * 2 - browser.iconSize().width()
+    assert room >= metrics.horizontalAdvance(longest), longest
+
+
+def test_a_closed_dock_comes_back_from_the_view_menu_and_after_a_relaunch(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    docks = {d.objectName(): d for d in window.findChildren(QtWidgets.QDockWidget)}
+    assert "plugins" in docks
+    docks["plugins"].close()
+    window.close()
+    again = MainWindow(device="cpu")
+    qtbot.addWidget(again)
+    again.show()
+    plugins = next(d for d in again.findChildren(QtWidgets.QDockWidget) if d.objectName() == "plugins")
+    assert not plugins.isVisible()  # the closed dock stays closed...
+    again.view_menu.aboutToShow.emit()
+    entry = next(a for a in again.view_menu.actions() if a.text() == "Plugins")
+    entry.trigger()  # ...until the View menu brings it back
+    assert plugins.isVisible()
+    assert {d.objectName() for d in again.findChildren(QtWidgets.QDockWidget)} == set(docks)
+
+
+def test_the_welcome_page_opens_at_the_first_launch_only_and_from_help(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    assert window.tabs.currentWidget() is window.welcome
+    assert set(window.welcome.cards) == set(window.manifests)
+    window.welcome.cards["td-control"].open_button.click()
+    assert window.tabs.currentWidget().manifest.id == "td-control"
+    window.close()
+    again = MainWindow(device="cpu")
+    qtbot.addWidget(again)
+    assert again.welcome is None
+    help_menu = next(a.menu() for a in again.menuBar().actions() if a.text() == "&Help")
+    next(a for a in help_menu.actions() if a.text() == "&Welcome page").trigger()
+    assert again.tabs.currentWidget() is again.welcome
+
+
+def test_help_shows_each_plugins_readme_and_the_run_menu_drives_the_current_panel(qtbot):
+    window = MainWindow(device="cpu")
+    window.manifests["faulty"] = MANIFEST
+    qtbot.addWidget(window)
+    dialog = window.show_readme("td-control")
+    assert "SARSA" in dialog.findChild(QtWidgets.QTextBrowser).toPlainText()
+    panel = window.open_plugin("faulty", {"mode": "slow"})
+    run_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Run")
+    actions = {a.text(): a for a in run_menu.actions()}
+    actions["&Start"].trigger()
+    assert panel.running
+    with qtbot.waitSignal(panel.run_ended, timeout=15_000):
+        actions["St&op"].trigger()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.actions import actions_of
 from workbench.core.checkpoint import CheckpointError, load_checkpoint
@@ -20,6 +20,7 @@ from workbench.core.config import from_dict, migrate, to_dict
 from workbench.core.device import DEVICES
 from workbench.core.manifest import Manifest
 from workbench.core.process_run import ProcessRun
+from workbench.core.recipes import Recipe, recipes_of
 from workbench.core.recorder import mp4_available
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
 from workbench.core.snapshot import Snapshot
@@ -28,6 +29,7 @@ from workbench.qt import settings
 from workbench.qt.actions import ActionsBox
 from workbench.qt.params import ConfigForm
 from workbench.qt.recorder import WidgetRecorder
+from workbench.qt.view_grid import ViewGrid
 from workbench.qt.views import VIEW_KINDS
 from workbench.qt.views.base import View
 from workbench.qt.views.marks import short_label
@@ -35,6 +37,10 @@ from workbench.qt.views.marks import short_label
 REFRESH_MS = 33
 REDRAWS_PER_TICK = 2  # array views (maps, frames, bars) redrawn per refresh tick at most
 SIZES = {"native": None, "480x320": (480, 320), "640x480": (640, 480), "800x600": (800, 600)}
+
+
+def format_value(v: Any) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
 def new_run_dir(plugin_id: str) -> Path:
@@ -58,6 +64,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.run: ProcessRun | None = None
         self.thread: QtCore.QThread | None = None
         self.resume_from: Path | None = None
+        self._stop_asked = False  # Stop was pressed and the run has not ended yet
         self.recorder: WidgetRecorder | None = None
         defaults = to_dict(self.config_cls())
         valid = {k: v for k, v in migrate(self.config_cls, values or {}).items() if k in defaults}
@@ -69,6 +76,7 @@ class PluginPanel(QtWidgets.QWidget):
             VIEW_KINDS[v.kind](v, self.history, self.latest, self.view_clicked) for v in manifest.views
         ]
         self._listed = (0, 0)  # changes and actions shown in the log
+        self.recipes = recipes_of(manifest)
         self._build(device)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.refresh)
@@ -77,39 +85,88 @@ class PluginPanel(QtWidgets.QWidget):
 
     # ---------- layout ----------
     def _build(self, device: str) -> None:
+        """A toolbar of run controls and Record on top, always in sight; below it the config in a
+        side panel that folds, beside the views in a grid that fits the rest of the window."""
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self._build_toolbar())
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
+        layout.addWidget(self.progress)
+        self.status = QtWidgets.QLabel("ready: press Start")
+        self.status.setWordWrap(True)
+        self.record_status = QtWidgets.QLabel("")
+        self.record_status.setWordWrap(True)
+        self.record_status.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.record_status.linkActivated.connect(self._open_link)
+        self.record_status.hide()
+        for label in (self.status, self.record_status):
+            label.setContentsMargins(6, 0, 6, 0)
+            layout.addWidget(label)
+        layout.addWidget(self._build_offer())
+        self.split = QtWidgets.QSplitter()
+        self.split.setChildrenCollapsible(False)
+        self.side = self._build_side(device)
+        self.grid = ViewGrid(self.views, self.manifest.title)
+        self.grid.arranged.connect(self._sync_views_menu)
+        self.view_area = self.grid
+        self.split.addWidget(self.side)
+        self.split.addWidget(self.grid)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([self.side.minimumWidth(), 1200])
+        layout.addWidget(self.split, 1)
+        self._view_actions = {}
+        for view in self.views:
+            action = self.views_button.menu().addAction(view.title)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(lambda on, v=view: self.grid.arrange(v, "show" if on else "hide"))
+            self._view_actions[view] = action
+
+    def _build_toolbar(self) -> QtWidgets.QWidget:
+        bar = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(bar)
+        row.setContentsMargins(4, 4, 4, 0)
+        self.config_button = QtWidgets.QToolButton(text="◧ Config", checkable=True, checked=True)
+        self.config_button.setToolTip("Show or fold the config, actions and log of changes")
+        self.config_button.toggled.connect(self.show_config)
+        row.addWidget(self.config_button)
+        self.start_button = QtWidgets.QPushButton("▶ Start")
+        self.pause_button = QtWidgets.QPushButton("Pause")
+        self.step_button = QtWidgets.QPushButton("Step")
+        self.step_button.setToolTip("Let one more snapshot through (a new run starts paused)")
+        self.stop_button = QtWidgets.QPushButton("■ Stop")
+        self.reset_button = QtWidgets.QPushButton("Reset")
+        self.reset_button.setToolTip("Stop any run and clear every view; the config stays")
+        self.save_button = QtWidgets.QPushButton("Checkpoint")
+        self.save_button.setToolTip("Save a checkpoint of the run now")
+        self.load_button = QtWidgets.QPushButton("Resume from…")
+        self.load_button.setToolTip("Load a checkpoint; Start then resumes it and its curves")
+        for b, slot in [
+            (self.start_button, self.start), (self.pause_button, self.toggle_pause), (self.step_button, self.step),
+            (self.stop_button, self.stop), (self.reset_button, self.reset), (self.save_button, self.save_checkpoint),
+            (self.load_button, self.ask_checkpoint),
+        ]:
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        self.views_button = QtWidgets.QToolButton(text="Views")
+        self.views_button.setToolTip("Show hidden views again; right-click a view to hide, detach or maximise it")
+        self.views_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.views_button.setMenu(QtWidgets.QMenu(self.views_button))
+        row.addWidget(self.views_button)
+        row.addWidget(self._build_recorder())
+        return bar
+
+    def _build_side(self, device: str) -> QtWidgets.QScrollArea:
         side = QtWidgets.QWidget()
         side_layout = QtWidgets.QVBoxLayout(side)
         title = QtWidgets.QLabel(f"<b>{self.manifest.title}</b><br><small>{self.manifest.description}</small>")
         title.setWordWrap(True)
         side_layout.addWidget(title)
-
-        buttons = QtWidgets.QGridLayout()
-        self.start_button = QtWidgets.QPushButton("Start")
-        self.pause_button = QtWidgets.QPushButton("Pause")
-        self.step_button = QtWidgets.QPushButton("Step")
-        self.stop_button = QtWidgets.QPushButton("Stop")
-        self.reset_button = QtWidgets.QPushButton("Reset")
-        self.save_button = QtWidgets.QPushButton("Checkpoint")
-        self.save_button.setToolTip("Save a checkpoint of the run now")
-        self.load_button = QtWidgets.QPushButton("Resume from…")
-        self.load_button.setToolTip("Load a checkpoint; Start then resumes it and its curves")
-        for i, (b, slot) in enumerate([
-            (self.start_button, self.start), (self.pause_button, self.toggle_pause), (self.step_button, self.step),
-            (self.stop_button, self.stop), (self.reset_button, self.reset), (self.save_button, self.save_checkpoint),
-            (self.load_button, self._ask_checkpoint),
-        ]):
-            b.clicked.connect(slot)
-            buttons.addWidget(b, i // 4, i % 4)
-        side_layout.addLayout(buttons)
-
-        self.progress = QtWidgets.QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(8)
-        side_layout.addWidget(self.progress)
-        self.status = QtWidgets.QLabel("ready: press Start")
-        self.status.setWordWrap(True)
-        side_layout.addWidget(self.status)
         self.error_box = QtWidgets.QPlainTextEdit(readOnly=True)
         self.error_box.setStyleSheet("color: #ff8a80;")
         self.error_box.hide()
@@ -130,41 +187,39 @@ class PluginPanel(QtWidgets.QWidget):
         self.log.setMaximumHeight(110)
         QtWidgets.QVBoxLayout(log_box).addWidget(self.log)
         side_layout.addWidget(log_box)
-        side_layout.addWidget(self._build_recorder())
         side_layout.addStretch(1)
-
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(side.minimumSizeHint().width() + 20)
+        return scroll
 
-        self.view_area = QtWidgets.QWidget()
-        grid = QtWidgets.QGridLayout(self.view_area)
-        grid.setContentsMargins(2, 2, 2, 2)
-        cols = 1 if len(self.views) == 1 else 2
-        for i, view in enumerate(self.views):
-            grid.addWidget(view, i // cols, i % cols)
-        view_scroll = QtWidgets.QScrollArea()
-        view_scroll.setWidget(self.view_area)
-        view_scroll.setWidgetResizable(True)
+    def _build_offer(self) -> QtWidgets.QFrame:
+        """A notice that offers a recipe when a field is set to what it is made for (DQN's Atari games)."""
+        self.offer = QtWidgets.QFrame()
+        self.offer.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        row = QtWidgets.QHBoxLayout(self.offer)
+        row.setContentsMargins(6, 2, 6, 2)
+        self.offer_text = QtWidgets.QLabel()
+        self.offer_text.setWordWrap(True)
+        self.offer_button = QtWidgets.QPushButton("Use the preset")
+        self.offer_button.clicked.connect(self._take_offer)
+        dismiss = QtWidgets.QPushButton("Keep my settings")
+        dismiss.clicked.connect(self.offer.hide)
+        row.addWidget(self.offer_text, 1)
+        row.addWidget(self.offer_button)
+        row.addWidget(dismiss)
+        self.offer.hide()
+        self._offered: Recipe | None = None
+        return self.offer
 
-        split = QtWidgets.QSplitter()
-        split.addWidget(scroll)
-        split.addWidget(view_scroll)
-        split.setStretchFactor(1, 1)
-        split.setSizes([scroll.minimumWidth(), 1200])
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
-
-    def _build_recorder(self) -> QtWidgets.QGroupBox:
-        box = QtWidgets.QGroupBox("Record")
-        form = QtWidgets.QFormLayout(box)
+    def _build_recorder(self) -> QtWidgets.QToolButton:
+        """Record in the toolbar; its settings (view, fps, size, format) in the button's menu."""
+        settings_box = QtWidgets.QWidget()
+        form = QtWidgets.QFormLayout(settings_box)
         self.record_target = QtWidgets.QComboBox()
         self.record_target.addItems([v.title for v in self.views] + ["Whole panel"])
-        self.record_target.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.record_target.setMinimumContentsLength(18)
         record_key = self.manifest.record
         for i, v in enumerate(self.views):
             if record_key and record_key in v.spec.keys:
@@ -174,18 +229,44 @@ class PluginPanel(QtWidgets.QWidget):
         self.record_size.addItems(list(SIZES))
         self.record_format = QtWidgets.QComboBox()
         self.record_format.addItems(["gif", "mp4"] if mp4_available() else ["gif"])
-        self.record_button = QtWidgets.QPushButton("● Record")
-        self.record_button.setCheckable(True)
-        self.record_button.toggled.connect(self._toggle_record)
-        self.record_status = QtWidgets.QLabel("")
-        self.record_status.setWordWrap(True)
         form.addRow("view", self.record_target)
         form.addRow("fps", self.record_fps)
         form.addRow("size", self.record_size)
         form.addRow("format", self.record_format)
-        form.addRow(self.record_button)
-        form.addRow(self.record_status)
-        return box
+        menu = QtWidgets.QMenu(self)
+        holder = QtWidgets.QWidgetAction(menu)
+        holder.setDefaultWidget(settings_box)
+        menu.addAction(holder)
+        self.record_button = QtWidgets.QToolButton(text="● Record", checkable=True)
+        self.record_button.setToolTip("Record the chosen view to GIF or MP4 (the arrow: which view, fps, size, format)")
+        self.record_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.record_button.setMenu(menu)
+        self.record_button.toggled.connect(self._toggle_record)
+        return self.record_button
+
+    def show_config(self, shown: bool) -> None:
+        """Fold or unfold the side panel (config, actions, log): the views take the room."""
+        self.side.setVisible(shown)
+        with QtCore.QSignalBlocker(self.config_button):
+            self.config_button.setChecked(shown)
+
+    def _sync_views_menu(self) -> None:
+        for view, action in self._view_actions.items():
+            with QtCore.QSignalBlocker(action):
+                action.setChecked(view not in self.grid.hidden)
+
+    def arrangement(self) -> dict[str, Any]:
+        """How a person arranged this panel: kept per plugin between launches."""
+        return {**self.grid.state(), "config": self.config_button.isChecked(), "split": self.split.sizes()}
+
+    def arrange(self, state: dict[str, Any]) -> None:
+        """Apply a remembered ``arrangement()``; parts of the wrong shape are ignored."""
+        self.grid.restore(state)
+        self.show_config(state.get("config", True) is not False)
+        split = state.get("split")
+        if isinstance(split, list) and len(split) == 2 and all(isinstance(x, int) and x > 0 for x in split):
+            self.split.setSizes(split)
+        self._sync_views_menu()
 
     # ---------- config ----------
     def values(self) -> dict[str, Any]:
@@ -194,6 +275,26 @@ class PluginPanel(QtWidgets.QWidget):
     def _edited(self, name: str, value: Any) -> None:
         if self.running and self.form.specs[name].live:
             self.run.change(**{name: value})
+        offered = next((r for r in self.recipes if r.offered_for(name, value)), None)
+        if offered is not None and not self.running:
+            self._offered = offered
+            self.offer_text.setText(offered.notice or f"use the preset {offered.title!r}?")
+            self.offer_button.setText(f"Use “{offered.title}”")
+            self.offer.show()
+
+    def _take_offer(self) -> None:
+        if self._offered is not None:
+            self.apply_values(self._offered.values_keeping(self.values()))
+        self.offer.hide()
+
+    def apply_values(self, values: dict[str, Any]) -> bool:
+        """Fill the form with ``values`` (a recipe's); refused while a run trains, with a message."""
+        if self.running:
+            self._say("stop the run first: a preset changes settings that lock while training", error=True)
+            return False
+        self.form.set_values(values)
+        self._say("preset applied: press Start")
+        return True
 
     def act(self, name: str, **payload: Any) -> bool:
         """Ask the run for action ``name``; False (and a message) without a run or with a bad payload."""
@@ -236,6 +337,7 @@ class PluginPanel(QtWidgets.QWidget):
                               on_nonfinite=self.on_nonfinite,
                               array_keys=frozenset(k for view in self.views for k in view.array_keys()))
         self.resume_from = None
+        self._stop_asked = False
         self.thread = RunThread(self.run)
         self.thread.ended.connect(self._ended)
         self.thread.start()
@@ -243,7 +345,7 @@ class PluginPanel(QtWidgets.QWidget):
         return True
 
     def toggle_pause(self) -> None:
-        if not self.running:
+        if not self.running or self._stop_asked:
             return
         if self.run.status().state == State.PAUSED:
             self.run.unpause()
@@ -251,14 +353,28 @@ class PluginPanel(QtWidgets.QWidget):
             self.run.pause()
 
     def step(self) -> None:
+        """One more snapshot of the paused run; with no run, a new one starts paused (after an
+        ended run, only once the person agreed to start a new one)."""
         if self.running:
-            self.run.step_once()
-        elif self.start():
+            if self.run.status().state != State.STOPPING:
+                self.run.step_once()
+            return
+        if self.run is not None and not self.confirm("The run has ended. Start a new run, paused at its first step?"):
+            return
+        if self.start():
             self.run.pause()
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question (a script or test replaces this to answer without a person)."""
+        answer = QtWidgets.QMessageBox.question(self, self.manifest.title, question)
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def stop(self) -> None:
         if self.run is not None:
+            self._stop_asked = self.running
             self.run.stop()
+            if self.running:
+                self._show_status()
 
     def reset(self) -> None:
         """Stop any run and clear the views; the config stays as it is."""
@@ -285,7 +401,7 @@ class PluginPanel(QtWidgets.QWidget):
             self.run.request_checkpoint()
             self._say(f"checkpoint will be saved in {self.run.out_dir}")
 
-    def _ask_checkpoint(self) -> None:
+    def ask_checkpoint(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load checkpoint", str(settings.home() / "runs"),
                                                         "Checkpoints (*.pt)")
         if path:
@@ -323,6 +439,7 @@ class PluginPanel(QtWidgets.QWidget):
         Stop is ended by ``ProcessRun`` after its grace period, so this wait is bounded."""
         if self.recorder is not None:
             self.record_button.setChecked(False)
+        self.grid.close_windows()
         if self.run is not None:
             self.run.stop()
         if self.thread is not None:
@@ -347,11 +464,13 @@ class PluginPanel(QtWidgets.QWidget):
         self.device.setEnabled(not running)
         self.start_button.setEnabled(not running)
         self.load_button.setEnabled(not running)
+        self.step_button.setEnabled(True)
         for b in (self.pause_button, self.stop_button, self.save_button):
             b.setEnabled(running)
 
     # ---------- refresh (GUI timer) ----------
     def refresh(self) -> None:
+        self.grid.notice_data()
         shown = [v for v in self.views if v.isVisible() or v.optional or not self.isVisible()]
         # Maps and frames arrive together; redrawing them all in one tick made the slowest ticks
         # ~20 ms. A few redraw per tick, the longest-waiting first; curves redraw every tick.
@@ -360,14 +479,12 @@ class PluginPanel(QtWidgets.QWidget):
         for view in shown:
             if view not in put_off:
                 view.refresh()
-                if view.optional:
-                    view.setVisible(view.has_data())
         if self.running:
             self._show_status()
             self._show_effective()
             self._list_changes()
         if self.recorder is not None:
-            self.record_status.setText(f"recording {self.recorder.frames} frames → {self.recorder.writer.path}")
+            self._say_recording(f"recording: {self.recorder.written} frames in {self.recorder.writer.path}")
 
     def _show_effective(self) -> None:
         """Beside each live field a schedule moves (ε), the value the trainer last reported."""
@@ -384,17 +501,28 @@ class PluginPanel(QtWidgets.QWidget):
             self.log.addItem(f"step {change['step']}: {short_label(change['changes'], change.get('previous', {}))}")
         for event in events[n_events:]:
             label = self.actions.declared[event["action"]].label
-            args = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in event["payload"].items())
+            args = ", ".join(f"{k}={format_value(v)}" for k, v in event["payload"].items())
             self.log.addItem(f"step {event['step']}: {label}" + (f" ({args})" if args else ""))
         if (len(changes), len(events)) != self._listed:
             self._listed = (len(changes), len(events))
             self.log.scrollToBottom()
 
+    def state(self) -> State:
+        """Where the run stands; "stopping" from Stop until the trainer has ended (a paused child
+        process reports nothing new until then)."""
+        if self.run is None:
+            return State.IDLE
+        state = self.run.status().state
+        return State.STOPPING if self._stop_asked and state.active else state
+
     def _show_status(self) -> None:
-        s = self.run.status()
-        self.pause_button.setText("Continue" if s.state == State.PAUSED else "Pause")
+        s, state = self.run.status(), self.state()
+        self.pause_button.setText("Continue" if state == State.PAUSED else "Pause")
+        if state.active:
+            for b in (self.pause_button, self.step_button, self.stop_button, self.save_button):
+                b.setEnabled(state != State.STOPPING)
         elapsed = time.strftime("%H:%M:%S", time.gmtime(s.elapsed))
-        text = f"{s.state} · step {s.step} · {s.steps_per_s:,.0f} steps/s · {elapsed} · {s.device or '…'}"
+        text = f"{state} · step {s.step} · {s.steps_per_s:,.0f} steps/s · {elapsed} · {s.device or '…'}"
         if s.message:
             text += f"\n{s.message}"
         self._say(text, error=s.state == State.FAILED or bool(s.message and s.state == State.PAUSED))
@@ -417,9 +545,9 @@ class PluginPanel(QtWidgets.QWidget):
             path = folder / f"{self.manifest.id}-{stamp}.{self.record_format.currentText()}"
             try:
                 self.recorder = WidgetRecorder(self.record_widget(), path, self.record_fps.value(),
-                                               SIZES[self.record_size.currentText()])
+                                               SIZES[self.record_size.currentText()], caption=self.caption)
             except ValueError as exc:
-                self.record_status.setText(str(exc))
+                self._say_recording(str(exc))
                 with QtCore.QSignalBlocker(self.record_button):
                     self.record_button.setChecked(False)
                 return
@@ -430,8 +558,30 @@ class PluginPanel(QtWidgets.QWidget):
             try:
                 path = recorder.stop()
             except RuntimeError as exc:  # the file could not be written (a full disk, a removed folder)
-                self.record_status.setText(str(exc))
+                self._say_recording(str(exc))
                 return
-            self.record_status.setText(f"saved {path} ({recorder.frames} frames)" if path else "nothing recorded")
+            if path is None:
+                self._say_recording("nothing recorded")
+                return
+            folder = QtCore.QUrl.fromLocalFile(str(path.parent)).toString()
+            self._say_recording(f"saved {recorder.written} frames to {path} · <a href=\"{folder}\">open folder</a>",
+                                rich=True)
+
+    def caption(self) -> str:
+        """The line under each recorded frame: the plugin, the step and the live settings in effect."""
+        step = self.run.status().step if self.run is not None else 0
+        values = self.values()
+        live = [f"{name}={format_value(values[name])}" for name, spec in self.form.specs.items()
+                if spec.live and self.form.applies(name)]
+        return " · ".join([self.manifest.title, f"step {step:,}", *live])
+
+    def _say_recording(self, text: str, rich: bool = False) -> None:
+        self.record_status.setTextFormat(QtCore.Qt.TextFormat.RichText if rich else QtCore.Qt.TextFormat.PlainText)
+        self.record_status.setText(text)
+        self.record_status.setToolTip(text if not rich else "")
+        self.record_status.setVisible(bool(text))
+
+    def _open_link(self, url: str) -> None:
+        QtGui.QDesktopServices.openUrl(QtCore.QUrl(url))
 
 

@@ -1,7 +1,9 @@
-"""Recording a widget (one view or a whole panel) to GIF or MP4 while it updates."""
+"""Recording a widget (one view or a whole panel) to GIF or MP4 while it updates, each frame
+with a caption under the picture: what is shown, at which step, with which live settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -9,22 +11,50 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.recorder import AnimationWriter
 
+CAPTION_PT = 10
+CAPTION_BACKGROUND = "#15181c"
+CAPTION_TEXT = "#e6e6e6"
 
-def grab_rgb(widget: QtWidgets.QWidget) -> np.ndarray:
-    """The widget's pixels as an (H, W, 3) uint8 array."""
-    image = widget.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
+
+def to_rgb(image: QtGui.QImage) -> np.ndarray:
+    """A QImage's pixels as an (H, W, 3) uint8 array."""
+    image = image.convertToFormat(QtGui.QImage.Format.Format_RGB888)
     w, h, stride = image.width(), image.height(), image.bytesPerLine()
     buf = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
     return buf.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
 
 
+def captioned(picture: QtGui.QPixmap, caption: str) -> QtGui.QImage:
+    """``picture`` with ``caption`` written in a band under it, wrapped to the picture's width."""
+    font = QtGui.QFont()
+    font.setPointSize(CAPTION_PT)
+    metrics = QtGui.QFontMetrics(font)
+    width = max(picture.width(), 1)
+    flags = int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.TextFlag.TextWordWrap)
+    text_rect = metrics.boundingRect(QtCore.QRect(0, 0, width - 12, 10_000), flags, caption)
+    band = text_rect.height() + 8
+    image = QtGui.QImage(width, picture.height() + band, QtGui.QImage.Format.Format_RGB888)
+    image.fill(QtGui.QColor(CAPTION_BACKGROUND))
+    painter = QtGui.QPainter(image)
+    try:
+        painter.drawPixmap(0, 0, picture)
+        painter.setFont(font)
+        painter.setPen(QtGui.QColor(CAPTION_TEXT))
+        painter.drawText(QtCore.QRect(6, picture.height() + 4, width - 12, band - 4), flags, caption)
+    finally:
+        painter.end()
+    return image
+
+
 class WidgetRecorder(QtCore.QObject):
-    """Grabs ``widget`` ``fps`` times a second and streams the frames to ``path``."""
+    """Grabs ``widget`` ``fps`` times a second and streams the frames to ``path``; with a
+    ``caption`` function, each frame carries its text (read at the moment of the grab)."""
 
     def __init__(self, widget: QtWidgets.QWidget, path: Path, fps: float = 15.0,
-                 size: tuple[int, int] | None = None) -> None:
+                 size: tuple[int, int] | None = None, caption: Callable[[], str] | None = None) -> None:
         super().__init__(widget)
         self.widget = widget
+        self.caption = caption
         self.writer = AnimationWriter(path, fps, size)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.capture)
@@ -35,10 +65,21 @@ class WidgetRecorder(QtCore.QObject):
         """Frames grabbed so far; the file holds exactly these once ``stop`` returns."""
         return self.writer.frames
 
+    @property
+    def written(self) -> int:
+        """Frames already in the file on disk."""
+        return self.writer.written
+
+    def frame(self) -> np.ndarray:
+        picture = self.widget.grab()
+        if self.caption is None:
+            return to_rgb(picture.toImage())
+        return to_rgb(captioned(picture, self.caption()))
+
     def capture(self) -> None:
         """Grab one frame; a failed recording stops grabbing and ``stop`` raises its error."""
         try:
-            self.writer.add(grab_rgb(self.widget))
+            self.writer.add(self.frame())
         except RuntimeError:
             self.timer.stop()
 

@@ -1,4 +1,5 @@
-"""Settings kept between launches: window layout, open plugins and last-used configs, in a
+"""Settings kept between launches: window layout, open plugins, last-used configs, each plugin's
+arrangement of its panel (views hidden or maximised, the config folded) and the theme, in a
 versioned JSON file under the Workbench home folder.
 
 The file is read defensively: a part of the wrong shape, or a remembered value a plugin's config
@@ -16,8 +17,10 @@ from typing import Any
 from workbench.core.config import from_dict, migrate, notice
 
 VERSION = 1
-TEXT_PARTS = ("geometry", "state")
-"""Parts that hold base64 text from Qt's saveGeometry/saveState."""
+TEXT_PARTS = ("geometry", "state", "theme")
+"""Parts that hold text: base64 from Qt's saveGeometry/saveState, and the theme's name."""
+PER_PLUGIN = ("configs", "layouts")
+"""Parts that map a plugin id to an object: its last-used config, its panel's arrangement."""
 
 
 def home() -> Path:
@@ -27,7 +30,7 @@ def home() -> Path:
 
 
 def fresh() -> dict[str, Any]:
-    return {"version": VERSION, "configs": {}}
+    return {"version": VERSION, "configs": {}, "layouts": {}}
 
 
 def load() -> dict[str, Any]:
@@ -52,13 +55,14 @@ def load() -> dict[str, Any]:
 def well_formed(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """``data`` without the parts of the wrong shape, and a description of each part dropped."""
     out, dropped = dict(data), []
-    configs = out.get("configs", {})
-    if not isinstance(configs, dict):
-        dropped.append(f"configs ({type(configs).__name__}, not an object)")
-        configs = {}
-    bad = [plugin_id for plugin_id, values in configs.items() if not isinstance(values, dict)]
-    dropped += [f"configs.{plugin_id} ({type(configs[plugin_id]).__name__}, not an object)" for plugin_id in bad]
-    out["configs"] = {plugin_id: values for plugin_id, values in configs.items() if plugin_id not in bad}
+    for part in PER_PLUGIN:
+        per_plugin = out.get(part, {})
+        if not isinstance(per_plugin, dict):
+            dropped.append(f"{part} ({type(per_plugin).__name__}, not an object)")
+            per_plugin = {}
+        bad = [plugin_id for plugin_id, values in per_plugin.items() if not isinstance(values, dict)]
+        dropped += [f"{part}.{plugin_id} ({type(per_plugin[plugin_id]).__name__}, not an object)" for plugin_id in bad]
+        out[part] = {plugin_id: values for plugin_id, values in per_plugin.items() if plugin_id not in bad}
     for key in TEXT_PARTS:
         if key in out and not isinstance(out[key], str):
             dropped.append(f"{key} ({type(out.pop(key)).__name__}, not text)")

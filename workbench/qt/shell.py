@@ -1,17 +1,22 @@
-"""The main window: a plugin browser grouped by category, and one tab per opened plugin."""
+"""The main window: a plugin browser grouped by category, a welcome page, one tab per opened
+plugin, and menus that reach every run control, dock, theme and plugin README."""
 
 from __future__ import annotations
 
+import importlib.resources
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.about import about_lines
 from workbench.core.assets import plugin_icon
+from workbench.core.config import to_dict
 from workbench.core.manifest import Manifest, discover, with_import_errors
-from workbench.qt import settings
+from workbench.core.recipes import Recipe
+from workbench.qt import settings, theme
 from workbench.qt.browser import add_run_browser
 from workbench.qt.panel import PluginPanel
+from workbench.qt.welcome import WelcomePage
 
 
 class PluginBrowser(QtWidgets.QTreeWidget):
@@ -22,7 +27,8 @@ class PluginBrowser(QtWidgets.QTreeWidget):
     def __init__(self, manifests: list[Manifest]) -> None:
         super().__init__()
         self.setHeaderLabels(["Plugin", "What it does"])
-        self.setColumnWidth(0, 170)
+        # the whole title, never cut: the first column is as wide as its longest name
+        self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
         for m in sorted(manifests, key=lambda m: (m.broken, m.category, m.title)):
             group = groups.get(m.category)
@@ -32,6 +38,7 @@ class PluginBrowser(QtWidgets.QTreeWidget):
             item = QtWidgets.QTreeWidgetItem(group, [m.title, f"BROKEN: {m.error}" if m.broken else m.description])
             item.setData(0, QtCore.Qt.ItemDataRole.UserRole, m.id)
             item.setIcon(0, QtGui.QIcon(str(plugin_icon(m.id))))
+            item.setToolTip(0, m.title)
             item.setToolTip(1, m.error or m.description)
             if m.broken:
                 item.setForeground(0, QtGui.QBrush(QtGui.QColor("#ff8a80")))
@@ -56,6 +63,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs = QtWidgets.QTabWidget(tabsClosable=True, movable=True, documentMode=True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.setCentralWidget(self.tabs)
+        self.welcome: WelcomePage | None = None
         self.browser = PluginBrowser(list(self.manifests.values()))
         self.browser.open_requested.connect(self.open_plugin)
         dock = QtWidgets.QDockWidget("Plugins", self)
@@ -63,13 +71,81 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setWidget(self.browser)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         add_run_browser(self)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About Workbench", self.show_about)
+        self._build_menus()
         screen = QtWidgets.QApplication.primaryScreen().availableGeometry()
         self.resize(int(screen.width() * 0.96), int(screen.height() * 0.94))
         if "geometry" in self.saved:
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.saved["geometry"].encode()))
             self.restoreState(QtCore.QByteArray.fromBase64(self.saved.get("state", "").encode()))
+        if self.saved.get("theme") in theme.THEMES:
+            self.set_theme(self.saved["theme"])
+        if not self.saved.get("welcomed"):
+            self.show_welcome()
+
+    # ---------- menus ----------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction("&Open run folder…", self.open_run_folder)
+        file_menu.addAction("&Resume from…", lambda: self._with_panel(PluginPanel.ask_checkpoint))
+        file_menu.addSeparator()
+        file_menu.addAction("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.aboutToShow.connect(self._fill_view_menu)
+        self._fill_view_menu()
+        run_menu = bar.addMenu("&Run")
+        for label, keys, slot in (("&Start", "Ctrl+R", PluginPanel.start), ("&Pause / Continue", "Ctrl+P",
+                                  PluginPanel.toggle_pause), ("S&tep", "Ctrl+T", PluginPanel.step),
+                                  ("St&op", "Ctrl+.", PluginPanel.stop), ("R&eset", "", PluginPanel.reset)):
+            run_menu.addAction(label, QtGui.QKeySequence(keys), lambda s=slot: self._with_panel(s))
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction("&Welcome page", self.show_welcome)
+        readmes = help_menu.addMenu("Plugin &guides")
+        for m in sorted(self.manifests.values(), key=lambda m: m.title):
+            readmes.addAction(m.title, lambda plugin_id=m.id: self.show_readme(plugin_id))
+        help_menu.addAction("&About Workbench", self.show_about)
+
+    def _fill_view_menu(self) -> None:
+        """Every dock (also one added later, or closed in an earlier session) can be brought back."""
+        menu = self.view_menu
+        menu.clear()
+        for dock in self.findChildren(QtWidgets.QDockWidget):
+            menu.addAction(dock.toggleViewAction())
+        menu.addAction("&Welcome page", self.show_welcome)
+        menu.addSeparator()
+        themes = menu.addMenu("&Theme")
+        for name in theme.THEMES:
+            action = themes.addAction(name.capitalize(), lambda n=name: self.set_theme(n))
+            action.setCheckable(True)
+            action.setChecked(theme.current().name == name)
+
+    def set_theme(self, name: str) -> None:
+        """Dark or light views for every panel, now and after a relaunch."""
+        theme.set_theme(name)
+        self.saved["theme"] = name
+
+    def _with_panel(self, action: Any) -> None:
+        """Run ``action`` on the current plugin's panel (the menus' run controls)."""
+        panel = self.tabs.currentWidget()
+        if isinstance(panel, PluginPanel):
+            action(panel)
+
+    def open_run_folder(self) -> None:
+        QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(settings.home() / "runs")))
+
+    def show_readme(self, plugin_id: str) -> QtWidgets.QDialog:
+        """The plugin's README.md in a dialog that does not block the event loop."""
+        m = self.manifests[plugin_id]
+        dialog = QtWidgets.QDialog(self)
+        dialog.setWindowTitle(f"{m.title}: guide")
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = QtWidgets.QTextBrowser()
+        text.setOpenExternalLinks(True)
+        text.setMarkdown(readme_of(m))
+        QtWidgets.QVBoxLayout(dialog).addWidget(text)
+        dialog.resize(760, 600)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> QtWidgets.QMessageBox:
         """The versions and device a bug report needs, in a box that does not block the event loop."""
@@ -80,8 +156,19 @@ class MainWindow(QtWidgets.QMainWindow):
         box.open()
         return box
 
+    # ---------- tabs ----------
+    def show_welcome(self) -> WelcomePage:
+        """The welcome page's tab, opened once and brought to the front."""
+        if self.welcome is None:
+            self.welcome = WelcomePage(list(self.manifests.values()))
+            self.welcome.open_requested.connect(self.open_plugin)
+            self.welcome.recipe_requested.connect(self.open_recipe)
+            self.tabs.insertTab(0, self.welcome, "Welcome")
+        self.tabs.setCurrentWidget(self.welcome)
+        return self.welcome
+
     def panels(self) -> list[PluginPanel]:
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+        return [w for w in (self.tabs.widget(i) for i in range(self.tabs.count())) if isinstance(w, PluginPanel)]
 
     def open_plugin(self, plugin_id: str, values: dict[str, Any] | None = None) -> PluginPanel | None:
         """Show the plugin's panel (opening it once); a broken plugin shows its error instead."""
@@ -96,26 +183,49 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         remembered = settings.usable_values(m.config_class(), self.saved["configs"].get(plugin_id, {}), plugin_id)
         panel = PluginPanel(m, {**remembered, **(values or {})}, device=self.device, max_steps=self.max_steps)
-        self.tabs.addTab(panel, m.title)
+        panel.arrange(self.saved["layouts"].get(plugin_id, {}))
+        self.tabs.addTab(panel, QtGui.QIcon(str(plugin_icon(m.id))), m.title)
         self.tabs.setCurrentWidget(panel)
         return panel
 
+    def open_recipe(self, recipe: Recipe) -> PluginPanel | None:
+        """Open the recipe's plugin with the recipe's values (on top of its defaults)."""
+        panel = self.open_plugin(recipe.plugin)
+        if panel is not None:
+            defaults = to_dict(panel.config_cls())
+            panel.apply_values({**defaults, **recipe.values})
+        return panel
+
     def close_tab(self, index: int) -> None:
-        panel = self.tabs.widget(index)
-        self._remember(panel)
-        panel.shutdown()
+        widget = self.tabs.widget(index)
         self.tabs.removeTab(index)
-        panel.deleteLater()
+        if widget is self.welcome:
+            self.welcome = None
+        else:
+            self._remember(widget)
+            widget.shutdown()
+        widget.deleteLater()
 
     def _remember(self, panel: PluginPanel) -> None:
         self.saved["configs"][panel.manifest.id] = panel.values()
+        self.saved["layouts"][panel.manifest.id] = panel.arrangement()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # Qt override
         for panel in self.panels():
             self._remember(panel)
             panel.shutdown()
         self.saved["open"] = [p.manifest.id for p in self.panels()]
+        self.saved["welcomed"] = True
         self.saved["geometry"] = bytes(self.saveGeometry().toBase64()).decode()
         self.saved["state"] = bytes(self.saveState().toBase64()).decode()
         settings.save(self.saved)
         super().closeEvent(event)
+
+
+def readme_of(m: Manifest) -> str:
+    """The plugin's README.md, or its description when it ships none."""
+    try:
+        path = importlib.resources.files(m.package) / "README.md"
+        return path.read_text() if path.is_file() else m.description
+    except (ModuleNotFoundError, TypeError, OSError):
+        return m.description

@@ -1,4 +1,6 @@
-"""What every view shares: a titled pyqtgraph widget reading one or more keys from a sink."""
+"""What every view shares: a titled pyqtgraph widget reading one or more keys from a sink, that
+a person can maximise, detach or hide (double-click, right-click menu) and send back to
+following new data after a zoom."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import time
 from typing import Any, Callable
 
 import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.manifest import ViewSpec
 from workbench.core.sinks import HistorySink, LatestSink
@@ -17,13 +20,81 @@ class View(pg.GraphicsLayoutWidget):
     """Base of all views. ``clicked(action, x, y)`` is how a view asks for the action its spec
     names under ``click`` at the point clicked, in data coordinates."""
 
+    arrange_requested = QtCore.Signal(str)
+
     def __init__(self, spec: ViewSpec, history: HistorySink, latest: LatestSink,
                  clicked: Callable[[str, float, float], None] | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.spec, self.history, self.latest = spec, history, latest
         self.clicked = clicked or (lambda action, x, y: None)
-        self.setMinimumSize(250, 230)
+        self.setMinimumSize(180, 150)
         self.title = spec.title or ", ".join(spec.keys)
+        self.follow_button = QtWidgets.QToolButton(self, text="⟲ follow")
+        self.follow_button.setToolTip("Zoomed: new data is not followed. Click to fit the data again and follow it")
+        self.follow_button.clicked.connect(self.follow)
+        self.follow_button.hide()
+        self._watched: set[int] = set()
+        menu = self.scene().contextMenu
+        for name, label in (("maximise", "Maximise / restore (double-click)"), ("detach", "Detach into a window"),
+                            ("hide", "Hide this view")):
+            action = QtGui.QAction(label, self)
+            action.triggered.connect(lambda _=False, n=name: self.arrange_requested.emit(n))
+            menu.append(action)
+        follow = QtGui.QAction("Follow new data", self)
+        follow.triggered.connect(self.follow)
+        menu.append(follow)
+
+    def view_boxes(self) -> list[pg.ViewBox]:
+        return [item for item in self.scene().items() if isinstance(item, pg.ViewBox)]
+
+    def zoomed(self) -> bool:
+        """Whether a person zoomed or panned a plot, so it no longer follows new data."""
+        return self.follow_button.isVisibleTo(self)
+
+    def follow(self) -> None:
+        """Fit the plots to their data again and follow new data (undoes a zoom or pan)."""
+        for box in self.view_boxes():
+            box.enableAutoRange()
+        self.follow_button.hide()
+
+    def _zoomed_by_hand(self, *_: object) -> None:
+        self.follow_button.show()
+        self.follow_button.raise_()
+
+    def _watch_zoom(self) -> None:
+        """Notice zooms and pans by hand on every plot, including ones a subclass made after ``__init__``."""
+        for box in self.view_boxes():
+            if id(box) not in self._watched:
+                self._watched.add(id(box))
+                box.sigRangeChangedManually.connect(self._zoomed_by_hand)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # Qt override
+        self._watch_zoom()
+        super().showEvent(event)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        button = getattr(self, "follow_button", None)  # pyqtgraph resizes during super().__init__
+        if button is not None:
+            button.move(self.width() - button.sizeHint().width() - 4, 4)
+
+    def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:  # Qt override
+        super().mouseDoubleClickEvent(event)
+        self.arrange_requested.emit("maximise")
+
+    def clear_drawn(self) -> None:
+        """Empty every image, curve, scatter and bar item and fit the axes again: after a reset a
+        view shows nothing of the run before, not even its ranges."""
+        for item in self.scene().items():
+            if isinstance(item, pg.ImageItem):
+                item.clear()
+            elif isinstance(item, pg.PlotDataItem):
+                item.setData([], [])
+            elif isinstance(item, pg.ScatterPlotItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+                item.clear()
+            elif isinstance(item, pg.BarGraphItem):
+                item.setOpts(x=[], height=[], width=1)
+        self.follow()
 
     @property
     def optional(self) -> bool:
@@ -49,6 +120,7 @@ class View(pg.GraphicsLayoutWidget):
 
     def reset(self) -> None:
         """Forget what is drawn (a new run starts)."""
+        self.clear_drawn()
 
 
 class ArrayView(View):
@@ -72,6 +144,7 @@ class ArrayView(View):
 
     def reset(self) -> None:
         self._version = 0
+        self.clear_drawn()
 
     def has_data(self) -> bool:
         return self._version > 0

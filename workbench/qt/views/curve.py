@@ -177,5 +177,13 @@ class CurveView(View):
         self._mean_values.clear()
         self._versions.clear()
         self._lone.clear()
-        self._follow_x = True
+        self.follow()
         self.show_waiting()
+
+    def follow(self) -> None:
+        """Fit y and let x grow with the data again (x is never auto-ranged: see ``__init__``)."""
+        super().follow()
+        self.plot.enableAutoRange(x=False)
+        self._follow_x = True
+        ends = [item.xData[-1] for item in self.curves.values() if item.xData is not None and len(item.xData)]
+        self.plot.setXRange(0, max(max(ends, default=0.0) * 1.25, 10.0), padding=0)
