@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TEST_TIMEOUT_S = 60  # a mutant can make an episode endless: a test this slow counts as failed
+TEST_TIMEOUT_S = 180  # a mutant can make an episode endless: a test this slow counts as failed
 PYTHON = REPO / ".venv" / "bin" / "python"
 # the installed package names and the repo folders they come from (setup.py's package_dir)
 PACKAGES = {"workbench": "workbench", "workbench_plugins": "plugins", "workbench_assets": "assets"}
