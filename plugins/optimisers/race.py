@@ -63,6 +63,25 @@ class SurfaceRace:
             if method not in self.reached and self.surface.distance_to_minimum(x, y) < cfg.tol:
                 self.reached[method] = self.steps
 
+    def state_dict(self) -> dict[str, Any]:
+        """Everything the race needs to go on exactly: points, optimiser states, paths, noise."""
+        return {"start": list(self.start), "points": {m: p.detach().clone() for m, p in self.points.items()},
+                "optimisers": {m: o.state_dict() for m, o in self.optimisers.items()},
+                "paths": {m: [list(xy) for xy in path] for m, path in self.paths.items()},
+                "reached": dict(self.reached), "diverged": sorted(self.diverged), "steps": self.steps,
+                "noise": self.noise.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        with torch.no_grad():
+            for m, p in self.points.items():
+                p.copy_(state["points"][m])
+        for m, o in self.optimisers.items():
+            o.load_state_dict(state["optimisers"][m])
+        self.paths = {m: [(float(x), float(y)) for x, y in path] for m, path in state["paths"].items()}
+        self.reached = {m: int(s) for m, s in state["reached"].items()}
+        self.diverged, self.steps = set(state["diverged"]), int(state["steps"])
+        self.noise.set_state(state["noise"])
+
     def gaps(self) -> dict[str, float]:
         """f - f* of every racer still on the plane."""
         lowest = self.surface.lowest
@@ -91,6 +110,19 @@ class MlpRace:
         self.models = {m: copy.deepcopy(first) for m in METHODS}
         self.optimisers = {m: make(m, net.parameters(), cfg) for m, net in self.models.items()}
         self.diverged: set[str] = set()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"models": {m: net.state_dict() for m, net in self.models.items()},
+                "optimisers": {m: o.state_dict() for m, o in self.optimisers.items()},
+                "diverged": sorted(self.diverged), "batches": self.batches.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for m, net in self.models.items():
+            net.load_state_dict(state["models"][m])
+        for m, o in self.optimisers.items():
+            o.load_state_dict(state["optimisers"][m])
+        self.diverged = set(state["diverged"])
+        self.batches.set_state(state["batches"])
 
     def step(self, cfg: Any) -> dict[str, float]:
         """One minibatch step of every optimiser; the losses on that batch of those that have not diverged."""

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from workbench.core.driver import RunContext
-from workbench.core.seeding import seed_everything
+from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import builtin
 from workbench_plugins.optimisers.config import Config
@@ -69,6 +69,14 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                   cfg.batch_size, cfg, cfg.seed)
     race = SurfaceRace(surface, surface.start, cfg, cfg.seed)
     step = 0
+    if ctx.resume is not None:  # every racer goes on from where it stood, with the noise and batches it had
+        start = ctx.resume["race"]["start"]
+        race = SurfaceRace(surface, (float(start[0]), float(start[1])), cfg, cfg.seed)
+        race.load_state_dict(ctx.resume["race"])
+        mlp.load_state_dict(ctx.resume["mlp"])
+        step = int(ctx.resume["step"])
+        set_rng_state(ctx.resume["rng"])
+    ctx.keep_state(lambda: {"race": race.state_dict(), "mlp": mlp.state_dict(), "step": step, "rng": rng_state()})
 
     def drawn() -> dict[str, np.ndarray]:
         paths = {m: np.asarray(p, dtype=float) for m, p in race.paths.items()}

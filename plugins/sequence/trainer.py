@@ -105,7 +105,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         model.train()
         return {"heldout_loss": loss, "heldout_bpc": bits_per_character(loss)}
 
-    yield Snapshot(step, scalars=measured(), arrays=shown(), progress=step / cfg.steps)
+    # a resumed run measured this step before its checkpoint: logging it again would repeat a row
+    yield Snapshot(step, scalars=measured() if ctx.resume is None else {}, arrays=shown(), progress=step / cfg.steps)
     cfg = ctx.config
     while step < cfg.steps:
         # ALGO LOGIC: one chunk of every stream; the state is reset at the start of each pass

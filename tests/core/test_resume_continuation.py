@@ -13,6 +13,7 @@ from workbench.core.driver import Run
 from workbench.core.manifest import find
 
 CLOCK_COLUMNS = ("wall_time",)  # the only cells that may differ between a straight and a resumed run
+NOISY = "noisy-quadratic"
 
 
 def rows(path: Path) -> list[list[str]]:
@@ -103,3 +104,15 @@ def test_vae_stopped_mid_epoch_resumes_exactly(tmp_path):
                                      view_every=1000, seed=1)
     batches = 7  # per epoch: 200 images in batches of 32
     assert resumed_equals_straight("vae", cfg, 10, tmp_path, until=19) % batches != 0  # the stop fell inside an epoch
+
+
+def test_the_optimiser_race_resumes_exactly(tmp_path):
+    """On the noisy surface, so the gradient noise's generator must come back too."""
+    cfg = find("optimisers").config_class()(steps=40, steps_per_s=0.0, hidden=16, surface=NOISY)
+    resumed_equals_straight("optimisers", cfg, 15, tmp_path)
+
+
+def test_the_sequence_lab_resumes_without_repeating_a_row(tmp_path):
+    cfg = find("sequence").config_class()(hidden=32, embed=16, batch_size=8, bptt=16, steps=30, sample_every=10,
+                                          eval_every=10, sample_length=32)
+    resumed_equals_straight("sequence", cfg, 10, tmp_path)
