@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.paths import home
+
 INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
 NOTES_NAME = "run.json"
@@ -45,8 +47,7 @@ class UnknownRun(ValueError):
 
 def default_root() -> Path:
     """Where the app keeps its runs: ``$WORKBENCH_HOME/runs``, else ``~/.local/share/workbench/runs``."""
-    home = os.environ.get("WORKBENCH_HOME")
-    return (Path(home) if home else Path.home() / ".local" / "share" / "workbench") / "runs"
+    return home() / "runs"
 
 
 def lower_is_better(metric: str) -> bool:

@@ -10,23 +10,16 @@ file never stops the app from starting.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from workbench.core.config import from_dict, migrate, notice
+from workbench.core.paths import home
 
 VERSION = 1
 TEXT_PARTS = ("geometry", "state", "theme")
 """Parts that hold text: base64 from Qt's saveGeometry/saveState, and the theme's name."""
 PER_PLUGIN = ("configs", "layouts")
 """Parts that map a plugin id to an object: its last-used config, its panel's arrangement."""
-
-
-def home() -> Path:
-    """``$WORKBENCH_HOME``, else ``~/.local/share/workbench``: settings and GUI runs live here."""
-    root = os.environ.get("WORKBENCH_HOME")
-    return Path(root) if root else Path.home() / ".local" / "share" / "workbench"
 
 
 def fresh() -> dict[str, Any]:
