@@ -15,6 +15,7 @@ import datetime as _dt
 import os
 import queue
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from workbench.core.runs import read_curves
 from workbench.core.sweep_spec import SweepSpec
 from workbench.core.sweep_trial import TrialTask, metric_figures, run_trial
 
+REPORT_EVERY_S = 0.5
+"""Seconds between results handed to Tune: each costs its controller a round of bookkeeping."""
 SMOOTH = 10
 """Values of the metric averaged into what Tune sees (one episode's return is noise)."""
 REDUCTION = 3
@@ -42,7 +45,17 @@ class TrialTrainable(tune.Trainable):
 
     def setup(self, config: dict[str, Any], tasks: dict[str, TrialTask] | None = None) -> None:
         assert tasks is not None
-        self.task = tasks[config["trial"]]
+        self._tasks = tasks
+        self._start(config)
+
+    def reset_config(self, new_config: dict[str, Any]) -> bool:
+        """The next trial on this actor: a worker already started (imports done) is reused."""
+        self.cleanup()  # a trial the scheduler stopped may still be running: it ends at its step first
+        self._start(new_config)
+        return True
+
+    def _start(self, config: dict[str, Any]) -> None:
+        self.task = self._tasks[config["trial"]]
         self._news: queue.Queue[tuple[int, float] | None] = queue.Queue()
         self._stop = threading.Event()
         self._values: collections.deque[float] = collections.deque(maxlen=SMOOTH)
@@ -59,8 +72,12 @@ class TrialTrainable(tune.Trainable):
 
     def step(self) -> dict[str, Any]:
         news = [self._news.get()]
-        while not self._news.empty():
-            news.append(self._news.get_nowait())
+        until = time.monotonic() + REPORT_EVERY_S
+        while news[-1] is not None and time.monotonic() < until:
+            try:
+                news.append(self._news.get(timeout=max(0.0, until - time.monotonic())))
+            except queue.Empty:
+                break
         for item in news:
             if item is not None:
                 self._step = item[0]
@@ -167,7 +184,7 @@ class RayBackend:
         tuner = tune.Tuner(
             trainable,
             param_space={"trial": tune.grid_search([t.id for t in tasks])},
-            tune_config=tune.TuneConfig(scheduler=scheduler, max_concurrent_trials=self.workers, reuse_actors=False),
+            tune_config=tune.TuneConfig(scheduler=scheduler, max_concurrent_trials=self.workers, reuse_actors=True),
             run_config=tune.RunConfig(
                 name=_dt.datetime.now().strftime("%Y%m%d-%H%M%S"), storage_path=str(out / ".ray"),
                 stop=_StopAll(self._stop), callbacks=[_Records(self, report)], verbose=0,
