@@ -83,10 +83,10 @@ class Sweep:
         self.workers = workers or default_workers()
         self.threads = max(1, default_workers() // self.workers)  # each trial's share of the cores
         self.trials: list[Trial] = plan(spec, self.manifest.config_class(), self.threads)
+        self.backend = _backend(backend, spec, self.workers, address, device)
         self.records = self._records()
         self.device, self.checkpoint_every_s = device, checkpoint_every_s
         self.on_change = on_change
-        self.backend = _backend(backend, spec, self.workers, address, device)
         self.stopped = False
         self._lock = threading.Lock()
 

@@ -7,9 +7,12 @@ trials again (which is how a second run of it finds the unfinished ones).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import itertools
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,13 +209,16 @@ def plan(spec: SweepSpec, config_class: type, threads: int | None = 1) -> list[T
     sets = list(spec.sets)
     if "threads" in by_name and "threads" not in given and threads is not None:
         sets.append(f"threads={threads}")
-    trials = []
-    for point in _points(spec, by_name):
-        trial_id = ",".join(f"{k}={v}" for k, v in point.items()) or "trial"
-        swept = [f"{k}={v}" for k, v in point.items() if k != "trial"]
-        try:
-            cfg = parse_sets(config_class, sets + swept)
-        except ValueError as exc:
-            raise SweepError(f"trial {trial_id}: {exc}") from None
-        trials.append(Trial(trial_id, point, to_dict(cfg)))
+    trials, notes = [], io.StringIO()
+    with contextlib.redirect_stderr(notes):  # a setting's note once, not once per trial
+        for point in _points(spec, by_name):
+            trial_id = ",".join(f"{k}={v}" for k, v in point.items()) or "trial"
+            swept = [f"{k}={v}" for k, v in point.items() if k != "trial"]
+            try:
+                cfg = parse_sets(config_class, sets + swept)
+            except ValueError as exc:
+                raise SweepError(f"trial {trial_id}: {exc}") from None
+            trials.append(Trial(trial_id, point, to_dict(cfg)))
+    for line in dict.fromkeys(notes.getvalue().splitlines()):
+        print(line, file=sys.stderr)
     return trials
