@@ -80,19 +80,26 @@ class TrialSink(Sink):
 
 def run_trial(task: TrialTask, should_stop: Callable[[], bool],
               on_metric: Callable[[int, float], None] | None = None) -> dict[str, Any]:
-    """Run ``task`` to its end, a stop or an error; the trial's record for ``sweep.json``."""
+    """Run ``task`` to its end, a stop or an error; the trial's record for ``sweep.json``. Anything
+    that goes wrong (a plugin that does not import, a folder that cannot be written) fails this
+    trial, never the worker or the sweep."""
+    sys.path[:0] = [p for p in task.paths if p not in sys.path]
+    try:
+        return _run(task, should_stop, on_metric)
+    except Exception as exc:  # noqa: BLE001 - see above
+        return {"id": task.id, "state": "failed", "error": f"{type(exc).__name__}: {exc}", "step": 0,
+                "final": None, "best": None}
+
+
+def _run(task: TrialTask, should_stop: Callable[[], bool],
+         on_metric: Callable[[int, float], None] | None) -> dict[str, Any]:
     from workbench.core.driver import Run
 
-    sys.path[:0] = [p for p in task.paths if p not in sys.path]
     limit_threads(task.threads)
     out = Path(task.out_dir)
     resume = out if (out / CHECKPOINT_NAME).is_file() else None
     sink = TrialSink(task.metric, should_stop, on_metric)
-    try:
-        cfg = from_dict(task.manifest.config_class(), task.values)
-    except Exception as exc:  # noqa: BLE001 - a plugin that cannot load fails its trial, not the sweep
-        return {"id": task.id, "state": "failed", "error": f"{type(exc).__name__}: {exc}", "step": 0,
-                "final": None, "best": None}
+    cfg = from_dict(task.manifest.config_class(), task.values)
     run = Run(task.manifest, cfg, device=task.device, out_dir=out, sinks=[sink], max_steps=task.steps,
               resume_from=resume, checkpoint_every_s=task.checkpoint_every_s, on_nonfinite="stop")
     sink.stop = run.stop
