@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint clean package package-check mutants
+.PHONY: setup run test lint clean package package-check mutants screenshots
 
 $(BIN)/workbench: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ package-check: setup
 # break each lab's core step on purpose in a copy of the tree: its tests must fail (not part of make test)
 mutants: setup
 	$(BIN)/python scripts/mutants.py
+
+# every plugin's panel after a short warm-up, offscreen, into docs/images/<plugin>.png (the README's gallery)
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py --out docs/images
 
 clean:
 	rm -rf $(VENV) build *.egg-info

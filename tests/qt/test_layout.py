@@ -7,7 +7,10 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from workbench.qt.shell import MainWindow
-from workbench.qt.view_grid import columns_for
+from workbench.core.manifest import ViewSpec
+from workbench.core.sinks import HistorySink, LatestSink
+from workbench.qt.view_grid import ViewGrid, columns_for
+from workbench.qt.views.curve import CurveView
 
 
 def inside(window: QtWidgets.QWidget, widget: QtWidgets.QWidget) -> bool:
@@ -47,6 +50,20 @@ def test_columns_stay_between_one_and_three_and_follow_the_shape():
     assert columns_for(6, 1200, 500) == 3
     assert columns_for(6, 500, 900) <= 2
     assert all(1 <= columns_for(n, 1000, 600) <= 3 for n in range(1, 12))
+    assert columns_for(13, 930, 620, (160, 110)) == 3  # two columns would need 7 rows of 110 px
+
+
+def test_thirteen_views_fit_the_room_a_1366x768_window_leaves_them(qtbot):
+    """DQN on CartPole shows 13 views once its data arrives; the grid gets about 930x600 px."""
+    history, latest = HistorySink(), LatestSink()
+    views = [CurveView(ViewSpec("curve", (f"k{i}",), f"metric {i}"), history, latest) for i in range(13)]
+    grid = ViewGrid(views)
+    qtbot.addWidget(grid)
+    grid.resize(930, 600)
+    grid.show()
+    qtbot.waitUntil(lambda: all(v.isVisible() for v in views))
+    assert [v.title for v in views if not inside(grid, v)] == []
+    assert min(v.height() for v in views) >= views[0].minimumHeight()
 
 
 def test_maximise_hide_and_detach_then_the_arrangement_comes_back_after_a_relaunch(qtbot):

@@ -17,8 +17,9 @@ MAX_COLUMNS = 3
 CELL_ASPECT = 1.3  # width / height a view reads best at: a plot a little wider than tall
 
 
-def columns_for(n: int, width: int, height: int) -> int:
-    """The number of columns (1 to 3) whose cells come closest to ``CELL_ASPECT``."""
+def columns_for(n: int, width: int, height: int, least: tuple[int, int] = (0, 0)) -> int:
+    """The number of columns (1 to 3) whose cells come closest to ``CELL_ASPECT`` among those
+    whose cells are at least ``least`` (width, height); the most columns when none is."""
     if n <= 1:
         return 1
     options = range(1, min(n, MAX_COLUMNS) + 1)
@@ -27,7 +28,8 @@ def columns_for(n: int, width: int, height: int) -> int:
         rows = math.ceil(n / cols)
         return abs(math.log((width / cols) / max(height / rows, 1.0) / CELL_ASPECT))
 
-    return min(options, key=misfit)
+    fitting = [c for c in options if width / c >= least[0] and height / math.ceil(n / c) >= least[1]]
+    return min(fitting, key=misfit) if fitting else options[-1]
 
 
 class DetachedView(QtWidgets.QWidget):
@@ -81,7 +83,8 @@ class ViewGrid(QtWidgets.QWidget):
 
     def relayout(self, force: bool = True) -> None:
         placed = self.placed()
-        cols = columns_for(len(placed), self.width(), self.height())
+        least = max((v.minimumWidth() for v in placed), default=0), max((v.minimumHeight() for v in placed), default=0)
+        cols = columns_for(len(placed), self.width(), self.height(), least)
         if not force and cols == self._columns:
             return
         self._columns = cols

@@ -27,7 +27,7 @@ class View(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.spec, self.history, self.latest = spec, history, latest
         self.clicked = clicked or (lambda action, x, y: None)
-        self.setMinimumSize(180, 150)
+        self.setMinimumSize(160, 110)  # 13 views fit 1366x768 in three columns
         self.title = spec.title or ", ".join(spec.keys)
         self.follow_button = QtWidgets.QToolButton(self, text="⟲ follow")
         self.follow_button.setToolTip("Zoomed: new data is not followed. Click to fit the data again and follow it")
