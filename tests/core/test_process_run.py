@@ -42,7 +42,10 @@ def test_live_change_pause_and_stop_reach_the_child():
     run.stop()
     t.join(15)
     assert not t.is_alive() and run.status().state == "stopped"
-    assert run.cfg.rate == 7.0
+    assert run.cfg.rate == 7.0  # the child's final config came back
+    steps, rates = history.read("rate")
+    changed_at = run.changes[0]["step"]
+    assert set(rates[steps <= changed_at]) == {1.0} and set(rates[steps > changed_at]) == {7.0}  # the trainer used it
 
 
 def test_status_follows_controls_quickly_after_a_quiet_spell():
@@ -152,5 +155,5 @@ def test_the_trainer_stops_and_keeps_its_files_when_the_app_is_killed(tmp_path):
     assert wait_for(lambda: metrics.exists() and len(read_metrics(metrics).get("step", [])) > 3)
     parent.kill()
     parent.wait()
-    assert wait_for(lambda: _gone(child), timeout=10)
+    assert wait_for(lambda: _gone(child), timeout=30)  # it saves a checkpoint first: torch loads slowly on a busy machine
     assert len(read_metrics(metrics)["step"]) > 3
