@@ -248,3 +248,20 @@ def test_a_slice_named_by_its_trainer_keeps_its_axis_names_through_a_theme_chang
         theme.set_theme("dark")
     corner = view.image.mapToView(pg.QtCore.QPointF(0, 0))
     assert (corner.x(), corner.y()) == pytest.approx((-0.2, 2.0))
+
+
+def test_step_labels_on_a_narrow_plot_do_not_run_together(qtbot):
+    view, history, _ = make(qtbot, "curve", ["loss"], y_label="loss")
+    for step in range(0, 17_000, 200):
+        history.write(Snapshot(step, scalars={"loss": 1.0}))
+    view.resize(210, 200)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.plot.getAxis("bottom").width() < 200, timeout=1000)
+    image = view.grab()
+    painter = pg.QtGui.QPainter(image)
+    try:
+        texts = view.plot.getAxis("bottom").generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    rects = sorted((rect for rect, _, _ in texts), key=lambda r: r.left())
+    assert rects and all(a.right() + 4 <= b.left() for a, b in zip(rects, rects[1:]))

@@ -12,6 +12,8 @@ from typing import Any, Callable
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from workbench.qt.theme import SpacedAxis
+
 MIN_WIDTH = 40
 
 
@@ -48,8 +50,9 @@ class WrappedTitle(pg.LabelItem):
 
 
 def titled_plot(layout: pg.GraphicsLayout, title: str) -> pg.PlotItem:
-    """A plot in ``layout`` whose title wraps (in place of pyqtgraph's one-line title)."""
-    plot = layout.addPlot()
+    """A plot in ``layout`` whose title wraps (in place of pyqtgraph's one-line title) and whose
+    x ticks leave room for their labels."""
+    plot = layout.addPlot(axisItems={"bottom": SpacedAxis("bottom")})
     plot.layout.removeItem(plot.titleLabel)
     if plot.titleLabel.scene() is not None:
         plot.titleLabel.scene().removeItem(plot.titleLabel)
