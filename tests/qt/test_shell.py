@@ -223,5 +223,7 @@ def test_help_shows_each_plugins_readme_and_the_run_menu_drives_the_current_pane
     actions = {a.text(): a for a in run_menu.actions()}
     actions["&Start"].trigger()
     assert panel.running
-    with qtbot.waitSignal(panel.run_ended, timeout=15_000):
+    qtbot.waitUntil(lambda: panel.run.status().step > 0, timeout=30_000)
+    with qtbot.waitSignal(panel.run_ended, timeout=30_000) as ended:
         actions["St&op"].trigger()
+    assert ended.args == ["stopped"]

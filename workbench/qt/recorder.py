@@ -24,15 +24,16 @@ def to_rgb(image: QtGui.QImage) -> np.ndarray:
     return buf.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
 
 
-def captioned(picture: QtGui.QPixmap, caption: str) -> QtGui.QImage:
-    """``picture`` with ``caption`` written in a band under it, wrapped to the picture's width."""
+def captioned(picture: QtGui.QPixmap, caption: str, band: int | None = None) -> QtGui.QImage:
+    """``picture`` with ``caption`` written in a band under it, wrapped to the picture's width;
+    ``band`` fixes the band's height (pixels), else it is as tall as the text needs."""
     font = QtGui.QFont()
     font.setPointSize(CAPTION_PT)
     metrics = QtGui.QFontMetrics(font)
     width = max(picture.width(), 1)
     flags = int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.TextFlag.TextWordWrap)
     text_rect = metrics.boundingRect(QtCore.QRect(0, 0, width - 12, 10_000), flags, caption)
-    band = text_rect.height() + 8
+    band = band or text_rect.height() + 8
     image = QtGui.QImage(width, picture.height() + band, QtGui.QImage.Format.Format_RGB888)
     image.fill(QtGui.QColor(CAPTION_BACKGROUND))
     painter = QtGui.QPainter(image)
@@ -55,6 +56,7 @@ class WidgetRecorder(QtCore.QObject):
         super().__init__(widget)
         self.widget = widget
         self.caption = caption
+        self.band: int | None = None  # the caption band's height, fixed by the first frame: frames keep one size
         self.writer = AnimationWriter(path, fps, size)
         self.timer = QtCore.QTimer(self)
         self.timer.timeout.connect(self.capture)
@@ -74,7 +76,9 @@ class WidgetRecorder(QtCore.QObject):
         picture = self.widget.grab()
         if self.caption is None:
             return to_rgb(picture.toImage())
-        return to_rgb(captioned(picture, self.caption()))
+        image = captioned(picture, self.caption(), self.band)
+        self.band = image.height() - picture.height()
+        return to_rgb(image)
 
     def capture(self) -> None:
         """Grab one frame; a failed recording stops grabbing and ``stop`` raises its error."""

@@ -45,6 +45,7 @@ class PluginCard(QtWidgets.QFrame):
             layout.addWidget(button, 2 + i, 1, 1, 2)
             self.recipe_buttons.append(button)
         layout.setColumnStretch(1, 1)
+        layout.setRowStretch(2 + len(recipes), 1)  # the slack goes under the card's text, not between its lines
 
 
 class WelcomePage(QtWidgets.QScrollArea):
