@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from workbench.core.actions import Action
 from workbench.core.config import Condition, Schema, one_of, param
+from workbench.envs.play import PLAY_ACTIONS
 from workbench.rl.schedules import SCHEDULES
 
 ALGOS = ("dqn", "double", "dueling", "dueling-double")
@@ -90,6 +91,7 @@ class Config(Schema):
     actions: ClassVar[tuple[Action, ...]] = (
         Action("evaluate", "Evaluate now", help="play the greedy evaluation episodes at the next step"),
         Action("record", "Record next episode", help="play one greedy episode into a GIF in the run folder"),
+        *PLAY_ACTIONS,
     )
     renamed: ClassVar[dict[str, str]] = {"epsilon_min": "epsilon_end", "epsilon_steps": "epsilon_duration"}
 

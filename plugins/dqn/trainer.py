@@ -18,6 +18,7 @@ from workbench.core.images import tile
 from workbench.core.recorder import AnimationWriter
 from workbench.core.seeding import env_rng_states, rng_state, set_env_rng_states, set_rng_state
 from workbench.core.snapshot import Snapshot
+from workbench.envs.play import Player
 from workbench.lens import views as lens
 from workbench.rl.schedules import epsilon_at
 from workbench_plugins.dqn import draw
@@ -254,6 +255,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     last_yield = last_view = time.perf_counter()
     losses, q_means, td_errors = [], [], np.zeros(0)
     asked: set[str] = set()                                # actions waiting for the next snapshot
+    player = Player(lambda: make_eval_env(cfg), "frame", ctx.out_dir, seed=cfg.seed + 2)  # a person at the keyboard
     try:
         while step < cfg.steps:
             ctx.checkpoint_ok = False  # until this step's snapshot: evaluations yield frames mid-step
@@ -338,7 +340,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             ctx.checkpoint_ok = not interrupted and (not exact or last or bool(was_done.all()))
             yield Snapshot(step, scalars=scalars, arrays=arrays, progress=min(step / cfg.steps, 1.0))
             cfg = ctx.config
-            asked.update(event.name for event in ctx.events())
+            events = player.handle(ctx.events())
+            events += yield from player.hold(ctx, step)  # training waits while a person plays
+            asked.update(event.name for event in events)
             if cfg.watch and cfg.delay > 0:
                 time.sleep(cfg.delay)
     finally:
@@ -346,6 +350,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             torch.save(agent.online.state_dict(), ctx.path("q_network.pt"))
         envs.close()
         eval_env.close()
+        player.close()
 
 
 def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarray, envs, score: float,

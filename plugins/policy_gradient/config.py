@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from workbench.core.actions import Action
 from workbench.core.config import Schema, one_of, param
+from workbench.envs.play import PLAY_ACTIONS
 
 ENVS = ("CartPole-v1", "CartPole-v0", "Acrobot-v1", "MountainCar-v0", "Pendulum-v1")
 CONTINUOUS_ENVS = ("Pendulum-v1",)
@@ -52,6 +53,7 @@ class Config(Schema):
 
     actions: ClassVar[tuple[Action, ...]] = (
         Action("record", "Record next episode", help="play one episode of the current policy into a GIF"),
+        *PLAY_ACTIONS,
     )
 
     def check(self) -> None:

@@ -18,6 +18,7 @@ from workbench.core.driver import RunContext
 from workbench.core.recorder import AnimationWriter
 from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
+from workbench.envs.play import Player
 from workbench_plugins.policy_gradient.actor_critic import ActorCritic
 from workbench_plugins.policy_gradient.config import SEARCHES, Config
 from workbench_plugins.policy_gradient.environments import INFO, SLICE_CELLS, slice_axes, slice_extent, slice_states
@@ -62,6 +63,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     solved: list[int] = []  # the same, for the runs that solved
     step, run, last_frame, last_slice, recorded = 0, 0, 0.0, 0.0, 0
     record_asked = False
+    player = Player(lambda: gym.make(cfg.env, render_mode="rgb_array"), "render", ctx.out_dir, seed=cfg.seed)  # a person at the keys
     resume = ctx.resume
     if resume is not None:
         step, run = int(resume["step"]), int(resume["run"])
@@ -147,7 +149,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 progress = run + (counted.sum() if search else min(run_steps / cfg.steps, 1.0))
                 yield Snapshot(step, scalars=scalars, arrays=arrays, progress=float(progress) / cfg.runs)
                 cfg = ctx.config
-                record_asked |= any(event.name == "record" for event in ctx.events())
+                events = player.handle(ctx.events())
+                events += yield from player.hold(ctx, step)  # training waits while a person plays
+                record_asked |= any(event.name == "record" for event in events)
             agent.close()
             agent = None
             run += lanes
@@ -157,3 +161,4 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         if agent is not None:
             agent.close()
         display.close()
+        player.close()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from workbench.core.actions import Action
 from workbench.core.config import Condition, Schema, one_of, param
 from workbench.core.envs import check_env_id
+from workbench.envs.play import PLAY_ACTIONS
 from workbench.envs.text_grid import RUSSELL_NORVIG, parse_grid
 from workbench.rl.schedules import SCHEDULES
 
@@ -67,6 +69,7 @@ class Config(Schema):
     render: bool = param(True, "send environment frames to the panel", live=True, group="advanced")
     seed: int = param(0, "random seed", lo=0)
 
+    actions: ClassVar[tuple[Action, ...]] = PLAY_ACTIONS
     renamed: ClassVar[dict[str, str]] = {"schedule": "epsilon_schedule", "schedule_episodes": "epsilon_duration",
                                          "decay": "epsilon_decay"}
 

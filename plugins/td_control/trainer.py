@@ -19,6 +19,7 @@ from workbench.core.envs import register_all
 from workbench.core.images import fit_width, tile
 from workbench.core.snapshot import Snapshot
 from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, GridLayout, layout_of
+from workbench.envs.play import Player
 from workbench.rl.dp import TabularModel, exact_values, random_policy
 from workbench.rl.schedules import epsilon_at
 from workbench.rl.value_image import value_image
@@ -78,6 +79,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     done = start  # episodes finished: what a resumed run starts from
     ctx.keep_state(lambda: {"episode": done, "learners": [[x.state_dict() for x in learners[a]] for a in algos]})
     last_arrays, arrays_cost = 0.0, 0.0
+    player = Player(lambda: make_env(cfg), "render", ctx.out_dir, seed=cfg.seed)  # a person at the keyboard
     try:
         for episode in range(start, cfg.episodes):
             # ALGO LOGIC: one episode for every learner, then the averages over runs
@@ -114,11 +116,14 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             done = episode + 1
             yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.episodes)
             cfg = ctx.config
+            player.handle(ctx.events())
+            yield from player.hold(ctx, done)  # training waits while a person plays
     finally:
         ctx.save_array("q_values", shown.v[:, None] if shown.algo == "td0" else shown.estimate())
         ctx.save_array("visits", shown.visits)
         for x in (learner for group in learners.values() for learner in group):
             x.env.close()
+        player.close()
 
 
 def action_name_ids(layout: GridLayout) -> np.ndarray:

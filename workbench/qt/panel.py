@@ -28,6 +28,7 @@ from workbench.core.status import State
 from workbench.qt import settings
 from workbench.qt.actions import ActionsBox
 from workbench.qt.params import ConfigForm
+from workbench.qt.play import install_play
 from workbench.qt.recorder import WidgetRecorder
 from workbench.qt.view_grid import ViewGrid
 from workbench.qt.views import VIEW_KINDS
@@ -82,6 +83,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.timer.timeout.connect(self.refresh)
         self.timer.start(REFRESH_MS)
         self._set_buttons("idle")
+        install_play(self)
 
     # ---------- layout ----------
     def _build(self, device: str) -> None:

@@ -1,0 +1,116 @@
+"""A person plays the environment with the keyboard: keys reach the trainer as actions, the
+returns land on the curves and in metrics.csv, and the episodes round-trip through Minari."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from workbench.core.manifest import discover
+from workbench.core.sinks import read_metrics
+from workbench.data.demos import load_demos
+from workbench.envs.keys import key_map
+from workbench.qt.panel import PluginPanel
+
+K = QtCore.Qt.Key
+CLIFF_START, CLIFF_GOAL = 36, 47
+
+
+def manifest(plugin_id: str):
+    return next(m for m in discover() if m.id == plugin_id)
+
+
+def playing_panel(qtbot, plugin_id: str, **values) -> PluginPanel:
+    """A panel whose run has started and whose Play button has been pressed."""
+    panel = PluginPanel(manifest(plugin_id), values, device="cpu")
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.start()
+    assert panel.play_keys.button.isEnabled()
+    qtbot.waitUntil(lambda: panel.run.status().step > 0, timeout=60_000)  # the trainer is at its loop
+    qtbot.mouseClick(panel.play_keys.button, QtCore.Qt.MouseButton.LeftButton)
+    assert panel.play_keys.playing
+    return panel
+
+
+def press(qtbot, panel: PluginPanel, *keys: QtCore.Qt.Key) -> None:
+    for key in keys:
+        qtbot.keyClick(panel, key)
+
+
+def stop(qtbot, panel: PluginPanel) -> None:
+    with qtbot.waitSignal(panel.run_ended, timeout=60_000):
+        panel.stop()
+
+
+def test_keyboard_maps_follow_each_environment():
+    assert key_map("CliffWalking-v1") == {"Up": 0, "Right": 1, "Down": 2, "Left": 3}
+    assert key_map("FrozenLake-v1") == {"Left": 0, "Down": 1, "Right": 2, "Up": 3}
+    assert key_map("CartPole-v1") == {"Left": 0, "Right": 1}
+    assert key_map("MountainCar-v0")["Right"] == 2
+    assert key_map("Pendulum-v1") == {}  # continuous torque: nothing to press
+    pong = key_map("ALE/Pong-v5")
+    assert pong["Space"] == 1 and pong["Left"] == 3  # from Pong's own action meanings
+
+
+def test_cliff_walking_by_keys_reaches_the_goal_with_return_minus_13(qtbot):
+    """Up, right x 11, down from the start: 13 moves of -1 along the row above the cliff."""
+    panel = playing_panel(qtbot, "td-control", episodes=1_000_000)
+    press(qtbot, panel, K.Key_Up, *[K.Key_Right] * 11, K.Key_Down)
+    qtbot.waitUntil(lambda: panel.history.count("human_return") == 1, timeout=30_000)
+    assert panel.history.read("human_return")[1].tolist() == [-13.0]
+    assert panel.history.read("human_length")[1].tolist() == [13.0]
+    assert [e["payload"]["action"] for e in panel.run.events if e["action"] == "key"] == [0] + [1] * 11 + [2]
+    out = panel.run.out_dir
+    stop(qtbot, panel)
+    assert read_metrics(out / "metrics.csv")["human_return"][-1] == -13.0
+    demos = load_demos(out, "CliffWalking-v1")
+    episode = next(demos.iterate_episodes())
+    np.testing.assert_array_equal(episode.actions, [0] + [1] * 11 + [2])
+    np.testing.assert_array_equal(episode.rewards, [-1] * 13)
+    assert episode.observations.tolist() == [CLIFF_START, 24, *range(25, 36), CLIFF_GOAL]
+    assert episode.terminations[-1] and not episode.terminations[:-1].any()
+    with pytest.raises(ValueError, match="played in CliffWalking-v1, not CartPole-v1"):
+        load_demos(out, "CartPole-v1")
+
+
+def test_a_key_with_no_action_only_says_so(qtbot):
+    panel = playing_panel(qtbot, "td-control", episodes=1_000_000)
+    press(qtbot, panel, K.Key_A, K.Key_Space)
+    assert "plays nothing in CliffWalking-v1" in panel.status.text()
+    press(qtbot, panel, K.Key_Up)  # a mapped key after them: the only key the trainer gets
+    qtbot.waitUntil(lambda: any(e["action"] == "key" for e in panel.run.events), timeout=30_000)
+    assert [e["payload"] for e in panel.run.events if e["action"] == "key"] == [{"action": 0}]
+    stop(qtbot, panel)
+
+
+def test_cartpole_pushed_left_falls_and_scores_its_length(qtbot):
+    """Always pushing left tips the pole within a few dozen steps, each step scored +1; both
+    episodes played join the run's Minari dataset."""
+    panel = playing_panel(qtbot, "policy-gradient", algo="reinforce", steps=10_000_000, episodes=10_000_000)
+    while panel.history.count("human_return") < 2:
+        press(qtbot, panel, K.Key_Left)
+        qtbot.wait(20)  # lets the run report between presses; the loop ends on the second episode's end
+        assert panel.state().active, panel.run.error
+        assert sum(e["action"] == "key" for e in panel.run.events) < 300, "the pole never fell"
+    out = panel.run.out_dir
+    stop(qtbot, panel)
+    returns, lengths = panel.history.read("human_return")[1], panel.history.read("human_length")[1]
+    np.testing.assert_array_equal(returns, lengths)
+    assert all(5 <= n < 60 for n in lengths)
+    demos = load_demos(out, "CartPole-v1")
+    episodes = list(demos.iterate_episodes())
+    assert [len(e.actions) for e in episodes] == lengths.astype(int).tolist()
+    for episode in episodes:
+        assert set(episode.actions.tolist()) == {0} and episode.terminations[-1]
+        assert episode.rewards.sum() == len(episode.actions)
+        assert episode.observations[-1][1] < 0  # the cart was pushed left all along
+
+
+def test_play_is_disabled_where_the_environment_has_no_keys(qtbot):
+    panel = PluginPanel(manifest("policy-gradient"), {"env": "Pendulum-v1", "algo": "ppo"}, device="cpu")
+    qtbot.addWidget(panel)
+    assert not panel.play_keys.button.isEnabled()
+    assert "no keyboard map" in panel.play_keys.button.toolTip()
+    assert not panel.actions.buttons["key"].isVisibleTo(panel)

@@ -1,0 +1,116 @@
+"""A person playing a trainer's display environment with the keyboard.
+
+The panel sends ``play`` (start or stop playing) and ``key`` (one action index per key press);
+a trainer hands its events to ``Player.handle`` and, while ``Player.active``, holds its training
+with ``yield from player.hold(ctx, step)``: each key press is one step of the environment, the
+frame is shown under the trainer's frame key, every finished episode logs ``human_return`` and
+``human_length`` and, with a run folder, joins the run's Minari demonstrations.
+``takeover`` (a trainer that supports it) lets the person's last key act in the training env.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from pathlib import Path
+
+import cv2
+import gymnasium as gym
+import numpy as np
+
+from workbench.core.actions import Action, Event, payload
+from workbench.core.images import fit_width
+from workbench.core.snapshot import Snapshot
+from workbench.data.demos import Episode, save_episode
+
+PLAY_ACTIONS = (
+    Action("play", "Play", help="give the keyboard the controls: training holds while you play; press again to stop"),
+    Action("key", "Key", (payload("action", int, lo=0),), help="one step with this action while playing"),
+)
+TAKEOVER = Action("takeover", "Take over", help="T: your keys act in the training env (and back)")
+WAIT_S = 0.05  # between snapshots while waiting for a key: stop and pause still land quickly
+FRAME_WIDTH = 480
+
+
+class Player:
+    """The person's episode in ``env``: stepped by key events, recorded for the demonstrations."""
+
+    def __init__(self, make_env: Callable[[], gym.Env], frame_key: str, out_dir: Path | None, seed: int = 0) -> None:
+        self._make_env = make_env
+        self.frame_key = frame_key
+        self.env: gym.Env | None = None
+        self.active = False
+        self.takeover = False
+        self.held: int | None = None  # the last key's action: what a takeover plays
+        self.rng = np.random.default_rng(seed)
+        self.episode: Episode | None = None
+        self.ret = 0.0
+        self.finished: list[dict[str, float]] = []  # the scalars of the episodes ended since the last snapshot
+        self.out_dir = out_dir  # the run folder the demonstrations go to
+
+    def handle(self, events: list[Event]) -> list[Event]:
+        """Act on ``play``, ``key`` and ``takeover``; the other events, for the trainer."""
+        others = []
+        for ev in events:
+            if ev.name == "play":
+                self.active = not self.active
+                if self.active and self.env is None:
+                    self.env = self._make_env()
+                if self.active and self.episode is None:
+                    self._reset()
+            elif ev.name == "takeover":
+                self.takeover = not self.takeover
+            elif ev.name == "key":
+                self.held = int(ev.payload["action"])
+                if self.active:
+                    self.step(self.held)
+            else:
+                others.append(ev)
+        return others
+
+    def _reset(self) -> None:
+        seed = int(self.rng.integers(2**31))
+        obs, _ = self.env.reset(seed=seed)
+        self.episode, self.ret = Episode(np.asarray(obs), seed), 0.0
+
+    def step(self, action: int) -> None:
+        """One step of the person's episode; at its end the return is logged and a new one starts."""
+        if not 0 <= action < self.env.action_space.n:
+            return  # a key of another environment's map
+        obs, reward, terminated, truncated, _ = self.env.step(action)
+        self.episode.add(action, np.asarray(obs), float(reward), terminated, truncated)
+        self.ret += float(reward)
+        if terminated or truncated:
+            self.finished.append({"human_return": self.ret, "human_length": float(len(self.episode.actions))})
+            if self.out_dir is not None:
+                save_episode(self.out_dir, self.episode, self.env)
+            self._reset()
+
+    def hold(self, ctx, step: int) -> Generator[Snapshot, None, list[Event]]:
+        """Snapshots of the person's game while playing (training waits) until Play is pressed
+        again or the run stops; returns the events for the trainer that came meanwhile."""
+        others: list[Event] = []
+        shown = None
+        while self.active and not ctx.should_stop():
+            scalars = self.finished.pop(0) if self.finished else {}  # one row per episode
+            frame_id = (id(self.episode), len(self.episode.actions))
+            arrays = {}
+            if frame_id != shown:
+                shown = frame_id
+                arrays[self.frame_key] = with_score(fit_width(self.env.render(), FRAME_WIDTH), self.ret)
+            yield Snapshot(step, scalars=scalars, arrays=arrays)
+            others += self.handle(ctx.events())
+            if not scalars and not arrays:
+                time.sleep(WAIT_S)
+        return others
+
+    def close(self) -> None:
+        if self.env is not None:
+            self.env.close()
+
+
+def with_score(frame: np.ndarray, score: float) -> np.ndarray:
+    """The frame with the person's score so far written in its corner."""
+    out = np.ascontiguousarray(frame).copy()
+    cv2.putText(out, f"you: {score:g}", (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 60, 60), 1, cv2.LINE_AA)
+    return out

@@ -1,0 +1,104 @@
+"""The keyboard as a controller: once Play is pressed, a mapped key sends the run a ``key``
+action with the environment's action index; T hands the training env to the person and back in
+plugins that declare ``takeover``.
+
+Installed on a panel with one call, ``install_play(panel)``. The map comes from
+``workbench.envs.keys`` for the env in the form; without one, Play is disabled and says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from workbench.envs.keys import key_map
+
+TAKEOVER_KEY = "T"
+
+
+class PlayKeys(QtCore.QObject):
+    """Watches key presses in one panel while its person plays or has taken over."""
+
+    def __init__(self, panel: Any) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.playing = False
+        self.taking_over = False
+        self.button = panel.actions.buttons["play"]
+        self._hide_key_action()
+        panel.actions.asked.connect(self._asked)
+        panel.form.edited.connect(lambda *_: self._refresh())
+        panel.run_ended.connect(self._ended)
+        enable = panel.actions.enable
+
+        def enable_when_playable(running: bool) -> None:
+            enable(running)
+            self._refresh()
+        panel.actions.enable = enable_when_playable
+        QtWidgets.QApplication.instance().installEventFilter(self)
+        self._refresh()
+
+    def _hide_key_action(self) -> None:
+        """``key`` is sent by the keyboard, not by a button."""
+        box = self.panel.actions
+        box.buttons["key"].hide()
+        for field in box.inputs["key"].values():
+            field.hide()
+            for form in box.findChildren(QtWidgets.QFormLayout):
+                if (label := form.labelForField(field)) is not None:
+                    label.hide()
+
+    @property
+    def env(self) -> str:
+        return str(self.panel.form.values().get("env", ""))
+
+    def keys(self) -> dict[str, int]:
+        return key_map(self.env)
+
+    def _refresh(self) -> None:
+        playable = bool(self.keys())
+        self.button.setEnabled(playable and self.panel.running)
+        if playable:
+            names = ", ".join(f"{k} → {a}" for k, a in self.keys().items())
+            self.button.setToolTip(f"play {self.env} with the keyboard ({names}); press again to stop")
+        else:
+            self.button.setToolTip(f"{self.env} has no keyboard map: it cannot be played by hand")
+        self.button.setText("Stop playing" if self.playing else "Play")
+
+    def _asked(self, name: str, _payload: object) -> None:
+        if name == "play" and self.panel.running:
+            self.playing = not self.playing
+            self._refresh()
+
+    def _ended(self, _state: str) -> None:
+        self.playing = self.taking_over = False
+        self._refresh()
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() != QtCore.QEvent.Type.KeyPress or not self.panel.running:
+            return False
+        if not (obj is self.panel or (isinstance(obj, QtWidgets.QWidget) and self.panel.isAncestorOf(obj))):
+            return False
+        name = QtGui.QKeySequence(event.key()).toString()
+        if name == TAKEOVER_KEY and "takeover" in self.panel.actions.declared:
+            self.taking_over = not self.taking_over
+            self.panel.act("takeover")
+            return True
+        if not (self.playing or self.taking_over):
+            return False
+        keys = self.keys()
+        if name in keys:
+            self.panel.act("key", action=keys[name])
+        else:
+            listed = ", ".join(keys)
+            self.panel._say(f"{name or 'that key'} plays nothing in {self.env}: use {listed}")
+        return True
+
+
+def install_play(panel: Any) -> PlayKeys | None:
+    """Keyboard play for a panel whose plugin declares ``play``; nothing for the others."""
+    if "play" not in panel.actions.declared:
+        return None
+    panel.play_keys = PlayKeys(panel)
+    return panel.play_keys
