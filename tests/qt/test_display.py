@@ -265,3 +265,17 @@ def test_step_labels_on_a_narrow_plot_do_not_run_together(qtbot):
         painter.end()
     rects = sorted((rect for rect, _, _ in texts), key=lambda r: r.left())
     assert rects and all(a.right() + 4 <= b.left() for a, b in zip(rects, rects[1:]))
+
+
+def test_a_long_legend_moves_beside_a_short_plot_and_back_under_a_tall_one(qtbot):
+    view, history, _ = make(qtbot, "curve", ["gap"], prefix=True)
+    names = ["SGD", "Momentum", "Nesterov", "RMSProp", "Adagrad", "Adam", "AdamW"]
+    history.write(Snapshot(1, scalars={f"gap/{n}": 1.0 for n in names}))
+    view.refresh()
+    view.resize(320, 200)
+    qtbot.waitUntil(lambda: view.legend.beside and view.legend.columnCount == 1, timeout=1000)
+    qtbot.waitUntil(lambda: view.legend.sceneBoundingRect().left()
+                    >= view.plot.getViewBox().sceneBoundingRect().right(), timeout=1000)
+    view.resize(640, 480)
+    qtbot.waitUntil(lambda: not view.legend.beside and view.legend.sceneBoundingRect().top()
+                    >= view.plot.getViewBox().sceneBoundingRect().bottom(), timeout=1000)

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 MIN_PT = 9      # the smallest text a view draws, in points at 100% scale
 TICK_PT = 9
 LABEL_PT = 10
 TITLE_PT = 10
+UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX
 
 
 @dataclass(frozen=True)
@@ -108,21 +109,45 @@ class LegendRow(pg.LegendItem):
     """A legend laid out as a row of its layout: as tall as its entries, no height when hidden,
     with as many columns as its width holds (up to ``most``), so a small view is not pushed wide."""
 
-    def __init__(self, most: int, **kwargs: Any) -> None:
+    ROW_PX = 18        # one row of entries
+    MIN_PLOT_PX = 180  # a legend goes beside the plot only if this much width is left for it
+
+    def __init__(self, grid: QtWidgets.QGraphicsGridLayout, most: int, **kwargs: Any) -> None:
         super().__init__(colCount=most, **kwargs)
-        self.most = most
+        self.grid, self.most = grid, most
+        self.beside = False
         self.setMinimumWidth(0)
 
     def updateSize(self) -> None:
         self._fit()  # not pyqtgraph's: it moves the legend to (0, 0), over the plot
 
+    def entry_width(self) -> float:
+        return max((sample.width() + label.item.boundingRect().width() + 12 for sample, label in self.items),
+                   default=1.0)
+
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        entry = max((sample.width() + label.item.boundingRect().width() + 12 for sample, label in self.items),
-                    default=1.0)
-        columns = max(1, min(self.most, int(self.width() // entry)))
+        columns = 1 if self.beside else max(1, min(self.most, int(self.width() // self.entry_width())))
         if columns != self.columnCount:
             self.setColumnCount(columns)
+
+    def place(self, width: float, height: float) -> None:
+        """Under the plot of a view ``width`` x ``height``, or beside it when under it would take
+        more than a third of the height (seven optimisers in a 200-pixel view left no plot)."""
+        entry = self.entry_width()
+        rows_below = math.ceil(len(self.items) / max(1, min(self.most, int(width // entry))))
+        beside = rows_below * self.ROW_PX > height / 3 and width - entry > self.MIN_PLOT_PX
+        if beside != self.beside:
+            self.beside = beside
+            # moved once the resize that asked for it is over: changing a layout inside its own resize crashed
+            QtCore.QTimer.singleShot(0, self, self._move)
+
+    def _move(self) -> None:
+        self.grid.removeItem(self)
+        self.grid.addItem(self, *((0, 1) if self.beside else (1, 0)))
+        self.setMaximumWidth(self.entry_width() + 8 if self.beside else UNLIMITED)
+        self.setColumnCount(1 if self.beside else self.most)
+        self._fit()
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)
@@ -163,10 +188,23 @@ def plain_numbers(axis: pg.AxisItem) -> None:
     axis.update()
 
 
+class PlacesLegend:
+    """For a view with a ``legend`` (a ``LegendRow``): it moves under or beside the plot as the view resizes."""
+
+    legend: LegendRow
+
+    def resizeEvent(self, event: Any) -> None:  # Qt override
+        super().resizeEvent(event)  # type: ignore[misc]
+        # pyqtgraph resizes during __init__, before the legend exists, and in close(), after the scene is gone
+        legend = getattr(self, "legend", None)
+        if legend is not None and not getattr(self, "closed", False):
+            legend.place(self.width(), self.height())  # type: ignore[attr-defined]
+
+
 def legend_below(layout: pg.GraphicsLayout, row: int, columns: int = 4) -> pg.LegendItem:
-    """A legend in its own row of ``layout`` under the plot: it never covers data. Hidden until
-    shown; compact, as small views at 1366x768 have little height to give it."""
-    legend = LegendRow(columns, labelTextSize=f"{LABEL_PT}pt", verSpacing=-6, horSpacing=8)
+    """A legend in its own row of ``layout`` under the plot (or beside it: ``LegendRow.place``): it
+    never covers data. Hidden until shown; compact, as small views at 1366x768 have little height."""
+    legend = LegendRow(layout.layout, columns, labelTextSize=f"{LABEL_PT}pt", verSpacing=-6, horSpacing=8)
     legend.layout.setContentsMargins(4, 0, 4, 0)
     layout.addItem(legend, row=row, col=0)
     legend.setVisible(False)

@@ -16,7 +16,7 @@ from workbench.qt.views.titles import titled_plot
 WIDTH = 0.7  # of the space one bar name has
 
 
-class BarsView(ArrayView):
+class BarsView(theme.PlacesLegend, ArrayView):
     """Bars of the first key; the optional second key is drawn as markers over them, or, when
     ``series`` names both keys, as a second bar beside each, with a legend under the plot."""
 

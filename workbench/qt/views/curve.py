@@ -49,7 +49,7 @@ class LogAxis(pg.AxisItem):
                 (None, list(values[~np.isin(mantissa, (1, 2, 5))]))]
 
 
-class CurveView(View):
+class CurveView(theme.PlacesLegend, View):
     """Scalars against step; comparisons (``prefix``) and several keys get a legend under the plot,
     with human names; a lone point is drawn as a marker."""
 
@@ -117,6 +117,7 @@ class CurveView(View):
                 named = mean
             self.legend.addItem(named, theme.human_label(key, self.option("labels")))
             self.legend.setVisible(len(self.curves) > 1)
+            self.legend.place(self.width(), self.height())
             look = theme.current()
             self._colour(key, look.series[(len(self.curves) - 1) % len(look.series)])
             theme.style_legend(self.legend, look)

@@ -16,7 +16,7 @@ PALETTE = [pg.mkBrush(c) for c in ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "
                                    "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#fabebe")]
 
 
-class ScatterView(ArrayView):
+class ScatterView(theme.PlacesLegend, ArrayView):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plot = titled_plot(self.ci, self.title)
