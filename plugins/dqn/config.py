@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from workbench.core.actions import Action
 from workbench.core.config import Condition, Schema, one_of, param
-from workbench.envs.play import PLAY_ACTIONS
+from workbench.envs.play import PLAY_ACTIONS, TAKEOVER
 from workbench.rl.schedules import SCHEDULES
 
 ALGOS = ("dqn", "double", "dueling", "dueling-double")
@@ -79,6 +79,8 @@ class Config(Schema):
                                 group="advanced")
     record_every: int = param(0, "record a GIF every N training episodes (0: only on demand)", lo=0,
                               group="advanced")
+    learn_from_human: bool = param(True, "after a takeover (T), the person's steps go into the replay too",
+                                   live=True)
     watch: bool = param(False, "render every step (slower); off: a frame a few times a second", live=True)
     delay: float = param(0.0, "slow motion: seconds to wait after each rendered step", lo=0.0, hi=1.0, live=True)
     slice_x: float = param(0.0, "CartPole Q map: cart position of the slice", lo=-2.4, hi=2.4, live=True,
@@ -92,6 +94,7 @@ class Config(Schema):
         Action("evaluate", "Evaluate now", help="play the greedy evaluation episodes at the next step"),
         Action("record", "Record next episode", help="play one greedy episode into a GIF in the run folder"),
         *PLAY_ACTIONS,
+        TAKEOVER,
     )
     renamed: ClassVar[dict[str, str]] = {"epsilon_min": "epsilon_end", "epsilon_steps": "epsilon_duration"}
 

@@ -262,6 +262,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             # ALGO LOGIC: act epsilon-greedily in every env
             eps = epsilon_at(cfg, step)
             actions, q = agent.act(x, eps, rng)
+            took = player.steer(actions)  # TAKEOVER: env 0 plays the person's last key
             if resetting:  # what the vector env's autoreset would have done at this step
                 next_obs, info = envs.reset()
                 reward, terminated, truncated = np.zeros(n_envs), np.zeros(n_envs, bool), np.zeros(n_envs, bool)
@@ -275,10 +276,11 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             if lives is not None:
                 ends_bootstrap |= cfg.life_terminal & (info["lives"] < lives)
                 lives = info["lives"]
-            rb.add(x[:, -1], actions, noisy, ends_bootstrap & valid, valid, first)
+            rb.add(x[:, -1], actions, noisy, ends_bootstrap & valid, valid & (cfg.learn_from_human | ~took), first)
             step += int(valid.sum())
             log.add(valid, reward, learned, q, actions)
             done = (terminated | truncated) & valid
+            marks = player.mark(bool(took[0] & valid[0]), bool(done[0]), log.ret[0])
             log.end(done, cfg.gamma)
             episodes += int(done.sum())
             # TRY NOT TO MODIFY: CRUCIAL step easy to overlook
@@ -322,7 +324,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             # SNAPSHOT: a row of scalars at episode ends, evaluations and the end (the same steps in
             # every run with this seed); views a few times a second in between
             now = time.perf_counter()
-            scalars.update(log.scalars())
+            scalars.update(log.scalars(), **marks)
+            if player.takeover:
+                scalars["taken_over"] = 1.0  # the flag on the rows while the person has the controls
             last = step >= cfg.steps
             row = bool(scalars) or last
             if not row and now - last_yield < YIELD_EVERY_S and not cfg.watch:
@@ -332,7 +336,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             if row and losses:
                 scalars.update(loss=float(np.mean(losses)), q_mean=float(np.mean(q_means)))
                 losses, q_means = [], []
-            if cfg.watch or now - last_view > VIEW_EVERY_S or last:
+            if cfg.watch or player.takeover or now - last_view > VIEW_EVERY_S or last:
                 last_view = now
                 arrays = view_arrays(cfg, agent.online, x[0], td_errors, envs, log.ret[0], device)
                 arrays["actions"] = action_ids  # the Q bars' names

@@ -22,7 +22,7 @@ def test_no_plugin_keeps_an_action_among_its_settings():
         names = {s.name for s in specs(m.config_class())}
         assert not names & {"evaluate", "record", "zx", "zy", "click_x", "click_y", "paint", "sample_a", "sample_b",
                             "walk_1", "walk_2", "walk_3"}, m.id
-    assert {a.name for a in actions_of(find("dqn").config_class())} == {"evaluate", "record", "play", "key"}
+    assert {a.name for a in actions_of(find("dqn").config_class())} == {"evaluate", "record", "play", "key", "takeover"}
     assert {a.name for a in actions_of(find("gridworld-dp").config_class())} == {"paint"}
 
 

@@ -3,12 +3,17 @@ returns land on the curves and in metrics.csv, and the episodes round-trip throu
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
+from faulty import wait_for
 from PySide6 import QtCore
 
+from workbench.core.config import from_dict
+from workbench.core.driver import Run
 from workbench.core.manifest import discover
-from workbench.core.sinks import read_metrics
+from workbench.core.sinks import HistorySink, read_metrics
 from workbench.data.demos import load_demos
 from workbench.envs.keys import key_map
 from workbench.qt.panel import PluginPanel
@@ -114,3 +119,48 @@ def test_play_is_disabled_where_the_environment_has_no_keys(qtbot):
     assert not panel.play_keys.button.isEnabled()
     assert "no keyboard map" in panel.play_keys.button.toolTip()
     assert not panel.actions.buttons["key"].isVisibleTo(panel)
+
+
+def test_takeover_marks_the_persons_steps_on_the_curves_and_in_metrics(qtbot):
+    """T hands CartPole's training env to the person (the last key held) and back; the episodes
+    they played log human_steps and human_return, and their rows carry the taken_over flag."""
+    panel = PluginPanel(manifest("dqn"), {"steps": 10_000_000, "learning_starts": 500}, device="cpu")
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.run.status().step > 0, timeout=60_000)
+    press(qtbot, panel, K.Key_T, K.Key_Left)
+    qtbot.waitUntil(lambda: panel.history.count("human_return") >= 1, timeout=60_000)
+    press(qtbot, panel, K.Key_T)
+    qtbot.waitUntil(lambda: [e["action"] for e in panel.run.events] == ["takeover", "key", "takeover"],
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: panel.history.read("human_steps")[1][-1:].tolist() == [0.0], timeout=30_000)
+    out = panel.run.out_dir
+    stop(qtbot, panel)
+    metrics = read_metrics(out / "metrics.csv")
+    played, agent_only = metrics["human_steps"] > 0, metrics["human_steps"] == 0
+    assert played.any() and agent_only.any()
+    assert np.isfinite(metrics["human_return"][played]).all() and np.isnan(metrics["human_return"][agent_only]).all()
+    assert metrics["taken_over"][played][0] == 1.0  # (a later one may have ended after the hand-back)
+    assert np.isnan(metrics["taken_over"][-1])  # handed back: the last rows are the agent's
+
+
+@pytest.mark.parametrize("learn_from_human", [True, False])
+def test_learn_from_human_decides_whether_the_persons_steps_are_replayed(learn_from_human, tmp_path):
+    cfg = from_dict(manifest("dqn").config_class(), {"steps": 300, "learning_starts": 100_000, "keep_replay": True,
+                                                     "learn_from_human": learn_from_human})
+    history = HistorySink()
+    run = Run(manifest("dqn"), cfg, device="cpu", out_dir=tmp_path, sinks=[history])
+    run.act("takeover")
+    run.act("key", action=0)  # from the first snapshot on, the person pushes left
+    thread = threading.Thread(target=run.run)
+    thread.start()
+    assert wait_for(lambda: history.count("human_return") > 0, timeout=60)
+    run.act("takeover")  # and hands back after the first episode
+    thread.join(timeout=120)
+    assert run.status().state == "finished", run.error
+    human = int(np.nansum(read_metrics(tmp_path / "metrics.csv")["human_steps"]))
+    assert human > 0
+    with np.load(tmp_path / "replay.npz") as replay:
+        replayable = int(replay["valid"][0].sum())
+    assert replayable == (300 if learn_from_human else 300 - human)

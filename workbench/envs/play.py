@@ -28,6 +28,7 @@ PLAY_ACTIONS = (
     Action("key", "Key", (payload("action", int, lo=0),), help="one step with this action while playing"),
 )
 TAKEOVER = Action("takeover", "Take over", help="T: your keys act in the training env (and back)")
+TAKEOVER_STEP_S = 0.05  # a taken-over training env steps at a pace a person can follow
 WAIT_S = 0.05  # between snapshots while waiting for a key: stop and pause still land quickly
 FRAME_WIDTH = 480
 
@@ -42,6 +43,7 @@ class Player:
         self.active = False
         self.takeover = False
         self.held: int | None = None  # the last key's action: what a takeover plays
+        self.human_steps = 0  # steps the person made in the training env's episode under way
         self.rng = np.random.default_rng(seed)
         self.episode: Episode | None = None
         self.ret = 0.0
@@ -85,6 +87,27 @@ class Player:
             if self.out_dir is not None:
                 save_episode(self.out_dir, self.episode, self.env)
             self._reset()
+
+    def steer(self, actions: np.ndarray) -> np.ndarray:
+        """While taken over, env 0 plays the person's last key instead of ``actions[0]`` (at a
+        pace a person can follow); returns which envs the person played."""
+        took = np.zeros(len(actions), dtype=bool)
+        if self.takeover and self.held is not None:
+            actions[0], took[0] = self.held, True
+            time.sleep(TAKEOVER_STEP_S)
+        return took
+
+    def mark(self, took: bool, ended: bool, ret: float) -> dict[str, float]:
+        """Counts the person's steps in env 0's episode; at its end ``human_steps``, and
+        ``human_return`` (its return) when the person played any of it."""
+        self.human_steps += int(took)
+        if not ended:
+            return {}
+        marks = {"human_steps": float(self.human_steps)}
+        if self.human_steps:
+            marks["human_return"] = float(ret)
+        self.human_steps = 0
+        return marks
 
     def hold(self, ctx, step: int) -> Generator[Snapshot, None, list[Event]]:
         """Snapshots of the person's game while playing (training waits) until Play is pressed
