@@ -12,6 +12,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.manifest import ViewSpec
 from workbench.core.sinks import HistorySink, LatestSink
+from workbench.core.view_when import holds
+from workbench.qt import theme
+from workbench.qt.views.notice import WaitingNotice
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
@@ -29,6 +32,8 @@ class View(pg.GraphicsLayoutWidget):
         self.clicked = clicked or (lambda action, x, y: None)
         self.setMinimumSize(160, 110)  # 13 views fit 1366x768 in three columns
         self.title = spec.title or ", ".join(spec.keys)
+        self.applies = True  # whether the run's config satisfies the view's `when`
+        self.notice = WaitingNotice(self, self.option("waiting", ""))
         self.follow_button = QtWidgets.QToolButton(self, text="⟲ follow")
         self.follow_button.setToolTip("Zoomed: new data is not followed. Click to fit the data again and follow it")
         self.follow_button.clicked.connect(self.follow)
@@ -96,6 +101,19 @@ class View(pg.GraphicsLayoutWidget):
                 item.setOpts(x=[], height=[], width=1)
         self.follow()
 
+    def apply_theme(self, look: theme.Theme) -> None:
+        """Restyle in ``look``; views extend this and call ``theme.follow(self)`` once built."""
+        self.setBackground(look.background)
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """Show the view only in runs whose ``config`` satisfies its ``when`` condition."""
+        self.applies = holds(self.option("when", ""), config)
+        self.setVisible(self.applies)
+
+    def show_waiting(self) -> None:
+        """Say what the view waits for while it has no data."""
+        self.notice.setVisible(not self.has_data())
+
     @property
     def optional(self) -> bool:
         """Optional views show only once their data arrives (their keys come in some configs)."""
@@ -141,13 +159,15 @@ class ArrayView(View):
         self._version = version
         self.drawn_at = time.monotonic()
         self.draw(arr)
+        self.show_waiting()
 
     def reset(self) -> None:
         self._version = 0
         self.clear_drawn()
+        self.show_waiting()
 
     def has_data(self) -> bool:
-        return self._version > 0
+        return self.applies and self._version > 0
 
     def draw(self, arr: Any) -> None:
         raise NotImplementedError
