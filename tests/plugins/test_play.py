@@ -16,7 +16,9 @@ from workbench.core.manifest import discover
 from workbench.core.sinks import HistorySink, read_metrics
 from workbench.data.demos import load_demos
 from workbench.envs.keys import key_map
+from workbench.qt.episode_replay import EpisodeReplay
 from workbench.qt.panel import PluginPanel
+from workbench_plugins.dqn.review import review
 
 K = QtCore.Qt.Key
 CLIFF_START, CLIFF_GOAL = 36, 47
@@ -164,3 +166,34 @@ def test_learn_from_human_decides_whether_the_persons_steps_are_replayed(learn_f
     with np.load(tmp_path / "replay.npz") as replay:
         replayable = int(replay["valid"][0].sum())
     assert replayable == (300 if learn_from_human else 300 - human)
+
+
+def test_episode_replay_scrubs_a_played_episode_with_the_checkpoints_td_errors(qtbot, tmp_path):
+    """A person's CartPole episode in a finished DQN run, replayed step by step: its actions and
+    rewards, frames rendered from its states, and TD errors that match the checkpoint's network."""
+    cfg = from_dict(manifest("dqn").config_class(), {"steps": 400, "learning_starts": 100})
+    history = HistorySink()
+    run = Run(manifest("dqn"), cfg, device="cpu", out_dir=tmp_path, sinks=[history])
+    run.act("play")
+    for _ in range(60):
+        run.act("key", action=1)  # pushed right until the pole falls: one episode, then a few steps more
+    thread = threading.Thread(target=run.run)
+    thread.start()
+    assert wait_for(lambda: history.count("human_return") > 0, timeout=60)
+    run.act("play")  # back to training, which ends at its budget with a checkpoint
+    thread.join(timeout=120)
+    assert run.status().state == "finished", run.error
+    episode = review(tmp_path)
+    n = int(history.read("human_length")[1][0])
+    assert episode["actions"].tolist() == [1] * n and episode["rewards"].tolist() == [1.0] * n
+    assert episode["frames"].shape[:2] == (n, 400) and episode["q_values"].shape == (n, 2)
+    q = episode["q_values"]
+    np.testing.assert_allclose(episode["td_errors"][:-1], 1.0 + cfg.gamma * q[1:].max(axis=1) - q[:-1, 1], rtol=1e-5)
+    assert episode["td_errors"][-1] == pytest.approx(1.0 - q[-1, 1])  # the fall ends it: nothing to bootstrap
+    view = EpisodeReplay(episode)
+    qtbot.addWidget(view)
+    view.slider.setValue(n - 1)
+    assert view.caption.text().startswith(f"step {n} of {n} · action 1 · reward 1")
+    np.testing.assert_array_equal(view.frame.image, episode["frames"][n - 1])
+    with pytest.raises(ValueError, match="episode 1000 is not recorded"):
+        review(tmp_path, episode=1000)

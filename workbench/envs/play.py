@@ -77,8 +77,9 @@ class Player:
 
     def step(self, action: int) -> None:
         """One step of the person's episode; at its end the return is logged and a new one starts."""
-        if not 0 <= action < self.env.action_space.n:
-            return  # a key of another environment's map
+        space = self.env.action_space
+        if not isinstance(space, gym.spaces.Discrete) or not 0 <= action < space.n:
+            return  # continuous actions, or a key of another environment's map
         obs, reward, terminated, truncated, _ = self.env.step(action)
         self.episode.add(action, np.asarray(obs), float(reward), terminated, truncated)
         self.ret += float(reward)
