@@ -14,6 +14,7 @@ import collections
 import datetime as _dt
 import os
 import queue
+import random
 import threading
 import time
 from pathlib import Path
@@ -150,14 +151,24 @@ class RayBackend:
 
     def ended_early(self, trial_id: str) -> dict[str, Any]:
         """The record of a trial Tune stopped before its end: pruned by ASHA unless the sweep
-        was stopped (then it resumes next time)."""
+        was stopped (then it resumes next time). Read again once Tune is done, when its run has
+        reached the step it stopped at."""
+        self._early.add(trial_id)
         task = self._tasks[trial_id]
         state = "stopped" if self._stop.is_set() else "pruned"
         return {"id": trial_id, "state": state, "error": "", "step": _last_step(task.out_dir),
                 **metric_figures(task.out_dir, task.metric, task.mode)}
 
+    def _order(self, ids: list[str]) -> list[str]:
+        """The trials in the order Tune starts them: shuffled (the same way each time) under
+        ASHA, whose first trials go on unchallenged, so they are not all one end of a grid."""
+        if self.spec.scheduler == "asha":
+            random.Random(0).shuffle(ids)
+        return ids
+
     def run(self, tasks: list[TrialTask], report: Any) -> None:
         self._tasks = {t.id: t for t in tasks}
+        self._early: set[str] = set()
         started = not ray.is_initialized()
         if started:
             if self.address is None:
@@ -166,6 +177,8 @@ class RayBackend:
                 ray.init(address=self.address, log_to_driver=False)
         try:
             self._fit(tasks, report)
+            for trial_id in sorted(self._early):
+                report(self.ended_early(trial_id))
         finally:
             if started:
                 ray.shutdown()
@@ -183,7 +196,7 @@ class RayBackend:
         out = Path(tasks[0].out_dir).parent.resolve()
         tuner = tune.Tuner(
             trainable,
-            param_space={"trial": tune.grid_search([t.id for t in tasks])},
+            param_space={"trial": tune.grid_search(self._order([t.id for t in tasks]))},
             tune_config=tune.TuneConfig(scheduler=scheduler, max_concurrent_trials=self.workers, reuse_actors=True),
             run_config=tune.RunConfig(
                 name=_dt.datetime.now().strftime("%Y%m%d-%H%M%S"), storage_path=str(out / ".ray"),
