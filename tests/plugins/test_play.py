@@ -85,7 +85,9 @@ def test_cliff_walking_by_keys_reaches_the_goal_with_return_minus_13(qtbot):
 def test_a_key_with_no_action_only_says_so(qtbot):
     panel = playing_panel(qtbot, "td-control", episodes=1_000_000)
     press(qtbot, panel, K.Key_A, K.Key_Space)
-    assert "plays nothing in CliffWalking-v1" in panel.status.text()
+    assert panel.play_keys.hint.text() == "Space plays nothing in CliffWalking-v1: use Up, Right, Down, Left"
+    qtbot.wait(100)  # the panel rewrites its status line on its timer: the hint stays
+    assert "plays nothing" in panel.play_keys.hint.text() and panel.play_keys.hint.isVisible()
     press(qtbot, panel, K.Key_Up)  # a mapped key after them: the only key the trainer gets
     qtbot.waitUntil(lambda: any(e["action"] == "key" for e in panel.run.events), timeout=30_000)
     assert [e["payload"] for e in panel.run.events if e["action"] == "key"] == [{"action": 0}]

@@ -26,6 +26,11 @@ class PlayKeys(QtCore.QObject):
         self.playing = False
         self.taking_over = False
         self.button = panel.actions.buttons["play"]
+        # a line of its own under the run's status, which the panel rewrites many times a second
+        self.hint = QtWidgets.QLabel()
+        self.hint.setContentsMargins(6, 0, 6, 0)
+        self.hint.hide()
+        panel.layout().insertWidget(panel.layout().indexOf(panel.status) + 1, self.hint)
         self._hide_key_action()
         panel.actions.asked.connect(self._asked)
         panel.form.edited.connect(lambda *_: self._refresh())
@@ -65,6 +70,15 @@ class PlayKeys(QtCore.QObject):
         else:
             self.button.setToolTip(f"{self.env} has no keyboard map: it cannot be played by hand")
         self.button.setText("Stop playing" if self.playing else "Play")
+        self._say_keys()
+
+    def _say_keys(self) -> None:
+        """While the keys play: which key does what."""
+        self.hint.setVisible(self.playing or self.taking_over)
+        self.hint.setStyleSheet("")
+        keys = ", ".join(f"{k} → {a}" for k, a in self.keys().items())
+        who = "you play" if self.playing else "you have the training env (T gives it back)"
+        self.hint.setText(f"{who} {self.env}: {keys}")
 
     def _asked(self, name: str, _payload: object) -> None:
         if name == "play" and self.panel.running:
@@ -84,15 +98,17 @@ class PlayKeys(QtCore.QObject):
         if name == TAKEOVER_KEY and "takeover" in self.panel.actions.declared:
             self.taking_over = not self.taking_over
             self.panel.act("takeover")
+            self._say_keys()
             return True
         if not (self.playing or self.taking_over):
             return False
         keys = self.keys()
         if name in keys:
             self.panel.act("key", action=keys[name])
+            self._say_keys()
         else:
-            listed = ", ".join(keys)
-            self.panel._say(f"{name or 'that key'} plays nothing in {self.env}: use {listed}")
+            self.hint.setText(f"{name or 'that key'} plays nothing in {self.env}: use {', '.join(keys)}")
+            self.hint.setStyleSheet("color: #ffb74d;")
         return True
 
 
