@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6 import QtWidgets
 
 from workbench.core.actions import actions_of
 from workbench.core.manifest import discover, find
@@ -149,3 +150,22 @@ def test_every_action_button_reaches_the_trainer_as_an_event_and_never_a_change(
     assert panel.run.changes == [] and panel.history.marks() == []
     qtbot.waitUntil(lambda: panel.log.count() >= 1, timeout=5_000)  # listed with its step
     assert panel.actions.declared[action].label in panel.log.item(0).text()
+
+
+@pytest.mark.parametrize("runs, shown", [(1, False), (3, True)])
+def test_views_that_do_not_apply_to_the_settings_are_hidden(open_panel, qtbot, runs, shown):
+    panel = open_panel("policy-gradient", {"algo": "random-search", "runs": runs, "episodes": 20, "render": False})
+    conditional = [v for v in panel.views if v.option("when")]
+    assert conditional and all(v.option("when") == "runs > 1" for v in conditional)
+    assert panel.start()
+    assert all(v.isVisible() == shown for v in conditional)
+    panel.stop()
+
+
+def test_the_sweep_button_opens_a_sweep_of_this_plugin(open_panel, qtbot):
+    panel = open_panel("bandit")
+    panel.sweep_button.click()
+    dialog = next(w for w in panel.findChildren(QtWidgets.QDialog))
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and dialog.manifest.id == "bandit"
+    dialog.close()

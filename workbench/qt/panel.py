@@ -147,10 +147,12 @@ class PluginPanel(QtWidgets.QWidget):
         self.save_button.setToolTip("Save a checkpoint of the run now")
         self.load_button = QtWidgets.QPushButton("Resume from…")
         self.load_button.setToolTip("Load a checkpoint; Start then resumes it and its curves")
+        self.sweep_button = QtWidgets.QPushButton("Sweep…")
+        self.sweep_button.setToolTip("Run this plugin over a grid of settings and seeds, side by side")
         for b, slot in [
             (self.start_button, self.start), (self.pause_button, self.toggle_pause), (self.step_button, self.step),
             (self.stop_button, self.stop), (self.reset_button, self.reset), (self.save_button, self.save_checkpoint),
-            (self.load_button, self.ask_checkpoint),
+            (self.load_button, self.ask_checkpoint), (self.sweep_button, self._open_sweep),
         ]:
             b.clicked.connect(slot)
             row.addWidget(b)
@@ -162,6 +164,11 @@ class PluginPanel(QtWidgets.QWidget):
         row.addWidget(self.views_button)
         row.addWidget(self._build_recorder())
         return bar
+
+    def _open_sweep(self) -> None:
+        from workbench.qt.sweep_dialog import open_sweep_dialog
+
+        open_sweep_dialog(self)
 
     def _build_side(self, device: str) -> QtWidgets.QScrollArea:
         side = QtWidgets.QWidget()
@@ -333,6 +340,8 @@ class PluginPanel(QtWidgets.QWidget):
         out_dir = self.resume_from.parent if self.resume_from is not None else new_run_dir(self.manifest.id)
         if self.resume_from is None:
             self._forget()
+        for view in self.views:  # views that do not apply to these settings stay hidden
+            view.configure(to_dict(cfg))
         self.error_box.hide()
         self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
                               sinks=[self.history, self.latest], max_steps=self.max_steps, resume_from=self.resume_from,
