@@ -10,7 +10,7 @@ from PIL import Image
 from PySide6 import QtWidgets
 
 from workbench.core.manifest import Manifest, ViewSpec
-from workbench.qt import settings
+from workbench.qt import settings, theme
 from workbench.qt.panel import PluginPanel
 from workbench.qt.shell import MainWindow, PluginBrowser
 from workbench.qt.views.curve import running_mean
@@ -227,3 +227,20 @@ def test_help_shows_each_plugins_readme_and_the_run_menu_drives_the_current_pane
     with qtbot.waitSignal(panel.run_ended, timeout=30_000) as ended:
         actions["St&op"].trigger()
     assert ended.args == ["stopped"]
+
+
+def test_the_theme_chosen_in_the_view_menu_is_kept_after_a_relaunch(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.view_menu.aboutToShow.emit()
+    themes = next(a.menu() for a in window.view_menu.actions() if a.text() == "&Theme")
+    next(a for a in themes.actions() if a.text() == "Light").trigger()
+    try:
+        assert theme.current().name == "light"
+        window.close()
+        theme.set_theme("dark")
+        again = MainWindow(device="cpu")
+        qtbot.addWidget(again)
+        assert theme.current().name == "light"
+    finally:
+        theme.set_theme("dark")
