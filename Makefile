@@ -18,8 +18,12 @@ setup: $(BIN)/workbench
 run: setup
 	$(BIN)/workbench gui --plugin td-control
 
+# import contracts, lint and format check (ruff), types (mypy: strict on workbench/core)
 lint: setup
 	$(BIN)/lint-imports
+	$(BIN)/ruff check workbench plugins tests benchmarks scripts packaging
+	$(BIN)/ruff format --check workbench plugins tests benchmarks scripts packaging
+	$(BIN)/mypy
 
 test: setup lint
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc

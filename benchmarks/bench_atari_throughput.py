@@ -80,15 +80,24 @@ def main() -> None:
     for r in range(args.rounds):
         (wall_p, cpu_p), (wall_o, cpu_o) = plain(args.env, n), ours(args.env, n, args.num_envs)
         rounds.append((1 / wall_p, 1 / cpu_p, 1 / wall_o, 1 / cpu_o))
-        print(f"round {r + 1}: plain {1 / wall_p:5.0f} steps/s, ours {1 / wall_o:5.0f} steps/s, "
-              f"ratio {wall_p / wall_o:.2f}x", flush=True)
+        print(
+            f"round {r + 1}: plain {1 / wall_p:5.0f} steps/s, ours {1 / wall_o:5.0f} steps/s, "
+            f"ratio {wall_p / wall_o:.2f}x",
+            flush=True,
+        )
     wall_p, cpu_p, wall_o, cpu_o = np.median(rounds, axis=0)
-    print(f"{args.env}, {n} agent steps per pipeline per round (4 frames per step), random actions, "
-          f"median of {args.rounds} rounds")
-    print(f"plain Gymnasium loop (1 env, AtariPreprocessing + FrameStackObservation): "
-          f"{wall_p:7.0f} steps/s wall, {cpu_p:7.0f} steps/CPU-s")
-    print(f"Deep Q lab pipeline ({args.num_envs} envs, ale-py vector env + frame stack + replay): "
-          f"{wall_o:7.0f} steps/s wall, {cpu_o:7.0f} steps/CPU-s")
+    print(
+        f"{args.env}, {n} agent steps per pipeline per round (4 frames per step), random actions, "
+        f"median of {args.rounds} rounds"
+    )
+    print(
+        f"plain Gymnasium loop (1 env, AtariPreprocessing + FrameStackObservation): "
+        f"{wall_p:7.0f} steps/s wall, {cpu_p:7.0f} steps/CPU-s"
+    )
+    print(
+        f"Deep Q lab pipeline ({args.num_envs} envs, ale-py vector env + frame stack + replay): "
+        f"{wall_o:7.0f} steps/s wall, {cpu_o:7.0f} steps/CPU-s"
+    )
     print(f"ratio: {wall_o / wall_p:.2f}x wall, {cpu_o / cpu_p:.2f}x CPU (goal >= 2x)")
 
 

@@ -37,14 +37,18 @@ def load(checkpoint: str | None) -> tuple[Config, UNet]:
     return cfg, model.eval()
 
 
-def run(cfg: Config, model: UNet, sampler: str, steps: int, eta: float, samples: int, seed: int) -> tuple[float, torch.Tensor]:
+def run(
+    cfg: Config, model: UNet, sampler: str, steps: int, eta: float, samples: int, seed: int
+) -> tuple[float, torch.Tensor]:
     diffusion = Diffusion(betas(cfg.schedule, cfg.timesteps, cfg.beta_start, cfg.beta_end))
     gen = torch.Generator().manual_seed(seed)
     noise = torch.randn(samples, cfg.channels, cfg.size, cfg.size, generator=gen)
     labels = torch.arange(samples) % model.classes if model.classes else None
     start = time.perf_counter()
     with torch.no_grad():
-        out = sample(lambda x, t: guided_eps(model, x, t, labels, cfg.guidance), diffusion, noise, sampler, steps, eta, gen)
+        out = sample(
+            lambda x, t: guided_eps(model, x, t, labels, cfg.guidance), diffusion, noise, sampler, steps, eta, gen
+        )
     return time.perf_counter() - start, out
 
 
@@ -68,11 +72,15 @@ def main() -> None:
             seconds += dt
             scores.append(scorer.score(((out + 1) / 2).numpy())["sample_score"])
         results[name] = (seconds, sum(scores) / len(scores))
-        print(f"{name:>8}: {steps:5d} steps  {seconds / args.iterations:8.2f} s/batch  "
-              f"{args.samples * args.iterations / seconds:8.2f} images/s  sample_score {results[name][1]:.3f}")
+        print(
+            f"{name:>8}: {steps:5d} steps  {seconds / args.iterations:8.2f} s/batch  "
+            f"{args.samples * args.iterations / seconds:8.2f} images/s  sample_score {results[name][1]:.3f}"
+        )
     (t_full, s_full), (t_fast, s_fast) = results.values()
-    print(f"speed-up DDIM/DDPM: {t_full / t_fast:.1f}x   sample_score {s_fast:.3f} vs {s_full:.3f}  "
-          f"(size {cfg.size}, width {cfg.width}, batch {args.samples}, {args.threads} thread(s))")
+    print(
+        f"speed-up DDIM/DDPM: {t_full / t_fast:.1f}x   sample_score {s_fast:.3f} vs {s_full:.3f}  "
+        f"(size {cfg.size}, width {cfg.width}, batch {args.samples}, {args.threads} thread(s))"
+    )
 
 
 if __name__ == "__main__":

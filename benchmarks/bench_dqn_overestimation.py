@@ -37,8 +37,11 @@ def main() -> None:
     for seed in args.seeds:
         for algo in ("dqn", "double"):
             q, g = overestimation(algo, args.iterations, args.noise, seed)
-            print(f"seed {seed} {algo:>6}: mean Q of actions taken {q:7.2f}, discounted return obtained {g:7.2f}, "
-                  f"overestimation {q - g:+7.2f} ({100 * (q - g) / max(abs(g), 1e-9):+.0f}%)", flush=True)
+            print(
+                f"seed {seed} {algo:>6}: mean Q of actions taken {q:7.2f}, discounted return obtained {g:7.2f}, "
+                f"overestimation {q - g:+7.2f} ({100 * (q - g) / max(abs(g), 1e-9):+.0f}%)",
+                flush=True,
+            )
     print(f"last quarter of {args.iterations} steps, reward noise std {args.noise}")
 
 

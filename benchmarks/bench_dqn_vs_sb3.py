@@ -79,10 +79,25 @@ def sb3(seed: int, steps: int) -> SolveWatch:
                 return False
             return True
 
-    model = DQN("MlpPolicy", "CartPole-v1", learning_rate=2.3e-3, batch_size=64, buffer_size=100_000,
-                learning_starts=1000, gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
-                exploration_fraction=8000 / steps, exploration_initial_eps=1.0, exploration_final_eps=0.04,
-                max_grad_norm=10.0, policy_kwargs={"net_arch": [256, 256]}, seed=seed, device="cpu")
+    model = DQN(
+        "MlpPolicy",
+        "CartPole-v1",
+        learning_rate=2.3e-3,
+        batch_size=64,
+        buffer_size=100_000,
+        learning_starts=1000,
+        gamma=0.99,
+        target_update_interval=10,
+        train_freq=256,
+        gradient_steps=128,
+        exploration_fraction=8000 / steps,
+        exploration_initial_eps=1.0,
+        exploration_final_eps=0.04,
+        max_grad_norm=10.0,
+        policy_kwargs={"net_arch": [256, 256]},
+        seed=seed,
+        device="cpu",
+    )
     watch.start()
     model.learn(total_timesteps=steps, callback=Evaluate())
     return watch
@@ -110,8 +125,10 @@ def main() -> None:
         wall = np.mean([b.seconds / a.seconds for a, b in both])
         cpu = np.mean([b.cpu / a.cpu for a, b in both])
         print(f"stable-baselines3 time / ours, mean over seeds both solved: {wall:.2f}x wall, {cpu:.2f}x CPU")
-    print(f"solved: ours {sum(a.solved_at is not None for a, _ in rows)}/{len(rows)}, "
-          f"stable-baselines3 {sum(b.solved_at is not None for _, b in rows)}/{len(rows)}")
+    print(
+        f"solved: ours {sum(a.solved_at is not None for a, _ in rows)}/{len(rows)}, "
+        f"stable-baselines3 {sum(b.solved_at is not None for _, b in rows)}/{len(rows)}"
+    )
 
 
 if __name__ == "__main__":

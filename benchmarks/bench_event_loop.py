@@ -65,8 +65,10 @@ def main() -> None:
     lat = np.array(late[20:]) * 1000
     span = refreshes[-1] - refreshes[0] if len(refreshes) > 1 else float("nan")
     hz = (len(refreshes) - 1) / span
-    print(f"{args.plugin}: trained {steps} steps in {args.seconds:.0f}s; event-loop latency p50 {np.percentile(lat, 50):.1f} ms, "
-          f"p99 {np.percentile(lat, 99):.1f} ms, max {lat.max():.1f} ms; views refreshed at {hz:.1f} Hz")
+    print(
+        f"{args.plugin}: trained {steps} steps in {args.seconds:.0f}s; event-loop latency p50 {np.percentile(lat, 50):.1f} ms, "
+        f"p99 {np.percentile(lat, 99):.1f} ms, max {lat.max():.1f} ms; views refreshed at {hz:.1f} Hz"
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from workbench.core.manifest import find  # noqa: E402
 from workbench.core.sinks import Sink  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
-
 IMAGE_PLUGINS = ("vae", "gan", "ddpm", "draw")  # plugins whose step trains on a batch of images
 
 
@@ -51,8 +50,10 @@ class RateSink(Sink):
 
     def rate(self) -> float:
         if self.first is None or self.last[1] == self.first[1]:
-            raise SystemExit(f"the run ended before step {self.from_step + 1}: --steps is longer than the trainer "
-                             "runs (raise its own length with --set, e.g. episodes=...)")
+            raise SystemExit(
+                f"the run ended before step {self.from_step + 1}: --steps is longer than the trainer "
+                "runs (raise its own length with --set, e.g. episodes=...)"
+            )
         return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
 
 
@@ -100,12 +101,16 @@ def main() -> None:
     for r in range(args.rounds):
         h_rates.append(headless(manifest, cfg, args.steps))
         g_rates.append(gui(app, manifest, cfg, args.steps))
-        print(f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s   "
-              f"ratio {g_rates[-1] / h_rates[-1]:.3f}")
+        print(
+            f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s   "
+            f"ratio {g_rates[-1] / h_rates[-1]:.3f}"
+        )
     h, g = median(h_rates), median(g_rates)
     paired = median([gr / hr for gr, hr in zip(g_rates, h_rates)])  # each round's pair shares the machine's mood
-    print(f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s; "
-          f"ratio GUI/headless = {paired:.3f} (median of the rounds' ratios)")
+    print(
+        f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s; "
+        f"ratio GUI/headless = {paired:.3f} (median of the rounds' ratios)"
+    )
     if args.plugin in IMAGE_PLUGINS:
         batch = cfg.batch_size * getattr(cfg, "d_steps", 1)  # a GAN step shows D d_steps real batches
         print(f"{args.plugin}: training images/s ({batch} per step): headless {h * batch:,.0f}, GUI {g * batch:,.0f}")

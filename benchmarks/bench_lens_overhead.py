@@ -48,7 +48,9 @@ def main() -> None:
     print(f"{n} steps each, data={args.data}, lens_every={args.lens_every} ({refreshes} lens refreshes)")
     for name in gens:
         print(f"  {name:8s}: {1000 * wall[name] / n:7.2f} ms/step wall, {1000 * cpu[name] / n:7.2f} ms/step CPU")
-    print(f"lens on / lens off: wall {wall['lens on'] / wall['lens off']:.3f}, CPU {cpu['lens on'] / cpu['lens off']:.3f}")
+    print(
+        f"lens on / lens off: wall {wall['lens on'] / wall['lens off']:.3f}, CPU {cpu['lens on'] / cpu['lens off']:.3f}"
+    )
 
 
 if __name__ == "__main__":

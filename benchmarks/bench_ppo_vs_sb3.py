@@ -51,11 +51,23 @@ def sb3_ppo(cfg: Config) -> tuple[int | None, float]:
 
     start = time.perf_counter()
     envs = make_vec_env(ENV, n_envs=cfg.num_envs, seed=cfg.seed)
-    model = PPO("MlpPolicy", envs, learning_rate=cfg.lr, n_steps=cfg.n_steps, batch_size=cfg.batch_size,
-                n_epochs=cfg.epochs, gamma=cfg.gamma, gae_lambda=cfg.lam, clip_range=cfg.clip,
-                ent_coef=cfg.ent_coef, vf_coef=cfg.vf_coef, max_grad_norm=cfg.max_grad_norm,
-                policy_kwargs={"net_arch": {"pi": [cfg.hidden] * 2, "vf": [cfg.hidden] * 2}},
-                seed=cfg.seed, device="cpu")
+    model = PPO(
+        "MlpPolicy",
+        envs,
+        learning_rate=cfg.lr,
+        n_steps=cfg.n_steps,
+        batch_size=cfg.batch_size,
+        n_epochs=cfg.epochs,
+        gamma=cfg.gamma,
+        gae_lambda=cfg.lam,
+        clip_range=cfg.clip,
+        ent_coef=cfg.ent_coef,
+        vf_coef=cfg.vf_coef,
+        max_grad_norm=cfg.max_grad_norm,
+        policy_kwargs={"net_arch": {"pi": [cfg.hidden] * 2, "vf": [cfg.hidden] * 2}},
+        seed=cfg.seed,
+        device="cpu",
+    )
     callback = StopWhenSolved()
     model.learn(total_timesteps=cfg.steps, callback=callback)
     envs.close()
@@ -69,11 +81,15 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)
     cfg = Config(env=ENV, algo="ppo", steps=args.steps, render=False)
-    print(f"PPO on {ENV}: num_envs={cfg.num_envs} n_steps={cfg.n_steps} batch_size={cfg.batch_size} "
-          f"epochs={cfg.epochs} lr={cfg.lr} gamma={cfg.gamma} lam={cfg.lam} clip={cfg.clip} "
-          f"ent_coef={cfg.ent_coef} vf_coef={cfg.vf_coef} max_grad_norm={cfg.max_grad_norm} hidden={cfg.hidden}")
-    print(f"{'seed':>4}  {'lab steps':>9}  {'lab s':>7}  {'lab steps/s':>11}  {'sb3 steps':>9}  {'sb3 s':>7}  "
-          f"{'sb3 steps/s':>11}  {'s ratio lab/sb3':>15}")
+    print(
+        f"PPO on {ENV}: num_envs={cfg.num_envs} n_steps={cfg.n_steps} batch_size={cfg.batch_size} "
+        f"epochs={cfg.epochs} lr={cfg.lr} gamma={cfg.gamma} lam={cfg.lam} clip={cfg.clip} "
+        f"ent_coef={cfg.ent_coef} vf_coef={cfg.vf_coef} max_grad_norm={cfg.max_grad_norm} hidden={cfg.hidden}"
+    )
+    print(
+        f"{'seed':>4}  {'lab steps':>9}  {'lab s':>7}  {'lab steps/s':>11}  {'sb3 steps':>9}  {'sb3 s':>7}  "
+        f"{'sb3 steps/s':>11}  {'s ratio lab/sb3':>15}"
+    )
     ratios, solved = [], {"lab": 0, "sb3": 0}
     for seed in range(args.seeds):
         run_cfg = Config(**{**cfg.__dict__, "seed": seed})
@@ -85,8 +101,11 @@ def main() -> None:
         if lab_steps and sb3_steps:
             ratios.append(ratio)
         lab_rate, sb3_rate = (lab_steps or args.steps) / lab_s, (sb3_steps or args.steps) / sb3_s
-        print(f"{seed:>4}  {lab_steps or '-':>9}  {lab_s:7.1f}  {lab_rate:11.0f}  "
-              f"{sb3_steps or '-':>9}  {sb3_s:7.1f}  {sb3_rate:11.0f}  {ratio:15.2f}", flush=True)
+        print(
+            f"{seed:>4}  {lab_steps or '-':>9}  {lab_s:7.1f}  {lab_rate:11.0f}  "
+            f"{sb3_steps or '-':>9}  {sb3_s:7.1f}  {sb3_rate:11.0f}  {ratio:15.2f}",
+            flush=True,
+        )
     print(f"solved within {args.steps} steps: lab {solved['lab']}/{args.seeds}, sb3 {solved['sb3']}/{args.seeds}")
     if ratios:
         print(f"median wall-clock-to-solve ratio lab/sb3: {statistics.median(ratios):.2f} (seeds solved by both)")

@@ -34,8 +34,18 @@ def generate(root: Path, runs: int, rows: int) -> None:
         folder = root / PLUGIN / f"20260101-{i // 3600:02d}{i // 60 % 60:02d}{i % 60:02d}-000"
         folder.mkdir(parents=True)
         config = {**defaults, "seed": i % 5, "alpha": [0.1, 0.5][i % 2]}
-        (folder / "config.json").write_text(json.dumps({"plugin": PLUGIN, "config": config, "final_config": config,
-                                                        "changes": [], "events": [], "state": "finished"}))
+        (folder / "config.json").write_text(
+            json.dumps(
+                {
+                    "plugin": PLUGIN,
+                    "config": config,
+                    "final_config": config,
+                    "changes": [],
+                    "events": [],
+                    "state": "finished",
+                }
+            )
+        )
         t0 = 1.767e9 + 1000 * i
         lines = ["step,wall_time,episode_return,episode_length,epsilon"]
         lines += [f"{s},{t0 + 0.1 * s!r},{rng.normal():.6f},{rng.integers(10, 500)},0.1" for s in range(1, rows + 1)]
@@ -63,10 +73,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root, args.runs, args.rows)
-        script = ("import sys, time; t0 = time.perf_counter(); from workbench.core.runs import RunIndex; "
-                  "n = len(RunIndex(sys.argv[1]).scan()); print(time.perf_counter() - t0, time.process_time(), n)")
-        fresh, fresh_cpu, n = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True,
-                                             check=True).stdout.split()
+        script = (
+            "import sys, time; t0 = time.perf_counter(); from workbench.core.runs import RunIndex; "
+            "n = len(RunIndex(sys.argv[1]).scan()); print(time.perf_counter() - t0, time.process_time(), n)"
+        )
+        fresh, fresh_cpu, n = subprocess.run(
+            [sys.executable, "-c", script, str(root)], capture_output=True, text=True, check=True
+        ).stdout.split()
         colds = []
         for _ in range(3):
             (root / INDEX_NAME).unlink(missing_ok=True)
@@ -74,11 +87,15 @@ def main() -> None:
         warms = [timed_scan(root) for _ in range(args.iterations)]
         (cold, cold_cpu), (warm, warm_cpu) = np.median(colds, axis=0), np.median(warms, axis=0)
         print(f"{n} runs of {args.rows} rows; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"cold, fresh process (imports included): {float(fresh):.3f} s   ({float(fresh_cpu):.3f} s CPU, the "
-              "interpreter's start included)")
+        print(
+            f"cold, fresh process (imports included): {float(fresh):.3f} s   ({float(fresh_cpu):.3f} s CPU, the "
+            "interpreter's start included)"
+        )
         print(f"cold, no index cache (median of 3):     {cold:.3f} s   ({cold_cpu:.3f} s CPU; goal <= 1 s)")
-        print(f"warm, nothing changed (median of {args.iterations}):   {1000 * warm:.1f} ms  ({1000 * warm_cpu:.1f} ms CPU; "
-              "goal <= 100 ms)")
+        print(
+            f"warm, nothing changed (median of {args.iterations}):   {1000 * warm:.1f} ms  ({1000 * warm_cpu:.1f} ms CPU; "
+            "goal <= 100 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -90,8 +90,10 @@ class Soak:
         frames = self.recorder.frames if self.recorder else 0
         step = self.panel.run.status().step
         self.samples.append((t, app_rss, trainer_rss))
-        print(f"{t:5.0f}s {app_rss / MB:7.1f}MB {trainer_rss / MB:10.1f}MB {on_disk / MB:10.2f}MB "
-              f"{frames:7d} {step:9,d}", flush=True)
+        print(
+            f"{t:5.0f}s {app_rss / MB:7.1f}MB {trainer_rss / MB:10.1f}MB {on_disk / MB:10.2f}MB {frames:7d} {step:9,d}",
+            flush=True,
+        )
 
     def finish(self) -> None:
         self.sample()
@@ -112,8 +114,11 @@ def main() -> None:
     p.add_argument("--minutes", type=float, default=3.0, help="how long the session lasts")
     p.add_argument("--every", type=float, default=30.0, help="seconds between samples")
     p.add_argument("--gif", type=Path, default=None, help="where to record (default: a temp folder)")
-    p.add_argument("--no-record", action="store_true", help="train without recording, to tell the recorder's "
-                   "memory from the views' growing history")
+    p.add_argument(
+        "--no-record",
+        action="store_true",
+        help="train without recording, to tell the recorder's memory from the views' growing history",
+    )
     args = p.parse_args()
     if args.minutes <= 0 or args.every <= 0:
         raise SystemExit(f"--minutes and --every must be > 0, got {args.minutes} and {args.every}")

@@ -56,8 +56,9 @@ def one_after_another(spec: SweepSpec, out: Path) -> float:
     manifest = find(spec.plugin)
     start = time.perf_counter()
     for trial in plan(spec, manifest.config_class()):
-        record = run_trial(TrialTask(trial.id, manifest, trial.values, str(out / trial.id), metric=spec.metric),
-                           lambda: False)
+        record = run_trial(
+            TrialTask(trial.id, manifest, trial.values, str(out / trial.id), metric=spec.metric), lambda: False
+        )
         assert record["state"] == "finished", record
     return time.perf_counter() - start
 
@@ -92,9 +93,12 @@ def compare_pool(spec: SweepSpec, root: Path) -> float:
     cpu_serial, cpu = cpu_seconds() - cpu, cpu_seconds()
     pool, _ = timed_sweep(spec, root / "pool", workers=2)
     cpu_pool = cpu_seconds() - cpu
-    print(f"8 TD-control trials: one after another {serial:.1f}s ({cpu_serial:.1f} CPU s), local pool (2 workers) "
-          f"{pool:.1f}s ({cpu_pool:.1f} CPU s): {serial / pool:.2f}x (goal >= 1.8x); "
-          f"load average now {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"8 TD-control trials: one after another {serial:.1f}s ({cpu_serial:.1f} CPU s), local pool (2 workers) "
+        f"{pool:.1f}s ({cpu_pool:.1f} CPU s): {serial / pool:.2f}x (goal >= 1.8x); "
+        f"load average now {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return pool
 
 
@@ -107,23 +111,30 @@ def compare_ray(spec: SweepSpec, root: Path, pool: float) -> None:
         warm, _ = timed_sweep(spec, root / "ray-warm", backend="ray", workers=2)
     finally:
         ray.shutdown()
-    print(f"Ray on a local instance: {cold:.1f}s with ray.init ({cold / pool:.2f}x the pool's time), "
-          f"{warm:.1f}s on a running instance ({warm / pool:.2f}x) (goal <= 1.15x); "
-          f"load average now {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"Ray on a local instance: {cold:.1f}s with ray.init ({cold / pool:.2f}x the pool's time), "
+        f"{warm:.1f}s on a running instance ({warm / pool:.2f}x) (goal <= 1.15x); "
+        f"load average now {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
 
 def compare_asha(root: Path, steps: int) -> None:
     lrs = [f"{lr:.3g}" for lr in np.geomspace(1e-4, 1e-2, 16)]
-    full_s, _ = timed_sweep(SweepSpec("dqn", grid={"lr": lrs}, sets=DQN_SETS, steps=steps), root / "dqn-grid",
-                            backend="ray", workers=2)
+    full_s, _ = timed_sweep(
+        SweepSpec("dqn", grid={"lr": lrs}, sets=DQN_SETS, steps=steps), root / "dqn-grid", backend="ray", workers=2
+    )
     asha = SweepSpec("dqn", grid={"lr": lrs}, sets=DQN_SETS, steps=steps, scheduler="asha")
     asha_s, _ = timed_sweep(asha, root / "dqn-asha", backend="ray", workers=2)
     best_grid, steps_grid, _ = dqn_figures(root / "dqn-grid")
     best_asha, steps_asha, pruned = dqn_figures(root / "dqn-asha")
-    print(f"DQN CartPole, 16 learning rates x {steps} steps: full grid best final return {best_grid:.1f} "
-          f"in {steps_grid} steps ({full_s:.0f}s); ASHA best {best_asha:.1f} ({best_asha / best_grid:.1%} of the grid's, "
-          f"goal >= 95%) in {steps_asha} steps ({steps_asha / steps_grid:.0%}, goal <= 50%; {pruned} pruned; "
-          f"{asha_s:.0f}s)", flush=True)
+    print(
+        f"DQN CartPole, 16 learning rates x {steps} steps: full grid best final return {best_grid:.1f} "
+        f"in {steps_grid} steps ({full_s:.0f}s); ASHA best {best_asha:.1f} ({best_asha / best_grid:.1%} of the grid's, "
+        f"goal >= 95%) in {steps_asha} steps ({steps_asha / steps_grid:.0%}, goal <= 50%; {pruned} pruned; "
+        f"{asha_s:.0f}s)",
+        flush=True,
+    )
 
 
 def main() -> int:

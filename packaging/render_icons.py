@@ -1,6 +1,6 @@
 """Renders the app icon SVG to the PNG sizes desktops and the window icon use (committed to assets/).
 
-    .venv/bin/python packaging/render_icons.py
+.venv/bin/python packaging/render_icons.py
 """
 
 from __future__ import annotations

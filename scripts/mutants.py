@@ -59,46 +59,124 @@ MUTATIONS = [
     Mutation("draw-no-step", "draw", "plugins/draw/trainer.py", "optimizer.step()", "optimizer.zero_grad()"),
     Mutation("cnn-lens-no-step", "cnn-lens", "plugins/cnn_lens/trainer.py", "opt.step()", "opt.zero_grad()"),
     Mutation("dqn-no-step", "dqn", "plugins/dqn/trainer.py", "agent.optimizer.step()", "agent.optimizer.zero_grad()"),
-    Mutation("a2c-no-step", "policy-gradient", "plugins/policy_gradient/actor_critic.py",
-             "grad_norm = self.optimise(policy_loss", "grad_norm = 0.0 and self.optimise(policy_loss"),
-    Mutation("reinforce-no-step", "policy-gradient", "plugins/policy_gradient/reinforce.py",
-             "grad_norm = self.optimise(policy_loss", "grad_norm = 0.0 and self.optimise(policy_loss"),
-    Mutation("ppo-no-step", "policy-gradient", "plugins/policy_gradient/ppo.py",
-             'sums["grad_norm"] += self.optimise(loss, cfg)', 'sums["grad_norm"] += 0.0'),
+    Mutation(
+        "a2c-no-step",
+        "policy-gradient",
+        "plugins/policy_gradient/actor_critic.py",
+        "grad_norm = self.optimise(policy_loss",
+        "grad_norm = 0.0 and self.optimise(policy_loss",
+    ),
+    Mutation(
+        "reinforce-no-step",
+        "policy-gradient",
+        "plugins/policy_gradient/reinforce.py",
+        "grad_norm = self.optimise(policy_loss",
+        "grad_norm = 0.0 and self.optimise(policy_loss",
+    ),
+    Mutation(
+        "ppo-no-step",
+        "policy-gradient",
+        "plugins/policy_gradient/ppo.py",
+        'sums["grad_norm"] += self.optimise(loss, cfg)',
+        'sums["grad_norm"] += 0.0',
+    ),
     # wrong target or loss
     Mutation("ddpm-predicts-x0", "ddpm", "plugins/ddpm/trainer.py", "model(xt, t, y), noise,", "model(xt, t, y), x0,"),
-    Mutation("vae-kl-not-optimised", "vae", "plugins/vae/trainer.py", "loss = recon + weight * kl", "loss = recon + weight * kl.detach()"),
-    Mutation("dqn-online-bootstrap-no-max", "dqn", "plugins/dqn/model.py",
-             "return q_target.max(dim=1).values", "return online(next_obs).mean(dim=1)"),
-    Mutation("dqn-ignores-termination", "dqn", "plugins/dqn/replay.py",
-             "discounts = np.where(done, 0.0, scale)", "discounts = scale"),
-    Mutation("q-learning-sarsa-target", "td-control", "plugins/td_control/agents.py",
-             "following = self.max_q(self.q, s2)", "following = self.q[s2, self.act(s2, rates.epsilon)]"),
-    Mutation("value-iteration-mean", "gridworld-dp", "workbench/rl/dp.py",
-             "return q_values(model, v, gamma).max(axis=1)", "return q_values(model, v, gamma).mean(axis=1)"),
-    Mutation("hill-climbing-never-keeps", "policy-gradient", "plugins/policy_gradient/search.py",
-             "self.weights[better] = self.trial[better]", "self.weights[better] = self.weights[better]"),
-    Mutation("ucb-without-bonus", "bandit", "plugins/bandit/agents.py",
-             "argmax_random(self.q + bonus, rng)", "argmax_random(self.q, rng)"),
+    Mutation(
+        "vae-kl-not-optimised",
+        "vae",
+        "plugins/vae/trainer.py",
+        "loss = recon + weight * kl",
+        "loss = recon + weight * kl.detach()",
+    ),
+    Mutation(
+        "dqn-online-bootstrap-no-max",
+        "dqn",
+        "plugins/dqn/model.py",
+        "return q_target.max(dim=1).values",
+        "return online(next_obs).mean(dim=1)",
+    ),
+    Mutation(
+        "dqn-ignores-termination",
+        "dqn",
+        "plugins/dqn/replay.py",
+        "discounts = np.where(done, 0.0, scale)",
+        "discounts = scale",
+    ),
+    Mutation(
+        "q-learning-sarsa-target",
+        "td-control",
+        "plugins/td_control/agents.py",
+        "following = self.max_q(self.q, s2)",
+        "following = self.q[s2, self.act(s2, rates.epsilon)]",
+    ),
+    Mutation(
+        "value-iteration-mean",
+        "gridworld-dp",
+        "workbench/rl/dp.py",
+        "return q_values(model, v, gamma).max(axis=1)",
+        "return q_values(model, v, gamma).mean(axis=1)",
+    ),
+    Mutation(
+        "hill-climbing-never-keeps",
+        "policy-gradient",
+        "plugins/policy_gradient/search.py",
+        "self.weights[better] = self.trial[better]",
+        "self.weights[better] = self.weights[better]",
+    ),
+    Mutation(
+        "ucb-without-bonus",
+        "bandit",
+        "plugins/bandit/agents.py",
+        "argmax_random(self.q + bonus, rng)",
+        "argmax_random(self.q, rng)",
+    ),
     # swapped argmax
-    Mutation("td-greedy-argmin", "td-control", "workbench/rl/tabular.py",
-             "np.flatnonzero(values == values.max())", "np.flatnonzero(values == values.min())"),
-    Mutation("dqn-greedy-argmin", "dqn", "plugins/dqn/trainer.py", "actions = q.argmax(axis=1)", "actions = q.argmin(axis=1)"),
+    Mutation(
+        "td-greedy-argmin",
+        "td-control",
+        "workbench/rl/tabular.py",
+        "np.flatnonzero(values == values.max())",
+        "np.flatnonzero(values == values.min())",
+    ),
+    Mutation(
+        "dqn-greedy-argmin", "dqn", "plugins/dqn/trainer.py", "actions = q.argmax(axis=1)", "actions = q.argmin(axis=1)"
+    ),
     # live values ignored after a yield
-    Mutation("td-control-ignores-live-config", "td-control", "plugins/td_control/trainer.py",
-             "            cfg = ctx.config\n", "            cfg = cfg\n"),
-    Mutation("vae-ignores-live-config", "vae", "plugins/vae/trainer.py", "        cfg = ctx.config\n", "        cfg = cfg\n"),
-    Mutation("gan-ignores-live-config", "gan-panel", "plugins/gan/trainer.py", "            cfg = ctx.config\n",
-             "            cfg = cfg\n"),
+    Mutation(
+        "td-control-ignores-live-config",
+        "td-control",
+        "plugins/td_control/trainer.py",
+        "            cfg = ctx.config\n",
+        "            cfg = cfg\n",
+    ),
+    Mutation(
+        "vae-ignores-live-config", "vae", "plugins/vae/trainer.py", "        cfg = ctx.config\n", "        cfg = cfg\n"
+    ),
+    Mutation(
+        "gan-ignores-live-config",
+        "gan-panel",
+        "plugins/gan/trainer.py",
+        "            cfg = ctx.config\n",
+        "            cfg = cfg\n",
+    ),
     # a plugin that no longer loads
-    Mutation("dqn-manifest-broken", "plugins", "plugins/dqn/plugin.toml", 'id = "dqn"', 'id = dqn'),
+    Mutation("dqn-manifest-broken", "plugins", "plugins/dqn/plugin.toml", 'id = "dqn"', "id = dqn"),
 ]
 
 
 def copy_tree(dest: Path) -> None:
     """The repo's tracked and unignored files as they are now, without .git or the venv."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            check=True, capture_output=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, listed):
         src = REPO / rel
         if src.is_file():
@@ -147,12 +225,20 @@ def check_imports_come_from_copies(root: Path) -> None:
         init = copy / folder / "__init__.py"
         original = init.read_text(encoding="utf-8")
         init.write_text(original + "\nraise ImportError('broken on purpose')\n", encoding="utf-8")
-        probe = subprocess.run([str(PYTHON), "-c", f"import {package}"], cwd=copy, env=env, capture_output=True, text=True)
+        probe = subprocess.run(
+            [str(PYTHON), "-c", f"import {package}"], cwd=copy, env=env, capture_output=True, text=True
+        )
         init.write_text(original, encoding="utf-8")
         if probe.returncode == 0 or "broken on purpose" not in probe.stderr:
             raise SystemExit(f"{package} imports from outside the copy: mutations would not be tested")
-        where = subprocess.run([str(PYTHON), "-c", f"import {package}; print({package}.__file__)"], cwd=copy, env=env,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        where = subprocess.run(
+            [str(PYTHON), "-c", f"import {package}; print({package}.__file__)"],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         if not Path(where).resolve().is_relative_to(copy):
             raise SystemExit(f"{package} imports from {where}, not from the copy {copy}")
 

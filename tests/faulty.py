@@ -59,6 +59,12 @@ def wait_for(cond, timeout: float = 20.0) -> bool:
 
 
 MANIFEST = Manifest(
-    id="faulty", title="Faulty", category="Test", description="misbehaves on purpose", package="faulty",
-    config="faulty:Config", trainer="faulty:train", views=(ViewSpec("curve", ("loss",), "loss"),),
+    id="faulty",
+    title="Faulty",
+    category="Test",
+    description="misbehaves on purpose",
+    package="faulty",
+    config="faulty:Config",
+    trainer="faulty:train",
+    views=(ViewSpec("curve", ("loss",), "loss"),),
 )

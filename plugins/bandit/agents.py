@@ -36,31 +36,59 @@ def comparison(cfg: Config) -> list[AgentSpec]:
     if cfg.compare == "epsilon":  # Figure 2.2
         return [AgentSpec(f"eps={e:g}", epsilon=e) for e in (0.0, 0.01, 0.1)]
     if cfg.compare == "optimistic":  # Figure 2.3
-        return [AgentSpec("Q1=5 eps=0", epsilon=0.0, alpha=0.1, q_init=5.0),
-                AgentSpec("Q1=0 eps=0.1", epsilon=0.1, alpha=0.1)]
+        return [
+            AgentSpec("Q1=5 eps=0", epsilon=0.0, alpha=0.1, q_init=5.0),
+            AgentSpec("Q1=0 eps=0.1", epsilon=0.1, alpha=0.1),
+        ]
     if cfg.compare == "ucb":  # Figure 2.4
         return [AgentSpec("ucb c=2", kind="ucb", c=2.0), AgentSpec("eps=0.1", epsilon=0.1)]
     if cfg.compare == "gradient":  # Figure 2.5
-        return [AgentSpec(f"alpha={a:g}{'' if b else ' no-baseline'}", kind="gradient", alpha=a, baseline=b)
-                for b in (True, False) for a in (0.1, 0.4)]
+        return [
+            AgentSpec(f"alpha={a:g}{'' if b else ' no-baseline'}", kind="gradient", alpha=a, baseline=b)
+            for b in (True, False)
+            for a in (0.1, 0.4)
+        ]
     if cfg.compare == "step-size":  # Exercise 2.5 (with walk_std > 0)
         return [AgentSpec("sample-average", epsilon=0.1), AgentSpec("alpha=0.1", epsilon=0.1, alpha=0.1)]
     if cfg.compare == "softmax":
         return [AgentSpec(f"tau={t:g}", kind="softmax", temperature=t) for t in (0.1, 0.3, 1.0)]
     if cfg.compare == "schedules":  # the slides' epsilon schedules
         return [AgentSpec("constant", epsilon=0.1)] + [
-            AgentSpec(kind, epsilon=1.0, epsilon_schedule=kind, epsilon_end=0.01, epsilon_duration=cfg.steps // 2,
-                      epsilon_decay=0.01)
-            for kind in ("linear", "exponential", "sinusoidal")]
+            AgentSpec(
+                kind,
+                epsilon=1.0,
+                epsilon_schedule=kind,
+                epsilon_end=0.01,
+                epsilon_duration=cfg.steps // 2,
+                epsilon_decay=0.01,
+            )
+            for kind in ("linear", "exponential", "sinusoidal")
+        ]
     return [single(cfg)]
 
 
 def single(cfg: Config) -> AgentSpec:
     """The agent the individual settings describe (its label names its rule)."""
-    label = {"epsilon-greedy": f"eps={cfg.epsilon:g}", "ucb": f"ucb c={cfg.c:g}", "softmax": f"tau={cfg.temperature:g}",
-             "gradient": f"alpha={cfg.alpha:g}"}[cfg.agent]
-    return AgentSpec(label, cfg.agent, cfg.epsilon, cfg.epsilon_schedule, cfg.epsilon_end, cfg.epsilon_duration,
-                     cfg.epsilon_decay, cfg.alpha, cfg.q_init, cfg.c, cfg.temperature, cfg.baseline)
+    label = {
+        "epsilon-greedy": f"eps={cfg.epsilon:g}",
+        "ucb": f"ucb c={cfg.c:g}",
+        "softmax": f"tau={cfg.temperature:g}",
+        "gradient": f"alpha={cfg.alpha:g}",
+    }[cfg.agent]
+    return AgentSpec(
+        label,
+        cfg.agent,
+        cfg.epsilon,
+        cfg.epsilon_schedule,
+        cfg.epsilon_end,
+        cfg.epsilon_duration,
+        cfg.epsilon_decay,
+        cfg.alpha,
+        cfg.q_init,
+        cfg.c,
+        cfg.temperature,
+        cfg.baseline,
+    )
 
 
 class VectorAgent:

@@ -25,6 +25,7 @@ def curve_chart(curves: np.ndarray, labels: list[str], steps: int) -> np.ndarray
         pts = np.stack([xs, ys], axis=1).astype(np.int32)
         cv2.polylines(img, [pts], False, color, 1, cv2.LINE_AA)
         cv2.putText(img, label, (x0 + 8, y1 + 14 + 14 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1, cv2.LINE_AA)
-    cv2.putText(img, f"% optimal action, step {t}", (x0, H - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (200, 200, 200), 1,
-                cv2.LINE_AA)
+    cv2.putText(
+        img, f"% optimal action, step {t}", (x0, H - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (200, 200, 200), 1, cv2.LINE_AA
+    )
     return img

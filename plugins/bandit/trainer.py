@@ -39,9 +39,18 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         for key in sums:  # the curves so far (a resume may run for more steps)
             sums[key][:, :start] = np.asarray(ctx.resume[key])[:, :start]
     done = start  # steps finished
-    ctx.keep_state(lambda: {"t": done, "q_star": q_star, "rng": rng.bit_generator.state, **sums,
-                            "agents": [{**{name: getattr(agent, name) for name in AGENT_TABLES},
-                                        "rng": arng.bit_generator.state} for agent, arng in zip(agents, agent_rngs)]})
+    ctx.keep_state(
+        lambda: {
+            "t": done,
+            "q_star": q_star,
+            "rng": rng.bit_generator.state,
+            **sums,
+            "agents": [
+                {**{name: getattr(agent, name) for name in AGENT_TABLES}, "rng": arng.bit_generator.state}
+                for agent, arng in zip(agents, agent_rngs)
+            ],
+        }
+    )
     last_arrays = 0.0
     try:
         for t in range(start, cfg.steps):
@@ -73,8 +82,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 last_arrays = now
                 first = agents[0]
                 estimates = first.h[0] if first.spec.kind == "gradient" else first.q[0]
-                arrays = {"estimates": estimates.copy(), "true_values": q_star[0].copy(), "arm_counts": first.n[0].copy(),
-                      "chart": curve_chart(sums["optimal"][:, : t + 1], [a.spec.label for a in agents], cfg.steps)}
+                arrays = {
+                    "estimates": estimates.copy(),
+                    "true_values": q_star[0].copy(),
+                    "arm_counts": first.n[0].copy(),
+                    "chart": curve_chart(sums["optimal"][:, : t + 1], [a.spec.label for a in agents], cfg.steps),
+                }
             done = t + 1
             yield Snapshot(done, scalars=scalars, arrays=arrays, progress=done / cfg.steps)
             if ctx.config is not cfg:

@@ -30,14 +30,16 @@ PANEL = 112  # side the saliency panels are enlarged to, so their labels fit
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
-def split(images: np.ndarray, labels: np.ndarray, test_fraction: float, seed: int
-          ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def split(
+    images: np.ndarray, labels: np.ndarray, test_fraction: float, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """A seeded held-out split: train images, train labels, test images, test labels."""
     order = np.random.default_rng(seed).permutation(len(images))
     n_test = max(1, round(test_fraction * len(images)))
     test, train_ = order[:n_test], order[n_test:]
-    return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in
-                 (images[train_], labels[train_], images[test], labels[test]))
+    return tuple(
+        torch.from_numpy(np.ascontiguousarray(a)) for a in (images[train_], labels[train_], images[test], labels[test])
+    )
 
 
 @torch.no_grad()
@@ -45,9 +47,9 @@ def evaluate(net: ConvNet, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -
     """Mean cross-entropy and accuracy of ``net`` on (x, y)."""
     loss = correct = 0.0
     for i in range(0, len(x), batch):
-        logits = net(x[i:i + batch])
-        loss += F.cross_entropy(logits, y[i:i + batch], reduction="sum").item()
-        correct += (logits.argmax(1) == y[i:i + batch]).sum().item()
+        logits = net(x[i : i + batch])
+        loss += F.cross_entropy(logits, y[i : i + batch], reduction="sum").item()
+        correct += (logits.argmax(1) == y[i : i + batch]).sum().item()
     return loss / len(x), correct / len(x)
 
 
@@ -57,9 +59,11 @@ def saliency_grid(net: ConvNet, cfg: Config, image: torch.Tensor, label: int) ->
     with torch.no_grad():
         probs = F.softmax(net(image[None]), dim=1)[0]
     pred = int(probs.argmax())
-    panels = {"input": render.unit(render.picture(render.as_numpy(image))),
-              "guided backprop": views.guided(net, image, pred),
-              "Grad-CAM": views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred)}
+    panels = {
+        "input": render.unit(render.picture(render.as_numpy(image))),
+        "guided backprop": views.guided(net, image, pred),
+        "Grad-CAM": views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred),
+    }
     if cfg.head == "gap":  # CAM needs a global-average-pooling head; without one it has no panel
         panels["CAM"] = views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred)
     factor = max(1, PANEL // image.shape[-1])
@@ -79,10 +83,18 @@ def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.T
     """Every lens view for the chosen layer, feature and test image."""
     layer = ConvNet.lens_layer(cfg.layer)
     i = cfg.index % len(x_test)
-    top9, _ = views.top9(net, layer, x_test[:cfg.probe], cfg.feature)
-    dream = views.maximised(net, f"features.conv{cfg.layer}", cfg.feature, tuple(x_test.shape[1:]),
-                            steps=cfg.dream_steps, l2=cfg.l2, jitter=cfg.jitter,
-                            blur_every=4 if cfg.blur > 0 else 0, blur_sigma=cfg.blur)
+    top9, _ = views.top9(net, layer, x_test[: cfg.probe], cfg.feature)
+    dream = views.maximised(
+        net,
+        f"features.conv{cfg.layer}",
+        cfg.feature,
+        tuple(x_test.shape[1:]),
+        steps=cfg.dream_steps,
+        l2=cfg.l2,
+        jitter=cfg.jitter,
+        blur_every=4 if cfg.blur > 0 else 0,
+        blur_sigma=cfg.blur,
+    )
     return {
         "filters": views.filters(net, f"features.conv{cfg.layer}", cfg.feature),
         "feature_maps": views.feature_maps(net, layer, x_test[i], mark=cfg.feature),
@@ -100,8 +112,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # data: a held-out split of the chosen image set
     images, labels = load_images(cfg.data, cfg.size, cfg.images or None, cfg.seed, cfg.channels)
     if (labels < 0).any():
-        raise ValueError(f"data={cfg.data!r} has images without a class; the classifier needs labels "
-                         "(an IDX labels file, y in the .npz, or one subfolder per class)")
+        raise ValueError(
+            f"data={cfg.data!r} has images without a class; the classifier needs labels "
+            "(an IDX labels file, y in the .npz, or one subfolder per class)"
+        )
     classes = int(labels.max()) + 1
     x_train, y_train, x_test, y_test = split(images, labels, cfg.test_fraction, cfg.seed)
     x_train, y_train, x_test, y_test = (t.to(ctx.device) for t in (x_train, y_train, x_test, y_test))
@@ -116,8 +130,15 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         batches.set_state(ctx.resume["batches"])
         set_rng_state(ctx.resume["rng"])
     step = start
-    ctx.keep_state(lambda: {"model": net.state_dict(), "optim": opt.state_dict(), "step": step,
-                            "batches": batches.get_state(), "rng": rng_state()})
+    ctx.keep_state(
+        lambda: {
+            "model": net.state_dict(),
+            "optim": opt.state_dict(),
+            "step": step,
+            "batches": batches.get_state(),
+            "rng": rng_state(),
+        }
+    )
     lens_due = True
     for step in range(start + 1, cfg.steps + 1):
         # ALGO LOGIC: one minibatch of cross-entropy with Adam

@@ -42,7 +42,7 @@ class Diffusion:
         self.steps = len(beta)
         self._abar_from_minus_one = torch.cat([torch.ones(1, dtype=torch.float64, device=beta.device), self.alpha_bar])
 
-    def to(self, device: str | torch.device) -> "Diffusion":
+    def to(self, device: str | torch.device) -> Diffusion:
         return Diffusion(self.beta.to(device))
 
     def abar(self, t: torch.Tensor) -> torch.Tensor:
@@ -73,8 +73,9 @@ class Diffusion:
         var = (1 - a_prev) / (1 - a) * beta
         return _bcast(coef0, x0) * x0 + _bcast(coeft, xt) * xt, _bcast(var, xt)
 
-    def ddpm_step(self, xt: torch.Tensor, t: torch.Tensor, eps: torch.Tensor, noise: torch.Tensor,
-                  clip: bool = True) -> torch.Tensor:
+    def ddpm_step(
+        self, xt: torch.Tensor, t: torch.Tensor, eps: torch.Tensor, noise: torch.Tensor, clip: bool = True
+    ) -> torch.Tensor:
         """One ancestral step x_t -> x_{t-1} ~ N(μ̃(x_t, x̂_0), β̃_t) (Algorithm 2 with σ² = β̃)."""
         x0 = self.predict_x0(xt, t, eps)
         if clip:
@@ -87,8 +88,16 @@ class Diffusion:
         a, a_prev = self.abar(t), self.abar(t_prev)
         return eta * ((1 - a_prev) / (1 - a) * (1 - a / a_prev)).sqrt()
 
-    def ddim_step(self, xt: torch.Tensor, t: torch.Tensor, t_prev: torch.Tensor, eps: torch.Tensor,
-                  eta: float, noise: torch.Tensor, clip: bool = True) -> torch.Tensor:
+    def ddim_step(
+        self,
+        xt: torch.Tensor,
+        t: torch.Tensor,
+        t_prev: torch.Tensor,
+        eps: torch.Tensor,
+        eta: float,
+        noise: torch.Tensor,
+        clip: bool = True,
+    ) -> torch.Tensor:
         """x_{t_prev} = sqrt(ᾱ_prev) x̂_0 + sqrt(1 - ᾱ_prev - σ²) ε̂ + σ z (Song et al. eq. 12)."""
         x0 = self.predict_x0(xt, t, eps)
         if clip:
@@ -102,10 +111,18 @@ class Diffusion:
 SAMPLERS = ("ddpm", "ddim")
 
 
-def sample(eps_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], diffusion: Diffusion, noise: torch.Tensor,
-           sampler: str = "ddpm", sample_steps: int = 50, eta: float = 0.0, generator: torch.Generator | None = None,
-           clip: bool = True, on_step: Callable[[int, torch.Tensor], None] | None = None,
-           should_stop: Callable[[], bool] | None = None) -> torch.Tensor:
+def sample(
+    eps_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    diffusion: Diffusion,
+    noise: torch.Tensor,
+    sampler: str = "ddpm",
+    sample_steps: int = 50,
+    eta: float = 0.0,
+    generator: torch.Generator | None = None,
+    clip: bool = True,
+    on_step: Callable[[int, torch.Tensor], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> torch.Tensor:
     """Run the reverse process from ``noise`` (x at t = T-1) and return the sample.
 
     ``ddpm``: the ancestral sampler through all T steps, x_{t-1} ~ q(x_{t-1} | x_t, x̂_0).
@@ -115,7 +132,9 @@ def sample(eps_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], diffusi
     """
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler={sampler!r} is not one of: {', '.join(SAMPLERS)}")
-    timesteps = list(range(diffusion.steps - 1, -1, -1)) if sampler == "ddpm" else ddim_timesteps(diffusion.steps, sample_steps)
+    timesteps = (
+        list(range(diffusion.steps - 1, -1, -1)) if sampler == "ddpm" else ddim_timesteps(diffusion.steps, sample_steps)
+    )
     x = noise
     for i, t in enumerate(timesteps):
         if should_stop is not None and should_stop():

@@ -86,8 +86,15 @@ class UNet(nn.Module):
         dropout: dropout inside residual blocks.
     """
 
-    def __init__(self, channels: int = 1, size: int = 16, width: int = 32, attn_res: int = 8,
-                 classes: int = 0, dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        channels: int = 1,
+        size: int = 16,
+        width: int = 32,
+        attn_res: int = 8,
+        classes: int = 0,
+        dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         self.width, self.classes = width, classes
         emb_dim = 4 * width

@@ -38,7 +38,9 @@ def strip(rows: list[list[np.ndarray]]) -> np.ndarray:
 def forward_panel(x0: np.ndarray, xt: np.ndarray, t: int, log_snr: np.ndarray) -> np.ndarray:
     """x_0 beside x_t, with t and the SNR written over them and log10 SNR against t plotted below
     with a marker at t, so dragging t shows where on the schedule the image sits."""
-    pair = upscale(np.concatenate([to_rgb8(x0[None])[0], np.full((x0.shape[1], 1, 3), 40, np.uint8), to_rgb8(xt[None])[0]], 1), 6)
+    pair = upscale(
+        np.concatenate([to_rgb8(x0[None])[0], np.full((x0.shape[1], 1, 3), 40, np.uint8), to_rgb8(xt[None])[0]], 1), 6
+    )
     w = pair.shape[1]
     head = np.zeros((26, w, 3), np.uint8)
     cv2.putText(head, f"t={t}  SNR={10 ** log_snr[t]:.3g}", (3, 19), FONT, 0.6, WHITE, 1, cv2.LINE_AA)

@@ -73,8 +73,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     if ctx.resume is not None:  # the batches, times and noise go on from the checkpoint's generators
         set_rng_state(ctx.resume["rng"])
         bucket_loss[:], bucket_seen[:] = np.asarray(ctx.resume["bucket_loss"]), np.asarray(ctx.resume["bucket_seen"])
-    ctx.keep_state(lambda: {"model": model.state_dict(), "ema": ema.state_dict(), "optim": optimizer.state_dict(),
-                            "step": done, "rng": rng_state(), "bucket_loss": bucket_loss, "bucket_seen": bucket_seen})
+    ctx.keep_state(
+        lambda: {
+            "model": model.state_dict(),
+            "ema": ema.state_dict(),
+            "optim": optimizer.state_dict(),
+            "step": done,
+            "rng": rng_state(),
+            "bucket_loss": bucket_loss,
+            "bucket_seen": bucket_seen,
+        }
+    )
     playback: list[np.ndarray] = []
     shown_forward = None
     gif_path = ctx.path("denoise.gif")
@@ -93,9 +102,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 frames.append(pictures.grid(x[:n_gif].cpu().numpy(), cols=4, scale=3))
 
         with torch.no_grad():
-            out = sample(lambda x, t: guided_eps(ema, x, t, fixed_labels, cfg.guidance), diffusion, fixed_noise,
-                         cfg.sampler, cfg.sample_steps, cfg.eta, torch.Generator(device).manual_seed(cfg.seed + 2),
-                         should_stop=ctx.should_stop, on_step=on_step)
+            out = sample(
+                lambda x, t: guided_eps(ema, x, t, fixed_labels, cfg.guidance),
+                diffusion,
+                fixed_noise,
+                cfg.sampler,
+                cfg.sample_steps,
+                cfg.eta,
+                torch.Generator(device).manual_seed(cfg.seed + 2),
+                should_stop=ctx.should_stop,
+                on_step=on_step,
+            )
         if ctx.should_stop():  # stopped mid-sampling: nothing finished to show or score
             return {}, {}
         result = out.cpu().numpy()
@@ -103,8 +120,11 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         visited = np.array(sorted(seen))
         chosen = [int(visited[np.abs(visited - t).argmin()]) for t in strip_ts]
         rows = [[seen[t][r] for t in chosen] for r in range(min(STRIP_ROWS, cfg.samples))]
-        arrays = {"samples": pictures.grid(result, cols=classes or None), "reverse": pictures.strip(rows),
-                  "reverse_t": np.asarray(chosen, dtype=np.int64)}
+        arrays = {
+            "samples": pictures.grid(result, cols=classes or None),
+            "reverse": pictures.strip(rows),
+            "reverse_t": np.asarray(chosen, dtype=np.int64),
+        }
         scores = scorer.score((result + 1.0) / 2.0) if scorer is not None else {}
         playback[:] = frames
         if gif_path is not None:
@@ -147,7 +167,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             x0_show = data[cfg.forward_image % len(data)]
             tt = torch.tensor([cfg.forward_t], device=device)
             xt_show = diffusion.q_sample(x0_show[None], tt, forward_noise[None])[0]
-            arrays["forward"] = pictures.forward_panel(x0_show.cpu().numpy(), xt_show.cpu().numpy(), cfg.forward_t, log_snr)
+            arrays["forward"] = pictures.forward_panel(
+                x0_show.cpu().numpy(), xt_show.cpu().numpy(), cfg.forward_t, log_snr
+            )
         if (step + 1) % cfg.sample_every == 0 or step + 1 == cfg.steps:
             scores, grids = refresh()
             scalars.update(scores)

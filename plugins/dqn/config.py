@@ -28,65 +28,103 @@ class Config(Schema):
     gamma: float = param(0.99, "discount factor", lo=0.0, hi=1.0, live=True)
     batch_size: int = param(64, "transitions per update", lo=1, hi=4096, group="advanced")
     buffer_size: int = param(100_000, "replay capacity in transitions", lo=1, hi=10_000_000)
-    learning_starts: int = param(1_000, "warm-up: steps of experience before the first update", lo=0,
-                                 group="advanced")
+    learning_starts: int = param(1_000, "warm-up: steps of experience before the first update", lo=0, group="advanced")
     train_every: int = param(256, "environment steps between bursts of updates", lo=1, group="advanced")
     updates: int = param(128, "gradient updates per burst", lo=1, hi=10_000, group="advanced")
-    target_update: str = param("hard", "copy the target network every C steps, or move it by tau each update",
-                               choices=("hard", "soft"))
-    target_every: int = param(10, "C: environment steps between hard target copies", lo=1,
-                              when=one_of("target_update", "hard"))
-    tau: float = param(0.005, "soft target update rate", lo=0.0, hi=1.0, live=True,
-                       when=one_of("target_update", "soft"))
+    target_update: str = param(
+        "hard", "copy the target network every C steps, or move it by tau each update", choices=("hard", "soft")
+    )
+    target_every: int = param(
+        10, "C: environment steps between hard target copies", lo=1, when=one_of("target_update", "hard")
+    )
+    tau: float = param(
+        0.005, "soft target update rate", lo=0.0, hi=1.0, live=True, when=one_of("target_update", "soft")
+    )
     loss: str = param("huber", "TD loss", choices=("huber", "mse"), group="advanced")
     max_grad_norm: float = param(10.0, "gradient norm clip (0: none)", lo=0.0, hi=1000.0, group="advanced")
-    hidden: int = param(256, "hidden units of the MLP (CartPole) or of the head after the convolutions (Atari: 512)",
-                        lo=8, hi=4096, group="advanced")
+    hidden: int = param(
+        256,
+        "hidden units of the MLP (CartPole) or of the head after the convolutions (Atari: 512)",
+        lo=8,
+        hi=4096,
+        group="advanced",
+    )
     n_step: int = param(1, "n-step returns", lo=1, hi=20, group="advanced")
-    keep_replay: bool = param(False, "save the replay beside every checkpoint (replay.npz) so a resumed run goes on "
-                              "exactly; off: a resumed run refills it for learning_starts steps", group="advanced")
-    replay: str = param("uniform", "uniform or proportional prioritised replay", choices=("uniform", "prioritized"),
-                        group="advanced")
-    priority_alpha: float = param(0.6, "prioritised replay: priority exponent alpha", lo=0.0, hi=1.0,
-                                  when=PRIORITIZED, group="advanced")
-    priority_beta: float = param(0.4, "prioritised replay: importance-weight exponent beta, annealed to 1",
-                                 lo=0.0, hi=1.0, when=PRIORITIZED, group="advanced")
-    epsilon_schedule: str = param("linear", "how epsilon falls from epsilon to epsilon_end",
-                                  choices=tuple(s for s in SCHEDULES if s != "sinusoidal"))
-    epsilon: float = param(1.0, "exploration rate at the start (constant schedule: throughout)",
-                           lo=0.0, hi=1.0, live=True)
-    epsilon_end: float = param(0.04, "exploration rate at the end of the schedule", lo=0.0, hi=1.0, live=True,
-                               when=Condition("epsilon_schedule is not constant",
-                                              lambda c: c.epsilon_schedule != "constant"))
-    epsilon_duration: int = param(8_000, "linear schedule: steps from epsilon to epsilon_end", lo=1,
-                                  when=one_of("epsilon_schedule", "linear"))
-    epsilon_decay: float = param(5e-4, "exponential schedule: decay rate per step", lo=1e-7, hi=1.0, log=True,
-                                 when=one_of("epsilon_schedule", "exponential"))
-    reward_noise: float = param(0.0, "std of Gaussian noise added to training rewards (shows overestimation)",
-                                lo=0.0, hi=100.0, live=True, group="advanced")
-    num_envs: int = param(1, "environments stepped together (Atari: ale-py's vector env)", lo=1, hi=64,
-                          group="advanced")
-    frame_size: str = param("84x84", "Atari frame height x width", choices=FRAME_SIZES, when=ATARI,
-                            group="advanced")
+    keep_replay: bool = param(
+        False,
+        "save the replay beside every checkpoint (replay.npz) so a resumed run goes on "
+        "exactly; off: a resumed run refills it for learning_starts steps",
+        group="advanced",
+    )
+    replay: str = param(
+        "uniform", "uniform or proportional prioritised replay", choices=("uniform", "prioritized"), group="advanced"
+    )
+    priority_alpha: float = param(
+        0.6, "prioritised replay: priority exponent alpha", lo=0.0, hi=1.0, when=PRIORITIZED, group="advanced"
+    )
+    priority_beta: float = param(
+        0.4,
+        "prioritised replay: importance-weight exponent beta, annealed to 1",
+        lo=0.0,
+        hi=1.0,
+        when=PRIORITIZED,
+        group="advanced",
+    )
+    epsilon_schedule: str = param(
+        "linear",
+        "how epsilon falls from epsilon to epsilon_end",
+        choices=tuple(s for s in SCHEDULES if s != "sinusoidal"),
+    )
+    epsilon: float = param(
+        1.0, "exploration rate at the start (constant schedule: throughout)", lo=0.0, hi=1.0, live=True
+    )
+    epsilon_end: float = param(
+        0.04,
+        "exploration rate at the end of the schedule",
+        lo=0.0,
+        hi=1.0,
+        live=True,
+        when=Condition("epsilon_schedule is not constant", lambda c: c.epsilon_schedule != "constant"),
+    )
+    epsilon_duration: int = param(
+        8_000, "linear schedule: steps from epsilon to epsilon_end", lo=1, when=one_of("epsilon_schedule", "linear")
+    )
+    epsilon_decay: float = param(
+        5e-4,
+        "exponential schedule: decay rate per step",
+        lo=1e-7,
+        hi=1.0,
+        log=True,
+        when=one_of("epsilon_schedule", "exponential"),
+    )
+    reward_noise: float = param(
+        0.0,
+        "std of Gaussian noise added to training rewards (shows overestimation)",
+        lo=0.0,
+        hi=100.0,
+        live=True,
+        group="advanced",
+    )
+    num_envs: int = param(
+        1, "environments stepped together (Atari: ale-py's vector env)", lo=1, hi=64, group="advanced"
+    )
+    frame_size: str = param("84x84", "Atari frame height x width", choices=FRAME_SIZES, when=ATARI, group="advanced")
     frame_stack: int = param(4, "Atari frames per observation", lo=1, hi=8, when=ATARI, group="advanced")
-    noop_max: int = param(30, "Atari: at most this many no-ops at the start of an episode", lo=0, hi=100,
-                          when=ATARI, group="advanced")
-    life_terminal: bool = param(False, "Atari: a lost life ends the bootstrapped return", when=ATARI,
-                                group="advanced")
+    noop_max: int = param(
+        30, "Atari: at most this many no-ops at the start of an episode", lo=0, hi=100, when=ATARI, group="advanced"
+    )
+    life_terminal: bool = param(False, "Atari: a lost life ends the bootstrapped return", when=ATARI, group="advanced")
     eval_every: int = param(2_000, "environment steps between greedy evaluations (0: none)", lo=0)
     eval_episodes: int = param(10, "episodes per greedy evaluation", lo=1, hi=1000, group="advanced")
-    eval_max_steps: int = param(27_000, "longest evaluation or recorded episode, in agent steps", lo=1,
-                                group="advanced")
-    record_every: int = param(0, "record a GIF every N training episodes (0: only on demand)", lo=0,
-                              group="advanced")
-    learn_from_human: bool = param(True, "after a takeover (T), the person's steps go into the replay too",
-                                   live=True)
+    eval_max_steps: int = param(
+        27_000, "longest evaluation or recorded episode, in agent steps", lo=1, group="advanced"
+    )
+    record_every: int = param(0, "record a GIF every N training episodes (0: only on demand)", lo=0, group="advanced")
+    learn_from_human: bool = param(True, "after a takeover (T), the person's steps go into the replay too", live=True)
     watch: bool = param(False, "render every step (slower); off: a frame a few times a second", live=True)
     delay: float = param(0.0, "slow motion: seconds to wait after each rendered step", lo=0.0, hi=1.0, live=True)
-    slice_x: float = param(0.0, "CartPole Q map: cart position of the slice", lo=-2.4, hi=2.4, live=True,
-                           when=CARTPOLE)
-    slice_v: float = param(0.0, "CartPole Q map: cart velocity of the slice", lo=-3.0, hi=3.0, live=True,
-                           when=CARTPOLE)
+    slice_x: float = param(0.0, "CartPole Q map: cart position of the slice", lo=-2.4, hi=2.4, live=True, when=CARTPOLE)
+    slice_v: float = param(0.0, "CartPole Q map: cart velocity of the slice", lo=-3.0, hi=3.0, live=True, when=CARTPOLE)
     threads: int = param(1, "torch CPU threads", lo=1, hi=64, group="advanced")
     seed: int = param(0, "random seed", lo=0)
 
@@ -106,7 +144,7 @@ class Config(Schema):
         """The replay: a frame per transition (an observation vector outside Atari), its action,
         reward and flags, and the priorities' sum tree."""
         frame = 1
-        for side in (map(int, self.frame_size.split("x")) if self.atari else (64,)):  # 64: a generous vector
+        for side in map(int, self.frame_size.split("x")) if self.atari else (64,):  # 64: a generous vector
             frame *= side
         per_transition = frame * (1 if self.atari else 4) + 2 + 4 + 3 + (16 if self.replay == "prioritized" else 0)
         return self.buffer_size * per_transition, f"a replay of {self.buffer_size:,} transitions"
@@ -116,9 +154,13 @@ class Config(Schema):
 
         check_env(self.env)
         if self.buffer_size < self.batch_size:
-            raise ValueError(f"buffer_size={self.buffer_size} is smaller than batch_size={self.batch_size}; "
-                             "the replay must hold at least one batch")
+            raise ValueError(
+                f"buffer_size={self.buffer_size} is smaller than batch_size={self.batch_size}; "
+                "the replay must hold at least one batch"
+            )
         stack = self.frame_stack if self.atari else 1
         if self.buffer_size // self.num_envs < stack + self.n_step + 1:
-            raise ValueError(f"buffer_size={self.buffer_size} is too small for {self.num_envs} environments with "
-                             f"n_step={self.n_step}; use at least {(stack + self.n_step + 1) * self.num_envs}")
+            raise ValueError(
+                f"buffer_size={self.buffer_size} is too small for {self.num_envs} environments with "
+                f"n_step={self.n_step}; use at least {(stack + self.n_step + 1) * self.num_envs}"
+            )

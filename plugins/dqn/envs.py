@@ -46,15 +46,20 @@ def check_rom(env_id: str) -> None:
         raise ValueError(f"ale-py has no ROM {game!r} for {env_id!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _check_spaces(env_id: str) -> None:
     env = gym.make(env_id)
     obs_space, act_space = env.observation_space, env.action_space
     env.close()
-    if not isinstance(act_space, gym.spaces.Discrete) or not isinstance(obs_space, gym.spaces.Box) \
-            or len(obs_space.shape) != 1:
-        raise ValueError(f"{env_id!r} has observations {obs_space} and actions {act_space}; Deep Q-learning "
-                         "here needs a flat Box observation and Discrete actions (CartPole-v1) or an ALE/ game")
+    if (
+        not isinstance(act_space, gym.spaces.Discrete)
+        or not isinstance(obs_space, gym.spaces.Box)
+        or len(obs_space.shape) != 1
+    ):
+        raise ValueError(
+            f"{env_id!r} has observations {obs_space} and actions {act_space}; Deep Q-learning "
+            "here needs a flat Box observation and Discrete actions (CartPole-v1) or an ALE/ game"
+        )
 
 
 def frame_hw(frame_size: str) -> tuple[int, int]:
@@ -71,10 +76,21 @@ def make_train_env(cfg) -> gym.vector.VectorEnv:
 
     h, w = frame_hw(cfg.frame_size)
     threads, offset = ale_threads(cfg.num_envs)
-    return AtariVectorEnv(atari_game(cfg.env), cfg.num_envs, stack_num=1, img_height=h, img_width=w,
-                          frameskip=4, maxpool=True, noop_max=cfg.noop_max, reward_clipping=False,
-                          repeat_action_probability=0.0, use_fire_reset=False,
-                          num_threads=threads, thread_affinity_offset=offset)
+    return AtariVectorEnv(
+        atari_game(cfg.env),
+        cfg.num_envs,
+        stack_num=1,
+        img_height=h,
+        img_width=w,
+        frameskip=4,
+        maxpool=True,
+        noop_max=cfg.noop_max,
+        reward_clipping=False,
+        repeat_action_probability=0.0,
+        use_fire_reset=False,
+        num_threads=threads,
+        thread_affinity_offset=offset,
+    )
 
 
 def ale_threads(num_envs: int) -> tuple[int, int]:
@@ -93,8 +109,9 @@ def make_eval_env(cfg) -> gym.Env:
         return gym.make(cfg.env, render_mode="rgb_array")
     h, w = frame_hw(cfg.frame_size)
     env = gym.make(cfg.env, frameskip=1, repeat_action_probability=0.0, render_mode="rgb_array")
-    return gym.wrappers.AtariPreprocessing(env, noop_max=cfg.noop_max, frame_skip=4, screen_size=(w, h),
-                                           grayscale_obs=True)
+    return gym.wrappers.AtariPreprocessing(
+        env, noop_max=cfg.noop_max, frame_skip=4, screen_size=(w, h), grayscale_obs=True
+    )
 
 
 def frames_of(obs: np.ndarray, atari: bool) -> np.ndarray:

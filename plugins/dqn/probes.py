@@ -8,14 +8,15 @@ import torch
 
 from workbench_plugins.dqn.model import QNetwork
 
-ANGLE_LIMIT = 0.2095   # CartPole terminates beyond 12 degrees
+ANGLE_LIMIT = 0.2095  # CartPole terminates beyond 12 degrees
 ANGULAR_SPEED_LIMIT = 3.0
 ACTION_ARROWS = np.array([[-1.0, 0.0], [1.0, 0.0]], dtype=np.float32)  # push left, push right
 
 
 @torch.no_grad()
-def cartpole_q_slice(net: QNetwork, x: float, v: float, cells: int,
-                     device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+def cartpole_q_slice(
+    net: QNetwork, x: float, v: float, cells: int, device: torch.device
+) -> tuple[np.ndarray, np.ndarray]:
     """max_a Q and the greedy action's arrow over pole angle (columns, left to right) by angular
     velocity (rows, fast clockwise at the top), the cart's position ``x`` and velocity ``v`` fixed.
 
@@ -33,8 +34,15 @@ def slice_extent(cells: int) -> np.ndarray:
     """[x0, x1, y0, y1] of the Q map's outer cell edges: pole angle left to right, angular
     velocity from the top row down (the cells' centres lie on the limits)."""
     half_angle, half_speed = ANGLE_LIMIT / (cells - 1), ANGULAR_SPEED_LIMIT / (cells - 1)
-    return np.array([-ANGLE_LIMIT - half_angle, ANGLE_LIMIT + half_angle,
-                     ANGULAR_SPEED_LIMIT + half_speed, -ANGULAR_SPEED_LIMIT - half_speed], dtype=np.float32)
+    return np.array(
+        [
+            -ANGLE_LIMIT - half_angle,
+            ANGLE_LIMIT + half_angle,
+            ANGULAR_SPEED_LIMIT + half_speed,
+            -ANGULAR_SPEED_LIMIT - half_speed,
+        ],
+        dtype=np.float32,
+    )
 
 
 def saliency(net: QNetwork, obs: np.ndarray, device: torch.device) -> tuple[np.ndarray, np.ndarray]:

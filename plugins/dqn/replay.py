@@ -27,13 +27,13 @@ from workbench.rl.sum_tree import SumTree
 class Batch:
     """A sampled batch: numpy arrays ready to become tensors."""
 
-    obs: np.ndarray           # (B, *obs_shape) observation at t
-    actions: np.ndarray       # (B,) action taken at t
-    returns: np.ndarray       # (B,) n-step discounted reward sum
-    discounts: np.ndarray     # (B,) gamma**m, or 0 when the episode terminated within the m steps
-    next_obs: np.ndarray      # (B, *obs_shape) observation at t + m, bootstrapped from
-    weights: np.ndarray       # (B,) importance-sampling weights (ones for uniform replay)
-    index: np.ndarray         # (B,) flat slot ids, for priority updates
+    obs: np.ndarray  # (B, *obs_shape) observation at t
+    actions: np.ndarray  # (B,) action taken at t
+    returns: np.ndarray  # (B,) n-step discounted reward sum
+    discounts: np.ndarray  # (B,) gamma**m, or 0 when the episode terminated within the m steps
+    next_obs: np.ndarray  # (B, *obs_shape) observation at t + m, bootstrapped from
+    weights: np.ndarray  # (B,) importance-sampling weights (ones for uniform replay)
+    index: np.ndarray  # (B,) flat slot ids, for priority updates
 
 
 class ReplayBuffer:
@@ -54,13 +54,25 @@ class ReplayBuffer:
         ValueError: when a ring is too short to hold a stacked observation and its n-step future.
     """
 
-    def __init__(self, capacity: int, frame_shape: tuple[int, ...], frame_dtype: type, num_envs: int = 1,
-                 stack: int = 1, n_step: int = 1, prioritized: bool = False, alpha: float = 0.6,
-                 eps: float = 1e-6, seed: int = 0) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        frame_shape: tuple[int, ...],
+        frame_dtype: type,
+        num_envs: int = 1,
+        stack: int = 1,
+        n_step: int = 1,
+        prioritized: bool = False,
+        alpha: float = 0.6,
+        eps: float = 1e-6,
+        seed: int = 0,
+    ) -> None:
         self.ring = capacity // num_envs
         if self.ring < stack + n_step + 1:
-            raise ValueError(f"replay of {capacity} transitions over {num_envs} environments is too small "
-                             f"for stack={stack} and n_step={n_step}; use at least {(stack + n_step + 1) * num_envs}")
+            raise ValueError(
+                f"replay of {capacity} transitions over {num_envs} environments is too small "
+                f"for stack={stack} and n_step={n_step}; use at least {(stack + n_step + 1) * num_envs}"
+            )
         self.num_envs, self.stack, self.n_step = num_envs, stack, n_step
         self.frame_shape = tuple(frame_shape)
         shape = (num_envs, self.ring)
@@ -68,9 +80,9 @@ class ReplayBuffer:
         self.actions = np.zeros(shape, dtype=np.int16)
         self.rewards = np.zeros(shape, dtype=np.float32)
         self.terminated = np.zeros(shape, dtype=bool)
-        self.valid = np.zeros(shape, dtype=bool)   # an action was taken here: a transition starts here
-        self.first = np.zeros(shape, dtype=bool)   # first frame of an episode: older frames are zeros
-        self.count = 0                             # slots written per ring so far
+        self.valid = np.zeros(shape, dtype=bool)  # an action was taken here: a transition starts here
+        self.first = np.zeros(shape, dtype=bool)  # first frame of an episode: older frames are zeros
+        self.count = 0  # slots written per ring so far
         self.prioritized, self.alpha, self.eps = prioritized, alpha, eps
         self.tree = SumTree(num_envs * self.ring) if prioritized else None
         self.max_priority = 1.0
@@ -128,8 +140,10 @@ class ReplayBuffer:
             n = min(int(saved["count"]), self.ring)
             for name in self.STORED:
                 if saved[name].shape != getattr(self, name)[:, :n].shape:
-                    raise ValueError(f"{path} holds {name} of shape {saved[name].shape}, not "
-                                     f"{getattr(self, name)[:, :n].shape}: it was saved with other replay settings")
+                    raise ValueError(
+                        f"{path} holds {name} of shape {saved[name].shape}, not "
+                        f"{getattr(self, name)[:, :n].shape}: it was saved with other replay settings"
+                    )
                 getattr(self, name)[:, :n] = saved[name]
             if (self.tree is None) != ("tree" not in saved.files):
                 raise ValueError(f"{path} was saved with {'uniform' if self.tree is None else 'prioritised'} replay")
@@ -138,8 +152,15 @@ class ReplayBuffer:
             self.count, self.max_priority = int(saved["count"]), float(saved["max_priority"])
 
     # ---- writing ----
-    def add(self, frame: np.ndarray, action: np.ndarray, reward: np.ndarray, terminated: np.ndarray,
-            valid: np.ndarray, first: np.ndarray) -> None:
+    def add(
+        self,
+        frame: np.ndarray,
+        action: np.ndarray,
+        reward: np.ndarray,
+        terminated: np.ndarray,
+        valid: np.ndarray,
+        first: np.ndarray,
+    ) -> None:
         """Write one slot per environment: observation t's newest frame and what followed it."""
         s = self.count % self.ring
         self.frames[:, s] = frame
@@ -163,20 +184,20 @@ class ReplayBuffer:
         ready = c - self.n_step
         if ready >= 0 and ready >= c - self.ring + self.stack:
             slot = ready % self.ring
-            priority = np.where(self.valid[:, slot], self.max_priority ** self.alpha, 0.0)
+            priority = np.where(self.valid[:, slot], self.max_priority**self.alpha, 0.0)
             self.tree.update(envs[:, 0] * self.ring + slot, priority)
 
     def update_priorities(self, index: np.ndarray, td_error: np.ndarray) -> None:
         priority = np.abs(td_error) + self.eps
         self.max_priority = max(self.max_priority, float(priority.max()))
-        self.tree.update(index, priority ** self.alpha)
+        self.tree.update(index, priority**self.alpha)
 
     # ---- reading ----
     def stacked(self, env: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Observations at logical slots ``t`` of rings ``env``: (B, stack, *frame) or (B, *frame)."""
         if self.stack == 1:
             return self.frames[env, t % self.ring]
-        ids = (t[:, None] + np.arange(1 - self.stack, 1)) % self.ring      # oldest .. newest
+        ids = (t[:, None] + np.arange(1 - self.stack, 1)) % self.ring  # oldest .. newest
         obs = self.frames[env[:, None], ids]
         first = self.first[env[:, None], ids]
         # a frame is blank when an episode starts after it, i.e. some newer frame is a first one
@@ -219,8 +240,15 @@ class ReplayBuffer:
         else:
             env, t, weights = self._sample_prioritized(batch_size, lo, hi, beta)
         returns, discounts, next_t = self.n_step_return(env, t, gamma)
-        return Batch(self.stacked(env, t), self.actions[env, t % self.ring].astype(np.int64), returns, discounts,
-                     self.stacked(env, next_t), weights, env * self.ring + t % self.ring)
+        return Batch(
+            self.stacked(env, t),
+            self.actions[env, t % self.ring].astype(np.int64),
+            returns,
+            discounts,
+            self.stacked(env, next_t),
+            weights,
+            env * self.ring + t % self.ring,
+        )
 
     def _sample_uniform(self, n: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         env = self.rng.integers(self.num_envs, size=n)

@@ -57,5 +57,10 @@ def review(run_dir: Path, episode: int = 0) -> dict[str, np.ndarray]:
     steps = np.arange(len(actions))
     bootstrap = (1.0 - np.asarray(ep.terminations, dtype=np.float32)) * q[1:].max(axis=1)
     td_errors = rewards + cfg.gamma * bootstrap - q[steps, actions]
-    return {"frames": frames_of(cfg.env, states[:-1]), "q_values": q[:-1], "actions": actions,
-            "rewards": rewards, "td_errors": td_errors.astype(np.float32)}
+    return {
+        "frames": frames_of(cfg.env, states[:-1]),
+        "q_values": q[:-1],
+        "actions": actions,
+        "rewards": rewards,
+        "td_errors": td_errors.astype(np.float32),
+    }

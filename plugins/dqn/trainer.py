@@ -28,8 +28,8 @@ from workbench_plugins.dqn.model import QNetwork, bootstrap_values
 from workbench_plugins.dqn.probes import cartpole_q_slice, saliency, slice_extent
 from workbench_plugins.dqn.replay import ReplayBuffer
 
-VIEW_EVERY_S = 0.25    # heavy arrays (maps, saliency, frames) a few times a second
-YIELD_EVERY_S = 0.05   # scalars: at most 20 snapshots a second
+VIEW_EVERY_S = 0.25  # heavy arrays (maps, saliency, frames) a few times a second
+YIELD_EVERY_S = 0.05  # scalars: at most 20 snapshots a second
 SLICE_CELLS = 21
 REPLAY_FILE = "replay.npz"  # beside the checkpoint, with keep_replay
 
@@ -81,8 +81,9 @@ class EpisodeLog:
         self.ret, self.length = np.zeros(self.n_envs), np.zeros(self.n_envs, dtype=np.int64)
         self.q_taken, self.rewards = [[] for _ in range(self.n_envs)], [[] for _ in range(self.n_envs)]
 
-    def add(self, valid: np.ndarray, reward: np.ndarray, learned: np.ndarray, q: np.ndarray,
-            actions: np.ndarray) -> None:
+    def add(
+        self, valid: np.ndarray, reward: np.ndarray, learned: np.ndarray, q: np.ndarray, actions: np.ndarray
+    ) -> None:
         for i in np.flatnonzero(valid):
             self.ret[i] += reward[i]
             self.length[i] += 1
@@ -101,12 +102,17 @@ class EpisodeLog:
             return {}
         ret, length, q_mean, g_mean = np.mean(np.array(self.finished), axis=0)
         self.finished.clear()
-        return {"episode_return": ret, "episode_length": length, "overestimation/q_taken": q_mean,
-                "overestimation/return": g_mean}
+        return {
+            "episode_return": ret,
+            "episode_length": length,
+            "overestimation/q_taken": q_mean,
+            "overestimation/return": g_mean,
+        }
 
 
-def learn(cfg: Config, agent: Agent, rb: ReplayBuffer, n_updates: int, beta: float,
-          ctx: RunContext) -> tuple[list[float], list[float], np.ndarray]:
+def learn(
+    cfg: Config, agent: Agent, rb: ReplayBuffer, n_updates: int, beta: float, ctx: RunContext
+) -> tuple[list[float], list[float], np.ndarray]:
     """``n_updates`` gradient steps on replayed batches towards the (Double) DQN target; returns the
     losses, the mean Q of the replayed actions and the last batch's TD errors."""
     online, target, device = agent.online, agent.target, agent.device
@@ -120,7 +126,8 @@ def learn(cfg: Config, agent: Agent, rb: ReplayBuffer, n_updates: int, beta: flo
         b_next = torch.as_tensor(batch.next_obs, device=device).reshape(-1, *obs_shape)
         b_act = torch.as_tensor(batch.actions, device=device)
         target_q = torch.as_tensor(batch.returns, device=device) + torch.as_tensor(
-            batch.discounts, device=device) * bootstrap_values(online, target, b_next, agent.double)
+            batch.discounts, device=device
+        ) * bootstrap_values(online, target, b_next, agent.double)
         q_taken = online(b_obs).gather(1, b_act[:, None])[:, 0]
         per_sample = (F.smooth_l1_loss if cfg.loss == "huber" else F.mse_loss)(q_taken, target_q, reduction="none")
         loss = (torch.as_tensor(batch.weights, device=device) * per_sample).mean()
@@ -143,8 +150,9 @@ def learn(cfg: Config, agent: Agent, rb: ReplayBuffer, n_updates: int, beta: flo
     return losses, q_means, td_errors
 
 
-def play(ctx: RunContext, agent: Agent, env, rng: np.random.Generator, step: int, n_episodes: int,
-         gif_path=None) -> Generator[Snapshot, None, list[float]]:
+def play(
+    ctx: RunContext, agent: Agent, env, rng: np.random.Generator, step: int, n_episodes: int, gif_path=None
+) -> Generator[Snapshot, None, list[float]]:
     """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``, one
     episode recorded to a GIF with the score drawn. Yields frames to watch; returns the scores."""
     cfg = ctx.config
@@ -201,11 +209,25 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     stack = cfg.frame_stack if cfg.atari else 1
     device = torch.device(ctx.device)
     online = QNetwork((stack, *frame_shape), n_actions, cfg.hidden, cfg.algo.startswith("dueling")).to(device)
-    agent = Agent(online, copy.deepcopy(online),
-                  torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True),  # one kernel a step: ~1.5x on CPU
-                  device, n_actions, double=cfg.algo in ("double", "dueling-double"))
-    rb = ReplayBuffer(cfg.buffer_size, frame_shape, frame_dtype, n_envs, stack, cfg.n_step,
-                      cfg.replay == "prioritized", cfg.priority_alpha, seed=cfg.seed)
+    agent = Agent(
+        online,
+        copy.deepcopy(online),
+        torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True),  # one kernel a step: ~1.5x on CPU
+        device,
+        n_actions,
+        double=cfg.algo in ("double", "dueling-double"),
+    )
+    rb = ReplayBuffer(
+        cfg.buffer_size,
+        frame_shape,
+        frame_dtype,
+        n_envs,
+        stack,
+        cfg.n_step,
+        cfg.replay == "prioritized",
+        cfg.priority_alpha,
+        seed=cfg.seed,
+    )
     step, episodes, updates = 0, 0, 0
     # a single Gymnasium env continues exactly from an episode's end (checkpoints wait for one);
     # Atari and vector envs resume with fresh episodes
@@ -213,27 +235,32 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
 
     # TRY NOT TO MODIFY: start the game
     obs, info = envs.reset(seed=cfg.seed)
-    first = np.ones(n_envs, dtype=bool)                   # obs is an episode's first observation
-    was_done = np.zeros(n_envs, dtype=bool)                # obs is an episode's final observation
+    first = np.ones(n_envs, dtype=bool)  # obs is an episode's first observation
+    was_done = np.zeros(n_envs, dtype=bool)  # obs is an episode's final observation
     stacker = FrameStack(n_envs, stack, frame_shape, frame_dtype)
     x = stacker.push(frames_of(obs, cfg.atari), first)
-    lives = info.get("lives")                              # Atari: a drop marks a lost life
+    lives = info.get("lives")  # Atari: a drop marks a lost life
     log = EpisodeLog(n_envs)
     next_train, next_target, next_eval = cfg.learning_starts, cfg.target_every, cfg.eval_every
-    resetting = False                                      # resumed at an episode's end: the next step resets
+    resetting = False  # resumed at an episode's end: the next step resets
     if ctx.resume is not None:
         state = ctx.resume
         agent.online.load_state_dict(state["online"])
         agent.target.load_state_dict(state["target"])
         agent.optimizer.load_state_dict(state["optimizer"])
-        step, episodes, updates, next_train, next_target, next_eval = (int(state[k]) for k in (
-            "step", "episodes", "updates", "next_train", "next_target", "next_eval"))
+        step, episodes, updates, next_train, next_target, next_eval = (
+            int(state[k]) for k in ("step", "episodes", "updates", "next_train", "next_target", "next_eval")
+        )
         rng.bit_generator.state, eval_rng.bit_generator.state = state["rng"], state["eval_rng"]
         rb.rng.bit_generator.state = state["replay_rng"]
         set_rng_state(state["global_rng"])
         replay = ctx.resume_dir / REPLAY_FILE if ctx.resume_dir is not None else None
-        if cfg.keep_replay and replay is not None and replay.is_file() \
-                and ReplayBuffer.saved_count(replay) == int(state["replay_count"]):
+        if (
+            cfg.keep_replay
+            and replay is not None
+            and replay.is_file()
+            and ReplayBuffer.saved_count(replay) == int(state["replay_count"])
+        ):
             rb.load(replay)  # without it (or with one newer than the checkpoint) the replay refills
         if state["at_episode_end"] and exact:
             set_env_rng_states(envs, state["env_rng"])
@@ -244,17 +271,31 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         """Everything the next step depends on; with keep_replay, the replay goes to replay.npz first."""
         if cfg.keep_replay and ctx.out_dir is not None:
             rb.save(ctx.path(REPLAY_FILE))
-        return {"online": agent.online.state_dict(), "target": agent.target.state_dict(),
-                "optimizer": agent.optimizer.state_dict(), "step": step, "episodes": episodes, "updates": updates,
-                "next_train": next_train, "next_target": next_target, "next_eval": next_eval,
-                "rng": rng.bit_generator.state, "eval_rng": eval_rng.bit_generator.state,
-                "replay_rng": rb.rng.bit_generator.state, "replay_count": rb.count, "global_rng": rng_state(),
-                "at_episode_end": bool(was_done.all()), "observation": stacker.obs, "first": first,
-                "env_rng": env_rng_states(envs) if not cfg.atari else []}
+        return {
+            "online": agent.online.state_dict(),
+            "target": agent.target.state_dict(),
+            "optimizer": agent.optimizer.state_dict(),
+            "step": step,
+            "episodes": episodes,
+            "updates": updates,
+            "next_train": next_train,
+            "next_target": next_target,
+            "next_eval": next_eval,
+            "rng": rng.bit_generator.state,
+            "eval_rng": eval_rng.bit_generator.state,
+            "replay_rng": rb.rng.bit_generator.state,
+            "replay_count": rb.count,
+            "global_rng": rng_state(),
+            "at_episode_end": bool(was_done.all()),
+            "observation": stacker.obs,
+            "first": first,
+            "env_rng": env_rng_states(envs) if not cfg.atari else [],
+        }
+
     ctx.keep_state(checkpoint_state)
     last_yield = last_view = time.perf_counter()
     losses, q_means, td_errors = [], [], np.zeros(0)
-    asked: set[str] = set()                                # actions waiting for the next snapshot
+    asked: set[str] = set()  # actions waiting for the next snapshot
     player = Player(lambda: make_eval_env(cfg), "frame", ctx.out_dir, seed=cfg.seed + 2)  # a person at the keyboard
     try:
         while step < cfg.steps:
@@ -269,7 +310,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 resetting = False
             else:
                 next_obs, reward, terminated, truncated, info = envs.step(actions)
-            valid = ~was_done                                   # envs that just reset took no action
+            valid = ~was_done  # envs that just reset took no action
             learned = np.sign(reward) if cfg.atari else reward.astype(np.float64)
             noisy = learned + (rng.normal(0.0, cfg.reward_noise, n_envs) if cfg.reward_noise > 0 else 0.0)
             ends_bootstrap = terminated.copy()
@@ -357,8 +398,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         player.close()
 
 
-def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarray, envs, score: float,
-                device: torch.device) -> dict[str, np.ndarray]:
+def view_arrays(
+    cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarray, envs, score: float, device: torch.device
+) -> dict[str, np.ndarray]:
     """Everything the panel draws of env 0's current state and the latest update."""
     v_sal, a_sal = saliency(net, obs, device)
     with torch.no_grad():
@@ -379,7 +421,8 @@ def view_arrays(cfg: Config, net: QNetwork, obs: np.ndarray, td_errors: np.ndarr
         arrays["state"] = obs[-1].astype(np.float32)
         arrays["value_saliency"], arrays["advantage_saliency"] = v_sal.astype(np.float32), a_sal.astype(np.float32)
         if obs.shape[-1] == 4:
-            arrays["value_map"], arrays["greedy_map"] = cartpole_q_slice(net, cfg.slice_x, cfg.slice_v,
-                                                                         SLICE_CELLS, device)
+            arrays["value_map"], arrays["greedy_map"] = cartpole_q_slice(
+                net, cfg.slice_x, cfg.slice_v, SLICE_CELLS, device
+            )
             arrays["value_map_extent"] = slice_extent(SLICE_CELLS)
     return arrays

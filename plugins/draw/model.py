@@ -15,7 +15,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
 WRITE_EXTENT = 0.4  # the first write grid spans this fraction of the image side
 
 
@@ -84,8 +83,17 @@ class DRAW(nn.Module):
         attention: False for the variant that reads whole images and writes whole canvases.
     """
 
-    def __init__(self, channels: int = 1, size: int = 28, glimpses: int = 10, read_n: int = 2, write_n: int = 5,
-                 hidden: int = 256, z_dim: int = 16, attention: bool = True) -> None:
+    def __init__(
+        self,
+        channels: int = 1,
+        size: int = 28,
+        glimpses: int = 10,
+        read_n: int = 2,
+        write_n: int = 5,
+        hidden: int = 256,
+        z_dim: int = 16,
+        attention: bool = True,
+    ) -> None:
         super().__init__()
         self.channels, self.size, self.glimpses = channels, size, glimpses
         self.read_n, self.write_n, self.hidden, self.z_dim, self.attention = read_n, write_n, hidden, z_dim, attention

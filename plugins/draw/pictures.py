@@ -40,8 +40,14 @@ def frame(img: np.ndarray, read: np.ndarray | None, write: np.ndarray | None, re
     return out
 
 
-def strip(canvases: np.ndarray, reads: np.ndarray | None, writes: np.ndarray | None, read_n: int, write_n: int,
-          first: np.ndarray | None = None) -> np.ndarray:
+def strip(
+    canvases: np.ndarray,
+    reads: np.ndarray | None,
+    writes: np.ndarray | None,
+    read_n: int,
+    write_n: int,
+    first: np.ndarray | None = None,
+) -> np.ndarray:
     """Rows of images, columns of steps: ``canvases`` (T, B, C, H, W) in [0, 1]; ``reads`` and
     ``writes`` (T, B, 4) or None. ``first``, (B, C, H, W), adds a leading column (the input)."""
     steps, rows = canvases.shape[:2]
@@ -50,15 +56,33 @@ def strip(canvases: np.ndarray, reads: np.ndarray | None, writes: np.ndarray | N
         if first is not None:
             cells.append(canvas(first[b]))
         for t in range(steps):
-            cells.append(frame(canvases[t, b], None if reads is None else reads[t, b],
-                               None if writes is None else writes[t, b], read_n, write_n))
+            cells.append(
+                frame(
+                    canvases[t, b],
+                    None if reads is None else reads[t, b],
+                    None if writes is None else writes[t, b],
+                    read_n,
+                    write_n,
+                )
+            )
     return tile(np.stack(cells), cols=steps + (first is not None), pad=2, fill=50)
 
 
 def writing_frames(canvases: np.ndarray, writes: np.ndarray | None, write_n: int, hold: int = 6) -> list[np.ndarray]:
     """The animation of a batch being written: one grid per step with its write boxes, then the
     final canvases held for ``hold`` frames."""
-    frames = [tile(np.stack([frame(canvases[t, b], None, None if writes is None else writes[t, b], 0, write_n)
-                             for b in range(canvases.shape[1])]), pad=2, fill=50) for t in range(len(canvases))]
+    frames = [
+        tile(
+            np.stack(
+                [
+                    frame(canvases[t, b], None, None if writes is None else writes[t, b], 0, write_n)
+                    for b in range(canvases.shape[1])
+                ]
+            ),
+            pad=2,
+            fill=50,
+        )
+        for t in range(len(canvases))
+    ]
     last = tile(np.stack([canvas(c) for c in canvases[-1]]), pad=2, fill=50)
     return frames + [last] * hold

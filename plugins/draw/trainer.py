@@ -25,7 +25,9 @@ def boxes(glimpses: list[Glimpse | None], k: int) -> np.ndarray | None:
     """(T, k, 4) of (gx, gy, δ, σ) for the first ``k`` images, or None without attention."""
     if glimpses[0] is None:
         return None
-    return np.stack([torch.stack([g.gx[:k], g.gy[:k], g.delta[:k], g.var[:k].sqrt()], 1).cpu().numpy() for g in glimpses])
+    return np.stack(
+        [torch.stack([g.gx[:k], g.gy[:k], g.delta[:k], g.var[:k].sqrt()], 1).cpu().numpy() for g in glimpses]
+    )
 
 
 def probabilities(canvases: list[torch.Tensor]) -> np.ndarray:
@@ -44,7 +46,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     data = torch.from_numpy(images).to(device)
     shown = data[torch.linspace(0, len(data) - 1, STRIP_ROWS).long()]
 
-    model = DRAW(cfg.channels, cfg.size, cfg.glimpses, cfg.read_n, cfg.write_n, cfg.hidden, cfg.z_dim, cfg.attention).to(device)
+    model = DRAW(
+        cfg.channels, cfg.size, cfg.glimpses, cfg.read_n, cfg.write_n, cfg.hidden, cfg.z_dim, cfg.attention
+    ).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.5, 0.999))  # the paper's Adam β1
     start = 0
     if ctx.resume is not None:
@@ -56,8 +60,15 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     if ctx.resume is not None:  # the batches and the sampled codes go on from the checkpoint's generators
         set_rng_state(ctx.resume["rng"])
         kl_per_t[:] = np.asarray(ctx.resume["kl_per_t"])
-    ctx.keep_state(lambda: {"model": model.state_dict(), "optim": optimizer.state_dict(), "step": done,
-                            "rng": rng_state(), "kl_per_t": kl_per_t})
+    ctx.keep_state(
+        lambda: {
+            "model": model.state_dict(),
+            "optim": optimizer.state_dict(),
+            "step": done,
+            "rng": rng_state(),
+            "kl_per_t": kl_per_t,
+        }
+    )
     playback: list[np.ndarray] = []
     gif_path = ctx.path("writing.gif")
 
@@ -77,10 +88,21 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 writer.add(f)
             writer.close()
         return {
-            "reconstruction": pictures.strip(probabilities(rec.canvases), boxes(rec.reads, STRIP_ROWS),
-                                              boxes(rec.writes, STRIP_ROWS), cfg.read_n, cfg.write_n, first=shown.cpu().numpy()),
-            "generation": pictures.strip(canvases[:, :STRIP_ROWS], None, None if writes is None else writes[:, :STRIP_ROWS],
-                                         cfg.read_n, cfg.write_n),
+            "reconstruction": pictures.strip(
+                probabilities(rec.canvases),
+                boxes(rec.reads, STRIP_ROWS),
+                boxes(rec.writes, STRIP_ROWS),
+                cfg.read_n,
+                cfg.write_n,
+                first=shown.cpu().numpy(),
+            ),
+            "generation": pictures.strip(
+                canvases[:, :STRIP_ROWS],
+                None,
+                None if writes is None else writes[:, :STRIP_ROWS],
+                cfg.read_n,
+                cfg.write_n,
+            ),
         }
 
     for step in range(start, cfg.steps):

@@ -28,10 +28,16 @@ class ConvGenerator(nn.Module):
         super().__init__()
         self.shape = (2 * width, size // 4, size // 4)
         self.net = nn.Sequential(
-            nn.Linear(latent, 2 * width * (size // 4) ** 2, bias=False), nn.Unflatten(1, self.shape),
-            nn.BatchNorm2d(2 * width), nn.ReLU(),
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
-            nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh())
+            nn.Linear(latent, 2 * width * (size // 4) ** 2, bias=False),
+            nn.Unflatten(1, self.shape),
+            nn.BatchNorm2d(2 * width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(width, channels, 4, 2, 1),
+            nn.Tanh(),
+        )
         self.apply(dcgan_init)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -44,9 +50,14 @@ class ConvDiscriminator(nn.Module):
     def __init__(self, channels: int, size: int, width: int) -> None:
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),
-            nn.Flatten(), nn.Linear(2 * width * (size // 4) ** 2, 1))
+            nn.Conv2d(channels, width, 4, 2, 1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+            nn.Linear(2 * width * (size // 4) ** 2, 1),
+        )
         self.apply(dcgan_init)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -54,13 +65,17 @@ class ConvDiscriminator(nn.Module):
 
 
 def toy_generator(latent: int, hidden: int) -> nn.Module:
-    return nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2))
+    return nn.Sequential(
+        nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2)
+    )
 
 
 class ToyDiscriminator(nn.Module):
     def __init__(self, hidden: int) -> None:
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.net = nn.Sequential(
+            nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).squeeze(1)
@@ -70,7 +85,9 @@ def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, smo
     """-[log D(x) + log(1 - D(G(z)))], with real targets 1 - smoothing (one-sided label smoothing,
     Salimans et al., 2016)."""
     bce = nn.functional.binary_cross_entropy_with_logits
-    return bce(real_logits, torch.full_like(real_logits, 1.0 - smoothing)) + bce(fake_logits, torch.zeros_like(fake_logits))
+    return bce(real_logits, torch.full_like(real_logits, 1.0 - smoothing)) + bce(
+        fake_logits, torch.zeros_like(fake_logits)
+    )
 
 
 def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:

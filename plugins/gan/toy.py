@@ -55,8 +55,9 @@ def decision_surface(discriminator: torch.nn.Module, device: torch.device) -> np
     return (fake * (1 - p) + real * p).astype(np.uint8)
 
 
-def plot(background: np.ndarray, real: np.ndarray | None = None, fake: np.ndarray | None = None,
-         paths: list[np.ndarray] = ()) -> np.ndarray:
+def plot(
+    background: np.ndarray, real: np.ndarray | None = None, fake: np.ndarray | None = None, paths: list[np.ndarray] = ()
+) -> np.ndarray:
     """Draw points and polylines onto a copy of an (H, W, 3) uint8 background."""
     img = background.copy()
     for points, colour in ((real, REAL), (fake, FAKE)):

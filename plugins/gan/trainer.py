@@ -22,8 +22,15 @@ from workbench.data.preview import class_counts, grid, labelled_grid
 from workbench.data.scorer import DigitScorer
 from workbench_plugins.gan import toy
 from workbench_plugins.gan.config import Config
-from workbench_plugins.gan.model import (ConvDiscriminator, ConvGenerator, ToyDiscriminator, discriminator_loss,
-                                         generator_loss, slerp, toy_generator)
+from workbench_plugins.gan.model import (
+    ConvDiscriminator,
+    ConvGenerator,
+    ToyDiscriminator,
+    discriminator_loss,
+    generator_loss,
+    slerp,
+    toy_generator,
+)
 
 N_FIXED = 256  # fixed noise: the first 64 are shown, all are scored
 TOY_STEPS_PER_SNAPSHOT = 10  # toy updates take about a millisecond: keep snapshots under ~100/s
@@ -59,6 +66,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
 
         def real_batch(n: int) -> torch.Tensor:
             return x_all[torch.randint(0, len(x_all), (n,), device=device)]
+
     opt_g = torch.optim.Adam(netG.parameters(), lr=cfg.g_lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(netD.parameters(), lr=cfg.d_lr, betas=(0.5, 0.999))
     fixed_z = torch.randn(N_FIXED, cfg.latent).to(device)
@@ -69,9 +77,16 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         for part, key in ((netG, "generator"), (netD, "discriminator"), (opt_g, "opt_g"), (opt_d, "opt_d")):
             part.load_state_dict(ctx.resume[key])
         step = int(ctx.resume["step"])
-    ctx.keep_state(lambda: {"generator": netG.state_dict(), "discriminator": netD.state_dict(),
-                            "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
-                            "rng": rng_state()})  # every batch is drawn from the global generators
+    ctx.keep_state(
+        lambda: {
+            "generator": netG.state_dict(),
+            "discriminator": netD.state_dict(),
+            "opt_g": opt_g.state_dict(),
+            "opt_d": opt_d.state_dict(),
+            "step": step,
+            "rng": rng_state(),
+        }
+    )  # every batch is drawn from the global generators
     gif_path = ctx.path("samples.gif")
     gif = AnimationWriter(gif_path, fps=10) if gif_path is not None else None
 
@@ -94,11 +109,16 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         between = generate(slerp(base, fixed_z[pair[1]], 10))
         if is_toy:
             surface, real = toy.decision_surface(netD, device), real_points.numpy()
-            return {"walk": toy.plot(surface, real, generate(fixed_z + shift)),
-                    "traversal": toy.plot(surface, real, paths=lines),
-                    "interpolation": toy.plot(surface, real, paths=[between])}
-        return {"walk": grid(generate(fixed_z[:16] + shift), cols=8), "traversal": grid(np.concatenate(lines), cols=9),
-                "interpolation": grid(between, cols=10)}
+            return {
+                "walk": toy.plot(surface, real, generate(fixed_z + shift)),
+                "traversal": toy.plot(surface, real, paths=lines),
+                "interpolation": toy.plot(surface, real, paths=[between]),
+            }
+        return {
+            "walk": grid(generate(fixed_z[:16] + shift), cols=8),
+            "traversal": grid(np.concatenate(lines), cols=9),
+            "interpolation": grid(between, cols=10),
+        }
 
     def views(score: bool = True) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         """Samples from the fixed noise (plus a GIF frame), the walk views, and the samples' scores
@@ -117,8 +137,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     try:
         scores, arrays = views(score=False)  # show the data and the untrained generator at once
         if is_toy:
-            arrays.update(data=toy.plot(np.zeros((toy.PIXELS, toy.PIXELS, 3), np.uint8), real_points.numpy()),
-                          class_counts=class_counts(real_modes.numpy()))
+            arrays.update(
+                data=toy.plot(np.zeros((toy.PIXELS, toy.PIXELS, 3), np.uint8), real_points.numpy()),
+                class_counts=class_counts(real_modes.numpy()),
+            )
         else:
             arrays.update(data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels))
         resumed = ctx.resume is not None  # then this step's row is in metrics.csv already
@@ -159,8 +181,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             # SNAPSHOT: losses, D(x) and D(G(z)) every step; samples, GIF frame and scores every view_every
             if is_toy and step % TOY_STEPS_PER_SNAPSHOT and step % cfg.view_every and step < cfg.steps and not redraw:
                 continue
-            scalars = {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
-                       "d_real": torch.sigmoid(real_logits).mean().item(), "d_fake": torch.sigmoid(fake_logits).mean().item()}
+            scalars = {
+                "d_loss": d_loss.item(),
+                "g_loss": g_loss.item(),
+                "d_real": torch.sigmoid(real_logits).mean().item(),
+                "d_fake": torch.sigmoid(fake_logits).mean().item(),
+            }
             arrays = {}
             if step % cfg.view_every == 0 or step == cfg.steps:
                 scores, arrays = views()

@@ -14,8 +14,15 @@ from workbench.core.envs import register_all
 from workbench.core.snapshot import Snapshot
 from workbench.envs.layout import GridLayout, layout_of
 from workbench.envs.text_grid import parse_grid
-from workbench.rl.dp import (TabularModel, evaluation_sweep, greedy_actions, one_hot, q_values, random_policy,
-                             value_iteration_sweep)
+from workbench.rl.dp import (
+    TabularModel,
+    evaluation_sweep,
+    greedy_actions,
+    one_hot,
+    q_values,
+    random_policy,
+    value_iteration_sweep,
+)
 from workbench.rl.value_image import value_image
 from workbench_plugins.gridworld_dp.config import PAINTS, WORLDS, Config
 
@@ -71,8 +78,17 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         v, policy, actions = (np.asarray(ctx.resume[key]).copy() for key in ("v", "policy", "actions"))
         sweep, improvements = int(ctx.resume["sweep"]), int(ctx.resume["improvements"])
         converged = bool(ctx.resume["converged"])
-    ctx.keep_state(lambda: {"grid": grid, "v": v, "policy": policy, "actions": actions, "sweep": sweep,
-                            "improvements": improvements, "converged": converged})
+    ctx.keep_state(
+        lambda: {
+            "grid": grid,
+            "v": v,
+            "policy": policy,
+            "actions": actions,
+            "sweep": sweep,
+            "improvements": improvements,
+            "converged": converged,
+        }
+    )
     try:
         while sweep < cfg.max_sweeps:
             started = time.perf_counter()
@@ -102,8 +118,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 show = cfg.sweeps_per_s > 0 or converged or started - shown_at > FAST_ARRAYS_EVERY_S
                 arrays = view_arrays(env, layout, model, v, actions) if show else {}
                 shown_at = started if show else shown_at
-                snap = Snapshot(sweep, scalars={"residual": residual}, arrays=arrays,
-                                progress=1.0 if converged else sweep / cfg.max_sweeps)
+                snap = Snapshot(
+                    sweep,
+                    scalars={"residual": residual},
+                    arrays=arrays,
+                    progress=1.0 if converged else sweep / cfg.max_sweeps,
+                )
             yield snap
             throttle(cfg.sweeps_per_s, started, ctx)
             # painted cells and live changes: an edited world starts over; a new gamma or a finer theta sweeps on
@@ -115,7 +135,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                     edited = painted(edited, event.payload["col"], event.payload["row"], event.payload["cell"])
             if new is cfg and edited == grid:
                 continue
-            if cfg.world == "editable" and (edited != grid or any(getattr(new, f) != getattr(cfg, f) for f in WORLD_FIELDS)):
+            if cfg.world == "editable" and (
+                edited != grid or any(getattr(new, f) != getattr(cfg, f) for f in WORLD_FIELDS)
+            ):
                 grid = edited
                 env.close()
                 env = make_env(new, grid)
@@ -142,15 +164,20 @@ def throttle(sweeps_per_s: float, started: float, ctx: RunContext) -> None:
         time.sleep(min(left, IDLE_S))
 
 
-def view_arrays(env: gym.Env, layout: GridLayout, model: TabularModel, v: np.ndarray,
-                actions: np.ndarray) -> dict[str, np.ndarray]:
+def view_arrays(
+    env: gym.Env, layout: GridLayout, model: TabularModel, v: np.ndarray, actions: np.ndarray
+) -> dict[str, np.ndarray]:
     """V on the canvas with the policy's arrows, the same drawn as an image, and the world's frame."""
     values = layout.paint(v)
     arrows = layout.paint(layout.arrows[np.arange(len(v)), actions] * states_of(layout, model)[:, None])
     no_state = layout.paint(~states_of(layout, model), fill=1.0) > 0  # walls and terminals: masked in the view
-    return {"values": values, "value_cells": np.where(no_state, np.nan, values).astype(np.float32),
-            "policy_arrows": arrows, "value_map": value_image(values, arrows, layout.blocked),
-            "world": env.render()}
+    return {
+        "values": values,
+        "value_cells": np.where(no_state, np.nan, values).astype(np.float32),
+        "policy_arrows": arrows,
+        "value_map": value_image(values, arrows, layout.blocked),
+        "world": env.render(),
+    }
 
 
 def states_of(layout: GridLayout, model: TabularModel) -> np.ndarray:

@@ -21,7 +21,7 @@ FONT, TEXT, INK = cv2.FONT_HERSHEY_SIMPLEX, 0.7, (230, 230, 230)
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def log_gap(surface: Surface, n: int = GRID) -> np.ndarray:
@@ -64,8 +64,9 @@ def background(surface: Surface) -> np.ndarray:
     return img
 
 
-def race_image(surface: Surface, base: np.ndarray, paths: dict[str, np.ndarray], start: tuple[float, float],
-               diverged: set[str]) -> np.ndarray:
+def race_image(
+    surface: Surface, base: np.ndarray, paths: dict[str, np.ndarray], start: tuple[float, float], diverged: set[str]
+) -> np.ndarray:
     """(SIZE, SIZE + LEGEND_W, 3) uint8: the map with the paths, and beside it the legend (a
     diverged method's name struck through), the shading's meaning and the plane's range."""
     img = np.zeros((SIZE, SIZE + LEGEND_W, 3), np.uint8)
@@ -84,6 +85,7 @@ def race_image(surface: Surface, base: np.ndarray, paths: dict[str, np.ndarray],
     cv2.circle(img, (int(sx), int(sy)), 7, (255, 255, 255), 2, cv2.LINE_AA)
 
     left, row = SIZE + 10, 27
+
     def text(line: int, words: str, colour: tuple[int, int, int] = INK, indent: int = 0) -> None:
         cv2.putText(img, words, (left + indent, 22 + row * line), FONT, TEXT, colour, 1, cv2.LINE_AA)
 

@@ -11,9 +11,15 @@ import torch
 
 METHODS = ("SGD", "Momentum", "Nesterov", "RMSProp", "Adagrad", "Adam", "AdamW")
 ADAPTIVE = ("RMSProp", "Adagrad", "Adam", "AdamW")  # steps scaled per coordinate: they take adaptive_lr
-_CLASSES = {"SGD": torch.optim.SGD, "Momentum": torch.optim.SGD, "Nesterov": torch.optim.SGD,
-            "RMSProp": torch.optim.RMSprop, "Adagrad": torch.optim.Adagrad, "Adam": torch.optim.Adam,
-            "AdamW": torch.optim.AdamW}
+_CLASSES = {
+    "SGD": torch.optim.SGD,
+    "Momentum": torch.optim.SGD,
+    "Nesterov": torch.optim.SGD,
+    "RMSProp": torch.optim.RMSprop,
+    "Adagrad": torch.optim.Adagrad,
+    "Adam": torch.optim.Adam,
+    "AdamW": torch.optim.AdamW,
+}
 
 
 def settings(method: str, cfg: Any) -> dict[str, Any]:

@@ -18,8 +18,13 @@ from workbench_plugins.optimisers.surfaces import Surface
 ESCAPED = 1e3  # a racer this far outside the drawn plane (in plane widths) has diverged
 
 
-def descend(optimiser: torch.optim.Optimizer, method: str, cfg: Any, loss_fn: Callable[[], torch.Tensor],
-            noise: torch.Tensor | None = None) -> torch.Tensor:
+def descend(
+    optimiser: torch.optim.Optimizer,
+    method: str,
+    cfg: Any,
+    loss_fn: Callable[[], torch.Tensor],
+    noise: torch.Tensor | None = None,
+) -> torch.Tensor:
     """One step of a plain torch.optim loop under the sliders' current values; ``noise`` is added
     to the gradient of the optimiser's one parameter (a noisy surface)."""
     apply(optimiser, method, cfg)
@@ -53,8 +58,13 @@ class SurfaceRace:
         for method, p in self.points.items():
             if method in self.diverged:
                 continue
-            descend(self.optimisers[method], method, cfg, lambda p=p: self.surface.f(p[0], p[1]),
-                    noise if self.surface.noise else None)
+            descend(
+                self.optimisers[method],
+                method,
+                cfg,
+                lambda p=p: self.surface.f(p[0], p[1]),
+                noise if self.surface.noise else None,
+            )
             x, y = p.tolist()
             if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > ESCAPED * self.width:
                 self.diverged.add(method)
@@ -65,11 +75,16 @@ class SurfaceRace:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything the race needs to go on exactly: points, optimiser states, paths, noise."""
-        return {"start": list(self.start), "points": {m: p.detach().clone() for m, p in self.points.items()},
-                "optimisers": {m: o.state_dict() for m, o in self.optimisers.items()},
-                "paths": {m: [list(xy) for xy in path] for m, path in self.paths.items()},
-                "reached": dict(self.reached), "diverged": sorted(self.diverged), "steps": self.steps,
-                "noise": self.noise.get_state()}
+        return {
+            "start": list(self.start),
+            "points": {m: p.detach().clone() for m, p in self.points.items()},
+            "optimisers": {m: o.state_dict() for m, o in self.optimisers.items()},
+            "paths": {m: [list(xy) for xy in path] for m, path in self.paths.items()},
+            "reached": dict(self.reached),
+            "diverged": sorted(self.diverged),
+            "steps": self.steps,
+            "noise": self.noise.get_state(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         with torch.no_grad():
@@ -86,8 +101,9 @@ class SurfaceRace:
         """f - f* of every racer still on the plane."""
         lowest = self.surface.lowest
         with torch.no_grad():
-            return {m: float(self.surface.f(p[0], p[1])) - lowest for m, p in self.points.items()
-                    if m not in self.diverged}
+            return {
+                m: float(self.surface.f(p[0], p[1])) - lowest for m, p in self.points.items() if m not in self.diverged
+            }
 
 
 class Mlp(nn.Module):
@@ -102,8 +118,9 @@ class Mlp(nn.Module):
 class MlpRace:
     """Copies of one freshly initialised MLP, one per optimiser, fed the same minibatches."""
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, hidden: int, batch_size: int, cfg: Any,
-                 seed: int) -> None:
+    def __init__(
+        self, images: torch.Tensor, labels: torch.Tensor, hidden: int, batch_size: int, cfg: Any, seed: int
+    ) -> None:
         self.images, self.labels, self.batch_size = images, labels, batch_size
         self.batches = torch.Generator().manual_seed(seed)
         first = Mlp(images[0].numel(), hidden, int(labels.max()) + 1)
@@ -112,9 +129,12 @@ class MlpRace:
         self.diverged: set[str] = set()
 
     def state_dict(self) -> dict[str, Any]:
-        return {"models": {m: net.state_dict() for m, net in self.models.items()},
-                "optimisers": {m: o.state_dict() for m, o in self.optimisers.items()},
-                "diverged": sorted(self.diverged), "batches": self.batches.get_state()}
+        return {
+            "models": {m: net.state_dict() for m, net in self.models.items()},
+            "optimisers": {m: o.state_dict() for m, o in self.optimisers.items()},
+            "diverged": sorted(self.diverged),
+            "batches": self.batches.get_state(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         for m, net in self.models.items():

@@ -65,8 +65,14 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     surface = SURFACES[cfg.surface]
     base = background(surface)
     images, labels = builtin.digits()
-    mlp = MlpRace(torch.from_numpy(np.array(images)), torch.from_numpy(np.array(labels)), cfg.hidden,
-                  cfg.batch_size, cfg, cfg.seed)
+    mlp = MlpRace(
+        torch.from_numpy(np.array(images)),
+        torch.from_numpy(np.array(labels)),
+        cfg.hidden,
+        cfg.batch_size,
+        cfg,
+        cfg.seed,
+    )
     race = SurfaceRace(surface, surface.start, cfg, cfg.seed)
     step = 0
     if ctx.resume is not None:  # every racer goes on from where it stood, with the noise and batches it had
@@ -81,8 +87,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     def drawn() -> dict[str, np.ndarray]:
         paths = {m: np.asarray(p, dtype=float) for m, p in race.paths.items()}
         points, point_labels = plane_points(race)
-        return {"race": race_image(surface, base, paths, race.start, race.diverged),
-                "plane": points, "plane_labels": point_labels, "steps_to_tol": steps_to_tol(race)}
+        return {
+            "race": race_image(surface, base, paths, race.start, race.diverged),
+            "plane": points,
+            "plane_labels": point_labels,
+            "steps_to_tol": steps_to_tol(race),
+        }
 
     yield Snapshot(step, arrays=drawn(), progress=0.0)
     last_drawn, next_at = time.perf_counter(), time.perf_counter()

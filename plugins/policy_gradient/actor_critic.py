@@ -23,8 +23,12 @@ class ActorCritic(NetworkAgent):
         value_loss = ((self.value(batch.obs) - batch.returns) ** 2).mean()
         entropy = self.policy.entropy(dist).mean()
         grad_norm = self.optimise(policy_loss - cfg.ent_coef * entropy + cfg.vf_coef * value_loss, cfg)
-        scalars = {"policy_loss": policy_loss.item(), "value_loss": value_loss.item(),
-                   "entropy": entropy.item(), "grad_norm": grad_norm}
+        scalars = {
+            "policy_loss": policy_loss.item(),
+            "value_loss": value_loss.item(),
+            "entropy": entropy.item(),
+            "grad_norm": grad_norm,
+        }
         return Update(len(batch.returns), batch.episodes, scalars)
 
     def close(self) -> None:

@@ -18,9 +18,9 @@ from workbench_plugins.policy_gradient.model import Policy, Value
 @dataclass
 class Update:
     """Args:
-        steps: environment steps taken, all lanes together.
-        episodes: (lane, return, length) of each episode that ended.
-        scalars: losses, entropy, gradient norm.
+    steps: environment steps taken, all lanes together.
+    episodes: (lane, return, length) of each episode that ended.
+    scalars: losses, entropy, gradient norm.
     """
 
     steps: int
@@ -46,8 +46,13 @@ class NetworkAgent:
         self.value = Value(obs_dim, cfg.hidden).to(device)
         self.device = device
         self.push = INFO[cfg.env].push
-        self.optimizer = torch.optim.Adam([{"params": self.policy.parameters(), "lr": cfg.lr},
-                                           {"params": self.value.parameters(), "lr": cfg.lr_value}], eps=1e-5)
+        self.optimizer = torch.optim.Adam(
+            [
+                {"params": self.policy.parameters(), "lr": cfg.lr},
+                {"params": self.value.parameters(), "lr": cfg.lr_value},
+            ],
+            eps=1e-5,
+        )
 
     def tensor(self, x: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.asarray(x), dtype=torch.float32, device=self.device)
@@ -88,8 +93,11 @@ class NetworkAgent:
         return self.value(self.tensor(states)).cpu().numpy().astype(np.float32)
 
     def state_dict(self) -> dict:
-        return {"policy": self.policy.state_dict(), "value": self.value.state_dict(),
-                "optimizer": self.optimizer.state_dict()}
+        return {
+            "policy": self.policy.state_dict(),
+            "value": self.value.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.policy.load_state_dict(state["policy"])

@@ -14,10 +14,10 @@ SLICE_CELLS = 41
 @dataclass(frozen=True)
 class EnvInfo:
     """Args:
-        solved_return: an episode with at least this return solves the env (CartPole: its
-            maximum, as in the seed; the others: Gymnasium's reward threshold, Pendulum: -200).
-        push: per discrete action, its direction (-1 left, 0 none, +1 right); None when continuous.
-        axes: names and ranges of the slice's x and y axes.
+    solved_return: an episode with at least this return solves the env (CartPole: its
+        maximum, as in the seed; the others: Gymnasium's reward threshold, Pendulum: -200).
+    push: per discrete action, its direction (-1 left, 0 none, +1 right); None when continuous.
+    axes: names and ranges of the slice's x and y axes.
     """
 
     solved_return: float
@@ -28,8 +28,11 @@ class EnvInfo:
 INFO = {
     "CartPole-v0": EnvInfo(200.0, (-1.0, 1.0), (("pole angle", -0.21, 0.21), ("angular velocity", -2.0, 2.0))),
     "CartPole-v1": EnvInfo(500.0, (-1.0, 1.0), (("pole angle", -0.21, 0.21), ("angular velocity", -2.0, 2.0))),
-    "Acrobot-v1": EnvInfo(-100.0, (-1.0, 0.0, 1.0), (("first joint angle", -np.pi, np.pi),
-                                                     ("first joint velocity", -4 * np.pi, 4 * np.pi))),
+    "Acrobot-v1": EnvInfo(
+        -100.0,
+        (-1.0, 0.0, 1.0),
+        (("first joint angle", -np.pi, np.pi), ("first joint velocity", -4 * np.pi, 4 * np.pi)),
+    ),
     "MountainCar-v0": EnvInfo(-110.0, (-1.0, 0.0, 1.0), (("position", -1.2, 0.6), ("velocity", -0.07, 0.07))),
     "Pendulum-v1": EnvInfo(-200.0, None, (("angle", -np.pi, np.pi), ("angular velocity", -8.0, 8.0))),
 }
@@ -52,8 +55,15 @@ def slice_states(env_id: str, cells: int = SLICE_CELLS) -> np.ndarray:
     return np.stack(obs, axis=1).astype(np.float32)
 
 
-SLICE_AXES = ("pole angle (rad)", "angular velocity (rad/s)", "joint 1 angle (rad)", "joint 1 velocity (rad/s)",
-              "car position", "car velocity", "pendulum angle (rad)")
+SLICE_AXES = (
+    "pole angle (rad)",
+    "angular velocity (rad/s)",
+    "joint 1 angle (rad)",
+    "joint 1 velocity (rad/s)",
+    "car position",
+    "car velocity",
+    "pendulum angle (rad)",
+)
 """The slice maps' axis labels (plugin.toml's ``axis_names`` holds the same list), by env:"""
 AXIS_LABELS = {"CartPole": (0, 1), "Acrobot": (2, 3), "MountainCar": (4, 5), "Pendulum": (6, 1)}
 
@@ -78,6 +88,7 @@ def make_vector_env(env_id: str, num_envs: int, autoreset: str = "NextStep") -> 
         envs = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
     else:
         mode = gym.vector.AutoresetMode(autoreset)
-        envs = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync",
-                            vector_kwargs={"autoreset_mode": mode})
+        envs = gym.make_vec(
+            env_id, num_envs=num_envs, vectorization_mode="sync", vector_kwargs={"autoreset_mode": mode}
+        )
     return envs

@@ -11,8 +11,9 @@ from workbench_plugins.policy_gradient.config import Config
 from workbench_plugins.policy_gradient.rollout import Rollout
 
 
-def clipped_surrogate(logp: torch.Tensor, old_logp: torch.Tensor, advantages: torch.Tensor,
-                      clip: float) -> torch.Tensor:
+def clipped_surrogate(
+    logp: torch.Tensor, old_logp: torch.Tensor, advantages: torch.Tensor, clip: float
+) -> torch.Tensor:
     """``-mean(min(r A, clip(r, 1 - clip, 1 + clip) A))`` with ``r = pi(a|s) / pi_old(a|s)``:
     the ratio gains nothing by leaving [1 - clip, 1 + clip] in the direction A favours."""
     ratio = (logp - old_logp).exp()
@@ -34,7 +35,7 @@ class PPO(NetworkAgent):
         for _ in range(cfg.epochs):
             order = torch.as_tensor(self.rng.permutation(size), device=self.device)
             for start in range(0, size, cfg.batch_size):
-                mb = order[start:start + cfg.batch_size]
+                mb = order[start : start + cfg.batch_size]
                 dist = self.policy.dist(batch.obs[mb])
                 logp = self.policy.log_prob(dist, batch.actions[mb])
                 adv = batch.advantages[mb]

@@ -92,8 +92,12 @@ class Reinforce(NetworkAgent):
 
         lengths = mask.sum(axis=0)
         episodes = [(i, float(rewards[:, i].sum()), int(lengths[i])) for i in range(len(self.envs))]
-        scalars = {"policy_loss": policy_loss.item(), "value_loss": value_loss.item(),
-                   "entropy": entropy.item(), "grad_norm": grad_norm}
+        scalars = {
+            "policy_loss": policy_loss.item(),
+            "value_loss": value_loss.item(),
+            "entropy": entropy.item(),
+            "grad_norm": grad_norm,
+        }
         return Update(steps, episodes, scalars)
 
     def close(self) -> None:

@@ -63,7 +63,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     solved: list[int] = []  # the same, for the runs that solved
     step, run, last_frame, last_slice, recorded = 0, 0, 0.0, 0.0, 0
     record_asked = False
-    player = Player(lambda: gym.make(cfg.env, render_mode="rgb_array"), "render", ctx.out_dir, seed=cfg.seed)  # a person at the keys
+    player = Player(
+        lambda: gym.make(cfg.env, render_mode="rgb_array"), "render", ctx.out_dir, seed=cfg.seed
+    )  # a person at the keys
     resume = ctx.resume
     if resume is not None:
         step, run = int(resume["step"]), int(resume["run"])
@@ -71,9 +73,20 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     agent, run_steps = None, 0
     episodes = solved_at = np.zeros(0, dtype=np.int64)  # per lane of the current runs
     counted = np.zeros(0, dtype=bool)
-    ctx.keep_state(lambda: {"step": step, "run": run, "needed": needed, "solved": solved, "episodes": episodes,
-                            "solved_at": solved_at, "counted": counted, "run_steps": run_steps,
-                            "agent": agent.state_dict() if agent is not None else {}, "rng": rng_state()})
+    ctx.keep_state(
+        lambda: {
+            "step": step,
+            "run": run,
+            "needed": needed,
+            "solved": solved,
+            "episodes": episodes,
+            "solved_at": solved_at,
+            "counted": counted,
+            "run_steps": run_steps,
+            "agent": agent.state_dict() if agent is not None else {},
+            "rng": rng_state(),
+        }
+    )
     try:
         while run < cfg.runs:
             lanes = min(cfg.runs - run, SEARCH_LANES) if search else 1
@@ -144,8 +157,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                     arrays["render"] = display.render()
                 if record_asked and ctx.out_dir is not None:
                     record_asked, recorded = False, recorded + 1
-                    scalars["recorded_return"] = record_episode(cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"),
-                                                                seed=cfg.seed + recorded)
+                    scalars["recorded_return"] = record_episode(
+                        cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"), seed=cfg.seed + recorded
+                    )
                 progress = run + (counted.sum() if search else min(run_steps / cfg.steps, 1.0))
                 yield Snapshot(step, scalars=scalars, arrays=arrays, progress=float(progress) / cfg.runs)
                 cfg = ctx.config

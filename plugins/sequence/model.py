@@ -55,8 +55,9 @@ def next_probabilities(logits: torch.Tensor, temperature: float) -> torch.Tensor
 
 
 @torch.no_grad()
-def sample(model: CharRNN, prompt: torch.Tensor, length: int, temperature: float,
-           generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def sample(
+    model: CharRNN, prompt: torch.Tensor, length: int, temperature: float, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Continue ``prompt`` (1-D ids, at least one) by ``length`` characters drawn one at a time.
 
     Returns the drawn ids (length,), the probability the model (at temperature 1) gave each drawn

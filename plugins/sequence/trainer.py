@@ -18,10 +18,10 @@ from torch.nn import functional as F
 from workbench.core.driver import RunContext
 from workbench.core.seeding import seed_everything
 from workbench.core.snapshot import Snapshot
+from workbench_plugins.sequence.charnames import bar_index
 from workbench_plugins.sequence.config import Config
 from workbench_plugins.sequence.corpus import Vocabulary, load_text, split, streams
 from workbench_plugins.sequence.model import CharRNN, Hidden, bits_per_character, detach, next_probabilities, sample
-from workbench_plugins.sequence.charnames import bar_index
 from workbench_plugins.sequence.render import text_image
 
 TOP_K = 8  # characters in the next-character bars
@@ -40,7 +40,7 @@ def held_out_loss(model: CharRNN, held: torch.Tensor, bptt: int) -> float:
     """Mean cross-entropy over the whole held-out text, read in chunks with the state carried."""
     hidden, total, count = model.zero_state(held.shape[0], held.device), 0.0, 0
     for t in range(0, held.shape[1] - 1, bptt):
-        x, y = held[:, t:t + bptt], held[:, t + 1:t + bptt + 1]
+        x, y = held[:, t : t + bptt], held[:, t + 1 : t + bptt + 1]
         x = x[:, : y.shape[1]]
         loss, hidden = chunk_loss(model, x, y, hidden)
         total, count = total + loss.item() * y.numel(), count + y.numel()
@@ -81,8 +81,16 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         hidden = tuple(h.to(device) for h in saved) if isinstance(hidden, tuple) else saved.to(device)
         torch.set_rng_state(ctx.resume["torch_rng"])
         sampler.set_state(ctx.resume["sampler_rng"])
-    ctx.keep_state(lambda: {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                            "hidden": hidden, "torch_rng": torch.get_rng_state(), "sampler_rng": sampler.get_state()})
+    ctx.keep_state(
+        lambda: {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "hidden": hidden,
+            "torch_rng": torch.get_rng_state(),
+            "sampler_rng": sampler.get_state(),
+        }
+    )
 
     def shown() -> dict[str, np.ndarray]:
         """A sample from the prompt coloured by probability (one keeps its text large in the view),
@@ -96,8 +104,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         ids, probs, outs = sample(model, prompt, cfg.sample_length, cfg.temperature, sampler)
         model.train()
         block = (vocab.decode(prompt.tolist()), vocab.decode(ids.tolist()), probs.cpu().numpy())
-        return {"samples": text_image([block], f"step {step}, temperature {cfg.temperature:g}"),
-                "next_char": bars, "next_char_names": names, "hidden_states": outs[:, :SHOWN_UNITS].T.cpu().numpy()}
+        return {
+            "samples": text_image([block], f"step {step}, temperature {cfg.temperature:g}"),
+            "next_char": bars,
+            "next_char_names": names,
+            "hidden_states": outs[:, :SHOWN_UNITS].T.cpu().numpy(),
+        }
 
     def measured() -> dict[str, float]:
         model.eval()
@@ -114,7 +126,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         if chunk == 0:
             hidden = model.zero_state(cfg.batch_size, device)
         t = chunk * cfg.bptt
-        loss, hidden = chunk_loss(model, data[:, t:t + cfg.bptt], data[:, t + 1:t + cfg.bptt + 1], hidden)
+        loss, hidden = chunk_loss(model, data[:, t : t + cfg.bptt], data[:, t + 1 : t + cfg.bptt + 1], hidden)
         hidden = detach(hidden)  # TRY NOT TO MODIFY: gradients stop at the chunk edge
         optimizer.zero_grad()
         loss.backward()

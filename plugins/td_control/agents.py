@@ -62,15 +62,22 @@ class Learner:
         order it was learned), the episode count and the learner's and the environment's generators."""
         seen = np.array(self.seen, dtype=np.int64).reshape(-1, 2)
         outcomes = np.array([self.model[pair] for pair in self.seen], dtype=np.float64).reshape(-1, 3)
-        return {**{name: getattr(self, name) for name in self.TABLES}, "seen": seen, "outcomes": outcomes,
-                "episodes": self.episodes, "rng": self.rng.bit_generator.state, "env_rng": env_rng_states(self.env)}
+        return {
+            **{name: getattr(self, name) for name in self.TABLES},
+            "seen": seen,
+            "outcomes": outcomes,
+            "episodes": self.episodes,
+            "rng": self.rng.bit_generator.state,
+            "env_rng": env_rng_states(self.env),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         for name in self.TABLES:
             getattr(self, name)[:] = np.asarray(state[name])
         self.seen = [(int(s), int(a)) for s, a in np.asarray(state["seen"])]
-        self.model = {pair: (float(r), int(s2), bool(end)) for pair, (r, s2, end) in
-                      zip(self.seen, np.asarray(state["outcomes"]))}
+        self.model = {
+            pair: (float(r), int(s2), bool(end)) for pair, (r, s2, end) in zip(self.seen, np.asarray(state["outcomes"]))
+        }
         self.episodes = int(state["episodes"])
         self.rng.bit_generator.state = state["rng"]
         set_env_rng_states(self.env, state["env_rng"])

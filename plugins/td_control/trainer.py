@@ -64,8 +64,10 @@ def rates(cfg: Config, episode: int) -> Rates:
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     # seeding: learner i of algorithm j gets its own stream
     algos = cfg.algos()
-    learners = {algo: [Learner(algo, make_env(cfg), seed=cfg.seed * 100_003 + i * 7919 + j)
-                       for i in range(cfg.runs)] for j, algo in enumerate(algos)}
+    learners = {
+        algo: [Learner(algo, make_env(cfg), seed=cfg.seed * 100_003 + i * 7919 + j) for i in range(cfg.runs)]
+        for j, algo in enumerate(algos)
+    }
     shown = learners[algos[0]][0]
     layout = layout_of(shown.env)
     max_bias = cfg.env == "workbench/MaximizationBias-v0"
@@ -94,14 +96,18 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             scalars = {"epsilon": now_rates.epsilon}
             for k, algo in enumerate(algos):
                 ran = results[algo]
-                stats = {"episode_return": np.mean([e.ret for e in ran]), "episode_length": np.mean([e.length for e in ran])}
+                stats = {
+                    "episode_return": np.mean([e.ret for e in ran]),
+                    "episode_length": np.mean([e.length for e in ran]),
+                }
                 if max_bias:  # Figure 6.5: how often the first action from A was left
                     stats["pct_left"] = 100.0 * np.mean([e.first_action == 0 for e in ran])
                 reference = reference_at(now_rates.gamma) if algo == "td0" else None
                 if reference is not None:  # Example 6.2's RMS error over non-terminal states
                     v_true, live = reference
-                    stats["rms_error"] = float(np.mean([np.sqrt(np.mean((x.v - v_true)[live] ** 2))
-                                                        for x in learners[algo]]))
+                    stats["rms_error"] = float(
+                        np.mean([np.sqrt(np.mean((x.v - v_true)[live] ** 2)) for x in learners[algo]])
+                    )
                 if k == 0:
                     scalars.update(stats)
                 if len(algos) > 1:
@@ -150,7 +156,7 @@ def view_arrays(learner: Learner, layout: GridLayout, path: list[int], render: b
         arrows = layout.paint(layout.arrows[np.arange(len(q)), masked.argmax(axis=1)] * pointing[:, None])
     values = layout.paint(per_state)
     unseen = layout.paint(learner.visits == 0, fill=1.0) > 0  # walls, cliff cells, unvisited states
-    no_state = unseen | (layout.paint(learner.ended) > 0)     # ... and terminals: the maps mask them (NaN)
+    no_state = unseen | (layout.paint(learner.ended) > 0)  # ... and terminals: the maps mask them (NaN)
     arrays = {
         "values": np.where(no_state, np.nan, values).astype(np.float32),
         "greedy": arrows,

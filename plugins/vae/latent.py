@@ -35,7 +35,7 @@ def traversal(model: Autoencoder, base: torch.Tensor, values: torch.Tensor, dims
     """One row per latent dimension (the first ``dims``): ``base`` with that dimension set to each value."""
     z = base.repeat(dims * len(values), 1)
     for d in range(dims):
-        z[d * len(values):(d + 1) * len(values), d] = values
+        z[d * len(values) : (d + 1) * len(values), d] = values
     return decode(model, z)
 
 

@@ -37,8 +37,9 @@ class MlpCoder(nn.Module):
 
     def __init__(self, n_in: int, hidden: int, n_out: int) -> None:
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, n_out))
+        self.net = nn.Sequential(
+            nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, n_out)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x.flatten(1))
@@ -48,9 +49,13 @@ class ConvEncoder(nn.Module):
     def __init__(self, channels: int, size: int, width: int, n_out: int) -> None:
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(channels, width, 4, 2, 1), nn.ReLU(),
-            nn.Conv2d(width, 2 * width, 4, 2, 1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(2 * width * (size // 4) ** 2, n_out))
+            nn.Conv2d(channels, width, 4, 2, 1),
+            nn.ReLU(),
+            nn.Conv2d(width, 2 * width, 4, 2, 1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(2 * width * (size // 4) ** 2, n_out),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -62,8 +67,8 @@ class ConvDecoder(nn.Module):
         self.shape = (2 * width, size // 4, size // 4)
         self.fc = nn.Sequential(nn.Linear(latent, 2 * width * (size // 4) ** 2), nn.ReLU())
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1), nn.ReLU(),
-            nn.ConvTranspose2d(width, channels, 4, 2, 1))
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(width, channels, 4, 2, 1)
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(self.fc(z).view(-1, *self.shape))

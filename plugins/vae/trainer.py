@@ -52,10 +52,24 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         model.load_state_dict(ctx.resume["model"])
         optimizer.load_state_dict(ctx.resume["optimizer"])
         step, epoch, batch = int(ctx.resume["step"]), int(ctx.resume["epoch"]), int(ctx.resume["batch"])
-        order, epoch_recon, epoch_kl = ctx.resume["order"], float(ctx.resume["epoch_recon"]), float(ctx.resume["epoch_kl"])
-    ctx.keep_state(lambda: {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                            "epoch": epoch, "order": order, "batch": batch, "epoch_recon": epoch_recon,
-                            "epoch_kl": epoch_kl, "rng": rng_state()})
+        order, epoch_recon, epoch_kl = (
+            ctx.resume["order"],
+            float(ctx.resume["epoch_recon"]),
+            float(ctx.resume["epoch_kl"]),
+        )
+    ctx.keep_state(
+        lambda: {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "epoch": epoch,
+            "order": order,
+            "batch": batch,
+            "epoch_recon": epoch_recon,
+            "epoch_kl": epoch_kl,
+            "rng": rng_state(),
+        }
+    )
 
     def views(score: bool = True) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         """Everything drawn from the model: scatter, manifold, traversals, interpolation, samples,
@@ -118,8 +132,12 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
 
     try:
         scores, shown_arrays = views(score=False)  # show the data and the untrained model at once
-        arrays = dict(shown_arrays, data=labelled_grid(images[:64], labels[:64]), class_counts=class_counts(labels),
-                      decoded=decoded_point())
+        arrays = dict(
+            shown_arrays,
+            data=labelled_grid(images[:64], labels[:64]),
+            class_counts=class_counts(labels),
+            decoded=decoded_point(),
+        )
         yield Snapshot(step, scalars=scores, arrays=arrays, progress=step / total)
         take()
         if ctx.resume is not None:  # the generators as they were at the checkpoint (the views above drew nothing new)

@@ -24,8 +24,24 @@ def test_list_json_names_every_plugin(capsys):
 
 def test_run_writes_config_metrics_checkpoint_and_recording(tmp_path, capsys):
     out = tmp_path / "run"
-    code = main(["run", "td-control", "--set", "episodes=30", "--set", "epsilon=0.2", "--seed", "3",
-                 "--record", "--fps", "10", "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            "td-control",
+            "--set",
+            "episodes=30",
+            "--set",
+            "epsilon=0.2",
+            "--seed",
+            "3",
+            "--record",
+            "--fps",
+            "10",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0
     config = json.loads((out / "config.json").read_text())
     assert config["config"]["epsilon"] == 0.2 and config["config"]["seed"] == 3
@@ -45,14 +61,17 @@ def test_resume_continues_where_it_stopped(tmp_path):
     assert list(read_metrics(out / "metrics.csv")["step"]) == list(range(1, 41))
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "nope"], "unknown plugin 'nope'; known plugins: "),
-    (["run", "td-control", "--set", "colour=red"], "unknown config key 'colour'; allowed: env, "),
-    (["run", "td-control", "--set", "epsilon=1.5"], r"epsilon=1.5 is outside [0.0, 1.0]"),
-    (["run", "td-control", "--set", "episodes=many"], "episodes='many' is not a valid int"),
-    (["run", "td-control", "--set", "env=CartPole-v7"], "env='CartPole-v7' is not one of"),
-    (["run", "td-control", "--steps", "0"], "--steps must be > 0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "nope"], "unknown plugin 'nope'; known plugins: "),
+        (["run", "td-control", "--set", "colour=red"], "unknown config key 'colour'; allowed: env, "),
+        (["run", "td-control", "--set", "epsilon=1.5"], r"epsilon=1.5 is outside [0.0, 1.0]"),
+        (["run", "td-control", "--set", "episodes=many"], "episodes='many' is not a valid int"),
+        (["run", "td-control", "--set", "env=CartPole-v7"], "env='CartPole-v7' is not one of"),
+        (["run", "td-control", "--steps", "0"], "--steps must be > 0"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, message, tmp_path, capsys):
     out = tmp_path / "never"
     assert main([*args, "--out", str(out)]) == 2
@@ -76,8 +95,18 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path, capsys):
 
 def test_a_sigterm_stops_a_headless_run_with_its_metrics_and_checkpoint(tmp_path):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "workbench.core.cli", "run", "td-control", "--out", str(out), "--quiet",
-           "--set", "episodes=1000000"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "workbench.core.cli",
+        "run",
+        "td-control",
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "episodes=1000000",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     metrics = out / "metrics.csv"
     deadline = time.time() + 60

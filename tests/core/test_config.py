@@ -34,15 +34,18 @@ def test_int_given_for_float_becomes_float():
     assert isinstance(Cfg(lr=1).lr, float)
 
 
-@pytest.mark.parametrize("item, message", [
-    ("nope=1", "unknown config key 'nope'; allowed: lr, episodes"),
-    ("episodes=abc", "episodes='abc' is not a valid int"),
-    ("episodes=1000", r"episodes=1000 is outside \[1, 100\]"),
-    ("algo=dqn", "algo='dqn' is not one of: sarsa, q-learning"),
-    ("lr=nan", "lr=nan must be finite"),
-    ("render=maybe", "not a valid bool"),
-    ("episodes", "must look like key=value"),
-])
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        ("nope=1", "unknown config key 'nope'; allowed: lr, episodes"),
+        ("episodes=abc", "episodes='abc' is not a valid int"),
+        ("episodes=1000", r"episodes=1000 is outside \[1, 100\]"),
+        ("algo=dqn", "algo='dqn' is not one of: sarsa, q-learning"),
+        ("lr=nan", "lr=nan must be finite"),
+        ("render=maybe", "not a valid bool"),
+        ("episodes", "must look like key=value"),
+    ],
+)
 def test_bad_sets_name_the_problem(item, message):
     with pytest.raises(ValueError, match=message):
         parse_sets(Cfg, [item])

@@ -157,11 +157,14 @@ def test_an_action_reaches_the_trainer_as_an_event_and_is_logged_apart_from_chan
     assert all(totals[steps <= step] == 0.0) and all(totals[steps > step] == 2.5)
 
 
-@pytest.mark.parametrize("name, payload, message", [
-    ("jump", {}, "unknown action 'jump'; this plugin has: bump"),
-    ("bump", {"by": -1.0}, r"action 'bump': by=-1.0 is outside \[0.0, 100.0\]"),
-    ("bump", {"to": 1.0}, "action 'bump' has no argument 'to'; allowed: by"),
-])
+@pytest.mark.parametrize(
+    "name, payload, message",
+    [
+        ("jump", {}, "unknown action 'jump'; this plugin has: bump"),
+        ("bump", {"by": -1.0}, r"action 'bump': by=-1.0 is outside \[0.0, 100.0\]"),
+        ("bump", {"to": 1.0}, "action 'bump' has no argument 'to'; allowed: by"),
+    ],
+)
 def test_a_bad_action_is_refused_at_once_with_what_is_allowed(name, payload, message):
     run = Run(MANIFEST, Config(), device="cpu")
     with pytest.raises(ValueError, match=message):

@@ -34,8 +34,10 @@ def assert_scalars_match(events: EventAccumulator, metrics: dict, with_wall_time
 def run_with_live_events(tmp_path_factory):
     base = tmp_path_factory.mktemp("tb")
     out, live = base / "run", base / "live"
-    assert main(["run", "td-control", "--quiet", "--set", "episodes=15", "--out", str(out),
-                 "--tensorboard", str(live)]) == 0
+    assert (
+        main(["run", "td-control", "--quiet", "--set", "episodes=15", "--out", str(out), "--tensorboard", str(live)])
+        == 0
+    )
     return out, live
 
 

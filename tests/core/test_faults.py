@@ -8,11 +8,9 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import torch
 from faulty import MANIFEST, Config, wait_for
 
 from workbench.core.checkpoint import load_checkpoint, save_checkpoint
@@ -49,10 +47,13 @@ def test_resume_never_writes_into_a_third_runs_folder(tmp_path, capsys):
     assert main([*TD, "--resume", str(a / "checkpoint.pt"), "--set", "episodes=5", "--out", str(a)]) == 0
 
 
-@pytest.mark.parametrize("make_out, message", [
-    (lambda d: (d / "f").write_text("x") and d / "f", "is a file, not a folder"),
-    (lambda d: (d / "f").write_text("x") and d / "f" / "run", "cannot write to --out"),
-])
+@pytest.mark.parametrize(
+    "make_out, message",
+    [
+        (lambda d: (d / "f").write_text("x") and d / "f", "is a file, not a folder"),
+        (lambda d: (d / "f").write_text("x") and d / "f" / "run", "cannot write to --out"),
+    ],
+)
 def test_an_out_that_cannot_hold_a_run_is_one_line_and_exit_2(tmp_path, capsys, make_out, message):
     out = make_out(tmp_path)
     assert message in one_line_error(capsys, 2, [*TD, "--set", "episodes=2", "--out", str(out)])
@@ -116,13 +117,19 @@ def _limit_file_size(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
 def test_a_full_disk_ends_the_run_in_one_line_with_whole_rows_and_no_temp_files(tmp_path):
     out = tmp_path / "full"
-    proc = subprocess.run([*WORKBENCH, *TD, "--set", "episodes=100000", "--out", str(out)], capture_output=True,
-                          text=True, preexec_fn=_limit_file_size(16_384), timeout=300)
+    proc = subprocess.run(
+        [*WORKBENCH, *TD, "--set", "episodes=100000", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limit_file_size(16_384),
+        timeout=300,
+    )
     err = lines(proc.stderr)
     assert proc.returncode == 1, proc.stderr
     assert len(err) == 1 and "Traceback" not in err[0] and "File too large" in err[0], err
@@ -135,8 +142,12 @@ def test_a_full_disk_ends_the_run_in_one_line_with_whole_rows_and_no_temp_files(
 
 def test_ctrl_c_stops_cleanly_with_a_checkpoint(tmp_path):
     out = tmp_path / "int"
-    proc = subprocess.Popen([*WORKBENCH, *TD, "--set", "episodes=1000000", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*WORKBENCH, *TD, "--set", "episodes=1000000", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert wait_for(lambda: (out / "metrics.csv").exists() and (out / "metrics.csv").stat().st_size > 2000, 60)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
@@ -155,8 +166,11 @@ def _last_step(out: Path) -> float:
 
 def test_a_resume_after_kill_9_logs_no_step_twice(tmp_path):
     out = tmp_path / "killed"
-    proc = subprocess.Popen([*WORKBENCH, *TD, "--set", "episodes=1000000", "--checkpoint-every", "1",
-                             "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*WORKBENCH, *TD, "--set", "episodes=1000000", "--checkpoint-every", "1", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     assert wait_for(lambda: (out / "checkpoint.pt").exists(), 60)
     # let rows reach the disk past the checkpoint, as a crash between two checkpoints leaves them
     assert wait_for(lambda: _last_step(out) > load_checkpoint(out, "td-control")["step"] + 20, 60)
@@ -173,8 +187,11 @@ def test_a_resume_after_kill_9_logs_no_step_twice(tmp_path):
 
 def test_settings_that_cannot_fit_in_memory_are_refused_with_the_estimate(tmp_path, capsys):
     out = tmp_path / "big"
-    err = one_line_error(capsys, 2, ["run", "dqn", "--set", "env=ALE/SpaceInvaders-v5", "--set",
-                                     "buffer_size=10000000", "--out", str(out)])
+    err = one_line_error(
+        capsys,
+        2,
+        ["run", "dqn", "--set", "env=ALE/SpaceInvaders-v5", "--set", "buffer_size=10000000", "--out", str(out)],
+    )
     assert "need about 65.8 GiB for a replay of 10,000,000 transitions" in err and not out.exists()
 
 
@@ -184,5 +201,6 @@ def test_settings_that_take_much_memory_say_so(capsys):
 
     build_config(find("bandit"), ["runs=20000", "k=1000", "compare=epsilon"])
     err = lines(capsys.readouterr().err)
-    assert err == ["workbench: note: these settings take about 1.9 GiB of memory for 3 agent(s) x 20,000 runs x "
-                   "1000 arms"]
+    assert err == [
+        "workbench: note: these settings take about 1.9 GiB of memory for 3 agent(s) x 20,000 runs x 1000 arms"
+    ]

@@ -6,8 +6,8 @@ import dataclasses
 import json
 
 import pytest
-
 from fixtures.dist_info import write_dist_info
+
 from workbench.core.cli import main
 from workbench.core.manifest import Manifest, ViewSpec, find, parse_manifest, with_import_errors
 
@@ -64,10 +64,13 @@ def test_a_plugin_with_a_bad_view_is_listed_broken_with_the_file_view_and_option
     assert not rows["td-control"]["broken"]
 
 
-@pytest.mark.parametrize("click, message", [
-    ("paint_it", "click names no action 'paint_it'; the plugin's actions: bump"),
-    ("bump", "click action 'bump' takes no point (x, y)"),
-])
+@pytest.mark.parametrize(
+    "click, message",
+    [
+        ("paint_it", "click names no action 'paint_it'; the plugin's actions: bump"),
+        ("bump", "click action 'bump' takes no point (x, y)"),
+    ],
+)
 def test_a_click_must_name_an_action_that_takes_a_point(click, message):
     from faulty import MANIFEST
 

@@ -12,7 +12,16 @@ from workbench.core.manifest import BUILTIN_PACKAGE, discover, with_import_error
 from workbench.core.sinks import HistorySink, LatestSink, read_metrics
 
 BUILTIN_IDS = {
-    "bandit", "cnn-lens", "ddpm", "dqn", "draw", "gan", "gridworld-dp", "policy-gradient", "td-control", "vae",
+    "bandit",
+    "cnn-lens",
+    "ddpm",
+    "dqn",
+    "draw",
+    "gan",
+    "gridworld-dp",
+    "policy-gradient",
+    "td-control",
+    "vae",
 }
 MANIFESTS = [m for m in discover() if not m.broken]
 
@@ -48,8 +57,9 @@ def test_smoke_run_writes_metrics_and_views(m, tmp_path):
 
 @pytest.mark.parametrize("m", MANIFESTS, ids=lambda m: m.id)
 def test_close_mid_run_is_clean(m):
-    from workbench.core.driver import RunContext
     import threading
+
+    from workbench.core.driver import RunContext
 
     cfg = smoke_config(m)
     gen = m.trainer_function()(cfg, RunContext(cfg, "cpu", None, None, threading.Event()))

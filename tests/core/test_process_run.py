@@ -21,7 +21,9 @@ from workbench.core.sinks import HistorySink, LatestSink, read_metrics
 
 def test_every_scalar_comes_back_and_files_are_written(tmp_path):
     history = HistorySink()
-    status = ProcessRun(MANIFEST, Config(steps=500), device="cpu", out_dir=tmp_path, sinks=[history, LatestSink()]).run()
+    status = ProcessRun(
+        MANIFEST, Config(steps=500), device="cpu", out_dir=tmp_path, sinks=[history, LatestSink()]
+    ).run()
     assert status.state == "finished" and status.step == 500
     steps, _ = history.read("loss")
     assert list(steps) == list(range(1, 501))
@@ -87,8 +89,9 @@ def test_arrays_larger_than_the_pipe_come_back_whole():
 
 def test_only_the_arrays_asked_for_come_back():
     latest = LatestSink()
-    status = ProcessRun(MANIFEST, Config(mode="big", steps=3), device="cpu", sinks=[latest],
-                        array_keys=frozenset({"other"})).run()
+    status = ProcessRun(
+        MANIFEST, Config(mode="big", steps=3), device="cpu", sinks=[latest], array_keys=frozenset({"other"})
+    ).run()
     assert status.state == "finished" and latest.keys() == []
 
 
@@ -109,8 +112,13 @@ def test_a_trainer_that_renders_with_pygame_still_ends_on_sigterm():
     """SDL installs its own SIGTERM handler when a toy-text world first renders."""
     manifest = find("td-control")
     latest = LatestSink()
-    run = ProcessRun(manifest, build_config(manifest, ["episodes=100000"]), device="cpu", sinks=[latest],
-                     array_keys=frozenset({"render"}))
+    run = ProcessRun(
+        manifest,
+        build_config(manifest, ["episodes=100000"]),
+        device="cpu",
+        sinks=[latest],
+        array_keys=frozenset({"render"}),
+    )
     result = []
     t = threading.Thread(target=lambda: result.append(run.run()))
     t.start()
@@ -155,5 +163,7 @@ def test_the_trainer_stops_and_keeps_its_files_when_the_app_is_killed(tmp_path):
     assert wait_for(lambda: metrics.exists() and len(read_metrics(metrics).get("step", [])) > 3)
     parent.kill()
     parent.wait()
-    assert wait_for(lambda: _gone(child), timeout=30)  # it saves a checkpoint first: torch loads slowly on a busy machine
+    assert wait_for(
+        lambda: _gone(child), timeout=30
+    )  # it saves a checkpoint first: torch loads slowly on a busy machine
     assert len(read_metrics(metrics)["step"]) > 3

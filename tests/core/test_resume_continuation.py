@@ -38,8 +38,9 @@ def resumed_equals_straight(plugin_id: str, cfg, stop_at: int, tmp_path: Path, u
     saved_at = load_checkpoint(stopped, manifest.id)["step"]
     expected = rows(straight / "metrics.csv")
     assert stop_at <= saved_at < int(expected[-1][0])
-    second = Run(manifest, cfg, device="cpu", out_dir=stopped, max_steps=until, resume_from=stopped,
-                 on_nonfinite="stop")
+    second = Run(
+        manifest, cfg, device="cpu", out_dir=stopped, max_steps=until, resume_from=stopped, on_nonfinite="stop"
+    )
     assert second.run().state == "finished", second.error
     assert_same_metrics(straight / "metrics.csv", stopped / "metrics.csv")
     return saved_at
@@ -56,11 +57,13 @@ def assert_same_metrics(straight: Path, resumed: Path) -> None:
         assert resumed.read_bytes() == straight.read_bytes()
 
 
-@pytest.mark.parametrize("settings", [dict(algo="q-learning"), dict(compare="q-learning,dyna-q", runs=2)],
-                         ids=["q-learning", "compare"])
+@pytest.mark.parametrize(
+    "settings", [dict(algo="q-learning"), dict(compare="q-learning,dyna-q", runs=2)], ids=["q-learning", "compare"]
+)
 def test_td_control_resumes_exactly(tmp_path, settings):
-    cfg = find("td-control").config_class()(env="FrozenLake-v1", episodes=60, epsilon=0.3, render=False, seed=3,
-                                            **settings)
+    cfg = find("td-control").config_class()(
+        env="FrozenLake-v1", episodes=60, epsilon=0.3, render=False, seed=3, **settings
+    )
     resumed_equals_straight("td-control", cfg, 23, tmp_path)
 
 
@@ -91,17 +94,29 @@ def test_gridworld_dp_resumes_exactly(tmp_path):
 
 def test_dqn_with_its_replay_resumes_exactly(tmp_path):
     """The stop lands mid-episode: the run goes on to the episode's end, where its checkpoint is exact."""
-    cfg = find("dqn").config_class()(steps=700, learning_starts=100, train_every=50, updates=8, batch_size=32,
-                                     buffer_size=1000, hidden=32, eval_every=300, eval_episodes=1, epsilon_duration=400,
-                                     keep_replay=True, seed=2)
+    cfg = find("dqn").config_class()(
+        steps=700,
+        learning_starts=100,
+        train_every=50,
+        updates=8,
+        batch_size=32,
+        buffer_size=1000,
+        hidden=32,
+        eval_every=300,
+        eval_episodes=1,
+        epsilon_duration=400,
+        keep_replay=True,
+        seed=2,
+    )
     resumed_equals_straight("dqn", cfg, 250, tmp_path)
     assert (tmp_path / "stopped" / "replay.npz").is_file()
 
 
 def test_vae_stopped_mid_epoch_resumes_exactly(tmp_path):
     """Across two epochs after the stop; short of the end, whose scored samples cost seconds."""
-    cfg = find("vae").config_class()(data="digits", n=200, epochs=3, batch_size=32, hidden=32, kl_anneal=2,
-                                     view_every=1000, seed=1)
+    cfg = find("vae").config_class()(
+        data="digits", n=200, epochs=3, batch_size=32, hidden=32, kl_anneal=2, view_every=1000, seed=1
+    )
     batches = 7  # per epoch: 200 images in batches of 32
     assert resumed_equals_straight("vae", cfg, 10, tmp_path, until=19) % batches != 0  # the stop fell inside an epoch
 
@@ -113,6 +128,7 @@ def test_the_optimiser_race_resumes_exactly(tmp_path):
 
 
 def test_the_sequence_lab_resumes_without_repeating_a_row(tmp_path):
-    cfg = find("sequence").config_class()(hidden=32, embed=16, batch_size=8, bptt=16, steps=30, sample_every=10,
-                                          eval_every=10, sample_length=32)
+    cfg = find("sequence").config_class()(
+        hidden=32, embed=16, batch_size=8, bptt=16, steps=30, sample_every=10, eval_every=10, sample_length=32
+    )
     resumed_equals_straight("sequence", cfg, 10, tmp_path)

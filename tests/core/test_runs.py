@@ -66,16 +66,24 @@ def by_rel(runs) -> dict:
 
 def test_lists_every_run_with_what_can_be_read_and_a_warning_for_what_cannot(root):
     runs = by_rel(RunIndex(root).scan())
-    assert set(runs) == {"td-control/20260101-100000-000", "td-control/20260101-110000-000",
-                         "td-control/20260101-120000-000", "sweep/a/killed"}
+    assert set(runs) == {
+        "td-control/20260101-100000-000",
+        "td-control/20260101-110000-000",
+        "td-control/20260101-120000-000",
+        "sweep/a/killed",
+    }
     done = runs["td-control/20260101-100000-000"]
     metrics = read_metrics(Path(done.path) / "metrics.csv")
     assert (done.plugin, done.state, done.warnings) == ("td-control", "finished", [])
     assert done.diff == {"episodes": 12, "alpha": 0.3}  # the defaults are left out
     assert done.steps == 12 and done.rows == 12
-    assert done.metrics["episode_return"] == {"final": metrics["episode_return"][-1],
-                                              "best": metrics["episode_return"].max()}
-    assert done.started == metrics["wall_time"][0] and done.duration == metrics["wall_time"][-1] - metrics["wall_time"][0]
+    assert done.metrics["episode_return"] == {
+        "final": metrics["episode_return"][-1],
+        "best": metrics["episode_return"].max(),
+    }
+    assert (
+        done.started == metrics["wall_time"][0] and done.duration == metrics["wall_time"][-1] - metrics["wall_time"][0]
+    )
     assert {"checkpoint.pt", "q_values.npy"} <= set(done.files)
 
     live = runs["td-control/20260101-110000-000"]
@@ -94,7 +102,9 @@ def test_lists_every_run_with_what_can_be_read_and_a_warning_for_what_cannot(roo
 
 def test_a_run_that_says_running_but_wrote_nothing_for_long_is_called_killed(root):
     live = root / "td-control" / "20260101-110000-000"
-    assert not [w for w in by_rel(RunIndex(root).scan())["td-control/20260101-110000-000"].warnings if "killed, or paused" in w]
+    assert not [
+        w for w in by_rel(RunIndex(root).scan())["td-control/20260101-110000-000"].warnings if "killed, or paused" in w
+    ]
     hour_ago = time.time() - 3600
     for f in live.iterdir():
         os.utime(f, (hour_ago, hour_ago))
@@ -203,15 +213,29 @@ def test_cli_compare_gives_final_best_area_and_the_mean_over_seeds(tmp_path, cap
     finals = [read_metrics(root / name / "metrics.csv")["episode_return"][-1] for name in ("s1", "s2")]
     steps = read_metrics(root / "s1" / "metrics.csv")["step"]
     area = np.trapezoid(read_metrics(root / "s1" / "metrics.csv")["episode_return"], steps)
-    assert out[1].split() == ["alpha=0.2,", "seed", "1", f"{finals[0]:.4g}",
-                              f"{read_metrics(root / 's1' / 'metrics.csv')['episode_return'].max():.4g}", f"{area:.4g}"]
+    assert out[1].split() == [
+        "alpha=0.2,",
+        "seed",
+        "1",
+        f"{finals[0]:.4g}",
+        f"{read_metrics(root / 's1' / 'metrics.csv')['episode_return'].max():.4g}",
+        f"{area:.4g}",
+    ]
     pooled = next(line for line in out if line.startswith("alpha=0.2 (2 seeds)"))
     assert f"final {np.mean(finals):.4g} ± {np.std(finals):.4g}" in pooled
     assert not any(line.startswith("alpha=0.9 (") for line in out)  # a single run is no group
 
 
-@pytest.mark.parametrize("args", [["runs", "show", "nope"], ["runs", "rm", "nope"], ["runs", "restore", "killed"],
-                                  ["runs", "compare", "killed", "--metric", "nope"], ["export", "nope", "--tensorboard", "x"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["runs", "show", "nope"],
+        ["runs", "rm", "nope"],
+        ["runs", "restore", "killed"],
+        ["runs", "compare", "killed", "--metric", "nope"],
+        ["export", "nope", "--tensorboard", "x"],
+    ],
+)
 def test_cli_unknown_run_or_metric_is_one_line_with_exit_code_2(root, capsys, args):
     assert main([*args, "--root", str(root)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -228,8 +252,24 @@ def test_cli_rm_and_restore(root, capsys):
 # ---------- forks ----------
 def test_a_fork_starts_from_the_checkpoint_with_new_settings_and_records_its_parent(tmp_path, finished):
     out = tmp_path / "fork"
-    assert main(["run", "td-control", "--quiet", "--fork", str(finished), "--set", "episodes=20",
-                 "--set", "epsilon=0.3", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "td-control",
+                "--quiet",
+                "--fork",
+                str(finished),
+                "--set",
+                "episodes=20",
+                "--set",
+                "epsilon=0.3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     doc = json.loads((out / "config.json").read_text())
     assert doc["parent"] == {"run": str(finished.resolve()), "step": 12}
     assert doc["config"]["epsilon"] == 0.3 and doc["config"]["alpha"] == 0.3  # the parent's settings, changed
@@ -238,10 +278,13 @@ def test_a_fork_starts_from_the_checkpoint_with_new_settings_and_records_its_par
     assert json.loads((finished / "config.json").read_text())["parent"] is None  # the parent is untouched
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--set", "env=FrozenLake-v1"], "cannot resume with env changed"),
-    (["--resume", "x"], "--fork and --resume cannot be combined"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--set", "env=FrozenLake-v1"], "cannot resume with env changed"),
+        (["--resume", "x"], "--fork and --resume cannot be combined"),
+    ],
+)
 def test_a_fork_that_cannot_be_made_writes_nothing(tmp_path, finished, capsys, extra, message):
     out = tmp_path / "fork"
     assert main(["run", "td-control", "--quiet", "--fork", str(finished), *extra, "--out", str(out)]) == 2
@@ -273,7 +316,7 @@ def test_ema_is_tensorboards_debiased_smoothing():
     last, n, expected = 0.0, 0, []
     for v in (1.0, 3.0, 2.0):
         last, n = last * 0.6 + 0.4 * v, n + 1
-        expected.append(last / (1 - 0.6 ** n))
+        expected.append(last / (1 - 0.6**n))
     out = ema(values, 0.6)
     np.testing.assert_allclose(out[[0, 1, 3]], expected)
     assert np.isnan(out[2]) and out[0] == 1.0  # debiased: the first value is itself
@@ -281,8 +324,11 @@ def test_ema_is_tensorboards_debiased_smoothing():
 
 
 def test_runs_are_named_by_what_differs_and_grouped_over_seeds():
-    configs = [{"alpha": 0.1, "seed": 1, "env": "x"}, {"alpha": 0.1, "seed": 2, "env": "x"},
-               {"alpha": 0.5, "seed": 1, "env": "x"}]
+    configs = [
+        {"alpha": 0.1, "seed": 1, "env": "x"},
+        {"alpha": 0.1, "seed": 2, "env": "x"},
+        {"alpha": 0.5, "seed": 1, "env": "x"},
+    ]
     keys = varying(configs)
     assert keys == ["alpha", "seed"]
     assert [label(c, keys) for c in configs] == ["alpha=0.1, seed 1", "alpha=0.1, seed 2", "alpha=0.5, seed 1"]

@@ -20,20 +20,35 @@ def test_no_plugin_keeps_an_action_among_its_settings():
     """Clicks and presses are actions: no config field is a counter or a clicked coordinate."""
     for m in discover():
         names = {s.name for s in specs(m.config_class())}
-        assert not names & {"evaluate", "record", "zx", "zy", "click_x", "click_y", "paint", "sample_a", "sample_b",
-                            "walk_1", "walk_2", "walk_3"}, m.id
+        assert not names & {
+            "evaluate",
+            "record",
+            "zx",
+            "zy",
+            "click_x",
+            "click_y",
+            "paint",
+            "sample_a",
+            "sample_b",
+            "walk_1",
+            "walk_2",
+            "walk_3",
+        }, m.id
     assert {a.name for a in actions_of(find("dqn").config_class())} == {"evaluate", "record", "play", "key", "takeover"}
     assert {a.name for a in actions_of(find("gridworld-dp").config_class())} == {"paint"}
 
 
-@pytest.mark.parametrize("plugin, old, new, value", [
-    ("dqn", "epsilon_min", "epsilon_end", 0.07),
-    ("dqn", "epsilon_steps", "epsilon_duration", 1234),
-    ("td-control", "schedule", "epsilon_schedule", "linear"),
-    ("td-control", "schedule_episodes", "epsilon_duration", 42),
-    ("td-control", "decay", "epsilon_decay", 0.2),
-    ("bandit", "schedule_steps", "epsilon_duration", 77),
-])
+@pytest.mark.parametrize(
+    "plugin, old, new, value",
+    [
+        ("dqn", "epsilon_min", "epsilon_end", 0.07),
+        ("dqn", "epsilon_steps", "epsilon_duration", 1234),
+        ("td-control", "schedule", "epsilon_schedule", "linear"),
+        ("td-control", "schedule_episodes", "epsilon_duration", 42),
+        ("td-control", "decay", "epsilon_decay", 0.2),
+        ("bandit", "schedule_steps", "epsilon_duration", 77),
+    ],
+)
 def test_old_epsilon_names_still_load_with_a_one_line_notice(plugin, old, new, value, capsys):
     cls = find(plugin).config_class()
     saved = {**to_dict(cls()), old: value}
@@ -53,7 +68,9 @@ def test_every_plugin_with_an_epsilon_schedule_uses_the_same_names():
 
 def test_an_old_name_in_a_saved_config_json_resumes(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", "td-control", "--set", "episodes=3", "--set", "render=false", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(["run", "td-control", "--set", "episodes=3", "--set", "render=false", "--out", str(out), "--quiet"]) == 0
+    )
     from workbench.core.checkpoint import load_checkpoint, save_checkpoint
 
     payload = load_checkpoint(out, "td-control")
@@ -66,12 +83,15 @@ def test_an_old_name_in_a_saved_config_json_resumes(tmp_path, capsys):
     assert json.loads((out / "config.json").read_text())["config"]["epsilon_schedule"] == "constant"
 
 
-@pytest.mark.parametrize("plugin, sets, field, unless", [
-    ("td-control", ["n=3"], "n", "n-step-sarsa is trained"),
-    ("td-control", ["grid=S..G"], "grid", "env is workbench/EditableGrid-v0"),
-    ("dqn", ["frame_stack=2"], "frame_stack", "env is an Atari game"),
-    ("bandit", ["c=3"], "c", "compare is none and agent is ucb"),
-])
+@pytest.mark.parametrize(
+    "plugin, sets, field, unless",
+    [
+        ("td-control", ["n=3"], "n", "n-step-sarsa is trained"),
+        ("td-control", ["grid=S..G"], "grid", "env is workbench/EditableGrid-v0"),
+        ("dqn", ["frame_stack=2"], "frame_stack", "env is an Atari game"),
+        ("bandit", ["c=3"], "c", "compare is none and agent is ucb"),
+    ],
+)
 def test_setting_a_field_that_does_not_apply_says_so_in_one_line(plugin, sets, field, unless, capsys):
     parse_sets(find(plugin).config_class(), sets)
     err = capsys.readouterr().err.strip().splitlines()

@@ -28,19 +28,25 @@ def states(out: Path) -> dict[str, str]:
 
 def run_states(out: Path) -> dict[str, str]:
     """What each trial's own config.json says."""
-    return {d.name: json.loads((d / "config.json").read_text())["state"]
-            for d in out.iterdir() if (d / "config.json").is_file()}
+    return {
+        d.name: json.loads((d / "config.json").read_text())["state"]
+        for d in out.iterdir()
+        if (d / "config.json").is_file()
+    }
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--grid", "gamma_typo=0.1,0.2"], "unknown config key 'gamma_typo'"),
-    (["--grid", "alpha=0.1,1.5"], "alpha=1.5 is outside"),
-    (["--grid", "alpha="], "--grid alpha= is empty"),
-    (["--sample", "alpha=lognormal(0,1)", "--trials", "3"], "is not a distribution"),
-    (["--sample", "alpha=uniform(0.5,2)", "--trials", "3"], "alpha=2.0 is outside"),
-    (["--seeds", "3-x"], "--seeds '3-x'"),
-    (["--grid", "alpha=0.1", "--scheduler", "asha"], "needs --backend ray"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--grid", "gamma_typo=0.1,0.2"], "unknown config key 'gamma_typo'"),
+        (["--grid", "alpha=0.1,1.5"], "alpha=1.5 is outside"),
+        (["--grid", "alpha="], "--grid alpha= is empty"),
+        (["--sample", "alpha=lognormal(0,1)", "--trials", "3"], "is not a distribution"),
+        (["--sample", "alpha=uniform(0.5,2)", "--trials", "3"], "alpha=2.0 is outside"),
+        (["--seeds", "3-x"], "--seeds '3-x'"),
+        (["--grid", "alpha=0.1", "--scheduler", "asha"], "needs --backend ray"),
+    ],
+)
 def test_a_bad_spec_is_one_line_and_exit_2_before_anything_is_written(tmp_path, capsys, args, words):
     out = tmp_path / "sweep"
     assert main([*TD, *args, "--out", str(out)]) == 2
@@ -58,7 +64,10 @@ def test_a_grid_of_seeds_runs_as_run_folders_that_the_index_lists_and_compare_su
     assert run_states(out) == dict.fromkeys(ids, "finished")
     for record in read_sweep(out)["trials"]:
         config = json.loads((out / record["id"] / "config.json").read_text())["config"]
-        assert (config["alpha"], config["seed"]) == (float(record["settings"]["alpha"]), int(record["settings"]["seed"]))
+        assert (config["alpha"], config["seed"]) == (
+            float(record["settings"]["alpha"]),
+            int(record["settings"]["seed"]),
+        )
         returns = read_curves(out / record["id"])["episode_return"]
         assert len(returns) == 20 and record["best"] == returns.max() and record["final"] == returns[-1]
     # a second run of the same command finds nothing left to do and touches no run
@@ -96,7 +105,10 @@ def test_a_killed_worker_is_retried_from_the_trials_checkpoint_and_finishes(tmp_
     thread = threading.Thread(target=sweep.run)
     thread.start()
     try:
-        running = lambda: sweep.records["mode=slow"].get("pid") and (out / "mode=slow" / "checkpoint.pt").is_file()
+
+        def running() -> bool:
+            return bool(sweep.records["mode=slow"].get("pid")) and (out / "mode=slow" / "checkpoint.pt").is_file()
+
         assert wait_for(running, 60)
         os.kill(sweep.records["mode=slow"]["pid"], signal.SIGKILL)
     finally:
@@ -110,8 +122,23 @@ def test_a_killed_worker_is_retried_from_the_trials_checkpoint_and_finishes(tmp_
 
 def test_ctrl_c_stops_every_trial_at_a_step_and_the_same_command_finishes_them(tmp_path):
     out = tmp_path / "s"
-    cmd = [sys.executable, "-m", "workbench.core.cli", "sweep", "td-control", "--set", "episodes=400",
-           "--set", "render=false", "--grid", "alpha=0.2,0.4", "--workers", "2", "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "workbench.core.cli",
+        "sweep",
+        "td-control",
+        "--set",
+        "episodes=400",
+        "--set",
+        "render=false",
+        "--grid",
+        "alpha=0.2,0.4",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ids = ["alpha=0.2", "alpha=0.4"]

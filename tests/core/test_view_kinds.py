@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from fixtures.dist_info import FIXTURES, write_dist_info
+
 from workbench.core import view_kinds
 from workbench.core.manifest import discover, parse_manifest
 from workbench.core.view_kinds import BUILTIN_KINDS, DOCS_COMMAND, registry
@@ -28,22 +28,28 @@ def test_a_typo_names_the_file_the_view_and_the_option_with_a_suggestion():
 
 
 def test_an_unknown_kind_is_named_with_the_closest_kind():
-    with pytest.raises(ValueError, match=r"plugin.toml of pkg.demo: views\[0\] \(''\): unknown view kind 'curv' "
-                                         r"\(did you mean 'curve'\?\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"plugin.toml of pkg.demo: views\[0\] \(''\): unknown view kind 'curv' "
+        r"\(did you mean 'curve'\?\)",
+    ):
         parse_manifest(views('kind = "curv"\nkeys = ["loss"]'), "pkg.demo")
 
 
-@pytest.mark.parametrize("table, message", [
-    ('kind = "curve"\nkeys = ["loss"]\nmean = "50"', "option 'mean' must be int, got '50'"),
-    ('kind = "curve"\nkeys = ["loss"]\nlogy = 1', "option 'logy' must be bool, got 1"),
-    ('kind = "histogram"\nkeys = ["x"]\nbins = true', "option 'bins' must be int, got True"),
-    ('kind = "image"\nkeys = ["x"]\nlevels = [0]', r"option 'levels' must be \[float, float\], got \[0\]"),
-    ('kind = "bars"\nkeys = ["x"]\nlabels = [1, 2]', r"option 'labels' must be \[str, ...\], got \[1, 2\]"),
-    ('kind = "heatmap"\nkeys = ["x"]\nclick = ["cx", "cy"]', "option 'click' must be str"),
-    ('kind = "image"\nkeys = ["a", "b"]', "kind 'image' takes 1 keys, got 2"),
-    ('kind = "curve"\nkeys = []', "kind 'curve' takes 1 or more keys, got 0"),
-    ('kind = "curve"\nkeys = "loss"', "'keys' must be a list of names, got 'loss'"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('kind = "curve"\nkeys = ["loss"]\nmean = "50"', "option 'mean' must be int, got '50'"),
+        ('kind = "curve"\nkeys = ["loss"]\nlogy = 1', "option 'logy' must be bool, got 1"),
+        ('kind = "histogram"\nkeys = ["x"]\nbins = true', "option 'bins' must be int, got True"),
+        ('kind = "image"\nkeys = ["x"]\nlevels = [0]', r"option 'levels' must be \[float, float\], got \[0\]"),
+        ('kind = "bars"\nkeys = ["x"]\nlabels = [1, 2]', r"option 'labels' must be \[str, ...\], got \[1, 2\]"),
+        ('kind = "heatmap"\nkeys = ["x"]\nclick = ["cx", "cy"]', "option 'click' must be str"),
+        ('kind = "image"\nkeys = ["a", "b"]', "kind 'image' takes 1 keys, got 2"),
+        ('kind = "curve"\nkeys = []', "kind 'curve' takes 1 or more keys, got 0"),
+        ('kind = "curve"\nkeys = "loss"', "'keys' must be a list of names, got 'loss'"),
+    ],
+)
 def test_wrong_types_and_key_counts_are_refused(table, message):
     with pytest.raises(ValueError, match=message):
         parse_manifest(views(table), "pkg.demo")
@@ -75,8 +81,16 @@ def test_the_docs_table_is_generated_from_the_schemas():
 
 
 def test_a_package_adds_a_kind_through_an_entry_point(tmp_path, monkeypatch):
-    write_dist_info(tmp_path, "viewkind_pkg", {"workbench.views": {
-        "sparkline": "viewkind_pkg.kinds:SPARKLINE", "broken": "viewkind_pkg.no_such_module:KIND"}})
+    write_dist_info(
+        tmp_path,
+        "viewkind_pkg",
+        {
+            "workbench.views": {
+                "sparkline": "viewkind_pkg.kinds:SPARKLINE",
+                "broken": "viewkind_pkg.no_such_module:KIND",
+            }
+        },
+    )
     monkeypatch.syspath_prepend(str(FIXTURES))
     monkeypatch.syspath_prepend(str(tmp_path))
     kinds, failed = registry()

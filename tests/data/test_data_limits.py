@@ -21,6 +21,7 @@ def idx_header(path, type_code: int, shape: tuple[int, ...], data: bytes = b"") 
 
 def png_header(path, width: int, height: int) -> None:
     """A PNG that declares ``width`` x ``height`` but holds no pixels: only a header check can size it."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -28,12 +29,15 @@ def png_header(path, width: int, height: int) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"") + chunk(b"IEND", b""))
 
 
-@pytest.mark.parametrize("labels, message", [
-    (np.array([0, 1, 3_000_000]), r"labels span \[0, 3000000\]; allowed are class numbers from 0 to 999"),
-    (np.array([0, 1, 10**12]), r"labels span \[0, 1000000000000\]"),
-    (np.array([0, -3, 1]), r"labels span \[-3, 1\]"),
-    (np.array([0.0, 1.5, 2.0]), "labels must be integers, not float64"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (np.array([0, 1, 3_000_000]), r"labels span \[0, 3000000\]; allowed are class numbers from 0 to 999"),
+        (np.array([0, 1, 10**12]), r"labels span \[0, 1000000000000\]"),
+        (np.array([0, -3, 1]), r"labels span \[-3, 1\]"),
+        (np.array([0.0, 1.5, 2.0]), "labels must be integers, not float64"),
+    ],
+)
 def test_npz_labels_out_of_range_are_refused(tmp_path, labels, message):
     path = tmp_path / "set.npz"
     np.savez(path, x=np.zeros((3, 8, 8), np.uint8), y=labels)
@@ -64,10 +68,13 @@ def test_npz_images_with_a_side_over_the_limit_are_refused(tmp_path):
         check_source(str(path))
 
 
-@pytest.mark.parametrize("shape, message", [
-    ((2, MAX_SIDE + 1, 8), "have a side over the limit of 4096 pixels"),
-    ((400, 4000, 4000), r"would take 23.8 GiB once loaded; the limit is 4 GiB"),
-])
+@pytest.mark.parametrize(
+    "shape, message",
+    [
+        ((2, MAX_SIDE + 1, 8), "have a side over the limit of 4096 pixels"),
+        ((400, 4000, 4000), r"would take 23.8 GiB once loaded; the limit is 4 GiB"),
+    ],
+)
 def test_idx_headers_over_the_limits_are_refused_without_reading_the_data(tmp_path, shape, message):
     path = tmp_path / "big-images-idx3-ubyte"
     idx_header(path, 0x08, shape)  # the data is missing: the check must not need it

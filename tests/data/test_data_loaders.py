@@ -152,12 +152,15 @@ def test_image_folder_bad_inputs(tmp_path):
         load_images(str(tmp_path / "broken"))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"name": "mnist"}, "data='mnist' is neither a built-in set"),
-    ({"channels": 2}, "channels=2 must be 1"),
-    ({"size": 2}, "size=2 must be between"),
-    ({"n": 5000}, "n=5000 is more than the 1797 images"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "mnist"}, "data='mnist' is neither a built-in set"),
+        ({"channels": 2}, "channels=2 must be 1"),
+        ({"size": 2}, "size=2 must be between"),
+        ({"n": 5000}, "n=5000 is more than the 1797 images"),
+    ],
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         load_images(**kwargs)

@@ -66,13 +66,16 @@ def test_slip_splits_probability_sideways():
     assert outcomes == {8: pytest.approx(0.8), 2: pytest.approx(0.1), 12: pytest.approx(0.1)}
 
 
-@pytest.mark.parametrize("grid, message", [
-    ("S#G", "no terminal"),
-    ("S..", "no terminal"),
-    ("S./..G", "different lengths"),
-    ("S.Q/..G", "unknown cell 'Q'"),
-    ("SS/.G", "2 starts"),
-])
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ("S#G", "no terminal"),
+        ("S..", "no terminal"),
+        ("S./..G", "different lengths"),
+        ("S.Q/..G", "unknown cell 'Q'"),
+        ("SS/.G", "2 starts"),
+    ],
+)
 def test_bad_grids_are_refused_with_the_reason(grid, message):
     with pytest.raises(ValueError, match=message) as err:
         parse_grid(grid)

@@ -12,16 +12,13 @@ from workbench.lens.probe import record_chain
 
 
 def test_unpooling_puts_each_value_where_its_maximum_was():
-    x = torch.tensor([[[[1., 5., 0., 2.],
-                        [3., 2., 7., 1.],
-                        [0., 1., 4., 4.],
-                        [9., 2., 3., 8.]]]])
+    x = torch.tensor([[[[1.0, 5.0, 0.0, 2.0], [3.0, 2.0, 7.0, 1.0], [0.0, 1.0, 4.0, 4.0], [9.0, 2.0, 3.0, 8.0]]]])
     pool = nn.MaxPool2d(2)
     pooled, switches = pool_switches(pool, x)
-    assert pooled.flatten().tolist() == [5., 7., 9., 8.]
-    back = unpool(torch.tensor([[[[10., 20.], [30., 40.]]]]), switches, pool, x.shape)
+    assert pooled.flatten().tolist() == [5.0, 7.0, 9.0, 8.0]
+    back = unpool(torch.tensor([[[[10.0, 20.0], [30.0, 40.0]]]]), switches, pool, x.shape)
     expected = torch.zeros(1, 1, 4, 4)
-    expected[0, 0, 0, 1], expected[0, 0, 1, 2], expected[0, 0, 3, 0], expected[0, 0, 3, 3] = 10., 20., 30., 40.
+    expected[0, 0, 0, 1], expected[0, 0, 1, 2], expected[0, 0, 3, 0], expected[0, 0, 3, 3] = 10.0, 20.0, 30.0, 40.0
     assert torch.equal(back, expected)  # nothing spread over the rest of each window
 
 
@@ -44,22 +41,22 @@ def test_transposed_convolution_uses_the_layers_own_filters(kernel, stride, padd
 def test_one_layer_projection_equals_the_hand_computed_one():
     net = nn.Sequential(nn.Conv2d(1, 1, 2, bias=False), nn.ReLU(), nn.MaxPool2d(2))
     with torch.no_grad():
-        net[0].weight.copy_(torch.tensor([[[[1., 0.], [0., 2.]]]]))
-    x = torch.tensor([[[[1., 2., 0.], [0., 3., 1.], [2., 0., 4.]]]])
+        net[0].weight.copy_(torch.tensor([[[[1.0, 0.0], [0.0, 2.0]]]]))
+    x = torch.tensor([[[[1.0, 2.0, 0.0], [0.0, 3.0, 1.0], [2.0, 0.0, 4.0]]]])
     # conv: [[1+2*3, 2+2*1], [0+2*0, 3+2*4]] = [[7, 4], [0, 11]]; the pool keeps 11 from (1, 1);
     # unpooled there, through the ReLU, then 11 * the filter placed at (1, 1)
-    expected = torch.tensor([[[[0., 0., 0.], [0., 11., 0.], [0., 0., 22.]]]])
+    expected = torch.tensor([[[[0.0, 0.0, 0.0], [0.0, 11.0, 0.0], [0.0, 0.0, 22.0]]]])
     assert torch.equal(project(net, "2", x, feature=0), expected)
 
 
 def test_only_the_chosen_feature_is_projected():
     net = nn.Sequential(nn.Conv2d(1, 2, 1, bias=False), nn.ReLU())
     with torch.no_grad():
-        net[0].weight.copy_(torch.tensor([1., -1.]).view(2, 1, 1, 1))
-    x = torch.tensor([[[[1., -2.], [3., 0.]]]])
+        net[0].weight.copy_(torch.tensor([1.0, -1.0]).view(2, 1, 1, 1))
+    x = torch.tensor([[[[1.0, -2.0], [3.0, 0.0]]]])
     # feature 1 is relu(-x) = [[0, 2], [0, 0]]; its whole map goes back through the ReLU and -1
-    assert torch.equal(project(net, "1", x, 1, strongest=False), torch.tensor([[[[0., -2.], [0., 0.]]]]))
-    assert torch.equal(project(net, "1", x, 0), torch.tensor([[[[0., 0.], [3., 0.]]]]))
+    assert torch.equal(project(net, "1", x, 1, strongest=False), torch.tensor([[[[0.0, -2.0], [0.0, 0.0]]]]))
+    assert torch.equal(project(net, "1", x, 0), torch.tensor([[[[0.0, 0.0], [3.0, 0.0]]]]))
 
 
 def test_top_activations_rank_the_batch_and_project_each_input():
@@ -71,7 +68,7 @@ def test_top_activations_rank_the_batch_and_project_each_input():
     assert idx.tolist() == peaks.argsort(descending=True)[:9].tolist()
     assert torch.allclose(values, peaks[idx])
     for i, p in zip(idx, proj):
-        assert torch.allclose(p, project(net, "4", batch[i:i + 1], 3)[0], atol=1e-6)
+        assert torch.allclose(p, project(net, "4", batch[i : i + 1], 3)[0], atol=1e-6)
 
 
 def test_a_break_in_the_chain_is_named():

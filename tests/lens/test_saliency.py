@@ -13,10 +13,10 @@ from workbench.lens.saliency import cam, grad_cam, guided_backprop
 def test_grad_cam_equals_the_hand_computed_map():
     net = nn.Sequential(nn.Conv2d(1, 2, 1, bias=False), nn.Flatten(), nn.Linear(8, 2, bias=False))
     with torch.no_grad():
-        net[0].weight.copy_(torch.tensor([1., 2.]).view(2, 1, 1, 1))
+        net[0].weight.copy_(torch.tensor([1.0, 2.0]).view(2, 1, 1, 1))
         net[2].weight.zero_()
-        net[2].weight[1] = torch.tensor([1., 1., 1., 1., 1., 0., 0., 0.])
-    x = torch.tensor([[[[1., 2.], [3., -1.]]]])
+        net[2].weight[1] = torch.tensor([1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    x = torch.tensor([[[[1.0, 2.0], [3.0, -1.0]]]])
     # A1 = x, A2 = 2x; d score / d A1 = 1 everywhere (alpha 1), d / d A2 = [1, 0, 0, 0] (alpha 1/4)
     # Grad-CAM = relu(1 * x + 0.25 * 2x) = relu(1.5 x)
     expected = torch.tensor([[[1.5, 3.0], [4.5, 0.0]]])
@@ -25,7 +25,9 @@ def test_grad_cam_equals_the_hand_computed_map():
 
 def test_grad_cam_with_a_gap_head_is_cam_over_the_map_area():
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3))
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3)
+    )
     x = torch.rand(2, 1, 5, 5)
     # with global average pooling, alpha_k = w[target, k] / (h * w): Grad-CAM = relu(CAM) / 25
     assert torch.allclose(grad_cam(net, "1", x, 2), cam(net, "1", "4", x, 2).clamp(min=0) / 25, atol=1e-6)
@@ -36,12 +38,12 @@ def test_grad_cam_with_a_gap_head_is_cam_over_the_map_area():
 def test_guided_backprop_keeps_only_positive_gradients_through_active_units():
     net = nn.Sequential(nn.Linear(2, 3, bias=False), nn.ReLU(), nn.Linear(3, 1, bias=False))
     with torch.no_grad():
-        net[0].weight.copy_(torch.tensor([[1., 0.], [0., 1.], [2., -1.]]))
-        net[2].weight.copy_(torch.tensor([[1., -1., 2.]]))
-    x = torch.tensor([[2., 1.]])  # hidden [2, 1, 3], all active; the -1 gradient is dropped
-    assert torch.equal(guided_backprop(net, x, target=0), torch.tensor([[5., -2.]]))  # W1^T [1, 0, 2]
+        net[0].weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]))
+        net[2].weight.copy_(torch.tensor([[1.0, -1.0, 2.0]]))
+    x = torch.tensor([[2.0, 1.0]])  # hidden [2, 1, 3], all active; the -1 gradient is dropped
+    assert torch.equal(guided_backprop(net, x, target=0), torch.tensor([[5.0, -2.0]]))  # W1^T [1, 0, 2]
     plain = torch.autograd.grad(net(x.requires_grad_(True))[0, 0], x)[0]
-    assert torch.equal(plain, torch.tensor([[5., -3.]]))  # the hooks are gone afterwards
+    assert torch.equal(plain, torch.tensor([[5.0, -3.0]]))  # the hooks are gone afterwards
     with pytest.raises(ValueError, match="target=4 is not an index"):
         guided_backprop(net, x, target=4)
 

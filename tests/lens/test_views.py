@@ -12,9 +12,18 @@ from workbench.lens import render, views
 
 def atari_net() -> nn.Module:
     """The Nature DQN convnet: 4 stacked 84x84 frames to Q-values of 6 actions."""
-    return nn.Sequential(nn.Conv2d(4, 32, 8, 4), nn.ReLU(), nn.Conv2d(32, 64, 4, 2), nn.ReLU(),
-                         nn.Conv2d(64, 64, 3, 1), nn.ReLU(), nn.Flatten(), nn.Linear(3136, 512), nn.ReLU(),
-                         nn.Linear(512, 6))
+    return nn.Sequential(
+        nn.Conv2d(4, 32, 8, 4),
+        nn.ReLU(),
+        nn.Conv2d(32, 64, 4, 2),
+        nn.ReLU(),
+        nn.Conv2d(64, 64, 3, 1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(3136, 512),
+        nn.ReLU(),
+        nn.Linear(512, 6),
+    )
 
 
 def test_every_view_of_an_atari_convnet_is_a_unit_range_image():

@@ -40,8 +40,9 @@ def smoke_app(version, builtin_ids) -> Callable[[Path, Path], None]:
         env.pop("PYTHONPATH", None)
 
         def run(*args: str) -> str:
-            done = subprocess.run([str(workbench), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                                  timeout=180)
+            done = subprocess.run(
+                [str(workbench), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=180
+            )
             assert done.returncode == 0, f"workbench {' '.join(args)}:\n{done.stderr[-3000:]}"
             return done.stdout
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from cli_errors import rejected
 from trainers import collect
 
@@ -133,10 +132,13 @@ def test_a_setting_has_an_effect_exactly_where_its_condition_says(name, tmp_path
     assert on_set != on_plain
 
 
-@pytest.mark.parametrize("sets, message", [
-    (["epsilon=1.5"], "epsilon=1.5 is outside [0.0, 1.0]"),
-    (["compare=none", "agent=gradient", "alpha=0"], "alpha=0.0 gives the gradient agent no step size"),
-    (["compare=eps"], "compare='eps' is not one of"),
-])
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        (["epsilon=1.5"], "epsilon=1.5 is outside [0.0, 1.0]"),
+        (["compare=none", "agent=gradient", "alpha=0"], "alpha=0.0 gives the gradient agent no step size"),
+        (["compare=eps"], "compare='eps' is not one of"),
+    ],
+)
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
     assert message in rejected("bandit", sets, tmp_path / "out", capsys)

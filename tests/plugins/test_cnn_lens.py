@@ -55,7 +55,7 @@ def test_gap_head_fills_the_class_activation_map_panel():
     def cam_panel(**values):
         img = run(Config(**{**SMALL, "steps": 1, "lens_every": 1, **values}))[0].arrays["saliency"]
         top = CAPTION_H + PANEL + 2  # the bottom-right cell (two pixels of padding), above its label
-        return img[top:top + PANEL - 14, PANEL + 2:]
+        return img[top : top + PANEL - 14, PANEL + 2 :]
 
     assert cam_panel().max() == 0.0  # no GAP head: no CAM
     assert cam_panel(head="gap", depth=1, layer=1).mean() > 0.1
@@ -67,20 +67,35 @@ def test_trains_on_the_users_labelled_npz(tmp_path):
     x = rng.integers(0, 60, (40, 12, 12)).astype(np.uint8)
     x[y == 1, :, 6:] = 255  # class 1: right half lit
     np.savez(tmp_path / "halves.npz", x=x, y=y)
-    snaps = run(Config(data=str(tmp_path / "halves.npz"), size=12, depth=1, layer=1, steps=40, batch_size=16,
-                       eval_every=40, lens_every=40, probe=9, dream_steps=2))
+    snaps = run(
+        Config(
+            data=str(tmp_path / "halves.npz"),
+            size=12,
+            depth=1,
+            layer=1,
+            steps=40,
+            batch_size=16,
+            eval_every=40,
+            lens_every=40,
+            probe=9,
+            dream_steps=2,
+        )
+    )
     assert snaps[-1].scalars["test_accuracy"] == 1.0
     np.savez(tmp_path / "unlabelled.npz", x=x)
     with pytest.raises(ValueError, match="has images without a class"):
         run(Config(data=str(tmp_path / "unlabelled.npz"), size=12, steps=1))
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"layer": 3}, "layer=3 is deeper than the network \\(depth=2\\)"),
-    ({"layer": 1, "feature": 40}, "feature=40 is not among conv layer 1's 32 features"),
-    ({"data": "mnist"}, "data='mnist' is neither a built-in set"),
-    ({"head": "avg"}, "head='avg' is not one of: fc, gap"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"layer": 3}, "layer=3 is deeper than the network \\(depth=2\\)"),
+        ({"layer": 1, "feature": 40}, "feature=40 is not among conv layer 1's 32 features"),
+        ({"data": "mnist"}, "data='mnist' is neither a built-in set"),
+        ({"head": "avg"}, "head='avg' is not one of: fc, gap"),
+    ],
+)
 def test_bad_settings_are_named(values, message):
     with pytest.raises(ValueError, match=message):
         Config(**values)

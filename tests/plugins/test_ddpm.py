@@ -95,16 +95,24 @@ def test_ddim_timesteps_span_the_chain():
 
 def gaussian_eps(m: float, s: float):
     """The exact ε-predictor E[ε | x_t] when every pixel of the data is N(m, s²)."""
+
     def eps(x, t):
         a = LINEAR.abar(t).to(x.dtype).reshape(-1, 1)
         return (1 - a).sqrt() * (x - a.sqrt() * m) / (a * s**2 + 1 - a)
+
     return eps
 
 
 def test_ddpm_sampler_with_the_exact_noise_predictor_recovers_gaussian_data():
     gen = torch.Generator().manual_seed(2)
-    out = sample(gaussian_eps(0.3, 0.2), LINEAR, torch.randn(4000, 1, generator=gen, dtype=torch.float64), "ddpm",
-                 generator=gen, clip=False)
+    out = sample(
+        gaussian_eps(0.3, 0.2),
+        LINEAR,
+        torch.randn(4000, 1, generator=gen, dtype=torch.float64),
+        "ddpm",
+        generator=gen,
+        clip=False,
+    )
     assert out.mean().item() == pytest.approx(0.3, abs=0.02)
     assert out.std().item() == pytest.approx(0.2, rel=0.05)
 
@@ -136,15 +144,18 @@ def test_unet_shapes_and_guidance():
     assert not torch.allclose(net(x, t, y), net(x, t))
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"size": 18}, "size=18 must be a multiple of 4"),
-    ({"width": 12}, "width=12 must be a multiple of 8"),
-    ({"attn_res": 5}, r"attn_res=5 must be 0 or one of the UNet's sides \(16, 8, 4\)"),
-    ({"strip": "999,x"}, "strip='999,x' must be comma-separated integers"),
-    ({"strip": "1000,0"}, "between 0 and 999"),
-    ({"sample_steps": 2000}, "sample_steps=2000 must be at most timesteps=1000"),
-    ({"data": "/no/such/file.npz"}, "data='/no/such/file.npz' is neither"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"size": 18}, "size=18 must be a multiple of 4"),
+        ({"width": 12}, "width=12 must be a multiple of 8"),
+        ({"attn_res": 5}, r"attn_res=5 must be 0 or one of the UNet's sides \(16, 8, 4\)"),
+        ({"strip": "999,x"}, "strip='999,x' must be comma-separated integers"),
+        ({"strip": "1000,0"}, "between 0 and 999"),
+        ({"sample_steps": 2000}, "sample_steps=2000 must be at most timesteps=1000"),
+        ({"data": "/no/such/file.npz"}, "data='/no/such/file.npz' is neither"),
+    ],
+)
 def test_bad_config_is_refused_with_the_reason(values, message):
     with pytest.raises(ValueError, match=message):
         from_dict(Config, {**to_dict(Config()), **values})
@@ -154,8 +165,18 @@ def test_a_short_digits_run_learns_to_predict_the_noise_and_draws_digits():
     """The untrained UNet outputs zero (its last layer starts at zero), so the first loss is E[ε²] = 1 only
     when ε is the target; 100 steps then cut it several times over and some samples read as digits
     (0.08 measured; a model trained on x_0 as the target, or not at all, scores 0 to 0.02)."""
-    cfg = Config(data="digits", size=8, width=16, attn_res=0, lr=3e-3, steps=100, batch_size=32,
-                 sample_every=100, sample_steps=20, samples=64)
+    cfg = Config(
+        data="digits",
+        size=8,
+        width=16,
+        attn_res=0,
+        lr=3e-3,
+        steps=100,
+        batch_size=32,
+        sample_every=100,
+        sample_steps=20,
+        samples=64,
+    )
     snaps = collect(train, cfg)
     losses = [s.scalars["loss"] for s in snaps if "loss" in s.scalars]
     assert losses[0] == pytest.approx(1.0, abs=0.15)
@@ -170,9 +191,21 @@ def test_tiny_conditional_run_on_a_file_writes_views_and_gif(tmp_path):
     x[::2, :, :8] = 1.0
     x[1::2, :, 8:] = 1.0
     np.savez(tmp_path / "halves.npz", x=x, y=np.arange(20) % 2)
-    cfg = from_dict(Config, {**to_dict(Config()), "data": str(tmp_path / "halves.npz"), "steps": 4, "width": 8,
-                             "batch_size": 8, "sample_every": 2, "sample_steps": 6, "samples": 8,
-                             "conditional": True, "guidance": 2.0})
+    cfg = from_dict(
+        Config,
+        {
+            **to_dict(Config()),
+            "data": str(tmp_path / "halves.npz"),
+            "steps": 4,
+            "width": 8,
+            "batch_size": 8,
+            "sample_every": 2,
+            "sample_steps": 6,
+            "samples": 8,
+            "conditional": True,
+            "guidance": 2.0,
+        },
+    )
     history, latest = HistorySink(), LatestSink()
     out = tmp_path / "run"
     run = Run(find("ddpm"), cfg, device="cpu", out_dir=out, sinks=[history, latest], on_nonfinite="stop")
@@ -191,6 +224,19 @@ def test_tiny_conditional_run_on_a_file_writes_views_and_gif(tmp_path):
 def test_a_run_resumes_from_its_checkpoint(tmp_path):
     x = np.random.default_rng(0).uniform(0, 1, (12, 8, 8)).astype(np.float32)
     np.savez(tmp_path / "noise.npz", x=x)
-    cfg = from_dict(Config, {**to_dict(Config()), "data": str(tmp_path / "noise.npz"), "size": 8, "attn_res": 4,
-                             "steps": 4, "width": 8, "batch_size": 4, "sample_every": 100, "sample_steps": 2, "samples": 2})
+    cfg = from_dict(
+        Config,
+        {
+            **to_dict(Config()),
+            "data": str(tmp_path / "noise.npz"),
+            "size": 8,
+            "attn_res": 4,
+            "steps": 4,
+            "width": 8,
+            "batch_size": 4,
+            "sample_every": 100,
+            "sample_steps": 2,
+            "samples": 2,
+        },
+    )
     assert resumed_steps("ddpm", cfg, tmp_path / "run", stop_at=2) == [3, 4]

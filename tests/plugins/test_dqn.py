@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 from cli_errors import rejected
-from trainers import collect
 from torch import nn
+from trainers import collect
 
 from workbench.core.cli import build_config
 from workbench.core.cli import main as cli_main
@@ -76,8 +76,14 @@ def fill(rb: ReplayBuffer, rewards, terminated=(), final=(), firsts=(0,)) -> Non
     """One env: slot t holds frame value t; ``final`` slots hold an episode's last frame (no action)."""
     for t, r in enumerate(rewards):
         frame = np.full(rb.frame_shape, t, dtype=rb.frames.dtype)
-        rb.add(frame[None], np.array([t % 2]), np.array([r]), np.array([t in terminated]),
-               np.array([t not in final]), np.array([t in firsts]))
+        rb.add(
+            frame[None],
+            np.array([t % 2]),
+            np.array([r]),
+            np.array([t in terminated]),
+            np.array([t not in final]),
+            np.array([t in firsts]),
+        )
 
 
 def test_n_step_return_stops_at_terminals_and_bootstraps_after_truncation():
@@ -142,11 +148,14 @@ def test_prioritised_sampling_follows_priorities_with_normalised_importance_weig
 
 
 # ---- bad input ----
-@pytest.mark.parametrize("sets, message", [
-    ({"env": "CartPol-v1"}, "unknown environment id 'CartPol-v1'; did you mean CartPole-v1"),
-    ({"buffer_size": 32, "batch_size": 64}, "buffer_size=32 is smaller than batch_size=64"),
-    ({"env": "Pendulum-v1"}, "needs a flat Box observation and Discrete actions"),
-])
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        ({"env": "CartPol-v1"}, "unknown environment id 'CartPol-v1'; did you mean CartPole-v1"),
+        ({"buffer_size": 32, "batch_size": 64}, "buffer_size=32 is smaller than batch_size=64"),
+        ({"env": "Pendulum-v1"}, "needs a flat Box observation and Discrete actions"),
+    ],
+)
 def test_bad_config_says_what_is_wrong(sets, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         Config(**sets)
@@ -165,8 +174,17 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, capsys):
 # ---- tiny real runs ----
 def test_cartpole_learns_in_a_few_thousand_steps(tmp_path):
     out = tmp_path / "cartpole"
-    sets = ["steps=1500", "learning_starts=300", "train_every=16", "updates=8", "epsilon_duration=1000",
-            "target_every=200", "lr=1e-3", "eval_every=1500", "eval_episodes=3"]
+    sets = [
+        "steps=1500",
+        "learning_starts=300",
+        "train_every=16",
+        "updates=8",
+        "epsilon_duration=1000",
+        "target_every=200",
+        "lr=1e-3",
+        "eval_every=1500",
+        "eval_episodes=3",
+    ]
     assert cli_main(["run", "dqn", "--out", str(out), "--quiet", *[a for s in sets for a in ("--set", s)]]) == 0
     metrics = read_metrics(out / "metrics.csv")
     evals = metrics["eval_return"][~np.isnan(metrics["eval_return"])]
@@ -176,9 +194,21 @@ def test_cartpole_learns_in_a_few_thousand_steps(tmp_path):
 
 def test_atari_trains_evaluates_records_checkpoints_and_resumes(tmp_path):
     out = tmp_path / "atari"
-    sets = ["env=ALE/Pong-v5", "num_envs=2", "buffer_size=2000", "learning_starts=200", "train_every=64",
-            "updates=2", "batch_size=16", "hidden=32", "eval_every=300", "eval_episodes=1", "eval_max_steps=150",
-            "algo=dueling-double", "noop_max=0"]
+    sets = [
+        "env=ALE/Pong-v5",
+        "num_envs=2",
+        "buffer_size=2000",
+        "learning_starts=200",
+        "train_every=64",
+        "updates=2",
+        "batch_size=16",
+        "hidden=32",
+        "eval_every=300",
+        "eval_episodes=1",
+        "eval_max_steps=150",
+        "algo=dueling-double",
+        "noop_max=0",
+    ]
     manifest = find("dqn")
     run = Run(manifest, build_config(manifest, sets), device="cpu", out_dir=out, max_steps=400, on_nonfinite="stop")
     run.act("record")  # handed to the trainer with its first snapshot
@@ -197,8 +227,15 @@ def test_updates_per_environment_step_do_not_depend_on_the_number_of_envs(tmp_pa
     counts = {}
     for num_envs in (1, 8):
         out = tmp_path / str(num_envs)
-        sets = [f"num_envs={num_envs}", "learning_starts=64", "train_every=4", "updates=1", "batch_size=8",
-                "hidden=16", "eval_every=0"]
+        sets = [
+            f"num_envs={num_envs}",
+            "learning_starts=64",
+            "train_every=4",
+            "updates=1",
+            "batch_size=8",
+            "hidden=16",
+            "eval_every=0",
+        ]
         args = ["run", "dqn", "--out", str(out), "--quiet", "--steps", "400", *[a for s in sets for a in ("--set", s)]]
         assert cli_main(args) == 0
         state = torch.load(out / "checkpoint.pt", weights_only=True)["state"]
@@ -240,7 +277,9 @@ def test_a_live_epsilon_lands_at_the_next_step():
     changed, kept = collect(train, cfg, {"epsilon": 0.0}), collect(train, cfg)
     assert changed[1].scalars == kept[1].scalars
     assert {s.scalars["epsilon"] for s in changed[2:] if "epsilon" in s.scalars} == {0.0}
-    lengths = [[s.scalars["episode_length"] for s in snaps[2:] if "episode_length" in s.scalars] for snaps in (changed, kept)]
+    lengths = [
+        [s.scalars["episode_length"] for s in snaps[2:] if "episode_length" in s.scalars] for snaps in (changed, kept)
+    ]
     assert np.mean(lengths[0]) < np.mean(lengths[1]) - 5
 
 
@@ -248,8 +287,19 @@ def test_atari_panel_gets_the_cnn_lens_on_its_own_network():
     from workbench.core.sinks import LatestSink
 
     manifest = find("dqn")
-    cfg = build_config(manifest, ["env=ALE/Pong-v5", "num_envs=1", "buffer_size=500", "learning_starts=100",
-                                  "hidden=32", "eval_every=0", "noop_max=0", "steps=60"])
+    cfg = build_config(
+        manifest,
+        [
+            "env=ALE/Pong-v5",
+            "num_envs=1",
+            "buffer_size=500",
+            "learning_starts=100",
+            "hidden=32",
+            "eval_every=0",
+            "noop_max=0",
+            "steps=60",
+        ],
+    )
     latest = LatestSink()
     assert Run(manifest, cfg, device="cpu", sinks=[latest]).run().state == "finished"
     _, maps = latest.read("feature_maps")

@@ -80,8 +80,20 @@ def test_reconstruction_terms():
 
 
 def test_training_lowers_the_bound_on_digits(tmp_path):
-    cfg = from_dict(Config, {**to_dict(Config()), "data": "digits", "size": 12, "steps": 60, "hidden": 32, "glimpses": 4, "batch_size": 32,
-                             "view_every": 1000, "lr": 3e-3})
+    cfg = from_dict(
+        Config,
+        {
+            **to_dict(Config()),
+            "data": "digits",
+            "size": 12,
+            "steps": 60,
+            "hidden": 32,
+            "glimpses": 4,
+            "batch_size": 32,
+            "view_every": 1000,
+            "lr": 3e-3,
+        },
+    )
     history = HistorySink()
     run = Run(find("draw"), cfg, device="cpu", out_dir=None, sinks=[history], on_nonfinite="stop")
     assert run.run().state == "finished", run.error
@@ -90,8 +102,22 @@ def test_training_lowers_the_bound_on_digits(tmp_path):
 
 
 def test_tiny_headless_run_writes_strips_and_gif(tmp_path):
-    cfg = from_dict(Config, {**to_dict(Config()), "data": "digits", "size": 12, "channels": 3, "binarize": False, "likelihood": "gaussian",
-                             "steps": 2, "hidden": 16, "glimpses": 3, "batch_size": 4, "view_every": 2})
+    cfg = from_dict(
+        Config,
+        {
+            **to_dict(Config()),
+            "data": "digits",
+            "size": 12,
+            "channels": 3,
+            "binarize": False,
+            "likelihood": "gaussian",
+            "steps": 2,
+            "hidden": 16,
+            "glimpses": 3,
+            "batch_size": 4,
+            "view_every": 2,
+        },
+    )
     latest = LatestSink()
     run = Run(find("draw"), cfg, device="cpu", out_dir=tmp_path, sinks=[latest], on_nonfinite="stop")
     assert run.run().state == "finished", run.error
@@ -107,6 +133,17 @@ def test_bad_config_is_refused_with_the_reason():
 
 
 def test_a_run_resumes_from_its_checkpoint(tmp_path):
-    cfg = from_dict(Config, {**to_dict(Config()), "data": "digits", "size": 8, "steps": 4, "hidden": 8, "glimpses": 2,
-                             "batch_size": 4, "view_every": 100})
+    cfg = from_dict(
+        Config,
+        {
+            **to_dict(Config()),
+            "data": "digits",
+            "size": 8,
+            "steps": 4,
+            "hidden": 8,
+            "glimpses": 2,
+            "batch_size": 4,
+            "view_every": 100,
+        },
+    )
     assert resumed_steps("draw", cfg, tmp_path, stop_at=2) == [3, 4]

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-
 from trainers import collect
+
 from workbench.core.driver import Run
 from workbench.core.manifest import discover
 from workbench_plugins.gan import toy
@@ -99,18 +99,22 @@ def test_a_latent_smaller_than_the_walk_directions_walks_what_it_has():
 def test_toy_generator_finds_the_ring():
     """Most samples land on a mode, and they spread over several of the 4 (a generator collapsed onto one
     mode scores 1.0 but spreads 0): 0.71 and 0.76 measured; an untrained generator scores 0 and 0."""
-    snaps = run(Config(mode="toy", modes=4, steps=600, view_every=300, batch_size=128, latent=4, width=16,
-                       g_lr=2e-3, d_lr=2e-3))
+    snaps = run(
+        Config(mode="toy", modes=4, steps=600, view_every=300, batch_size=128, latent=4, width=16, g_lr=2e-3, d_lr=2e-3)
+    )
     assert snaps[-1].arrays["samples"].shape == (toy.PIXELS, toy.PIXELS, 3)
     assert snaps[-1].scalars["sample_score"] > 0.5
     assert snaps[-1].scalars["class_spread"] > 0.6  # log 3 / log 4 = 0.79: three modes evenly; two: 0.5
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"size": 30}, "size=30 must be a multiple of 4"),
-    ({"data": "missing.idx"}, "data='missing.idx' is neither"),
-    ({"label_smoothing": 0.7}, r"label_smoothing=0.7 is outside \[0.0, 0.5\]"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"size": 30}, "size=30 must be a multiple of 4"),
+        ({"data": "missing.idx"}, "data='missing.idx' is neither"),
+        ({"label_smoothing": 0.7}, r"label_smoothing=0.7 is outside \[0.0, 0.5\]"),
+    ],
+)
 def test_bad_settings_say_what_is_allowed(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Config(**kwargs)
@@ -127,7 +131,9 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     cfg = Config(**TINY)
     assert Run(manifest, cfg, device="cpu", out_dir=tmp_path / "a", on_nonfinite="stop").run().state == "finished"
     longer = dataclasses.replace(cfg, steps=9)
-    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume_from=tmp_path / "a", on_nonfinite="stop").run()
+    status = Run(
+        manifest, longer, device="cpu", out_dir=tmp_path / "b", resume_from=tmp_path / "a", on_nonfinite="stop"
+    ).run()
     assert status.state == "finished"
     steps = read_metrics(tmp_path / "b" / "metrics.csv")["step"]
     assert steps[0] == 7 and steps[-1] == 9

@@ -7,7 +7,6 @@ import threading
 
 import numpy as np
 import pytest
-
 from cli_errors import rejected
 from trainers import collect
 
@@ -100,10 +99,13 @@ def test_live_gamma_sweeps_on_to_its_values():
     assert v_kept[0, 3] == pytest.approx(-3.0, abs=1e-3)  # with gamma 1: three steps cost 3
 
 
-@pytest.mark.parametrize("sets, message", [
-    (["world=editable", "grid=S#G"], "no terminal (T, G or X) reachable from the start"),
-    (["theta=0"], "theta=0.0 is outside"),
-    (["algo=lava"], "algo='lava' is not one of"),
-])
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        (["world=editable", "grid=S#G"], "no terminal (T, G or X) reachable from the start"),
+        (["theta=0"], "theta=0.0 is outside"),
+        (["algo=lava"], "algo='lava' is not one of"),
+    ],
+)
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
     assert message in rejected("gridworld-dp", sets, tmp_path / "out", capsys)

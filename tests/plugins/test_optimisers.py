@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from trainers import collect
+
 from workbench.core.manifest import find
 from workbench_plugins.optimisers.config import SURFACE_NAMES, Config
 from workbench_plugins.optimisers.draw import EDGE_LABEL, MINIMUM_LABEL
@@ -53,8 +53,9 @@ def test_every_path_equals_a_plain_torch_optim_loop(name):
         race.step(CFG)
     assert not race.diverged
     for method in METHODS:
-        np.testing.assert_array_equal(np.array(race.paths[method]), plain_loop(surface, method, surface.start, 3),
-                                      err_msg=method)
+        np.testing.assert_array_equal(
+            np.array(race.paths[method]), plain_loop(surface, method, surface.start, 3), err_msg=method
+        )
 
 
 def test_live_sliders_reach_only_the_methods_that_have_them():

@@ -122,7 +122,7 @@ def test_play_is_disabled_where_the_environment_has_no_keys(qtbot):
     qtbot.addWidget(panel)
     assert not panel.play_keys.button.isEnabled()
     assert "no keyboard map" in panel.play_keys.button.toolTip()
-    assert not panel.actions.buttons["key"].isVisibleTo(panel)
+    assert not panel.actions_box.buttons["key"].isVisibleTo(panel)
 
 
 def test_takeover_marks_the_persons_steps_on_the_curves_and_in_metrics(qtbot):
@@ -136,8 +136,7 @@ def test_takeover_marks_the_persons_steps_on_the_curves_and_in_metrics(qtbot):
     press(qtbot, panel, K.Key_T, K.Key_Left)
     qtbot.waitUntil(lambda: panel.history.count("human_return") >= 1, timeout=60_000)
     press(qtbot, panel, K.Key_T)
-    qtbot.waitUntil(lambda: [e["action"] for e in panel.run.events] == ["takeover", "key", "takeover"],
-                    timeout=30_000)
+    qtbot.waitUntil(lambda: [e["action"] for e in panel.run.events] == ["takeover", "key", "takeover"], timeout=30_000)
     qtbot.waitUntil(lambda: panel.history.read("human_steps")[1][-1:].tolist() == [0.0], timeout=30_000)
     out = panel.run.out_dir
     stop(qtbot, panel)
@@ -151,8 +150,10 @@ def test_takeover_marks_the_persons_steps_on_the_curves_and_in_metrics(qtbot):
 
 @pytest.mark.parametrize("learn_from_human", [True, False])
 def test_learn_from_human_decides_whether_the_persons_steps_are_replayed(learn_from_human, tmp_path):
-    cfg = from_dict(manifest("dqn").config_class(), {"steps": 300, "learning_starts": 100_000, "keep_replay": True,
-                                                     "learn_from_human": learn_from_human})
+    cfg = from_dict(
+        manifest("dqn").config_class(),
+        {"steps": 300, "learning_starts": 100_000, "keep_replay": True, "learn_from_human": learn_from_human},
+    )
     history = HistorySink()
     run = Run(manifest("dqn"), cfg, device="cpu", out_dir=tmp_path, sinks=[history])
     run.act("takeover")

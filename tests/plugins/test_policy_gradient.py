@@ -20,7 +20,6 @@ from workbench_plugins.policy_gradient.config import Config
 from workbench_plugins.policy_gradient.search import LinearSearch, linear_actions
 from workbench_plugins.policy_gradient.trainer import train
 
-
 pytestmark = pytest.mark.filterwarnings("ignore:.*CartPole-v0 is out of date:DeprecationWarning")
 
 
@@ -46,8 +45,12 @@ def random_policy_return(env_id: str, seeds: range) -> float:
 
 def linear_policy_returns(weights: np.ndarray, env_id: str, seed: int) -> np.ndarray:
     """One episode of each lane's linear policy, every lane from the same start."""
-    return np.array([episode_return(env_id, seed, lambda env, obs: int(linear_actions(w[None], obs[None])[0]))
-                     for w in weights])
+    return np.array(
+        [
+            episode_return(env_id, seed, lambda env, obs, w=w: int(linear_actions(w[None], obs[None])[0]))
+            for w in weights
+        ]
+    )
 
 
 def learned_return(cfg: Config) -> float:
@@ -106,19 +109,33 @@ def test_a2c_run_reports_losses_and_maps():
     assert arrays["render"].ndim == 3 and arrays["render"].dtype == np.uint8
 
 
-@pytest.mark.parametrize(("algo", "settings"), [
-    ("a2c", dict(steps=8000, num_envs=8, n_steps=16, lr=3e-3, lr_value=3e-3)),
-    ("reinforce", dict(steps=4000, num_envs=4, lr=1e-2, lr_value=1e-2)),
-])
+@pytest.mark.parametrize(
+    ("algo", "settings"),
+    [
+        ("a2c", dict(steps=8000, num_envs=8, n_steps=16, lr=3e-3, lr_value=3e-3)),
+        ("reinforce", dict(steps=4000, num_envs=4, lr=1e-2, lr_value=1e-2)),
+    ],
+)
 def test_a_short_run_balances_the_pole_far_longer_than_random_actions(algo, settings):
     """109 (a2c) and 90 (reinforce) measured against random actions' 23, in a second or two."""
-    assert learned_return(Config(algo=algo, render=False, **settings)) > 2.5 * random_policy_return("CartPole-v1", range(20))
+    assert learned_return(Config(algo=algo, render=False, **settings)) > 2.5 * random_policy_return(
+        "CartPole-v1", range(20)
+    )
 
 
 @pytest.mark.parametrize("algo", ["reinforce", "ppo"])
 def test_gaussian_policy_runs_on_pendulum(algo):
-    cfg = Config(env="Pendulum-v1", algo=algo, steps=400, num_envs=2, n_steps=100, batch_size=100,
-                 epochs=2, standardize=True, render=False)
+    cfg = Config(
+        env="Pendulum-v1",
+        algo=algo,
+        steps=400,
+        num_envs=2,
+        n_steps=100,
+        batch_size=100,
+        epochs=2,
+        standardize=True,
+        render=False,
+    )
     snaps = list(train(cfg, context(cfg)))
     assert snaps[-1].step >= 400
     assert all(np.isfinite(v) for s in snaps for v in s.scalars.values())
@@ -127,8 +144,19 @@ def test_gaussian_policy_runs_on_pendulum(algo):
 def test_the_gaussian_policy_learns_to_cost_less_on_pendulum():
     """PPO's Gaussian policy, 16,000 steps (a few seconds): -967 measured (seeds 1, 2: -995, -1032)
     against random torques' -1246 on the same seeds."""
-    cfg = Config(env="Pendulum-v1", algo="ppo", steps=16_000, num_envs=4, n_steps=200, batch_size=200, epochs=10,
-                 lr=3e-3, lr_value=3e-3, gamma=0.9, render=False)
+    cfg = Config(
+        env="Pendulum-v1",
+        algo="ppo",
+        steps=16_000,
+        num_envs=4,
+        n_steps=200,
+        batch_size=200,
+        epochs=10,
+        lr=3e-3,
+        lr_value=3e-3,
+        gamma=0.9,
+        render=False,
+    )
     assert learned_return(cfg) > random_policy_return("Pendulum-v1", range(20)) + 150
 
 
@@ -170,13 +198,16 @@ def test_a_live_gamma_changes_the_next_value_targets():
     assert short < kept / 4  # returns of gamma 0.5 stay below 2; those of 0.99 grow with the episode
 
 
-@pytest.mark.parametrize("sets, message", [
-    (["algo=random-search", "env=Pendulum-v1"], "algo='random-search' needs discrete actions"),
-    (["algo=hill-climbing", "env=Pendulum-v1"], "env='Pendulum-v1' has continuous actions"),
-    (["gamma=1.5"], r"gamma=1.5 is outside \[0.0, 1.0\]"),
-    (["gamma=-0.1"], r"gamma=-0.1 is outside \[0.0, 1.0\]"),
-    (["batch_size=512", "num_envs=2", "n_steps=16"], "batch_size=512 is larger than a rollout"),
-])
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        (["algo=random-search", "env=Pendulum-v1"], "algo='random-search' needs discrete actions"),
+        (["algo=hill-climbing", "env=Pendulum-v1"], "env='Pendulum-v1' has continuous actions"),
+        (["gamma=1.5"], r"gamma=1.5 is outside \[0.0, 1.0\]"),
+        (["gamma=-0.1"], r"gamma=-0.1 is outside \[0.0, 1.0\]"),
+        (["batch_size=512", "num_envs=2", "n_steps=16"], "batch_size=512 is larger than a rollout"),
+    ],
+)
 def test_bad_settings_are_refused_with_a_clear_message(sets, message):
     with pytest.raises(ValueError, match=message):
         parse_sets(Config, sets)
@@ -184,8 +215,9 @@ def test_bad_settings_are_refused_with_a_clear_message(sets, message):
 
 def test_cli_reports_bad_settings_in_one_line(tmp_path, capsys):
     out = tmp_path / "run"
-    code = main(["run", "policy-gradient", "--out", str(out), "--set", "algo=random-search",
-                 "--set", "env=Pendulum-v1"])
+    code = main(
+        ["run", "policy-gradient", "--out", str(out), "--set", "algo=random-search", "--set", "env=Pendulum-v1"]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "continuous actions" in err
     assert not out.exists()

@@ -46,13 +46,16 @@ def test_gae_with_lambda_0_is_the_td_error_and_with_1_the_return_minus_value():
     np.testing.assert_allclose(gae(r, v, dones, 2.0, 0.5, 1.0), mc - v)
 
 
-@pytest.mark.parametrize("ratio, adv, expected", [
-    (1.5, 2.0, -1.2 * 2.0),   # beyond 1 + clip in the favoured direction: clipped
-    (0.5, 2.0, -0.5 * 2.0),   # below 1 - clip with A > 0: the unclipped (smaller) term
-    (0.5, -2.0, 0.8 * 2.0),   # below 1 - clip with A < 0: clipped
-    (1.5, -2.0, 1.5 * 2.0),   # above 1 + clip with A < 0: the unclipped (worse) term
-    (1.1, 2.0, -1.1 * 2.0),   # inside the range: plain ratio * A
-])
+@pytest.mark.parametrize(
+    "ratio, adv, expected",
+    [
+        (1.5, 2.0, -1.2 * 2.0),  # beyond 1 + clip in the favoured direction: clipped
+        (0.5, 2.0, -0.5 * 2.0),  # below 1 - clip with A > 0: the unclipped (smaller) term
+        (0.5, -2.0, 0.8 * 2.0),  # below 1 - clip with A < 0: clipped
+        (1.5, -2.0, 1.5 * 2.0),  # above 1 + clip with A < 0: the unclipped (worse) term
+        (1.1, 2.0, -1.1 * 2.0),  # inside the range: plain ratio * A
+    ],
+)
 def test_clipped_surrogate_by_hand(ratio, adv, expected):
     old = torch.tensor([0.0])
     logp = torch.tensor([math.log(ratio)], requires_grad=True)
@@ -68,8 +71,8 @@ def test_log_prob_is_that_of_the_chosen_action():
     logits = torch.tensor([[0.0, 1.0, 2.0], [3.0, 0.0, 0.0]])
     dist = torch.distributions.Categorical(logits=logits)
     logp = policy.log_prob(dist, torch.tensor([2, 0]))
-    z0 = math.log(1 + math.e + math.e ** 2)
-    z1 = math.log(math.e ** 3 + 2)
+    z0 = math.log(1 + math.e + math.e**2)
+    z1 = math.log(math.e**3 + 2)
     np.testing.assert_allclose(logp.numpy(), [2.0 - z0, 3.0 - z1], rtol=1e-6)
 
 

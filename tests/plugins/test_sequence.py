@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 import torch
-
 from trainers import collect
+
 from workbench.core.driver import Run
 from workbench.core.manifest import find
 from workbench.core.sinks import HistorySink
@@ -19,8 +19,10 @@ from workbench_plugins.sequence.corpus import Vocabulary, load_text
 from workbench_plugins.sequence.model import CharRNN, bits_per_character, next_probabilities, sample
 from workbench_plugins.sequence.trainer import train
 
-VERSE = ("To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n"
-         "The slings and arrows of outrageous fortune,\nOr to take arms against a sea of troubles\n")
+VERSE = (
+    "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n"
+    "The slings and arrows of outrageous fortune,\nOr to take arms against a sea of troubles\n"
+)
 
 
 @pytest.fixture
@@ -31,8 +33,18 @@ def text_file(tmp_path):
 
 
 def tiny(path, **changes) -> Config:
-    values = {"text": str(path), "hidden": 32, "embed": 16, "batch_size": 4, "bptt": 32, "steps": 20,
-              "sample_every": 10, "eval_every": 5, "sample_length": 20, "lr": 1e-2}
+    values = {
+        "text": str(path),
+        "hidden": 32,
+        "embed": 16,
+        "batch_size": 4,
+        "bptt": 32,
+        "steps": 20,
+        "sample_every": 10,
+        "eval_every": 5,
+        "sample_length": 20,
+        "lr": 1e-2,
+    }
     return Config(**{**values, **changes})
 
 
@@ -43,7 +55,7 @@ def greedy(model: CharRNN, prompt: torch.Tensor, length: int) -> list[int]:
         for _ in range(length):
             logits, _, _ = model(torch.tensor([ids]), model.zero_state(1, "cpu"))
             ids.append(int(logits[0, -1].argmax()))
-    return ids[len(prompt):]
+    return ids[len(prompt) :]
 
 
 def test_sampling_at_temperature_zero_and_its_limit_pick_the_argmax():
@@ -65,17 +77,21 @@ def test_bits_per_character_are_the_loss_over_ln_2(text_file):
     assert bits_per_character(math.log(64.0)) == pytest.approx(6.0)  # uniform over 64 characters
     snaps = collect(train, tiny(text_file, steps=10))
     pairs = [("loss", "train_bpc"), ("heldout_loss", "heldout_bpc")]
-    checked = [s.scalars[b] == pytest.approx(s.scalars[a] / math.log(2.0)) for s in snaps for a, b in pairs
-               if a in s.scalars]
+    checked = [
+        s.scalars[b] == pytest.approx(s.scalars[a] / math.log(2.0)) for s in snaps for a, b in pairs if a in s.scalars
+    ]
     assert len(checked) > 10 and all(checked)
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 100, "binary"),
-    ("caf\u00e9 ".encode("latin-1") * 300, "is not UTF-8"),
-    (b"too short", "at least 1,000"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 100, "binary"),
+        ("caf\u00e9 ".encode("latin-1") * 300, "is not UTF-8"),
+        (b"too short", "at least 1,000"),
+    ],
+)
 def test_unusable_text_files_are_refused_before_the_run(tmp_path, content, reason):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
@@ -125,7 +141,9 @@ def test_a_resumed_run_repeats_the_losses_of_a_straight_run(text_file, tmp_path)
     first = Run(find("sequence"), cfg, device="cpu", out_dir=tmp_path / "b", max_steps=5)
     assert first.run().step == 5
     resumed = HistorySink()
-    second = Run(find("sequence"), cfg, device="cpu", out_dir=tmp_path / "b", sinks=[resumed], resume_from=tmp_path / "b")
+    second = Run(
+        find("sequence"), cfg, device="cpu", out_dir=tmp_path / "b", sinks=[resumed], resume_from=tmp_path / "b"
+    )
     assert second.run().state == "finished", second.error
     steps, losses = resumed.read("loss")
     assert steps.tolist() == list(range(6, 21))

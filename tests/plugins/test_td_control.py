@@ -5,7 +5,6 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
-
 from cli_errors import rejected
 from trainers import collect
 
@@ -104,10 +103,30 @@ def test_n_step_sarsa_and_monte_carlo_control_learn():
 
 
 def test_headless_run_writes_metrics_and_q_values(tmp_path):
-    assert main(["run", "td-control", "--out", str(tmp_path), "--quiet", "--set", "compare=sarsa,q-learning",
-                 "--set", "episodes=20", "--set", "runs=2", "--set", "render=false"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "td-control",
+                "--out",
+                str(tmp_path),
+                "--quiet",
+                "--set",
+                "compare=sarsa,q-learning",
+                "--set",
+                "episodes=20",
+                "--set",
+                "runs=2",
+                "--set",
+                "render=false",
+            ]
+        )
+        == 0
+    )
     m = read_metrics(tmp_path / "metrics.csv")
-    assert {"episode_return", "episode_length", "epsilon", "episode_return/sarsa", "episode_return/q-learning"} <= set(m)
+    assert {"episode_return", "episode_length", "epsilon", "episode_return/sarsa", "episode_return/q-learning"} <= set(
+        m
+    )
     assert len(m["step"]) == 20
     assert np.load(tmp_path / "q_values.npy").shape == (48, 4)
 
@@ -123,19 +142,28 @@ def test_a_live_epsilon_changes_the_next_episodes():
 
 def test_a_live_schedule_end_reaches_the_new_end():
     """Against a same-seed run without the change: the linear schedule now ends at the new value."""
-    settings = dict(env="workbench/MaximizationBias-v0", episodes=30, epsilon_schedule="linear", epsilon=1.0,
-                    epsilon_end=0.0, epsilon_duration=20)
+    settings = dict(
+        env="workbench/MaximizationBias-v0",
+        episodes=30,
+        epsilon_schedule="linear",
+        epsilon=1.0,
+        epsilon_end=0.0,
+        epsilon_duration=20,
+    )
     changed, kept = curves({"epsilon_end": 0.2}, **settings), curves(**settings)
     assert changed["epsilon"][:2].tolist() == kept["epsilon"][:2].tolist() == [1.0, 0.95]
     assert changed["epsilon"][-1] == pytest.approx(0.2) and kept["epsilon"][-1] == 0.0
 
 
-@pytest.mark.parametrize("sets, message", [
-    (["epsilon=1.5"], "epsilon=1.5 is outside [0.0, 1.0]"),
-    (["algo=dyna-q", "planning_steps=0"], "planning_steps=0 is not allowed for Dyna-Q"),
-    (["env=workbench/EditableGrid-v0", "grid=S#G"], "no terminal (T, G or X) reachable"),
-    (["n=0"], "n=0 is outside"),
-    (["env=Pong"], "env='Pong' is not one of"),
-])
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        (["epsilon=1.5"], "epsilon=1.5 is outside [0.0, 1.0]"),
+        (["algo=dyna-q", "planning_steps=0"], "planning_steps=0 is not allowed for Dyna-Q"),
+        (["env=workbench/EditableGrid-v0", "grid=S#G"], "no terminal (T, G or X) reachable"),
+        (["n=0"], "n=0 is outside"),
+        (["env=Pong"], "env='Pong' is not one of"),
+    ],
+)
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
     assert message in rejected("td-control", sets, tmp_path / "out", capsys)

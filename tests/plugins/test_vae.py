@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 import torch
-
 from trainers import collect
+
 from workbench_plugins.vae.config import Config
 from workbench_plugins.vae.latent import gaussian_grid
 from workbench_plugins.vae.model import kl_divergence, kl_weight, reconstruction_loss, reparameterise
@@ -126,11 +126,14 @@ def test_the_decode_action_decodes_that_point():
     assert np.array_equal(clicked[step].arrays["samples"], still[step].arrays["samples"])
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"data": "no/such/file.npz"}, "data='no/such/file.npz' is neither"),
-    ({"arch": "conv", "size": 30}, "size=30 must be a multiple of 4"),
-    ({"beta": 0.0}, r"beta=0.0 is outside"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"data": "no/such/file.npz"}, "data='no/such/file.npz' is neither"),
+        ({"arch": "conv", "size": 30}, "size=30 must be a multiple of 4"),
+        ({"beta": 0.0}, r"beta=0.0 is outside"),
+    ],
+)
 def test_bad_settings_say_what_is_allowed(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Config(**kwargs)
@@ -153,7 +156,9 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     cfg = Config(**dict(TINY, epochs=1))
     assert Run(manifest, cfg, device="cpu", out_dir=tmp_path / "a", on_nonfinite="stop").run().state == "finished"
     longer = dataclasses.replace(cfg, epochs=2)
-    status = Run(manifest, longer, device="cpu", out_dir=tmp_path / "b", resume_from=tmp_path / "a", on_nonfinite="stop").run()
+    status = Run(
+        manifest, longer, device="cpu", out_dir=tmp_path / "b", resume_from=tmp_path / "a", on_nonfinite="stop"
+    ).run()
     assert status.state == "finished"
     steps = read_metrics(tmp_path / "b" / "metrics.csv")["step"]
     assert steps[0] == 5 and steps[-1] == 8  # 256 images in batches of 64: 4 steps an epoch

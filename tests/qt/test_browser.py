@@ -16,8 +16,24 @@ from workbench.qt.shell import MainWindow
 
 
 def td_run(out, seed: int, alpha: float):
-    assert main(["run", "td-control", "--quiet", "--set", "episodes=15", "--set", f"seed={seed}",
-                 "--set", f"alpha={alpha}", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "td-control",
+                "--quiet",
+                "--set",
+                "episodes=15",
+                "--set",
+                f"seed={seed}",
+                "--set",
+                f"alpha={alpha}",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -86,7 +102,9 @@ def test_open_shows_the_runs_curves_and_arrays_read_only(window, root):
     steps, values = panel.history.read("episode_return")
     np.testing.assert_array_equal(steps, metrics["step"])
     np.testing.assert_array_equal(values, metrics["episode_return"])
-    np.testing.assert_array_equal(panel.latest.read("q_values")[1], np.load(root / "20260101-110000-000" / "q_values.npy"))
+    np.testing.assert_array_equal(
+        panel.latest.read("q_values")[1], np.load(root / "20260101-110000-000" / "q_values.npy")
+    )
     assert panel.values()["alpha"] == 0.2 and panel.values()["seed"] == 2
     assert not panel.start_button.isEnabled() and not panel.running
     assert not panel.form.isEnabled()  # live settings too: nothing is running to take them

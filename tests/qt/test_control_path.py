@@ -33,23 +33,41 @@ def open_panel(qtbot):
         panel.shutdown()
 
 
-@pytest.mark.parametrize("plugin, first, second, only_first, only_second", [
-    ("td-control", {"env": "CliffWalking-v1"}, {"env": "workbench/EditableGrid-v0"},
-     {"step_limit"}, {"grid", "slip", "step_reward"}),
-    ("td-control", {"algo": "dyna-q"}, {"algo": "n-step-sarsa"}, {"planning_steps"}, {"n"}),
-    ("dqn", {"env": "CartPole-v1"}, {"env": "ALE/Pong-v5"}, {"slice_x", "slice_v"},
-     {"frame_size", "frame_stack", "noop_max", "life_terminal"}),
-    ("dqn", {"target_update": "hard"}, {"target_update": "soft"}, {"target_every"}, {"tau"}),
-    ("bandit", {"compare": "none", "agent": "ucb"}, {"compare": "epsilon"}, {"c", "alpha", "q_init"}, set()),
-    ("gridworld-dp", {"world": "editable"}, {"world": "4x4"}, {"grid", "slip", "step_reward"}, set()),
-    ("policy-gradient", {"algo": "hill-climbing"}, {"algo": "ppo"}, {"noise"}, {"clip", "lam", "steps"}),
-    ("policy-gradient", {"algo": "reinforce"}, {"algo": "a2c"}, {"baseline"}, {"lam"}),
-    ("vae", {"model": "vae"}, {"model": "ae"}, {"beta"}, set()),
-    ("gan", {"mode": "images"}, {"mode": "toy"}, {"data", "size", "channels"}, {"modes"}),
-    ("ddpm", {"sampler": "ddim", "conditional": True}, {"sampler": "ddpm", "conditional": False},
-     {"sample_steps", "eta", "guidance", "p_uncond"}, set()),
-    ("draw", {"attention": True}, {"attention": False}, {"read_n", "write_n"}, set()),
-])
+@pytest.mark.parametrize(
+    "plugin, first, second, only_first, only_second",
+    [
+        (
+            "td-control",
+            {"env": "CliffWalking-v1"},
+            {"env": "workbench/EditableGrid-v0"},
+            {"step_limit"},
+            {"grid", "slip", "step_reward"},
+        ),
+        ("td-control", {"algo": "dyna-q"}, {"algo": "n-step-sarsa"}, {"planning_steps"}, {"n"}),
+        (
+            "dqn",
+            {"env": "CartPole-v1"},
+            {"env": "ALE/Pong-v5"},
+            {"slice_x", "slice_v"},
+            {"frame_size", "frame_stack", "noop_max", "life_terminal"},
+        ),
+        ("dqn", {"target_update": "hard"}, {"target_update": "soft"}, {"target_every"}, {"tau"}),
+        ("bandit", {"compare": "none", "agent": "ucb"}, {"compare": "epsilon"}, {"c", "alpha", "q_init"}, set()),
+        ("gridworld-dp", {"world": "editable"}, {"world": "4x4"}, {"grid", "slip", "step_reward"}, set()),
+        ("policy-gradient", {"algo": "hill-climbing"}, {"algo": "ppo"}, {"noise"}, {"clip", "lam", "steps"}),
+        ("policy-gradient", {"algo": "reinforce"}, {"algo": "a2c"}, {"baseline"}, {"lam"}),
+        ("vae", {"model": "vae"}, {"model": "ae"}, {"beta"}, set()),
+        ("gan", {"mode": "images"}, {"mode": "toy"}, {"data", "size", "channels"}, {"modes"}),
+        (
+            "ddpm",
+            {"sampler": "ddim", "conditional": True},
+            {"sampler": "ddpm", "conditional": False},
+            {"sample_steps", "eta", "guidance", "p_uncond"},
+            set(),
+        ),
+        ("draw", {"attention": True}, {"attention": False}, {"read_n", "write_n"}, set()),
+    ],
+)
 def test_the_form_shows_only_the_fields_that_apply(open_panel, plugin, first, second, only_first, only_second):
     panel = open_panel(plugin, first)
     a = shown(panel)
@@ -82,8 +100,12 @@ def test_one_drag_of_a_slider_is_one_change_and_one_mark(open_panel, qtbot):
         slider.setValue(tick)
     slider.setSliderDown(False)  # ...and lets go
     qtbot.waitUntil(lambda: len(panel.history.marks()) >= 1, timeout=30_000)
-    qtbot.waitUntil(lambda: panel.history.count("epsilon") > 0
-                    and panel.history.read("epsilon")[1][-1] == pytest.approx(0.7, abs=1e-3), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            panel.history.count("epsilon") > 0 and panel.history.read("epsilon")[1][-1] == pytest.approx(0.7, abs=1e-3)
+        ),
+        timeout=30_000,
+    )
     assert len(panel.run.changes) == 1 and len(panel.history.marks()) == 1
     step, new, old = panel.history.marks()[0]
     assert new == {"epsilon": pytest.approx(0.7, abs=1e-3)} and old == {"epsilon": 0.1}
@@ -92,12 +114,13 @@ def test_one_drag_of_a_slider_is_one_change_and_one_mark(open_panel, qtbot):
 
 
 def test_a_click_on_the_value_map_paints_through_an_action_never_a_change(open_panel, qtbot):
-    panel = open_panel("gridworld-dp", {"world": "editable", "algo": "value-iteration", "hold": True,
-                                        "sweeps_per_s": 0.0})
+    panel = open_panel(
+        "gridworld-dp", {"world": "editable", "algo": "value-iteration", "hold": True, "sweeps_per_s": 0.0}
+    )
     assert panel.start()
     qtbot.waitUntil(lambda: panel.run.status().progress == 1.0, timeout=30_000)  # converged, holding
     view = next(v for v in panel.views if v.option("click"))
-    panel.actions.inputs["paint"]["cell"].set_value("goal")
+    panel.actions_box.inputs["paint"]["cell"].set_value("goal")
     view.clicked(view.option("click"), 1.4, 0.6)  # what a click on cell (1, 0) calls
     qtbot.waitUntil(lambda: len(panel.run.events) == 1, timeout=30_000)
     assert panel.run.events[0]["payload"] == {"col": 1, "row": 0, "cell": "goal"}
@@ -114,11 +137,11 @@ def test_a_click_on_the_value_map_paints_through_an_action_never_a_change(open_p
 
 def test_the_evaluate_button_evaluates_through_an_action(open_panel, qtbot):
     panel = open_panel("dqn", {"steps": 100000, "eval_every": 0, "eval_episodes": 1, "learning_starts": 100000})
-    assert not panel.actions.buttons["evaluate"].isEnabled()  # nothing to act on before a run
+    assert not panel.actions_box.buttons["evaluate"].isEnabled()  # nothing to act on before a run
     assert panel.start()
     qtbot.waitUntil(lambda: panel.run.status().step > 0, timeout=60_000)
-    assert panel.actions.buttons["evaluate"].isEnabled()
-    panel.actions.buttons["evaluate"].click()
+    assert panel.actions_box.buttons["evaluate"].isEnabled()
+    panel.actions_box.buttons["evaluate"].click()
     qtbot.waitUntil(lambda: panel.history.count("eval_return") == 1, timeout=60_000)
     assert [e["action"] for e in panel.run.events] == ["evaluate"] and panel.run.changes == []
 
@@ -144,12 +167,12 @@ def test_every_action_button_reaches_the_trainer_as_an_event_and_never_a_change(
     panel.run.pause()  # hold the run however short its smoke budget
     qtbot.waitUntil(lambda: panel.run.status().state == "paused" or not panel.running, timeout=60_000)
     assert panel.running, panel.run.error
-    panel.actions.buttons[action].click()
+    panel.actions_box.buttons[action].click()
     panel.run.step_once()
     qtbot.waitUntil(lambda: any(e["action"] == action for e in panel.run.events), timeout=60_000)
     assert panel.run.changes == [] and panel.history.marks() == []
     qtbot.waitUntil(lambda: panel.log.count() >= 1, timeout=5_000)  # listed with its step
-    assert panel.actions.declared[action].label in panel.log.item(0).text()
+    assert panel.actions_box.declared[action].label in panel.log.item(0).text()
 
 
 @pytest.mark.parametrize("runs, shown", [(1, False), (3, True)])

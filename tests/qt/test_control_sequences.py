@@ -103,8 +103,13 @@ def test_paused_runs_keep_their_rate(qtbot):
 def press(panel: PluginPanel, rng: random.Random) -> str:
     """One control a person could use, picked by ``rng``."""
     name = rng.choice(["start", "pause", "step", "stop", "reset", "record", "slider", "refresh", "refresh"])
-    buttons = {"start": panel.start_button, "pause": panel.pause_button, "step": panel.step_button,
-               "stop": panel.stop_button, "reset": panel.reset_button}
+    buttons = {
+        "start": panel.start_button,
+        "pause": panel.pause_button,
+        "step": panel.step_button,
+        "stop": panel.stop_button,
+        "reset": panel.reset_button,
+    }
     if name in buttons:
         buttons[name].click()
     elif name == "record":
@@ -119,10 +124,14 @@ def press(panel: PluginPanel, rng: random.Random) -> str:
     return name
 
 
-@pytest.mark.parametrize("plugin, values", [
-    (MANIFEST, {"mode": "slow"}),
-    ("td-control", {"episodes": 200, "render": False}),
-], ids=["faulty", "td-control"])
+@pytest.mark.parametrize(
+    "plugin, values",
+    [
+        (MANIFEST, {"mode": "slow"}),
+        ("td-control", {"episodes": 200, "render": False}),
+    ],
+    ids=["faulty", "td-control"],
+)
 def test_a_random_sequence_of_controls_raises_nothing_and_ends_consistent(qtbot, excepthook, plugin, values):
     manifest = find(plugin) if isinstance(plugin, str) else plugin
     panel = PluginPanel(manifest, values, device="cpu")

@@ -44,8 +44,13 @@ def point_sizes(view) -> list[float]:
 
 
 def fill(kind: str, history: HistorySink, latest: LatestSink) -> None:
-    arrays = {"curve": {}, "heatmap": {"v": np.arange(6.0).reshape(2, 3)}, "bars": {"v": np.arange(3.0)},
-              "histogram": {"v": np.arange(10.0)}, "scatter": {"v": np.zeros((4, 2))}}[kind]
+    arrays = {
+        "curve": {},
+        "heatmap": {"v": np.arange(6.0).reshape(2, 3)},
+        "bars": {"v": np.arange(3.0)},
+        "histogram": {"v": np.arange(10.0)},
+        "scatter": {"v": np.zeros((4, 2))},
+    }[kind]
     for step in range(3):
         history.write(Snapshot(step, scalars={"v": float(step)}, arrays=arrays))
         latest.write(Snapshot(step, arrays=arrays))
@@ -65,8 +70,9 @@ def test_plots_label_both_axes_in_text_of_at_least_9_pt(qtbot, kind):
 def test_a_comparison_legend_sits_under_the_plot_with_a_background_and_human_names(qtbot):
     view, history, _ = make(qtbot, "curve", ["avg_reward"], prefix=True, labels={"eps=0.1": "greedy-ish"})
     for step in range(5):
-        history.write(Snapshot(step, scalars={"avg_reward/eps=0": 1.0, "avg_reward/eps=0.01": 2.0,
-                                              "avg_reward/eps=0.1": 3.0}))
+        history.write(
+            Snapshot(step, scalars={"avg_reward/eps=0": 1.0, "avg_reward/eps=0.01": 2.0, "avg_reward/eps=0.1": 3.0})
+        )
     view.refresh()
     qtbot.waitUntil(lambda: view.legend.height() > 0, timeout=1000)
     names = [label.text for _, label in view.legend.items]
@@ -118,8 +124,14 @@ def test_numbers_sit_in_the_corner_only_where_they_fit_above_the_arrow(qtbot):
 
 
 def test_an_extent_puts_a_state_slice_on_its_data_axes(qtbot):
-    view, _, latest = make(qtbot, "heatmap", ["m"], extent=[-0.2, 0.2, 3.0, -3.0],
-                           x_label="pole angle (rad)", y_label="angular velocity (rad/s)")
+    view, _, latest = make(
+        qtbot,
+        "heatmap",
+        ["m"],
+        extent=[-0.2, 0.2, 3.0, -3.0],
+        x_label="pole angle (rad)",
+        y_label="angular velocity (rad/s)",
+    )
     latest.write(Snapshot(1, arrays={"m": np.zeros((20, 10), np.float32)}))
     view.refresh()
     corner = view.image.mapToView(pg.QtCore.QPointF(0, 0))
@@ -130,20 +142,32 @@ def test_an_extent_puts_a_state_slice_on_its_data_axes(qtbot):
 
 
 def test_side_by_side_maps_are_named_by_the_actions_the_trainer_picks(qtbot):
-    view, _, latest = make(qtbot, "heatmap", ["q"], labels=["up", "right", "down", "left"], labels_key="names",
-                           columns=2)
+    view, _, latest = make(
+        qtbot, "heatmap", ["q"], labels=["up", "right", "down", "left"], labels_key="names", columns=2
+    )
     assert "names" in view.array_keys()
     latest.write(Snapshot(1, arrays={"q": np.zeros((9, 9)), "names": np.array([3, 0, 1, 7])}))
     view.refresh()
     assert [(item.toPlainText(), item.pos().x(), item.pos().y()) for item in view.panel_names] == [
-        ("left", 0, 0), ("up", 5, 0), ("right", 0, 5), ("#7", 5, 5)]
+        ("left", 0, 0),
+        ("up", 5, 0),
+        ("right", 0, 5),
+        ("#7", 5, 5),
+    ]
 
 
 def test_bars_are_named_by_the_environments_actions_and_two_series_stand_side_by_side(qtbot):
-    view, _, latest = make(qtbot, "bars", ["v", "a"], labels=["push left", "push right", "NOOP", "FIRE"],
-                           labels_key="actions", series=["value", "advantage"])
-    latest.write(Snapshot(1, arrays={"v": np.array([1.0, 2.0]), "a": np.array([0.5, 0.1]),
-                                     "actions": np.array([2, 3])}))
+    view, _, latest = make(
+        qtbot,
+        "bars",
+        ["v", "a"],
+        labels=["push left", "push right", "NOOP", "FIRE"],
+        labels_key="actions",
+        series=["value", "advantage"],
+    )
+    latest.write(
+        Snapshot(1, arrays={"v": np.array([1.0, 2.0]), "a": np.array([0.5, 0.1]), "actions": np.array([2, 3])})
+    )
     view.refresh()
     assert view.plot.getAxis("bottom")._tickLevels == [[(0, "NOOP"), (1, "FIRE")]]
     np.testing.assert_allclose(view.second.opts["height"], [0.5, 0.1])
@@ -197,8 +221,11 @@ def test_the_light_theme_restyles_every_view_images_included(qtbot):
 
 @pytest.mark.parametrize("manifest", [m for m in discover() if not m.broken], ids=lambda m: m.id)
 def test_every_plot_of_every_built_in_plugin_labels_both_axes(manifest):
-    unlabelled = [v.title or v.keys[0] for v in manifest.views if v.kind in PLOTTED_KINDS
-                  and not (v.options["x_label"] and v.options["y_label"])]
+    unlabelled = [
+        v.title or v.keys[0]
+        for v in manifest.views
+        if v.kind in PLOTTED_KINDS and not (v.options["x_label"] and v.options["y_label"])
+    ]
     assert not unlabelled
 
 
@@ -219,11 +246,26 @@ def test_a_strips_timesteps_are_written_on_an_axis_over_its_columns(qtbot):
     assert view.columns.labelText == "timestep t" and view.columns.style["tickFont"].pointSizeF() >= theme.MIN_PT
 
 
-@pytest.mark.parametrize("plugin, view_key, option, module, names", [
-    ("dqn", "q_values", "labels", "workbench_plugins.dqn.draw", "ACTION_NAMES"),
-    ("policy-gradient", "policy_slice", "axis_names", "workbench_plugins.policy_gradient.environments", "SLICE_AXES"),
-    ("policy-gradient", "value_slice", "axis_names", "workbench_plugins.policy_gradient.environments", "SLICE_AXES"),
-])
+@pytest.mark.parametrize(
+    "plugin, view_key, option, module, names",
+    [
+        ("dqn", "q_values", "labels", "workbench_plugins.dqn.draw", "ACTION_NAMES"),
+        (
+            "policy-gradient",
+            "policy_slice",
+            "axis_names",
+            "workbench_plugins.policy_gradient.environments",
+            "SLICE_AXES",
+        ),
+        (
+            "policy-gradient",
+            "value_slice",
+            "axis_names",
+            "workbench_plugins.policy_gradient.environments",
+            "SLICE_AXES",
+        ),
+    ],
+)
 def test_names_a_trainer_picks_by_index_are_the_ones_its_plugin_lists(plugin, view_key, option, module, names):
     manifest = next(m for m in discover() if m.id == plugin)
     view = next(v for v in manifest.views if v.keys[0] == view_key)
@@ -235,10 +277,17 @@ def test_a_large_grid_is_numbered_in_steps_of_1_2_5_so_its_ticks_do_not_run_toge
 
 
 def test_a_slice_named_by_its_trainer_keeps_its_axis_names_through_a_theme_change(qtbot):
-    view, _, latest = make(qtbot, "heatmap", ["m"], extent_key="e", axes_key="a",
-                           axis_names=["pole angle (rad)", "angular velocity (rad/s)"])
-    latest.write(Snapshot(1, arrays={"m": np.zeros((4, 4)), "e": np.array([-0.2, 0.2, 2.0, -2.0]),
-                                     "a": np.array([0, 1])}))
+    view, _, latest = make(
+        qtbot,
+        "heatmap",
+        ["m"],
+        extent_key="e",
+        axes_key="a",
+        axis_names=["pole angle (rad)", "angular velocity (rad/s)"],
+    )
+    latest.write(
+        Snapshot(1, arrays={"m": np.zeros((4, 4)), "e": np.array([-0.2, 0.2, 2.0, -2.0]), "a": np.array([0, 1])})
+    )
     view.refresh()
     try:
         theme.set_theme("light")
@@ -274,8 +323,15 @@ def test_a_long_legend_moves_beside_a_short_plot_and_back_under_a_tall_one(qtbot
     view.refresh()
     view.resize(320, 200)
     qtbot.waitUntil(lambda: view.legend.beside and view.legend.columnCount == 1, timeout=1000)
-    qtbot.waitUntil(lambda: view.legend.sceneBoundingRect().left()
-                    >= view.plot.getViewBox().sceneBoundingRect().right(), timeout=1000)
+    qtbot.waitUntil(
+        lambda: view.legend.sceneBoundingRect().left() >= view.plot.getViewBox().sceneBoundingRect().right(),
+        timeout=1000,
+    )
     view.resize(640, 480)
-    qtbot.waitUntil(lambda: not view.legend.beside and view.legend.sceneBoundingRect().top()
-                    >= view.plot.getViewBox().sceneBoundingRect().bottom(), timeout=1000)
+    qtbot.waitUntil(
+        lambda: (
+            not view.legend.beside
+            and view.legend.sceneBoundingRect().top() >= view.plot.getViewBox().sceneBoundingRect().bottom()
+        ),
+        timeout=1000,
+    )

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from workbench.qt.shell import MainWindow
 from workbench.core.manifest import ViewSpec
 from workbench.core.sinks import HistorySink, LatestSink
+from workbench.qt.shell import MainWindow
 from workbench.qt.view_grid import ViewGrid, columns_for
 from workbench.qt.views.curve import CurveView
 
@@ -33,8 +33,17 @@ def open_at(qtbot, plugin_id: str, width: int, height: int) -> tuple[MainWindow,
 @pytest.mark.parametrize("plugin_id", ["td-control", "dqn", "vae"])
 def test_every_control_and_view_is_in_the_window_without_scrolling(qtbot, plugin_id, size):
     window, panel = open_at(qtbot, plugin_id, *size)
-    controls = [panel.start_button, panel.pause_button, panel.step_button, panel.stop_button, panel.reset_button,
-                panel.save_button, panel.load_button, panel.record_button, panel.config_button]
+    controls = [
+        panel.start_button,
+        panel.pause_button,
+        panel.step_button,
+        panel.stop_button,
+        panel.reset_button,
+        panel.save_button,
+        panel.load_button,
+        panel.record_button,
+        panel.config_button,
+    ]
     assert [b.text() for b in controls if not inside(window, b)] == []
     placed = panel.grid.placed()
     assert placed and [v.title for v in placed if not inside(window, v)] == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from workbench.core.config import from_dict, specs
@@ -23,8 +22,10 @@ COMPARABLE = {"dqn": {"epsilon", "episode_return", "episode_length"}}
 
 
 def first_live_float(config_cls) -> str | None:
-    return next((s.name for s in specs(config_cls)
-                 if s.live and s.type is float and s.lo is not None and s.hi is not None), None)
+    return next(
+        (s.name for s in specs(config_cls) if s.live and s.type is float and s.lo is not None and s.hi is not None),
+        None,
+    )
 
 
 def new_value(config_cls, name: str, current: float) -> float:
@@ -77,8 +78,10 @@ def test_panel_starts_takes_a_live_change_and_stops(m, qtbot, tmp_path):
     assert [list(c["changes"]) for c in panel.run.changes] == [[name]]
     kept = HistorySink()
     assert Run(m, cfg, device="cpu", out_dir=tmp_path, sinks=[kept]).run().state == "finished"
-    changed, kept = ({k: v for k, v in scalars_by_step(h).items() if k in COMPARABLE.get(m.id, h.keys())}
-                     for h in (panel.history, kept))
+    changed, kept = (
+        {k: v for k, v in scalars_by_step(h).items() if k in COMPARABLE.get(m.id, h.keys())}
+        for h in (panel.history, kept)
+    )
     moved = responded(changed, kept, panel.run.changes[0]["step"])
     assert moved, f"no curve of {m.id} responded to {name}"
     panel.refresh()

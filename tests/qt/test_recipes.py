@@ -16,8 +16,13 @@ RECIPES = [r for m in discover() for r in recipes_of(m)]
 
 def test_the_promised_recipes_are_there():
     titles = {r.title for r in RECIPES}
-    assert {"Cliff: SARSA vs Q-learning (Example 6.6)", "Maximization bias (Figure 6.5)",
-            "10-armed testbed (Figure 2.2)", "VAE with β too strong", "DQN on Space Invaders"} <= titles
+    assert {
+        "Cliff: SARSA vs Q-learning (Example 6.6)",
+        "Maximization bias (Figure 6.5)",
+        "10-armed testbed (Figure 2.2)",
+        "VAE with β too strong",
+        "DQN on Space Invaders",
+    } <= titles
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda r: r.title)
@@ -28,7 +33,7 @@ def test_each_recipe_builds_a_valid_config(recipe):
 
 def test_a_recipe_without_a_title_is_refused_naming_the_file():
     with pytest.raises(ValueError, match=r"x/recipes.toml: recipe 1 has no title"):
-        parse_recipes('[[recipe]]\nvalues = { a = 1 }\n', "x", "x/recipes.toml")
+        parse_recipes("[[recipe]]\nvalues = { a = 1 }\n", "x", "x/recipes.toml")
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda r: r.title)

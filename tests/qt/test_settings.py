@@ -19,14 +19,17 @@ def write_settings(data) -> None:
     path.write_text(json.dumps(data))
 
 
-@pytest.mark.parametrize("bad, named", [
-    ({"configs": "x"}, "configs (str, not an object)"),
-    ({"configs": {**GOOD_CONFIGS, "vae": "x"}}, "configs.vae (str, not an object)"),
-    ({"geometry": 5}, "geometry (int, not text)"),
-    ({"state": ["a"]}, "state (list, not text)"),
-    ({"open": "td-control"}, "open (not a list of plugin names)"),
-    ({"open": [1, 2]}, "open (not a list of plugin names)"),
-])
+@pytest.mark.parametrize(
+    "bad, named",
+    [
+        ({"configs": "x"}, "configs (str, not an object)"),
+        ({"configs": {**GOOD_CONFIGS, "vae": "x"}}, "configs.vae (str, not an object)"),
+        ({"geometry": 5}, "geometry (int, not text)"),
+        ({"state": ["a"]}, "state (list, not text)"),
+        ({"open": "td-control"}, "open (not a list of plugin names)"),
+        ({"open": [1, 2]}, "open (not a list of plugin names)"),
+    ],
+)
 def test_parts_of_the_wrong_shape_are_dropped_and_the_rest_kept(qtbot, capsys, bad, named):
     write_settings({"version": 1, "configs": GOOD_CONFIGS, "open": ["td-control"], **bad})
     window = MainWindow(device="cpu")  # reads the settings; must not raise

@@ -103,7 +103,7 @@ def test_recorded_frames_carry_a_caption_with_the_plugin_the_step_and_the_live_v
     panel.record_button.setChecked(False)
     panel.shutdown()
     assert frame.shape[1] == view.width() and frame.shape[0] > view.height()  # a band under the view
-    band = frame[view.height():]
+    band = frame[view.height() :]
     assert band.std() > 0  # the caption's text is drawn in it
 
 

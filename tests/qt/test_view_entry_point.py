@@ -7,9 +7,9 @@ import importlib.metadata
 import sys
 
 import numpy as np
+from fixtures.dist_info import FIXTURES, write_dist_info
 from PySide6 import QtGui
 
-from fixtures.dist_info import FIXTURES, write_dist_info
 from workbench.core.manifest import parse_manifest
 from workbench.core.sinks import HistorySink, LatestSink
 from workbench.core.snapshot import Snapshot
@@ -36,7 +36,8 @@ def test_an_entry_point_kind_loads_validates_and_draws(qtbot, tmp_path, monkeypa
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "viewkind_pkg.widgets", raising=False)
     assert [ep.value for ep in importlib.metadata.entry_points(group="workbench.views")] == [
-        "viewkind_pkg.kinds:SPARKLINE"]
+        "viewkind_pkg.kinds:SPARKLINE"
+    ]
 
     spec = parse_manifest(TOML, "faulty").views[0]
     assert (spec.kind, spec.options) == ("sparkline", {"optional": False, "last": 4})

@@ -17,7 +17,12 @@ from workbench.qt.views.titles import WrappedTitle
 def make(qtbot, kind, keys, **options):
     history, latest = HistorySink(), LatestSink()
     clicks = {}
-    view = VIEW_KINDS[kind](ViewSpec(kind, tuple(keys), "t", options), history, latest, lambda action, x, y: clicks.update(action=action, x=x, y=y))
+    view = VIEW_KINDS[kind](
+        ViewSpec(kind, tuple(keys), "t", options),
+        history,
+        latest,
+        lambda action, x, y: clicks.update(action=action, x=x, y=y),
+    )
     qtbot.addWidget(view)
     return view, history, latest, clicks
 
@@ -58,7 +63,7 @@ def _log_axis_labels(qtbot, height: int) -> list[str]:
     """The labels a log-y curve's axis draws for a residual falling from 1 to 0.015."""
     view, history, _, _ = make(qtbot, "curve", ["residual"], logy=True)
     for i in range(80):
-        history.write(Snapshot(i, scalars={"residual": 0.95 ** i}))
+        history.write(Snapshot(i, scalars={"residual": 0.95**i}))
     view.resize(440, height)
     view.show()
     qtbot.waitExposed(view)
@@ -79,7 +84,7 @@ def test_a_short_log_axis_labels_decades_and_twos_and_fives_only(qtbot):
 
 def test_running_mean_matches_a_loop():
     v = np.random.default_rng(0).normal(size=50)
-    expected = [v[max(0, i - 9): i + 1].mean() for i in range(50)]
+    expected = [v[max(0, i - 9) : i + 1].mean() for i in range(50)]
     np.testing.assert_allclose(running_mean(v, 10), expected)
     for done in (0, 3, 9, 10, 31, 50):  # extended a piece at a time, as a curve grows
         np.testing.assert_allclose(extend_running_mean(running_mean(v[:done], 10), v, 10), expected)
@@ -198,15 +203,17 @@ def test_comparison_variants_replace_the_plain_key(qtbot):
 
 
 def test_optional_views_appear_when_their_data_does(qtbot):
-    from faulty import MANIFEST
-
     import dataclasses
+
+    from faulty import MANIFEST
 
     from workbench.core.manifest import ViewSpec
     from workbench.qt.panel import PluginPanel
 
-    m = dataclasses.replace(MANIFEST, views=(ViewSpec("curve", ("loss",), "loss"),
-                                             ViewSpec("curve", ("never",), "never", {"optional": True})))
+    m = dataclasses.replace(
+        MANIFEST,
+        views=(ViewSpec("curve", ("loss",), "loss"), ViewSpec("curve", ("never",), "never", {"optional": True})),
+    )
     panel = PluginPanel(m, {"steps": 3}, device="cpu")
     qtbot.addWidget(panel)
     panel.show()

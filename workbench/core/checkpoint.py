@@ -32,8 +32,9 @@ def _tensorise(obj: Any) -> Any:
     return obj
 
 
-def save_checkpoint(path: str | Path, state: dict[str, Any], plugin_id: str, config: dict[str, Any],
-                    step: int | None = None) -> Path:
+def save_checkpoint(
+    path: str | Path, state: dict[str, Any], plugin_id: str, config: dict[str, Any], step: int | None = None
+) -> Path:
     """Write ``state`` atomically: to a temporary file, then renamed over ``path``. ``step`` is the
     last snapshot's step: a resume cuts metrics.csv back to it. A failed write leaves the old
     checkpoint and no temporary file."""
@@ -41,8 +42,13 @@ def save_checkpoint(path: str | Path, state: dict[str, Any], plugin_id: str, con
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": FORMAT_VERSION, "plugin": plugin_id, "config": config, "state": _tensorise(state),
-               "step": step}
+    payload = {
+        "format": FORMAT_VERSION,
+        "plugin": plugin_id,
+        "config": config,
+        "state": _tensorise(state),
+        "step": step,
+    }
     tmp = path.with_name(path.name + ".tmp")
     try:
         with tmp.open("wb") as f:
@@ -72,7 +78,9 @@ def load_checkpoint(path: str | Path, plugin_id: str) -> dict[str, Any]:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
         reason = (str(exc).strip().splitlines() or [""])[0]
-        raise CheckpointError(f"{path} is not a readable Workbench checkpoint ({type(exc).__name__}: {reason})") from None
+        raise CheckpointError(
+            f"{path} is not a readable Workbench checkpoint ({type(exc).__name__}: {reason})"
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION or "state" not in payload:
         raise CheckpointError(f"{path} is not a Workbench checkpoint of format {FORMAT_VERSION}")
     if payload.get("plugin") != plugin_id:

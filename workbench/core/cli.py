@@ -6,12 +6,11 @@ import argparse
 import importlib
 import json
 import math
-import os
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from workbench import __version__
 from workbench.core import desktop
@@ -31,8 +30,9 @@ class UsageError(ValueError):
     """Bad input from the command line: reported in one line with exit code 2."""
 
 
-def build_config(manifest: Manifest, sets: list[str], seed: int | None = None,
-                 base: dict[str, Any] | None = None) -> Any:
+def build_config(
+    manifest: Manifest, sets: list[str], seed: int | None = None, base: dict[str, Any] | None = None
+) -> Any:
     """The plugin's config from ``--set`` strings and ``--seed``, validated; UsageError otherwise."""
     if manifest.broken:
         raise UsageError(f"plugin {manifest.id!r} is broken: {manifest.error}")
@@ -61,8 +61,12 @@ def _allowed(spec: FieldSpec) -> str:
 def config_help(manifest: Manifest) -> str:
     """Every field of a plugin (help, default, range, group, live, when it applies) and its actions."""
     cls = manifest.config_class()
-    lines = [f"{manifest.id}: {manifest.title}", manifest.description, "",
-             "settings (--set KEY=VALUE; live: may change while training in the app):"]
+    lines = [
+        f"{manifest.id}: {manifest.title}",
+        manifest.description,
+        "",
+        "settings (--set KEY=VALUE; live: may change while training in the app):",
+    ]
     for group in ("basic", "advanced"):
         lines.append(f"  {group}:")
         for spec in (s for s in specs(cls) if s.group == group):
@@ -75,15 +79,18 @@ def config_help(manifest: Manifest) -> str:
         lines += ["", "actions (buttons and clicks in the app):"]
         for action in actions:
             args = ", ".join(f"{p.name}: {p.type.__name__}" for p in action.payload)
-            lines.append(f"  {action.name:<20} {action.label}" + (f" ({args})" if args else "") +
-                         (f": {action.help}" if action.help else ""))
+            lines.append(
+                f"  {action.name:<20} {action.label}"
+                + (f" ({args})" if args else "")
+                + (f": {action.help}" if action.help else "")
+            )
     return "\n".join(lines)
 
 
 class ProgressBar(Sink):
     """A one-line terminal progress bar, redrawn at most 10 times a second."""
 
-    def __init__(self, total: int | None, stream=sys.stderr) -> None:
+    def __init__(self, total: int | None, stream: TextIO = sys.stderr) -> None:
         self.total, self.stream = total, stream
         self._t0 = time.perf_counter()
         self._last = 0.0
@@ -113,8 +120,17 @@ class ProgressBar(Sink):
 def cmd_list(args: argparse.Namespace) -> int:
     manifests = with_import_errors(discover())
     if args.json:
-        rows = [{"id": m.id, "title": m.title, "category": m.category, "description": m.description,
-                 "broken": m.broken, "error": m.error} for m in manifests]
+        rows = [
+            {
+                "id": m.id,
+                "title": m.title,
+                "category": m.category,
+                "description": m.description,
+                "broken": m.broken,
+                "error": m.error,
+            }
+            for m in manifests
+        ]
         print(json.dumps(rows, indent=2))
         return 0
     for m in sorted(manifests, key=lambda m: (m.category, m.id)):
@@ -135,8 +151,10 @@ def checked_out_folder(out: Path, resume: str | None) -> Path:
         source = None if resume is None else Path(resume)
         source_dir = None if source is None else (source if source.is_dir() else source.parent)
         if source_dir is None or source_dir.resolve() != out.resolve():
-            raise UsageError(f"{out} is not empty; choose a new --out folder"
-                             + (" or --resume from it" if resume is None else f" or the checkpoint's folder {source_dir}"))
+            raise UsageError(
+                f"{out} is not empty; choose a new --out folder"
+                + (" or --resume from it" if resume is None else f" or the checkpoint's folder {source_dir}")
+            )
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".workbench-write-test"
@@ -159,8 +177,10 @@ def resumable_config(manifest: Manifest, resume: str, sets: list[str], seed: int
     cfg = build_config(manifest, sets, seed, saved)
     conflicts = resume_conflicts(type(cfg), saved, cfg)
     if conflicts:
-        raise UsageError(f"cannot resume with {conflicts[0]} changed: the checkpoint's model was built for "
-                         f"{conflicts[0]}={saved.get(conflicts[0])!r}; start a new run to change it")
+        raise UsageError(
+            f"cannot resume with {conflicts[0]} changed: the checkpoint's model was built for "
+            f"{conflicts[0]}={saved.get(conflicts[0])!r}; start a new run to change it"
+        )
     return cfg
 
 
@@ -202,9 +222,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         sinks.append(RecordSink(out / f"record.{args.format}", manifest.record, fps=args.fps))
     if args.tensorboard:
         sinks.append(TensorBoardSink(args.tensorboard))
-    run = Run(manifest, cfg, device=args.device, out_dir=out, sinks=sinks, max_steps=args.steps,
-              resume_from=args.resume, checkpoint_every_s=args.checkpoint_every, on_nonfinite="stop",
-              parent=parent)
+    run = Run(
+        manifest,
+        cfg,
+        device=args.device,
+        out_dir=out,
+        sinks=sinks,
+        max_steps=args.steps,
+        resume_from=args.resume,
+        checkpoint_every_s=args.checkpoint_every,
+        on_nonfinite="stop",
+        parent=parent,
+    )
     # a killed run (a job scheduler's SIGTERM, Ctrl+C) ends at its next step with its metrics and checkpoint
     status, interrupted = run_until_signalled(run.run, run.stop)
     if run.resume_failed:
@@ -226,8 +255,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
         cfg = build_config(manifest, args.set, args.seed)
     elif args.set or args.autorun:
         raise UsageError("--set and --autorun need --plugin")
-    return launch(plugin=args.plugin, cfg=cfg, autorun=args.autorun, exit_when_done=args.exit_when_done,
-                  steps=args.steps, device=args.device)
+    code: int = launch(
+        plugin=args.plugin,
+        cfg=cfg,
+        autorun=args.autorun,
+        exit_when_done=args.exit_when_done,
+        steps=args.steps,
+        device=args.device,
+    )
+    return code
 
 
 def parser() -> argparse.ArgumentParser:
@@ -255,7 +291,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", help="a checkpoint file or run folder to continue from")
     run.add_argument("--checkpoint-every", type=float, default=60.0, metavar="SECONDS")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.add_argument("--fork", metavar="RUN", help="start from RUN's checkpoint with the --set changes, into a new --out")
+    run.add_argument(
+        "--fork", metavar="RUN", help="start from RUN's checkpoint with the --set changes, into a new --out"
+    )
     run.add_argument("--tensorboard", metavar="DIR", help="also write TensorBoard event files to DIR as it runs")
     run.set_defaults(func=cmd_run)
 
@@ -297,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser().parse_args(["gui", *(argv or [])])
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except (UsageError, ValueError) as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2

@@ -37,7 +37,7 @@ def label(config: dict[str, Any], keys: list[str]) -> str:
 def seed_groups(configs: list[dict[str, Any]]) -> list[list[int]]:
     """Indices of the runs that differ only by seed, one list per group, in first-seen order."""
     keys = {k for cfg in configs for k in cfg} - {SEED}
-    groups: dict[tuple[str, ...], list[int]] = {}
+    groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
     for i, cfg in enumerate(configs):
         groups.setdefault(tuple(sorted((k, repr(cfg.get(k))) for k in keys)), []).append(i)
     return list(groups.values())
@@ -57,7 +57,7 @@ def ema(values: np.ndarray, weight: float) -> np.ndarray:
             continue
         last = last * weight + (1 - weight) * v
         count += 1
-        out[i] = last / (1 - weight ** count)
+        out[i] = last / (1 - weight**count)
     return out
 
 

@@ -25,8 +25,9 @@ import os
 import sys
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 GROUPS = ("basic", "advanced")
 BIG_BYTES = 2**30  # settings that take more memory than this say so
@@ -92,8 +93,17 @@ def param(
     """
     if group not in GROUPS:
         raise ValueError(f"group {group!r} is not one of: {', '.join(GROUPS)}")
-    meta = {"help": help, "lo": lo, "hi": hi, "log": log, "live": live, "choices": choices, "path": path,
-            "when": when, "group": group}
+    meta = {
+        "help": help,
+        "lo": lo,
+        "hi": hi,
+        "log": log,
+        "live": live,
+        "choices": choices,
+        "path": path,
+        "when": when,
+        "group": group,
+    }
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -186,8 +196,10 @@ class Schema:
         self.check()
         needed = self.memory_needed()
         if needed is not None and needed[0] > available_memory():
-            raise ValueError(f"these settings need about {needed[0] / 2**30:.1f} GiB for {needed[1]}, more than the "
-                             f"{available_memory() / 2**30:.1f} GiB of memory available; make them smaller")
+            raise ValueError(
+                f"these settings need about {needed[0] / 2**30:.1f} GiB for {needed[1]}, more than the "
+                f"{available_memory() / 2**30:.1f} GiB of memory available; make them smaller"
+            )
         if needed is not None and needed[0] > BIG_BYTES:
             notice(f"these settings take about {needed[0] / 2**30:.1f} GiB of memory for {needed[1]}")
 
@@ -229,8 +241,19 @@ def from_dict(cls: type, values: dict[str, Any]) -> Any:
     return cls(**values)
 
 
-RESUMABLE = ("steps", "episodes", "epochs", "max_sweeps", "threads", "eval_every", "eval_episodes", "view_every",
-             "render", "lens_every", "checkpoint_every")
+RESUMABLE = (
+    "steps",
+    "episodes",
+    "epochs",
+    "max_sweeps",
+    "threads",
+    "eval_every",
+    "eval_episodes",
+    "view_every",
+    "render",
+    "lens_every",
+    "checkpoint_every",
+)
 
 
 def resume_conflicts(cls: type, saved: dict[str, Any], cfg: Any) -> list[str]:
@@ -238,8 +261,11 @@ def resume_conflicts(cls: type, saved: dict[str, Any], cfg: Any) -> list[str]:
     display setting (``RESUMABLE``, or the class's own ``resumable``)."""
     saved = migrate(cls, saved)
     resumable = set(getattr(cls, "resumable", RESUMABLE))
-    return [s.name for s in specs(cls)
-            if not s.live and s.name not in resumable and s.name in saved and saved[s.name] != getattr(cfg, s.name)]
+    return [
+        s.name
+        for s in specs(cls)
+        if not s.live and s.name not in resumable and s.name in saved and saved[s.name] != getattr(cfg, s.name)
+    ]
 
 
 def parse_sets(cls: type, assignments: list[str], base: dict[str, Any] | None = None) -> Any:

@@ -18,18 +18,20 @@ def desktop_entry(command: str) -> str:
     """The freedesktop entry that starts ``command``; packaging/linux/workbench.desktop is this with
     ``workbench`` as the command."""
     exec_ = f'"{command}"' if " " in command else command
-    return "\n".join([
-        "[Desktop Entry]",
-        "Type=Application",
-        "Name=Workbench",
-        f"Comment={COMMENT}",
-        f"Exec={exec_}",
-        f"Icon={APP_ICON}",
-        "Terminal=false",
-        "Categories=Science;ArtificialIntelligence;",
-        "Keywords=reinforcement learning;deep learning;PyTorch;GAN;VAE;diffusion;",
-        "",
-    ])
+    return "\n".join(
+        [
+            "[Desktop Entry]",
+            "Type=Application",
+            "Name=Workbench",
+            f"Comment={COMMENT}",
+            f"Exec={exec_}",
+            f"Icon={APP_ICON}",
+            "Terminal=false",
+            "Categories=Science;ArtificialIntelligence;",
+            "Keywords=reinforcement learning;deep learning;PyTorch;GAN;VAE;diffusion;",
+            "",
+        ]
+    )
 
 
 def data_home() -> Path:
@@ -54,8 +56,10 @@ def workbench_command() -> Path:
 def installed_files(root: Path) -> dict[Path, Path | None]:
     """Each file install-desktop writes under ``root``, with the asset it copies (None: the entry)."""
     icons = root / "icons" / "hicolor"
-    files: dict[Path, Path | None] = {root / "applications" / f"{DESKTOP_ID}.desktop": None,
-                                      icons / "scalable" / "apps" / f"{APP_ICON}.svg": icon_path()}
+    files: dict[Path, Path | None] = {
+        root / "applications" / f"{DESKTOP_ID}.desktop": None,
+        icons / "scalable" / "apps" / f"{APP_ICON}.svg": icon_path(),
+    }
     for size in ICON_SIZES:
         files[icons / f"{size}x{size}" / "apps" / f"{APP_ICON}.png"] = icon_path(size=size)
     return files

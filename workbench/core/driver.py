@@ -17,8 +17,9 @@ import platform
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -41,8 +42,9 @@ class RunContext:
     for, the device, the output folder, a state to resume from, and a way to register what a
     checkpoint holds."""
 
-    def __init__(self, cfg: Any, device: str, out_dir: Path | None, resume: dict[str, Any] | None,
-                 stop_event: threading.Event) -> None:
+    def __init__(
+        self, cfg: Any, device: str, out_dir: Path | None, resume: dict[str, Any] | None, stop_event: threading.Event
+    ) -> None:
         self.config = cfg  # the driver replaces it, validated, when a live change lands
         self._device_choice = device
         self._device: str | None = None if device == "auto" else resolve_device(device)
@@ -67,7 +69,7 @@ class RunContext:
 
     @property
     def device(self) -> str:
-        """"cpu" or "cuda"; ``auto`` is resolved on first use, so numpy-only trainers never
+        """ "cpu" or "cuda"; ``auto`` is resolved on first use, so numpy-only trainers never
         pay for importing torch."""
         if self._device is None:
             self._device = resolve_device(self._device_choice)
@@ -127,10 +129,20 @@ class Run:
         parent: for a fork, ``{"run": path, "step": s}`` of the run and checkpoint it started from.
     """
 
-    def __init__(self, manifest: Manifest, cfg: Any, *, device: str = "auto", out_dir: str | Path | None = None,
-                 sinks: list[Sink] | tuple[Sink, ...] = (), max_steps: int | None = None,
-                 resume_from: str | Path | None = None, checkpoint_every_s: float = 60.0,
-                 on_nonfinite: str = "pause", parent: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        cfg: Any,
+        *,
+        device: str = "auto",
+        out_dir: str | Path | None = None,
+        sinks: list[Sink] | tuple[Sink, ...] = (),
+        max_steps: int | None = None,
+        resume_from: str | Path | None = None,
+        checkpoint_every_s: float = 60.0,
+        on_nonfinite: str = "pause",
+        parent: dict[str, Any] | None = None,
+    ) -> None:
         self.manifest = manifest
         self.cfg = cfg
         self.initial_cfg = cfg
@@ -224,7 +236,9 @@ class Run:
             ctx = RunContext(self.cfg, self.device_choice, self.out_dir, checkpoint and checkpoint["state"], self._stop)
             self._ctx = ctx
             if self.resume_from is not None:
-                ctx.resume_dir = Path(self.resume_from) if Path(self.resume_from).is_dir() else Path(self.resume_from).parent
+                ctx.resume_dir = (
+                    Path(self.resume_from) if Path(self.resume_from).is_dir() else Path(self.resume_from).parent
+                )
             gen = self.manifest.trainer_function()(self.cfg, ctx)
             if checkpoint is None:
                 started = self._start_files(sinks, None)
@@ -311,11 +325,17 @@ class Run:
         """Write the trainer's registered state to the run folder (call on the trainer thread).
 
         After a non-finite scalar the model may hold NaNs: the last good checkpoint is kept."""
-        if self.out_dir is None or self._ctx is None or self._ctx.state_fn is None or self.poisoned_at is not None \
-                or not self._ctx.checkpoint_ok:
+        if (
+            self.out_dir is None
+            or self._ctx is None
+            or self._ctx.state_fn is None
+            or self.poisoned_at is not None
+            or not self._ctx.checkpoint_ok
+        ):
             return None
-        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id,
-                               to_dict(self.cfg), step=self._step)
+        return save_checkpoint(
+            self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id, to_dict(self.cfg), step=self._step
+        )
 
     def _finish(self) -> None:
         self.save_checkpoint()
@@ -346,8 +366,9 @@ class Run:
                 self.poisoned_at = snap.step
             if self.on_nonfinite == "stop":
                 raise FloatingPointError(message)
-            self._set(State.PAUSED, message + ": paused; checkpoints from here on are not saved (the last "
-                      "good one is kept)")
+            self._set(
+                State.PAUSED, message + ": paused; checkpoints from here on are not saved (the last good one is kept)"
+            )
             self._running.clear()
 
     def _wait_while_paused(self) -> None:
@@ -433,7 +454,7 @@ class Run:
             "parent": self.parent,
             "state": self._state,
             "versions": package_versions(),
-            "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
         tmp = out_dir / ".config.json.tmp"
         try:

@@ -24,7 +24,7 @@ def tile(batch: np.ndarray, cols: int | None = None, pad: int = 1, fill: float =
     out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, *batch.shape[3:]), fill, dtype=batch.dtype)
     for i in range(n):
         r, c = divmod(i, cols)
-        out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = batch[i]
+        out[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = batch[i]
     return out
 
 

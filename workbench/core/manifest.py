@@ -71,8 +71,7 @@ class Manifest:
         return self.load(self.trainer)
 
 
-def parse_manifest(text: str, package: str, source: str = "",
-                   kinds: Registry | None = None) -> Manifest:
+def parse_manifest(text: str, package: str, source: str = "", kinds: Registry | None = None) -> Manifest:
     """Build a Manifest from ``plugin.toml`` text, its views checked against ``kinds`` (from
     ``view_kinds.registry()`` by default).
 
@@ -181,6 +180,8 @@ def _check_clicks(m: Manifest, config_cls: type) -> None:
             continue
         if name not in actions:
             known = ", ".join(actions) or "none"
-            raise ValueError(f"views[{i}] ({view.title!r}): click names no action {name!r}; the plugin's actions: {known}")
+            raise ValueError(
+                f"views[{i}] ({view.title!r}): click names no action {name!r}; the plugin's actions: {known}"
+            )
         if len(actions[name].payload) < 2:
             raise ValueError(f"views[{i}] ({view.title!r}): click action {name!r} takes no point (x, y)")

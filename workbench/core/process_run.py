@@ -49,6 +49,7 @@ class _EventPipe:
         self.broken = False
         if sys.platform.startswith("linux"):
             import fcntl
+
             try:
                 fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
             except OSError:
@@ -112,8 +113,9 @@ class _ForwardSink(Sink):
         self.flush()
 
 
-def _child(manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: frozenset[str] | None, commands: Any,
-           conn: Any) -> None:
+def _child(
+    manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: frozenset[str] | None, commands: Any, conn: Any
+) -> None:
     """The child's body: one Run, and a thread that applies the parent's commands and reports
     the status while the trainer sends no batches.
 
@@ -179,8 +181,15 @@ class ProcessRun:
     bytes it sent.
     """
 
-    def __init__(self, manifest: Manifest, cfg: Any, *, sinks: list[Sink] | tuple[Sink, ...] = (),
-                 array_keys: frozenset[str] | None = None, **run_kwargs: Any) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        cfg: Any,
+        *,
+        sinks: list[Sink] | tuple[Sink, ...] = (),
+        array_keys: frozenset[str] | None = None,
+        **run_kwargs: Any,
+    ) -> None:
         self.manifest, self.cfg = manifest, cfg
         self.sinks = list(sinks)
         self.out_dir = Path(run_kwargs["out_dir"]) if run_kwargs.get("out_dir") is not None else None

@@ -58,8 +58,17 @@ def parse_recipes(text: str, plugin: str, source: str = FILE) -> list[Recipe]:
             raise ValueError(f"{source}: recipe {i + 1} has no title")
         if not isinstance(values, dict):
             raise ValueError(f"{source}: recipe {title!r}: values must be a table, got {values!r}")  # noqa: TRY004
-        out.append(Recipe(plugin, title, raw.get("about", ""), dict(values), offer.get("field", ""),
-                          offer.get("prefix", ""), raw.get("notice", "")))
+        out.append(
+            Recipe(
+                plugin,
+                title,
+                raw.get("about", ""),
+                dict(values),
+                offer.get("field", ""),
+                offer.get("prefix", ""),
+                raw.get("notice", ""),
+            )
+        )
     return out
 
 
@@ -71,4 +80,3 @@ def recipes_of(manifest: Manifest) -> list[Recipe]:
     except (ModuleNotFoundError, TypeError, OSError):  # TypeError: a plugin that is a module, not a folder
         return []
     return parse_recipes(text, manifest.id, f"{manifest.package}/{FILE}")
-

@@ -34,7 +34,9 @@ def mp4_available() -> bool:
     return True
 
 
-def to_rgb8(arr: np.ndarray, levels: tuple[float, float] | None = None, size: tuple[int, int] | None = None) -> np.ndarray:
+def to_rgb8(
+    arr: np.ndarray, levels: tuple[float, float] | None = None, size: tuple[int, int] | None = None
+) -> np.ndarray:
     """An (H, W, 3) uint8 image from a gray or RGB(A) array; floats are scaled from ``levels``
     (default: [0, 1] for floats). ``size`` is (width, height), resized with nearest neighbour so
     pixels stay crisp."""
@@ -104,7 +106,10 @@ class Mp4Stream:
         self._gen.close()
 
 
-STREAMS = {"gif": (GifStream, ".part"), "mp4": (Mp4Stream, ".part.mp4")}  # ffmpeg reads the suffix
+STREAMS: dict[str, tuple[type[GifStream] | type[Mp4Stream], str]] = {
+    "gif": (GifStream, ".part"),
+    "mp4": (Mp4Stream, ".part.mp4"),
+}  # ffmpeg reads the suffix
 
 
 def check_fps(fps: float) -> float:
@@ -184,7 +189,7 @@ class AnimationWriter:
 
     def _put(self, item: Any) -> None:
         """Hand ``item`` to the writer thread, giving up as soon as that thread has ended."""
-        while self._thread.is_alive():
+        while self._thread is not None and self._thread.is_alive():
             try:
                 self._queue.put(item, timeout=0.1)
                 return
@@ -199,6 +204,7 @@ class AnimationWriter:
     def _write(self) -> None:
         """The writer thread: encode until the end marker, then rename; any error ends it."""
         stream_cls, _ = STREAMS[self.fmt]
+        assert self.size is not None  # set by the first frame, before the thread starts
         try:
             stream = stream_cls(self.part, self.size, self.fps)
             try:
@@ -215,8 +221,14 @@ class AnimationWriter:
 class RecordSink(Sink):
     """Headless recording: every snapshot that carries array ``key`` adds a frame."""
 
-    def __init__(self, path: Path, key: str, fps: float = 20.0, size: tuple[int, int] | None = None,
-                 levels: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        key: str,
+        fps: float = 20.0,
+        size: tuple[int, int] | None = None,
+        levels: tuple[float, float] | None = None,
+    ) -> None:
         self.key, self.levels = key, levels
         self.writer = AnimationWriter(path, fps, size)
 

@@ -114,7 +114,9 @@ def read_columns(path: str | Path) -> tuple[dict[str, np.ndarray], list[str]]:
         lines = [line for line in body.split("\n")[:-1] if line.count(",") == width - 1]
         warnings.append(f"{rows - len(lines)} malformed rows of {METRICS_NAME} left out")
         body, rows = "".join(line + "\n" for line in lines), len(lines)
-    filled = ("\n" + body).replace(",,", ",nan,").replace(",,", ",nan,").replace("\n,", "\nnan,").replace(",\n", ",nan\n")
+    filled = (
+        ("\n" + body).replace(",,", ",nan,").replace(",,", ",nan,").replace("\n,", "\nnan,").replace(",\n", ",nan\n")
+    )
     try:
         table = np.fromstring(filled[1:].replace("\n", ","), dtype=np.float64, sep=",").reshape(rows, width)
     except ValueError:  # a cell that is not a number: row by row, leaving such rows out
@@ -205,7 +207,9 @@ def read_run(run_dir: str | Path, rel: str = "") -> RunInfo:
         info.warnings.append(f"cannot read the folder ({exc.strerror or exc})")
         return info
     info.updated = max((s.st_mtime for s in entries.values()), default=0.0)
-    info.files = sorted(n for n in entries if n not in (CONFIG_NAME, METRICS_NAME, NOTES_NAME) and not n.endswith(".tmp"))
+    info.files = sorted(
+        n for n in entries if n not in (CONFIG_NAME, METRICS_NAME, NOTES_NAME) and not n.endswith(".tmp")
+    )
     doc, problem = _load_json(run_dir / CONFIG_NAME)
     if CONFIG_NAME not in entries:
         info.warnings.append(f"no {CONFIG_NAME} (killed before it was written?)")
@@ -362,13 +366,17 @@ class RunIndex:
         if changed or cache.keys() != self._cache.keys():
             self._cache = cache
             self._save_cache()
-        infos = [RunInfo.from_dict({**e["info"], "path": os.path.join(self.root, rel), "rel": rel})
-                 for rel, e in cache.items()]
+        infos = [
+            RunInfo.from_dict({**e["info"], "path": os.path.join(self.root, rel), "rel": rel})
+            for rel, e in cache.items()
+        ]
         now = time.time()
         for info in infos:  # said at each listing, never cached: it depends on the time
             if info.state in ACTIVE_STATES and now - info.updated > QUIET_S:
-                info.warnings.append(f"it says {info.state}, but nothing was written for {(now - info.updated) / 60:.0f} "
-                                     "min: killed, or paused?")
+                info.warnings.append(
+                    f"it says {info.state}, but nothing was written for {(now - info.updated) / 60:.0f} "
+                    "min: killed, or paused?"
+                )
         return sorted(infos, key=lambda i: (-(i.started or 0.0), i.rel))
 
     def trashed(self) -> list[RunInfo]:
@@ -383,12 +391,17 @@ class RunIndex:
         (of one in the trash when ``trashed``); UnknownRun otherwise."""
         top = self.root / TRASH_NAME if trashed else self.root
         path = Path(text).expanduser()
-        if path.is_dir() and _is_run({p.name for p in path.iterdir()}) and \
-                (not trashed or path.resolve().is_relative_to(top.resolve())):
+        if (
+            path.is_dir()
+            and _is_run({p.name for p in path.iterdir()})
+            and (not trashed or path.resolve().is_relative_to(top.resolve()))
+        ):
             return path
         rels = [rel for rel, _ in self._folders(top)] if top.is_dir() else []
         suffix = text.strip("/")
-        matches = [rel for rel in rels if rel == suffix] or sorted(rel for rel in rels if suffix and rel.endswith(suffix))
+        matches = [rel for rel in rels if rel == suffix] or sorted(
+            rel for rel in rels if suffix and rel.endswith(suffix)
+        )
         where = f"in the trash of {self.root}" if trashed else f"under {self.root}"
         if not matches:
             raise UnknownRun(f"no run {text!r} {where}")

@@ -47,8 +47,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in runs:
         flags = f"  [{', '.join(r.tags)}]" if r.tags else ""
         flags += f"  ! {len(r.warnings)} warning{'s' * (len(r.warnings) > 1)}" if r.warnings else ""
-        print(f"{r.rel:<40} {r.plugin or '?':<16} {r.state:<9} {_when(r.started)}  {_duration(r.duration):>7} "
-              f"step {_num(r.steps):<8} {settings_text(r.diff)}{flags}")
+        print(
+            f"{r.rel:<40} {r.plugin or '?':<16} {r.state:<9} {_when(r.started)}  {_duration(r.duration):>7} "
+            f"step {_num(r.steps):<8} {settings_text(r.diff)}{flags}"
+        )
     if not runs:
         print(f"no runs under {_index(args).root}")
     return 0
@@ -56,8 +58,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def show_lines(r: RunInfo) -> list[str]:
     """Everything the index knows of one run, for ``runs show``."""
-    lines = [r.path, f"  plugin    {r.plugin or '?'}", f"  state     {r.state}",
-             f"  started   {_when(r.started)}   ran {_duration(r.duration)}   last step {_num(r.steps)} ({r.rows} rows)"]
+    lines = [
+        r.path,
+        f"  plugin    {r.plugin or '?'}",
+        f"  state     {r.state}",
+        f"  started   {_when(r.started)}   ran {_duration(r.duration)}   last step {_num(r.steps)} ({r.rows} rows)",
+    ]
     if r.parent:
         lines.append(f"  forked from {r.parent.get('run')} at step {r.parent.get('step')}")
     lines.append(f"  settings  {settings_text(r.diff) or ('the defaults' if r.config else 'unknown')}")
@@ -105,7 +111,7 @@ def comparison(infos: list[RunInfo], metric: str) -> list[str]:
     if pooled:
         lines += ["", f"mean ± std over seeds ({metric})"]
     for group in pooled:
-        present = [rows[i] for i in group if rows[i] is not None]
+        present = [row for row in (rows[i] for i in group) if row is not None]
         name = label(configs[group[0]], [k for k in keys if k != "seed"]) or "all"
         stats = []
         for what in ("final", "best", "auc"):
@@ -173,10 +179,12 @@ def add_parsers(sub: Any) -> None:
             sp.add_argument("run", help=run)
         sp.add_argument("--root", help="the folder of runs (default: the app's, $WORKBENCH_HOME/runs)")
         sp.set_defaults(func=func)
-        return sp
+        made: argparse.ArgumentParser = sp
+        return made
 
     verbs = sub.add_parser("runs", help="list, show, compare, delete and restore runs").add_subparsers(
-        dest="verb", required=True)
+        dest="verb", required=True
+    )
     ls = command(verbs, "list", cmd_list, "every run under the root, newest first", run=None)
     ls.add_argument("--plugin", help="only this plugin's runs")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
@@ -185,6 +193,12 @@ def add_parsers(sub: Any) -> None:
     compare.add_argument("runs", nargs="+", metavar="run", help=named)
     compare.add_argument("--metric", required=True, help="a column of metrics.csv")
     command(verbs, "rm", cmd_rm, "move a run to the trash (<root>/.trash)")
-    command(verbs, "restore", cmd_restore, "bring a run back from the trash", run="its path in the trash, or a unique end of it")
+    command(
+        verbs,
+        "restore",
+        cmd_restore,
+        "bring a run back from the trash",
+        run="its path in the trash, or a unique end of it",
+    )
     export = command(sub, "export", cmd_export, "write a run as TensorBoard event files")
     export.add_argument("--tensorboard", required=True, metavar="DIR", help="folder for the event files")

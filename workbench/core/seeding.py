@@ -31,8 +31,10 @@ def rng_state() -> dict[str, Any]:
     """Python's, numpy's global and (once imported) torch's generators, in a form a checkpoint
     loaded with ``weights_only=True`` reads back (Python's tuple state becomes a dict)."""
     version, internal, gauss = random.getstate()
-    state: dict[str, Any] = {"python": {"version": version, "internal": list(internal), "gauss": gauss},
-                             "numpy": np.random.get_state(legacy=False)}
+    state: dict[str, Any] = {
+        "python": {"version": version, "internal": list(internal), "gauss": gauss},
+        "numpy": np.random.get_state(legacy=False),
+    }
     torch = sys.modules.get("torch")
     if torch is not None:
         state["torch"] = torch.get_rng_state()
@@ -44,8 +46,12 @@ def set_rng_state(state: dict[str, Any]) -> None:
     py = state["python"]
     random.setstate((int(py["version"]), tuple(int(x) for x in py["internal"]), py["gauss"]))
     legacy = state["numpy"]
-    np.random.set_state({**legacy, "state": {"key": np.asarray(legacy["state"]["key"], dtype=np.uint32),
-                                             "pos": int(legacy["state"]["pos"])}})
+    np.random.set_state(
+        {
+            **legacy,
+            "state": {"key": np.asarray(legacy["state"]["key"], dtype=np.uint32), "pos": int(legacy["state"]["pos"])},
+        }
+    )
     if "torch" in state:
         import torch
 

@@ -205,8 +205,9 @@ class CsvSink(Sink):
         if lines and not lines[-1].endswith(("\n", "\r")):
             lines.pop()  # a row cut short by a crash
         header = next(csv.reader(lines[:1]), None) or ["step"]
-        kept = lines[:1] + [line for line in lines[1:]
-                            if keep_through is None or float(line.split(",", 1)[0]) <= keep_through]
+        kept = lines[:1] + [
+            line for line in lines[1:] if keep_through is None or float(line.split(",", 1)[0]) <= keep_through
+        ]
         if len(kept) != len(lines) or not text.endswith(("\n", "\r")):
             tmp = self.path.with_suffix(".csv.tmp")
             tmp.write_text("".join(kept) or ",".join(header) + "\r\n", newline="")
@@ -236,8 +237,9 @@ class CsvSink(Sink):
         new = [k for k in ("wall_time", *snap.scalars) if k not in self._columns]  # an older file lacks wall_time
         if new:
             self._widen(new)
-        self._writer.writerow({"step": snap.step, "wall_time": repr(time.time()),
-                               **{k: _fmt(v) for k, v in snap.scalars.items()}})
+        self._writer.writerow(
+            {"step": snap.step, "wall_time": repr(time.time()), **{k: _fmt(v) for k, v in snap.scalars.items()}}
+        )
         if time.monotonic() - self._flushed > FLUSH_EVERY_S:
             self.flush()
 
@@ -252,7 +254,7 @@ class CsvSink(Sink):
         whole = self._file.tell()
         try:
             while data:
-                data = data[self._file.write(data):]
+                data = data[self._file.write(data) :]
         except OSError:
             self._broken = True  # later rows would only leave gaps: keep what is whole
             os.ftruncate(self._file.fileno(), whole)

@@ -70,10 +70,19 @@ class Sweep:
         SweepError: before anything is written, for a spec, folder or backend that cannot be used.
     """
 
-    def __init__(self, spec: SweepSpec, out: str | Path, *, manifest: Manifest | None = None,
-                 backend: str = "local", workers: int | None = None, address: str | None = None,
-                 device: str = "auto", checkpoint_every_s: float = 30.0,
-                 on_change: Callable[[dict[str, Any]], None] | None = None) -> None:
+    def __init__(
+        self,
+        spec: SweepSpec,
+        out: str | Path,
+        *,
+        manifest: Manifest | None = None,
+        backend: str = "local",
+        workers: int | None = None,
+        address: str | None = None,
+        device: str = "auto",
+        checkpoint_every_s: float = 30.0,
+        on_change: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.spec, self.out = spec, Path(out)
         self.manifest = manifest if manifest is not None else find(spec.plugin)
         if self.manifest.broken:
@@ -92,8 +101,19 @@ class Sweep:
 
     def _records(self) -> dict[str, dict[str, Any]]:
         """Each trial's record: a fresh one, or the one a previous run of this sweep left."""
-        fresh = {t.id: {"id": t.id, "settings": t.settings, "state": "pending", "error": "", "attempts": 0,
-                        "step": 0, "final": None, "best": None} for t in self.trials}
+        fresh = {
+            t.id: {
+                "id": t.id,
+                "settings": t.settings,
+                "state": "pending",
+                "error": "",
+                "attempts": 0,
+                "step": 0,
+                "final": None,
+                "best": None,
+            }
+            for t in self.trials
+        }
         if self.out.exists() and not self.out.is_dir():
             raise SweepError(f"--out {self.out} is a file, not a folder")
         path = self.out / SWEEP_FILE
@@ -122,9 +142,22 @@ class Sweep:
     def run(self) -> dict[str, int]:
         """Run every trial not done yet; the number of trials in each state at the end."""
         self.out.mkdir(parents=True, exist_ok=True)
-        tasks = [TrialTask(t.id, self.manifest, t.values, str(self.out / t.id), self.spec.steps, self.spec.metric,
-                           self.spec.mode, self.device, self.threads, self.checkpoint_every_s, tuple(sys.path))
-                 for t in self.todo()]
+        tasks = [
+            TrialTask(
+                t.id,
+                self.manifest,
+                t.values,
+                str(self.out / t.id),
+                self.spec.steps,
+                self.spec.metric,
+                self.spec.mode,
+                self.device,
+                self.threads,
+                self.checkpoint_every_s,
+                tuple(sys.path),
+            )
+            for t in self.todo()
+        ]
         self._save()
         if tasks and not self.stopped:
             self.backend.run(tasks, self.report)
@@ -154,9 +187,12 @@ class Sweep:
         return counts
 
     def _save(self) -> None:
-        doc = {"plugin": self.manifest.id, "spec": self.spec.to_dict(),
-               "trials": [self.records[t.id] for t in self.trials],
-               "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
+        doc = {
+            "plugin": self.manifest.id,
+            "spec": self.spec.to_dict(),
+            "trials": [self.records[t.id] for t in self.trials],
+            "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        }
         tmp = self.out / f".{SWEEP_FILE}.tmp"
         tmp.write_text(json.dumps(doc, indent=2, default=str))
         os.replace(tmp, self.out / SWEEP_FILE)
@@ -185,11 +221,15 @@ def summary_lines(out: str | Path) -> list[str]:
     sign = -1.0 if spec["mode"] == "max" else 1.0
     ranked = sorted(trials, key=lambda r: (r["best"] is None, sign * (r["best"] or 0.0)))
     width = max([len(r["id"]) for r in trials] + [5]) + 2
-    lines = [f"{doc['plugin']} sweep in {out}: {len(trials)} trials, {spec['metric']} ({spec['mode']})",
-             f"{'trial':<{width}}{'state':<10}{'step':>10}{'final':>12}{'best':>12}  error"]
+    lines = [
+        f"{doc['plugin']} sweep in {out}: {len(trials)} trials, {spec['metric']} ({spec['mode']})",
+        f"{'trial':<{width}}{'state':<10}{'step':>10}{'final':>12}{'best':>12}  error",
+    ]
     for r in ranked:
-        lines.append(f"{r['id']:<{width}}{r['state']:<10}{r['step']:>10}{_num(r['final']):>12}{_num(r['best']):>12}"
-                     f"  {r.get('error', '')}".rstrip())
+        lines.append(
+            f"{r['id']:<{width}}{r['state']:<10}{r['step']:>10}{_num(r['final']):>12}{_num(r['best']):>12}"
+            f"  {r.get('error', '')}".rstrip()
+        )
     groups: dict[str, list[float]] = {}
     for r in trials:
         if "seed" in r["settings"] and r["best"] is not None:
@@ -197,6 +237,8 @@ def summary_lines(out: str | Path) -> list[str]:
             groups.setdefault(name, []).append(r["best"])
     if any(len(v) > 1 for v in groups.values()):
         lines += ["", f"best {spec['metric']}, mean ± std over seeds"]
-        lines += [f"{name:<{width}}{np.mean(v):>12.4g} ± {np.std(v):<10.4g}({len(v)} seeds)"
-                  for name, v in sorted(groups.items(), key=lambda kv: sign * float(np.mean(kv[1])))]
+        lines += [
+            f"{name:<{width}}{np.mean(v):>12.4g} ± {np.std(v):<10.4g}({len(v)} seeds)"
+            for name, v in sorted(groups.items(), key=lambda kv: sign * float(np.mean(kv[1])))
+        ]
     return lines

@@ -32,8 +32,9 @@ def _progress(record: dict[str, Any]) -> None:
         line = f"retry  {text}: {record['error']}"
     else:
         best = "" if record.get("best") is None else f", best {record['best']:.4g}"
-        line = f"{state:<6} {text} at step {record.get('step', 0)}{best}" + \
-            (f": {record['error']}" if record.get("error") else "")
+        line = f"{state:<6} {text} at step {record.get('step', 0)}{best}" + (
+            f": {record['error']}" if record.get("error") else ""
+        )
     print(line, file=sys.stderr, flush=True)
 
 
@@ -43,17 +44,41 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if args.plugin is None or args.out is None:
         raise SweepError("a sweep needs a PLUGIN and --out DIR (or --summary DIR)")
-    spec = SweepSpec.from_args(args.plugin, args.grid, args.sample, trials=args.trials,
-                               seeds=None if args.seeds is None else parse_seeds(args.seeds), sets=args.set,
-                               steps=args.steps, metric=args.metric, mode=args.mode or "", scheduler=args.scheduler)
-    sweep = Sweep(spec, args.out, backend=args.backend, workers=args.workers, address=args.address,
-                  device=args.device, checkpoint_every_s=args.checkpoint_every, on_change=_progress)
+    spec = SweepSpec.from_args(
+        args.plugin,
+        args.grid,
+        args.sample,
+        trials=args.trials,
+        seeds=None if args.seeds is None else parse_seeds(args.seeds),
+        sets=args.set,
+        steps=args.steps,
+        metric=args.metric,
+        mode=args.mode or "",
+        scheduler=args.scheduler,
+    )
+    sweep = Sweep(
+        spec,
+        args.out,
+        backend=args.backend,
+        workers=args.workers,
+        address=args.address,
+        device=args.device,
+        checkpoint_every_s=args.checkpoint_every,
+        on_change=_progress,
+    )
     done = len(sweep.trials) - len(sweep.todo())
-    print(f"{len(sweep.trials)} trials in {args.out}" + (f" ({done} done before)" if done else "")
-          + f"; {args.backend}, {sweep.workers} at once", file=sys.stderr)
+    print(
+        f"{len(sweep.trials)} trials in {args.out}"
+        + (f" ({done} done before)" if done else "")
+        + f"; {args.backend}, {sweep.workers} at once",
+        file=sys.stderr,
+    )
     counts, interrupted = run_until_signalled(sweep.run, sweep.stop)
-    print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) +
-          f"; `workbench sweep --summary {args.out}` shows them", file=sys.stderr)
+    print(
+        ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        + f"; `workbench sweep --summary {args.out}` shows them",
+        file=sys.stderr,
+    )
     if interrupted:
         return 128 + signal.SIGINT
     return 1 if counts.get("failed") else 0
@@ -64,8 +89,13 @@ def add_parser(sub: Any) -> None:
     sp = sub.add_parser("sweep", help="run a grid, random samples and seeds of a plugin (locally or on Ray)")
     sp.add_argument("plugin", nargs="?", help="plugin id (see `workbench list`)")
     sp.add_argument("--grid", action="append", default=[], metavar="KEY=A,B,...", help="values to try (repeatable)")
-    sp.add_argument("--sample", action="append", default=[], metavar="KEY=DIST",
-                    help="uniform(lo,hi), loguniform(lo,hi), randint(lo,hi) or choice(a,b,...) (repeatable)")
+    sp.add_argument(
+        "--sample",
+        action="append",
+        default=[],
+        metavar="KEY=DIST",
+        help="uniform(lo,hi), loguniform(lo,hi), randint(lo,hi) or choice(a,b,...) (repeatable)",
+    )
     sp.add_argument("--trials", type=int, default=1, help="samples drawn (with --sample)")
     sp.add_argument("--seeds", help="seeds of every setting: 0-9 or 1,3,5")
     sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fixed config value")

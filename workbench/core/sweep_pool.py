@@ -92,7 +92,9 @@ class LocalPool:
                     attempts[task.id] += 1
                     worker.conn.send(task)
                     busy[worker] = task
-                    report({"id": task.id, "state": "running", "pid": worker.process.pid, "attempts": attempts[task.id]})
+                    report(
+                        {"id": task.id, "state": "running", "pid": worker.process.pid, "attempts": attempts[task.id]}
+                    )
                 multiprocessing.connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy], 1.0)
                 for worker, task in list(busy.items()):
                     try:
@@ -117,8 +119,11 @@ class LocalPool:
         worker.process.join(5)
         code = worker.process.exitcode
         worker.close(wait=False)
-        why = f"its worker died (exit code {code})" if code is None or code >= 0 else \
-            f"its worker was killed ({signal.Signals(-code).name})"
+        why = (
+            f"its worker died (exit code {code})"
+            if code is None or code >= 0
+            else f"its worker was killed ({signal.Signals(-code).name})"
+        )
         if self._stop.is_set():  # resumed by the next run of the sweep
             report({"id": task.id, "state": "stopped", "error": why})
         elif attempt <= self.retries:

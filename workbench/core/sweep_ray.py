@@ -119,8 +119,13 @@ class _Records(_DriverOnly, tune.Callback):
 
     def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
         lines = [line for line in str(trial.get_error() or "").splitlines() if line.strip()]
-        self.report({"id": trial.config["trial"], "state": "failed",
-                     "error": lines[-1].strip() if lines else "its Ray actor failed"})
+        self.report(
+            {
+                "id": trial.config["trial"],
+                "state": "failed",
+                "error": lines[-1].strip() if lines else "its Ray actor failed",
+            }
+        )
 
 
 class _StopAll(_DriverOnly, tune.Stopper):
@@ -156,8 +161,13 @@ class RayBackend:
         self._early.add(trial_id)
         task = self._tasks[trial_id]
         state = "stopped" if self._stop.is_set() else "pruned"
-        return {"id": trial_id, "state": state, "error": "", "step": _last_step(task.out_dir),
-                **metric_figures(task.out_dir, task.metric, task.mode)}
+        return {
+            "id": trial_id,
+            "state": state,
+            "error": "",
+            "step": _last_step(task.out_dir),
+            **metric_figures(task.out_dir, task.metric, task.mode),
+        }
 
     def _order(self, ids: list[str]) -> list[str]:
         """The trials in the order Tune starts them: shuffled (the same way each time) under
@@ -186,23 +196,34 @@ class RayBackend:
     def _fit(self, tasks: list[TrialTask], report: Any) -> None:
         spec = self.spec
         gpus = 1 if resolve_device(self.device) == "cuda" else 0
-        trainable = tune.with_resources(tune.with_parameters(TrialTrainable, tasks=self._tasks),
-                                        {"cpu": tasks[0].threads, "gpu": gpus})
+        trainable = tune.with_resources(
+            tune.with_parameters(TrialTrainable, tasks=self._tasks), {"cpu": tasks[0].threads, "gpu": gpus}
+        )
         scheduler = None
         if spec.scheduler == "asha":
             assert spec.steps is not None
-            scheduler = ASHAScheduler(time_attr="step", metric=spec.metric, mode=spec.mode, max_t=spec.steps,
-                                      grace_period=max(1, spec.steps // REDUCTION**2), reduction_factor=REDUCTION)
+            scheduler = ASHAScheduler(
+                time_attr="step",
+                metric=spec.metric,
+                mode=spec.mode,
+                max_t=spec.steps,
+                grace_period=max(1, spec.steps // REDUCTION**2),
+                reduction_factor=REDUCTION,
+            )
         out = Path(tasks[0].out_dir).parent.resolve()
         tuner = tune.Tuner(
             trainable,
             param_space={"trial": tune.grid_search(self._order([t.id for t in tasks]))},
             tune_config=tune.TuneConfig(scheduler=scheduler, max_concurrent_trials=self.workers, reuse_actors=True),
             run_config=tune.RunConfig(
-                name=_dt.datetime.now().strftime("%Y%m%d-%H%M%S"), storage_path=str(out / ".ray"),
-                stop=_StopAll(self._stop), callbacks=[_Records(self, report)], verbose=0,
+                name=_dt.datetime.now().strftime("%Y%m%d-%H%M%S"),
+                storage_path=str(out / ".ray"),
+                stop=_StopAll(self._stop),
+                callbacks=[_Records(self, report)],
+                verbose=0,
                 failure_config=tune.FailureConfig(max_failures=1),
-                checkpoint_config=tune.CheckpointConfig(checkpoint_at_end=False)),
+                checkpoint_config=tune.CheckpointConfig(checkpoint_at_end=False),
+            ),
         )
         tuner.fit()
 

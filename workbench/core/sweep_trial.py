@@ -66,8 +66,9 @@ class TrialSink(Sink):
     """Stops the run at the next snapshot once ``should_stop()`` says so, and hands every value
     of the sweep's metric to ``on_metric(step, value)`` (Ray's reporting, the scheduler's input)."""
 
-    def __init__(self, metric: str, should_stop: Callable[[], bool],
-                 on_metric: Callable[[int, float], None] | None = None) -> None:
+    def __init__(
+        self, metric: str, should_stop: Callable[[], bool], on_metric: Callable[[int, float], None] | None = None
+    ) -> None:
         self.metric, self.should_stop, self.on_metric = metric, should_stop, on_metric
         self.stop: Callable[[], None] = lambda: None  # the run's, once it exists
 
@@ -78,8 +79,9 @@ class TrialSink(Sink):
             self.stop()
 
 
-def run_trial(task: TrialTask, should_stop: Callable[[], bool],
-              on_metric: Callable[[int, float], None] | None = None) -> dict[str, Any]:
+def run_trial(
+    task: TrialTask, should_stop: Callable[[], bool], on_metric: Callable[[int, float], None] | None = None
+) -> dict[str, Any]:
     """Run ``task`` to its end, a stop or an error; the trial's record for ``sweep.json``. Anything
     that goes wrong (a plugin that does not import, a folder that cannot be written) fails this
     trial, never the worker or the sweep."""
@@ -87,12 +89,19 @@ def run_trial(task: TrialTask, should_stop: Callable[[], bool],
     try:
         return _run(task, should_stop, on_metric)
     except Exception as exc:  # noqa: BLE001 - see above
-        return {"id": task.id, "state": "failed", "error": f"{type(exc).__name__}: {exc}", "step": 0,
-                "final": None, "best": None}
+        return {
+            "id": task.id,
+            "state": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "step": 0,
+            "final": None,
+            "best": None,
+        }
 
 
-def _run(task: TrialTask, should_stop: Callable[[], bool],
-         on_metric: Callable[[int, float], None] | None) -> dict[str, Any]:
+def _run(
+    task: TrialTask, should_stop: Callable[[], bool], on_metric: Callable[[int, float], None] | None
+) -> dict[str, Any]:
     from workbench.core.driver import Run
 
     limit_threads(task.threads)
@@ -100,11 +109,26 @@ def _run(task: TrialTask, should_stop: Callable[[], bool],
     resume = out if (out / CHECKPOINT_NAME).is_file() else None
     sink = TrialSink(task.metric, should_stop, on_metric)
     cfg = from_dict(task.manifest.config_class(), task.values)
-    run = Run(task.manifest, cfg, device=task.device, out_dir=out, sinks=[sink], max_steps=task.steps,
-              resume_from=resume, checkpoint_every_s=task.checkpoint_every_s, on_nonfinite="stop")
+    run = Run(
+        task.manifest,
+        cfg,
+        device=task.device,
+        out_dir=out,
+        sinks=[sink],
+        max_steps=task.steps,
+        resume_from=resume,
+        checkpoint_every_s=task.checkpoint_every_s,
+        on_nonfinite="stop",
+    )
     sink.stop = run.stop
     status = run.run()
     if run.error and out.is_dir():
         (out / "error.log").write_text(run.error)
-    return {"id": task.id, "state": str(status.state), "error": status.message if status.state == "failed" else "",
-            "step": status.step, "device": status.device, **metric_figures(out, task.metric, task.mode)}
+    return {
+        "id": task.id,
+        "state": str(status.state),
+        "error": status.message if status.state == "failed" else "",
+        "step": status.step,
+        "device": status.device,
+        **metric_figures(out, task.metric, task.mode),
+    }

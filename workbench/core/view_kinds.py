@@ -54,75 +54,145 @@ class ViewKind:
 COMMON_OPTIONS = {
     "title": Option(str, "", "shown above the view; default: its keys"),
     "optional": Option(bool, False, "its keys come only in some configs: the view shows once they arrive"),
-    "waiting": Option(str, "", "said in the middle of the view until its data arrives "
-                               "(\"first samples at step 250\"); default: \"waiting for data\""),
-    "when": Option(str, "", "the view shows only in runs whose config satisfies this: `field op literal` "
-                            "joined by `and`, op one of == != < <= > >= (`runs > 1 and env == \"CartPole-v1\"`)"),
+    "waiting": Option(
+        str,
+        "",
+        "said in the middle of the view until its data arrives "
+        '("first samples at step 250"); default: "waiting for data"',
+    ),
+    "when": Option(
+        str,
+        "",
+        "the view shows only in runs whose config satisfies this: `field op literal` "
+        'joined by `and`, op one of == != < <= > >= (`runs > 1 and env == "CartPole-v1"`)',
+    ),
 }
 
 
 def axes(x: str = "", y: str = "") -> dict[str, Option]:
     """The axis-label options of a plotted kind, with that kind's defaults."""
-    return {"x_label": Option(str, x, "what the x axis counts, with its unit (\"episode\", \"env step\")"),
-            "y_label": Option(str, y, "what the y axis shows, with its unit (\"return\", \"loss (nats)\")")}
+    return {
+        "x_label": Option(str, x, 'what the x axis counts, with its unit ("episode", "env step")'),
+        "y_label": Option(str, y, 'what the y axis shows, with its unit ("return", "loss (nats)")'),
+    }
 
 
-BUILTIN_KINDS: dict[str, ViewKind] = {k.name: k for k in (
-    ViewKind("curve", "scalar names, drawn against `step`", (1, None), {
-        **axes("env step"),
-        "mean": Option(int, 0, "running-mean window drawn over the raw values; 0 draws none"),
-        "prefix": Option(bool, False, "also draw every scalar named `key/...` (`avg_reward/eps=0.1`), "
-                                      "so comparisons overlay"),
-        "logy": Option(bool, False, "log-scale y axis"),
-        "labels": Option(dict[str, str], {}, "legend names by key or variant (`{ loss = \"training\" }`); "
-                                             "default: `eps=0.1` reads `ε = 0.1`, `test_loss` reads `test loss`"),
-    }),
-    ViewKind("image", "(H, W) gray or (H, W, 3) RGB", (1, 1), {
-        "levels": Option(tuple[float, float], None, "fixed `[lo, hi]`; default [0, 1] for floats, "
-                                                    "[0, 255] for uint8"),
-        "columns_key": Option(str, "", "key of an (n,) array of numbers written on an axis over the "
-                                       "image's n equal columns (a strip's timesteps)"),
-        "columns_label": Option(str, "", "the label of that axis"),
-    }),
-    ViewKind("heatmap", "an (H, W) array; NaN cells (walls, cliffs, terminals) are drawn as a grey mask", (1, 1), {
-        **axes("column", "row"),
-        "arrows": Option(str, "", "key of an (H, W, 2) array of on-screen dx, dy drawn as arrows; zero = none"),
-        "numbers": Option(bool, False, "values written in the cells' corners (up to 400 cells)"),
-        "symmetric": Option(bool, False, "colour levels centred on 0"),
-        "colormap": Option(str, "viridis", "pyqtgraph colour map name"),
-        "colorbar_label": Option(str, "", "what the colours mean, with its unit, beside the colour bar"),
-        "extent": Option(tuple[float, float, float, float], None, "`[x0, x1, y0, y1]`: the data coordinates "
-                         "of the first and last column's outer edges and of the first and last row's; "
-                         "default: cell indices, row 0 at the top"),
-        "extent_key": Option(str, "", "key of a 4-value array sent by the trainer in place of `extent` "
-                                      "(the slice depends on the environment)"),
-        "axis_names": Option(list[str], [], "axis labels the trainer picks from with `axes_key`"),
-        "axes_key": Option(str, "", "key of a 2-value integer array: the x and y labels' indices in `axis_names`"),
-        "labels": Option(list[str], [], "names of the equal maps tiled in the array with a 1-cell gap "
-                                        "(one per action), written in each one's corner"),
-        "labels_key": Option(str, "", "key of an integer array picking each map's name from `labels`"),
-        "columns": Option(int, 0, "maps per row of the tiling; 0: all in one row"),
-        "click": Option(str, "", "name of an action the plugin declares; a click sends it the cell's (x, y)"),
-    }),
-    ViewKind("bars", "(A,) values; an optional second key (A,) drawn as markers, or as bars beside "
-                     "the first with `series`", (1, 2), {
-        **axes(),
-        "labels": Option(list[str], [], "names under the bars"),
-        "labels_key": Option(str, "", "key of an (A,) integer array picking each bar's name from `labels` "
-                                      "(the environment's actions, sent once)"),
-        "series": Option(list[str], [], "legend names of the keys; with two, both keys are drawn as bars"),
-    }),
-    ViewKind("histogram", "(N,) samples", (1, 1), {
-        **axes("", "count"),
-        "bins": Option(int, 30, "number of bins"),
-        "mean": Option(bool, False, "a line at the mean, named in the title"),
-    }),
-    ViewKind("scatter", "(N, 2) points; an optional second key (N,) of integer labels colours them", (1, 2), {
-        **axes(),
-        "classes": Option(list[str], [], "legend names of the integer labels 0, 1, 2..."),
-        "click": Option(str, "", "name of an action the plugin declares; a click sends it the point's (x, y)"),
-    }),
-)}
+BUILTIN_KINDS: dict[str, ViewKind] = {
+    k.name: k
+    for k in (
+        ViewKind(
+            "curve",
+            "scalar names, drawn against `step`",
+            (1, None),
+            {
+                **axes("env step"),
+                "mean": Option(int, 0, "running-mean window drawn over the raw values; 0 draws none"),
+                "prefix": Option(
+                    bool, False, "also draw every scalar named `key/...` (`avg_reward/eps=0.1`), so comparisons overlay"
+                ),
+                "logy": Option(bool, False, "log-scale y axis"),
+                "labels": Option(
+                    dict[str, str],
+                    {},
+                    'legend names by key or variant (`{ loss = "training" }`); '
+                    "default: `eps=0.1` reads `ε = 0.1`, `test_loss` reads `test loss`",
+                ),
+            },
+        ),
+        ViewKind(
+            "image",
+            "(H, W) gray or (H, W, 3) RGB",
+            (1, 1),
+            {
+                "levels": Option(
+                    tuple[float, float], None, "fixed `[lo, hi]`; default [0, 1] for floats, [0, 255] for uint8"
+                ),
+                "columns_key": Option(
+                    str,
+                    "",
+                    "key of an (n,) array of numbers written on an axis over the "
+                    "image's n equal columns (a strip's timesteps)",
+                ),
+                "columns_label": Option(str, "", "the label of that axis"),
+            },
+        ),
+        ViewKind(
+            "heatmap",
+            "an (H, W) array; NaN cells (walls, cliffs, terminals) are drawn as a grey mask",
+            (1, 1),
+            {
+                **axes("column", "row"),
+                "arrows": Option(str, "", "key of an (H, W, 2) array of on-screen dx, dy drawn as arrows; zero = none"),
+                "numbers": Option(bool, False, "values written in the cells' corners (up to 400 cells)"),
+                "symmetric": Option(bool, False, "colour levels centred on 0"),
+                "colormap": Option(str, "viridis", "pyqtgraph colour map name"),
+                "colorbar_label": Option(str, "", "what the colours mean, with its unit, beside the colour bar"),
+                "extent": Option(
+                    tuple[float, float, float, float],
+                    None,
+                    "`[x0, x1, y0, y1]`: the data coordinates "
+                    "of the first and last column's outer edges and of the first and last row's; "
+                    "default: cell indices, row 0 at the top",
+                ),
+                "extent_key": Option(
+                    str,
+                    "",
+                    "key of a 4-value array sent by the trainer in place of `extent` "
+                    "(the slice depends on the environment)",
+                ),
+                "axis_names": Option(list[str], [], "axis labels the trainer picks from with `axes_key`"),
+                "axes_key": Option(
+                    str, "", "key of a 2-value integer array: the x and y labels' indices in `axis_names`"
+                ),
+                "labels": Option(
+                    list[str],
+                    [],
+                    "names of the equal maps tiled in the array with a 1-cell gap "
+                    "(one per action), written in each one's corner",
+                ),
+                "labels_key": Option(str, "", "key of an integer array picking each map's name from `labels`"),
+                "columns": Option(int, 0, "maps per row of the tiling; 0: all in one row"),
+                "click": Option(str, "", "name of an action the plugin declares; a click sends it the cell's (x, y)"),
+            },
+        ),
+        ViewKind(
+            "bars",
+            "(A,) values; an optional second key (A,) drawn as markers, or as bars beside the first with `series`",
+            (1, 2),
+            {
+                **axes(),
+                "labels": Option(list[str], [], "names under the bars"),
+                "labels_key": Option(
+                    str,
+                    "",
+                    "key of an (A,) integer array picking each bar's name from `labels` "
+                    "(the environment's actions, sent once)",
+                ),
+                "series": Option(list[str], [], "legend names of the keys; with two, both keys are drawn as bars"),
+            },
+        ),
+        ViewKind(
+            "histogram",
+            "(N,) samples",
+            (1, 1),
+            {
+                **axes("", "count"),
+                "bins": Option(int, 30, "number of bins"),
+                "mean": Option(bool, False, "a line at the mean, named in the title"),
+            },
+        ),
+        ViewKind(
+            "scatter",
+            "(N, 2) points; an optional second key (N,) of integer labels colours them",
+            (1, 2),
+            {
+                **axes(),
+                "classes": Option(list[str], [], "legend names of the integer labels 0, 1, 2..."),
+                "click": Option(str, "", "name of an action the plugin declares; a click sends it the point's (x, y)"),
+            },
+        ),
+    )
+}
 
 PLOTTED_KINDS = ("curve", "heatmap", "bars", "histogram", "scatter")
 """The kinds drawn on axes: each needs both axis labels."""
@@ -162,7 +232,7 @@ def type_name(tp: Any) -> str:
         return f"[{type_name(args[0])}, ...]"
     if get_origin(tp) is tuple:
         return "[" + ", ".join(type_name(a) for a in args) + "]"
-    return tp.__name__
+    return str(tp.__name__)
 
 
 def matches(value: Any, tp: Any) -> bool:
@@ -184,15 +254,16 @@ def _keys_range(kind: ViewKind) -> str:
     return f"{lo} or more" if hi is None else str(lo) if lo == hi else f"{lo} to {hi}"
 
 
-def check_view(table: dict[str, Any], kinds: Mapping[str, ViewKind],
-               failed: Mapping[str, str] | None = None) -> dict[str, Any]:
+def check_view(
+    table: dict[str, Any], kinds: Mapping[str, ViewKind], failed: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A ``[[views]]`` table checked against its kind, with the defaults of the options it omits.
 
     Raises:
         ValueError: naming the unknown kind or option (with the closest known name), the
             option of the wrong type, or the wrong number of keys.
     """
-    name = table.get("kind")
+    name = str(table.get("kind"))
     if name not in kinds:
         why = (failed or {}).get(name)
         if why:
@@ -200,7 +271,7 @@ def check_view(table: dict[str, Any], kinds: Mapping[str, ViewKind],
         raise ValueError(f"unknown view kind {name!r}{_suggestion(name, kinds)}; known kinds: {', '.join(kinds)}")
     kind = kinds[name]
     keys = table.get("keys")
-    if not matches(keys, list[str]):
+    if not isinstance(keys, list) or not matches(keys, list[str]):
         raise ValueError(f"'keys' must be a list of names, got {keys!r}")
     lo, hi = kind.keys
     if len(keys) < lo or (hi is not None and len(keys) > hi):
@@ -210,8 +281,10 @@ def check_view(table: dict[str, Any], kinds: Mapping[str, ViewKind],
         if option in ("kind", "keys"):
             continue
         if option not in schema:
-            raise ValueError(f"unknown option {option!r} for kind {name!r}{_suggestion(option, schema)}; "
-                             f"its options: {', '.join(schema)}")
+            raise ValueError(
+                f"unknown option {option!r} for kind {name!r}{_suggestion(option, schema)}; "
+                f"its options: {', '.join(schema)}"
+            )
         if not matches(value, schema[option].type):
             raise ValueError(f"option {option!r} must be {type_name(schema[option].type)}, got {value!r}")
     if table.get("when"):

@@ -44,14 +44,18 @@ def resize(images: np.ndarray, size: int | None) -> np.ndarray:
     if h != w:
         s = min(h, w)
         top, left = (h - s) // 2, (w - s) // 2
-        images = images[:, :, top:top + s, left:left + s]
+        images = images[:, :, top : top + s, left : left + s]
         h = w = s
     if size is None or size == h:
         return np.ascontiguousarray(images)
     interp = cv2.INTER_AREA if size < h else cv2.INTER_LINEAR
     out = np.empty((n, c, size, size), dtype=np.float32)
     for i in range(n):
-        out[i] = cv2.resize(np.moveaxis(images[i], 0, -1), (size, size), interpolation=interp).reshape(size, size, c).transpose(2, 0, 1)
+        out[i] = (
+            cv2.resize(np.moveaxis(images[i], 0, -1), (size, size), interpolation=interp)
+            .reshape(size, size, c)
+            .transpose(2, 0, 1)
+        )
     return np.clip(out, 0.0, 1.0)
 
 
@@ -65,14 +69,18 @@ def set_channels(images: np.ndarray, channels: int, seed: int) -> np.ndarray:
         weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)[None, :, None, None]
         return (images * weights).sum(axis=1, keepdims=True)
     rng = np.random.default_rng(seed + 7919)
-    hsv = np.stack([rng.uniform(0, 180, len(images)), rng.uniform(150, 255, len(images)), np.full(len(images), 255.0)], axis=1)
+    hsv = np.stack(
+        [rng.uniform(0, 180, len(images)), rng.uniform(150, 255, len(images)), np.full(len(images), 255.0)], axis=1
+    )
     fg = cv2.cvtColor(hsv.astype(np.uint8)[None], cv2.COLOR_HSV2RGB)[0].astype(np.float32) / 255.0
     bg = rng.uniform(0.0, 0.25, (len(images), 3)).astype(np.float32)
     g = images[:, :1]
     return (bg[:, :, None, None] * (1.0 - g) + fg[:, :, None, None] * g).astype(np.float32)
 
 
-def subsample(images: np.ndarray, labels: np.ndarray, n: int | None, seed: int, source: str) -> tuple[np.ndarray, np.ndarray]:
+def subsample(
+    images: np.ndarray, labels: np.ndarray, n: int | None, seed: int, source: str
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` images drawn without replacement (all of them, in order, for n=None)."""
     if n is None:
         return images, labels

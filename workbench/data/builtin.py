@@ -17,8 +17,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
-         cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_PLAIN)
+FONTS = (
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_DUPLEX,
+    cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    cv2.FONT_HERSHEY_PLAIN,
+)
 SHAPES = ("square", "ellipse", "heart")
 DIGITS_CSV = Path("datasets", "data", "digits.csv.gz")  # inside the installed sklearn package
 _CANVAS = 96  # glyphs and shapes are drawn large, then reduced: smooth, anti-aliased edges
@@ -57,7 +63,7 @@ def _centred(glyph: np.ndarray, size: int) -> np.ndarray:
     ys, xs = np.nonzero(glyph > 0.05)
     if len(ys) == 0:
         return np.zeros((size, size), np.float32)
-    crop = glyph[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    crop = glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     box = max(2, round(size * 20 / 28))
     scale = box / max(crop.shape)
     h, w = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
@@ -126,8 +132,13 @@ def shapes(n: int, size: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarr
     }
     out = np.empty((n, 1, size, size), np.float32)
     for i in range(n):
-        big = _draw_shape(int(factors["shape"][i]), float(factors["scale"][i]), float(factors["rotation"][i]),
-                          float(factors["x"][i]), float(factors["y"][i]))
+        big = _draw_shape(
+            int(factors["shape"][i]),
+            float(factors["scale"][i]),
+            float(factors["rotation"][i]),
+            float(factors["x"][i]),
+            float(factors["y"][i]),
+        )
         out[i, 0] = cv2.resize(big, (size, size), interpolation=cv2.INTER_AREA) / 255.0
     out.setflags(write=False)
     for v in factors.values():

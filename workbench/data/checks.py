@@ -39,14 +39,16 @@ def check_images(shape: tuple[int, ...], dtype: np.dtype, source: object) -> Non
     """Raise ValueError unless images of ``shape`` and ``dtype`` hold real numbers within the limits."""
     if np.issubdtype(dtype, np.complexfloating):
         raise ValueError(f"{source}: pixels must be real numbers, not {dtype}")
-    if not (np.issubdtype(dtype, np.number) or dtype == bool):
+    if not (np.issubdtype(dtype, np.number) or dtype == np.bool_):
         raise ValueError(f"{source}: image values of type {dtype} are not numbers")
     if len(shape) > 1 and max(shape[1:]) > MAX_SIDE:
         raise ValueError(f"{source}: images of shape {tuple(shape)} have a side over the limit of {MAX_SIDE} pixels")
     need = int(np.prod(shape, dtype=np.float64)) * 4
     if need > MAX_BYTES:
-        raise ValueError(f"{source}: images of shape {tuple(shape)} would take {need / 1024**3:,.1f} GiB "
-                         f"once loaded; the limit is {MAX_BYTES / 1024**3:.0f} GiB")
+        raise ValueError(
+            f"{source}: images of shape {tuple(shape)} would take {need / 1024**3:,.1f} GiB "
+            f"once loaded; the limit is {MAX_BYTES / 1024**3:.0f} GiB"
+        )
 
 
 def check_labels(labels: np.ndarray, source: object) -> np.ndarray:
@@ -55,8 +57,10 @@ def check_labels(labels: np.ndarray, source: object) -> np.ndarray:
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"{source}: labels must be integers, not {labels.dtype}")
     if len(labels) and (labels.min() < 0 or labels.max() >= MAX_CLASSES):
-        raise ValueError(f"{source}: labels span [{labels.min()}, {labels.max()}]; "
-                         f"allowed are class numbers from 0 to {MAX_CLASSES - 1}")
+        raise ValueError(
+            f"{source}: labels span [{labels.min()}, {labels.max()}]; "
+            f"allowed are class numbers from 0 to {MAX_CLASSES - 1}"
+        )
     return labels.astype(np.int64)
 
 
@@ -68,8 +72,9 @@ def image_size(path: Path) -> tuple[int, int]:
             with Image.open(path) as im:
                 size = im.size
     except Image.DecompressionBombError:
-        raise ValueError(f"{path}: more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, over the limit of "
-                         f"{MAX_SIDE}x{MAX_SIDE}") from None
+        raise ValueError(
+            f"{path}: more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, over the limit of {MAX_SIDE}x{MAX_SIDE}"
+        ) from None
     except (OSError, UnidentifiedImageError):
         raise ValueError(f"{path}: not a readable image") from None
     if max(size) > MAX_SIDE:
@@ -92,8 +97,9 @@ def _check_npz(path: Path) -> None:
         if label_key is not None:
             labels = check_labels(files.npz_array(archive, label_key, path), f"{path} {label_key!r}")
             if len(labels) != shape[0]:
-                raise ValueError(f"{path}: {len(labels)} labels in {label_key!r} do not match the "
-                                 f"{shape[0]} images in {image_key!r}")
+                raise ValueError(
+                    f"{path}: {len(labels)} labels in {label_key!r} do not match the {shape[0]} images in {image_key!r}"
+                )
 
 
 def _check_idx(path: Path) -> None:
@@ -105,6 +111,8 @@ def _check_idx(path: Path) -> None:
     if label_path is not None:
         found = files.read_idx(label_path)
         if found.ndim != 1 or len(found) != shape[0]:
-            raise ValueError(f"{label_path}: {found.shape[0] if found.ndim else 0} labels of shape {found.shape} "
-                             f"do not match the {shape[0]} images of {path.name}")
+            raise ValueError(
+                f"{label_path}: {found.shape[0] if found.ndim else 0} labels of shape {found.shape} "
+                f"do not match the {shape[0]} images of {path.name}"
+            )
         check_labels(found, label_path)

@@ -62,15 +62,26 @@ def save_episode(run_dir: Path, episode: Episode, env: gym.Env) -> None:
     with datasets_at(run_dir) as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Minari asks for a description and an eval env it does not need
         dataset = minari.load_dataset(DATASET_ID) if (folder / DATASET_ID).is_dir() else None
-        buffer = EpisodeBuffer(id=dataset.total_episodes if dataset is not None else 0, seed=episode.seed,
-                               observations=list(episode.observations), actions=list(episode.actions),
-                               rewards=list(episode.rewards), terminations=list(episode.terminations),
-                               truncations=list(episode.truncations), infos={})
+        buffer = EpisodeBuffer(
+            id=dataset.total_episodes if dataset is not None else 0,
+            seed=episode.seed,
+            observations=list(episode.observations),
+            actions=list(episode.actions),
+            rewards=list(episode.rewards),
+            terminations=list(episode.terminations),
+            truncations=list(episode.truncations),
+            infos={},
+        )
         if dataset is not None:
             dataset.update_dataset_from_buffer([buffer])
         else:
-            minari.create_dataset_from_buffers(DATASET_ID, [buffer], env=env, algorithm_name="person",
-                                               description="episodes played by a person with the keyboard")
+            minari.create_dataset_from_buffers(
+                DATASET_ID,
+                [buffer],
+                env=env,
+                algorithm_name="person",
+                description="episodes played by a person with the keyboard",
+            )
 
 
 def load_demos(run_dir: Path, env_id: str):

@@ -35,7 +35,9 @@ def read_idx(path: Path) -> np.ndarray:
     header = 4 + 4 * len(shape)
     need = int(np.prod(shape)) * dtype.itemsize
     if len(raw) - header < need:
-        raise ValueError(f"{path}: truncated IDX data: shape {shape} needs {need} bytes, the file has {len(raw) - header}")
+        raise ValueError(
+            f"{path}: truncated IDX data: shape {shape} needs {need} bytes, the file has {len(raw) - header}"
+        )
     return np.frombuffer(raw, dtype, int(np.prod(shape)), header).reshape(shape)
 
 
@@ -44,7 +46,7 @@ def peek_idx(path: Path) -> tuple[np.dtype, tuple[int, ...]]:
     with path.open("rb") as f:
         gz = f.read(2) == GZIP_MAGIC
     try:
-        with (gzip.open(path) if gz else path.open("rb")) as f:
+        with gzip.open(path) if gz else path.open("rb") as f:
             raw = f.read(4)
             raw += f.read(4 * raw[3]) if len(raw) == 4 else b""
     except (OSError, EOFError) as exc:
@@ -55,8 +57,10 @@ def peek_idx(path: Path) -> tuple[np.dtype, tuple[int, ...]]:
 def idx_header(raw: bytes, path: Path) -> tuple[np.dtype, tuple[int, ...]]:
     """The dtype and shape in the header at the start of ``raw``, an IDX file's bytes."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
-        raise ValueError(f"{path}: wrong magic number {raw[:4].hex() or '(empty file)'}; an IDX file starts "
-                         "with 00 00, a type code (08 for unsigned bytes) and the number of dimensions")
+        raise ValueError(
+            f"{path}: wrong magic number {raw[:4].hex() or '(empty file)'}; an IDX file starts "
+            "with 00 00, a type code (08 for unsigned bytes) and the number of dimensions"
+        )
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -156,10 +160,12 @@ def read_images(files: list[Path], channels: int, size: int | None) -> np.ndarra
             raise ValueError(f"{f}: not a readable image")
         h, w = img.shape[:2]
         s = min(h, w)
-        img = img[(h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]
+        img = img[(h - s) // 2 : (h - s) // 2 + s, (w - s) // 2 : (w - s) // 2 + s]
         if size is not None and s != size:
             img = cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA if size < s else cv2.INTER_LINEAR)
         if out and img.shape != out[0].shape:
-            raise ValueError(f"{f}: size {img.shape[:2]} differs from the first image's {out[0].shape[:2]}; pass a size")
+            raise ValueError(
+                f"{f}: size {img.shape[:2]} differs from the first image's {out[0].shape[:2]}; pass a size"
+            )
         out.append(img if channels == 1 else cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
     return np.stack(out).reshape(len(out), *out[0].shape[:2], channels)

@@ -7,8 +7,9 @@ import numpy as np
 from workbench.data.arrays import resize, set_channels, to_nchw
 
 
-def collect_frames(env_id: str, n: int = 1000, size: int | None = 64, channels: int = 3, seed: int = 0,
-                   every: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def collect_frames(
+    env_id: str, n: int = 1000, size: int | None = 64, channels: int = 3, seed: int = 0, every: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Play random actions and keep every ``every``-th rendered frame: float32 (n, C, size, size)
     in [0, 1] and labels holding the episode index of each frame.
 

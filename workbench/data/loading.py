@@ -28,12 +28,15 @@ def check_source(name: str) -> None:
     if path.exists():
         checks.check_file(path)
         return
-    raise ValueError(f"data={name!r} is neither a built-in set ({', '.join(DATASETS)}) nor an existing "
-                     "IDX file, .npz file or folder of images")
+    raise ValueError(
+        f"data={name!r} is neither a built-in set ({', '.join(DATASETS)}) nor an existing "
+        "IDX file, .npz file or folder of images"
+    )
 
 
-def load_images(name: str = "digits", size: int | None = 28, n: int | None = None, seed: int = 0,
-                channels: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def load_images(
+    name: str = "digits", size: int | None = 28, n: int | None = None, seed: int = 0, channels: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Load an image set as float32 (N, C, H, W) in [0, 1] and int64 labels (N,), -1 where unknown.
 
     Args:

@@ -23,16 +23,22 @@ CONFIDENT = 0.9
 
 def _net() -> nn.Module:
     return nn.Sequential(
-        nn.Conv2d(1, 16, 5, stride=2, padding=2), nn.ReLU(),
-        nn.Conv2d(16, 32, 5, stride=2, padding=2), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(7), nn.Flatten(), nn.Linear(32 * 49, 64), nn.ReLU(), nn.Linear(64, REJECT + 1),
+        nn.Conv2d(1, 16, 5, stride=2, padding=2),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 5, stride=2, padding=2),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(7),
+        nn.Flatten(),
+        nn.Linear(32 * 49, 64),
+        nn.ReLU(),
+        nn.Linear(64, REJECT + 1),
     )
 
 
 def _not_digits(digits: np.ndarray, labels: np.ndarray, n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     """Images that must not pass as digits: blends of two different digits, noise, blanks, shapes."""
     a, b = rng.integers(0, len(digits), (2, 4 * n))
-    a, b = a[labels[a] != labels[b]][:n // 2], b[labels[a] != labels[b]][:n // 2]
+    a, b = a[labels[a] != labels[b]][: n // 2], b[labels[a] != labels[b]][: n // 2]
     w = rng.uniform(0.35, 0.65, (len(a), 1, 1, 1)).astype(np.float32)
     blends = w * digits[a] + (1 - w) * digits[b]
     k = (n - len(blends)) // 3
@@ -51,7 +57,7 @@ class DigitScorer:
 
     @classmethod
     @functools.lru_cache(maxsize=4)
-    def trained(cls, size: int = 28, seed: int = 0) -> "DigitScorer":
+    def trained(cls, size: int = 28, seed: int = 0) -> DigitScorer:
         """Train (once per process for each size and seed; later calls return the same scorer).
 
         Leaves torch's global random state as it found it, so trainers stay deterministic."""

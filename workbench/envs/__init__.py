@@ -20,8 +20,11 @@ ENVS = {
     "workbench/MaximizationBias-v0": ("workbench.envs.max_bias:MaximizationBias", None, {}),
     "workbench/RandomWalk-v0": ("workbench.envs.random_walk:RandomWalk", None, {}),
     "workbench/EditableGrid-v0": ("workbench.envs.text_grid:TextGrid", 1000, {}),
-    "workbench/Gridworld4x4-v0": ("workbench.envs.text_grid:TextGrid", 1000,
-                                  {"grid": SUTTON_BARTO_4X4, "step_reward": -1.0, "slip": 0.0}),
+    "workbench/Gridworld4x4-v0": (
+        "workbench.envs.text_grid:TextGrid",
+        1000,
+        {"grid": SUTTON_BARTO_4X4, "step_reward": -1.0, "slip": 0.0},
+    ),
     "workbench/RobotGrid-v0": ("workbench.envs.robot:RobotGrid", 100, {}),
 }
 

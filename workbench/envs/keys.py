@@ -12,14 +12,15 @@ from __future__ import annotations
 import functools
 
 import gymnasium as gym
+
 from workbench.core.envs import register_all
 from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, layout_of
 
 ARROWS = {UP: "Up", RIGHT: "Right", DOWN: "Down", LEFT: "Left"}
 CLASSIC = {
     "CartPole": {"Left": 0, "Right": 1},
-    "Acrobot": {"Left": 0, "Down": 1, "Right": 2},         # torque -1, 0, +1
-    "MountainCar": {"Left": 0, "Down": 1, "Right": 2},     # push left, no push, push right
+    "Acrobot": {"Left": 0, "Down": 1, "Right": 2},  # torque -1, 0, +1
+    "MountainCar": {"Left": 0, "Down": 1, "Right": 2},  # push left, no push, push right
 }
 ATARI = {"NOOP": "Down", "FIRE": "Space", "UP": "Up", "RIGHT": "Right", "LEFT": "Left", "DOWN": "Down"}
 TAXI_EXTRA = {"P": 4, "D": 5}  # pick up, drop off

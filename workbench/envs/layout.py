@@ -47,8 +47,9 @@ class GridLayout:
         return self.paint(self.arrows[states, actions])
 
 
-def rectangular(shape: tuple[int, int], moves: list[tuple[float, float]],
-                blocked: np.ndarray | None = None) -> GridLayout:
+def rectangular(
+    shape: tuple[int, int], moves: list[tuple[float, float]], blocked: np.ndarray | None = None
+) -> GridLayout:
     """A layout where state s is cell s of a row-major (H, W) grid and action a moves along ``moves[a]``."""
     h, w = shape
     cells = np.stack(np.divmod(np.arange(h * w), w), axis=1)
@@ -83,5 +84,8 @@ def layout_of(env: gym.Env) -> GridLayout:
     if name == "Taxi":
         return taxi_layout()
     n_states, n_actions = env.observation_space.n, env.action_space.n
-    return GridLayout((1, n_states), np.stack([np.zeros(n_states, int), np.arange(n_states)], 1),
-                      np.zeros((n_states, n_actions, 2), np.float32))
+    return GridLayout(
+        (1, n_states),
+        np.stack([np.zeros(n_states, int), np.arange(n_states)], 1),
+        np.zeros((n_states, n_actions, 2), np.float32),
+    )

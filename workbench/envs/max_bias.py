@@ -37,8 +37,12 @@ class MaximizationBias(gym.Env):
         self.masks[A, 2:] = 0
         go = {a: [(1.0, B if a == GO_LEFT else RIGHT_END, 0.0, a != GO_LEFT)] for a in range(self.n_actions)}
         end = {a: [(1.0, LEFT_END, MEAN, True)] for a in range(self.n_actions)}  # expected reward
-        self.P = {A: go, B: end, LEFT_END: {a: [(1.0, LEFT_END, 0.0, True)] for a in range(self.n_actions)},
-                  RIGHT_END: {a: [(1.0, RIGHT_END, 0.0, True)] for a in range(self.n_actions)}}
+        self.P = {
+            A: go,
+            B: end,
+            LEFT_END: {a: [(1.0, LEFT_END, 0.0, True)] for a in range(self.n_actions)},
+            RIGHT_END: {a: [(1.0, RIGHT_END, 0.0, True)] for a in range(self.n_actions)},
+        }
         self.state = A
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:

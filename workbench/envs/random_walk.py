@@ -7,8 +7,8 @@ import gymnasium as gym
 import numpy as np
 
 from workbench.envs import drawing
-from workbench.envs.model_env import DeterministicModelEnv
 from workbench.envs.layout import LEFT, RIGHT, GridLayout, rectangular
+from workbench.envs.model_env import DeterministicModelEnv
 
 N = 7  # 0 and 6 are the terminals; 3 (C) is the start
 START = 3

@@ -7,8 +7,8 @@ import gymnasium as gym
 import numpy as np
 
 from workbench.envs import drawing
-from workbench.envs.model_env import DeterministicModelEnv
 from workbench.envs.layout import GridLayout
+from workbench.envs.model_env import DeterministicModelEnv
 
 SIZE = 3
 UP = 0  # headings: 0 up, 1 right, 2 down, 3 left (drawing.HEADINGS)

@@ -30,8 +30,14 @@ from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, GridLayout, rectangular
 CELL_CHARS = ".#STGX"
 TERMINAL_BONUS = {"T": 0.0, "G": 1.0, "X": -1.0}
 MOVES = [(-1, 0), (0, 1), (1, 0), (0, -1)]  # up right down left, as (d_row, d_col)
-COLORS = {".": drawing.FLOOR, "#": drawing.WALL, "S": drawing.START, "T": drawing.TERMINAL,
-          "G": drawing.GOAL, "X": drawing.PIT}
+COLORS = {
+    ".": drawing.FLOOR,
+    "#": drawing.WALL,
+    "S": drawing.START,
+    "T": drawing.TERMINAL,
+    "G": drawing.GOAL,
+    "X": drawing.PIT,
+}
 RUSSELL_NORVIG = "...G/.#.X/S..."
 SUTTON_BARTO_4X4 = "T.../..../..../...T"
 
@@ -47,11 +53,15 @@ def parse_grid(text: str) -> np.ndarray:
     if not rows or not all(rows):
         raise ValueError(f"grid {text!r} has an empty row; write rows of cells separated by '/'")
     if len({len(r) for r in rows}) != 1:
-        raise ValueError(f"grid {text!r} has rows of different lengths {[len(r) for r in rows]}; all rows must be equally long")
+        raise ValueError(
+            f"grid {text!r} has rows of different lengths {[len(r) for r in rows]}; all rows must be equally long"
+        )
     bad = sorted(set("".join(rows)) - set(CELL_CHARS))
     if bad:
-        raise ValueError(f"grid {text!r} has unknown cell {bad[0]!r}; cells are . # S T G X "
-                         "(floor, wall, start, terminal, goal +1, pit -1)")
+        raise ValueError(
+            f"grid {text!r} has unknown cell {bad[0]!r}; cells are . # S T G X "
+            "(floor, wall, start, terminal, goal +1, pit -1)"
+        )
     cells = np.array([list(r) for r in rows])
     if (cells == "S").sum() > 1:
         raise ValueError(f"grid {text!r} has {(cells == 'S').sum()} starts; mark at most one cell S")
@@ -100,8 +110,9 @@ class TextGrid(gym.Env):
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 8}
 
-    def __init__(self, grid: str = RUSSELL_NORVIG, step_reward: float = -0.04, slip: float = 0.0,
-                 render_mode: str | None = None) -> None:
+    def __init__(
+        self, grid: str = RUSSELL_NORVIG, step_reward: float = -0.04, slip: float = 0.0, render_mode: str | None = None
+    ) -> None:
         if not 0.0 <= slip < 1.0:
             raise ValueError(f"slip={slip!r} must be in [0, 1)")
         self.cells = parse_grid(grid)
@@ -132,8 +143,10 @@ class TextGrid(gym.Env):
             if p > 0:
                 nxt = self._move(s, direction)
                 probs[nxt] = probs.get(nxt, 0.0) + p
-        return [(p, nxt, self.step_reward + TERMINAL_BONUS.get(self.cells.flat[nxt], 0.0), bool(self.terminal[nxt]))
-                for nxt, p in probs.items()]
+        return [
+            (p, nxt, self.step_reward + TERMINAL_BONUS.get(self.cells.flat[nxt], 0.0), bool(self.terminal[nxt]))
+            for nxt, p in probs.items()
+        ]
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[int, dict]:
         super().reset(seed=seed)

@@ -6,8 +6,8 @@ import gymnasium as gym
 import numpy as np
 
 from workbench.envs import drawing
-from workbench.envs.model_env import DeterministicModelEnv
 from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, GridLayout, rectangular
+from workbench.envs.model_env import DeterministicModelEnv
 
 SHAPE = (7, 10)
 WIND = (0, 0, 0, 1, 1, 1, 2, 2, 1, 0)  # cells pushed upwards, per column

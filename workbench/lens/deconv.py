@@ -22,8 +22,9 @@ PASS_THROUGH = (nn.Identity, nn.Dropout, nn.Dropout2d)
 
 def pool_switches(pool: nn.MaxPool2d, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Max-pool ``x`` as ``pool`` does, also returning the switches (flat index of each maximum)."""
-    return F.max_pool2d(x, pool.kernel_size, pool.stride, pool.padding, pool.dilation,
-                        ceil_mode=pool.ceil_mode, return_indices=True)
+    return F.max_pool2d(
+        x, pool.kernel_size, pool.stride, pool.padding, pool.dilation, ceil_mode=pool.ceil_mode, return_indices=True
+    )
 
 
 def unpool(y: torch.Tensor, switches: torch.Tensor, pool: nn.MaxPool2d, size: torch.Size) -> torch.Tensor:
@@ -35,8 +36,9 @@ def unpool(y: torch.Tensor, switches: torch.Tensor, pool: nn.MaxPool2d, size: to
 
 def deconv(y: torch.Tensor, conv: nn.Conv2d, size: torch.Size) -> torch.Tensor:
     """Transposed convolution of ``y`` with ``conv``'s own filters, back to the input ``size``."""
-    out = F.conv_transpose2d(y, conv.weight.detach(), None, conv.stride, conv.padding,
-                             dilation=conv.dilation, groups=conv.groups)
+    out = F.conv_transpose2d(
+        y, conv.weight.detach(), None, conv.stride, conv.padding, dilation=conv.dilation, groups=conv.groups
+    )
     pad_h, pad_w = size[-2] - out.shape[-2], size[-1] - out.shape[-1]
     if pad_h or pad_w:  # rows and columns a strided convolution never reached: nothing comes back to them
         out = F.pad(out, (0, pad_w, 0, pad_h))
@@ -55,8 +57,10 @@ def project_down(steps: list[Step], signal: torch.Tensor) -> torch.Tensor:
         elif isinstance(m, nn.ReLU):
             signal = F.relu(signal)
         elif not isinstance(m, PASS_THROUGH):
-            raise ValueError(f"the deconvnet cannot go back through {type(m).__name__}; "
-                             "it handles Conv2d, ReLU, MaxPool2d, Dropout and Identity")
+            raise ValueError(
+                f"the deconvnet cannot go back through {type(m).__name__}; "
+                "it handles Conv2d, ReLU, MaxPool2d, Dropout and Identity"
+            )
     return signal
 
 
@@ -93,8 +97,9 @@ def project(model: nn.Module, layer: str, x: torch.Tensor, feature: int, stronge
 
 
 @torch.no_grad()
-def top_activations(model: nn.Module, layer: str, x: torch.Tensor, feature: int, k: int = 9
-                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def top_activations(
+    model: nn.Module, layer: str, x: torch.Tensor, feature: int, k: int = 9
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The ``k`` inputs of ``x`` whose strongest activation of ``feature`` is largest.
 
     Returns:

@@ -26,10 +26,22 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(x, k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
 
 
-def maximise(model: nn.Module, shape: tuple[int, ...], target: int, layer: str | None = None, *,
-             steps: int = 40, lr: float = 0.05, l2: float = 0.01, jitter: int = 2,
-             blur_every: int = 4, blur_sigma: float = 0.5, seed: int = 0,
-             lo: float = 0.0, hi: float = 1.0) -> torch.Tensor:
+def maximise(
+    model: nn.Module,
+    shape: tuple[int, ...],
+    target: int,
+    layer: str | None = None,
+    *,
+    steps: int = 40,
+    lr: float = 0.05,
+    l2: float = 0.01,
+    jitter: int = 2,
+    blur_every: int = 4,
+    blur_sigma: float = 0.5,
+    seed: int = 0,
+    lo: float = 0.0,
+    hi: float = 1.0,
+) -> torch.Tensor:
     """An input of ``shape`` (C, H, W) that maximises ``layer``'s feature ``target`` at the centre
     of its map (one unit, as Erhan et al. 2009 do), or with no layer, output ``target``;
     returned as (C, H, W) in [lo, hi]. Name a conv layer rather than the ReLU after it, so the
@@ -44,7 +56,7 @@ def maximise(model: nn.Module, shape: tuple[int, ...], target: int, layer: str |
     x = (mid + 0.01 * (hi - lo) * torch.randn((1, *shape), generator=gen)).to(device)
     with evaluating(model), torch.enable_grad():
         for i in range(steps):
-            dy, dx = (torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist() if jitter else (0, 0))
+            dy, dx = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist() if jitter else (0, 0)
             shifted = torch.roll(x, (dy, dx), dims=(2, 3)).requires_grad_(True)
             if layer is None:
                 out = model(shifted)

@@ -6,9 +6,9 @@ The lens works on any ``nn.Module`` convnet whose layers are modules (``nn.Conv2
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import Iterator
 
 import torch
 from torch import nn
@@ -122,7 +122,8 @@ def record_chain(model: nn.Module, layer: str, x: torch.Tensor) -> list[Step]:
         if after.input.data_ptr() != before.output.data_ptr() or after.input.shape != before.output.shape:
             raise ValueError(
                 f"{type(after.module).__name__} before layer {layer!r} does not take the output of "
-                f"{type(before.module).__name__}: the lens needs a plain chain of modules up to the layer")
+                f"{type(before.module).__name__}: the lens needs a plain chain of modules up to the layer"
+            )
     return steps
 
 

@@ -71,7 +71,7 @@ def framed(cells: np.ndarray, mark: int) -> np.ndarray:
     r, c = divmod(mark, int(np.ceil(np.sqrt(len(cells)))))
     grid = np.pad(rgb(tile(cells, pad=1, fill=1.0)), ((1, 1), (1, 1), (0, 0)), constant_values=1.0)
     y, x = r * (h + 1), c * (w + 1)  # the cell's top-left corner minus one, in the padded grid
-    grid[y:y + h + 2, [x, x + w + 1]] = grid[[y, y + h + 1], x:x + w + 2] = (1.0, 0.0, 0.0)
+    grid[y : y + h + 2, [x, x + w + 1]] = grid[[y, y + h + 1], x : x + w + 2] = (1.0, 0.0, 0.0)
     return grid
 
 

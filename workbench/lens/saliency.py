@@ -93,7 +93,9 @@ def cam(model: nn.Module, layer: str, fc: str, x: torch.Tensor, target: int) -> 
         raise ValueError(f"fc={fc!r} is a {type(head).__name__}, not the nn.Linear after global average pooling")
     act = activations(model, layer, x)
     if head.in_features != act.shape[1] or not 0 <= target < head.out_features:
-        raise ValueError(f"CAM needs {fc!r} to map layer {layer!r}'s {act.shape[1]} features to the output "
-                         f"and target={target} below its {head.out_features} outputs")
+        raise ValueError(
+            f"CAM needs {fc!r} to map layer {layer!r}'s {act.shape[1]} features to the output "
+            f"and target={target} below its {head.out_features} outputs"
+        )
     heat = torch.einsum("k,nkhw->nhw", head.weight[target], act)[:, None]
     return F.interpolate(heat, size=x.shape[-2:], mode="bilinear", align_corners=False)[:, 0]

@@ -37,8 +37,7 @@ def feature_maps(model: nn.Module, layer: str, x: torch.Tensor, mark: int | None
     return render.feature_grid(activations(model, layer, _one(x))[0], mark)
 
 
-def top9(model: nn.Module, layer: str, batch: torch.Tensor, feature: int, k: int = 9
-         ) -> tuple[np.ndarray, np.ndarray]:
+def top9(model: nn.Module, layer: str, batch: torch.Tensor, feature: int, k: int = 9) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` inputs of ``batch`` that most activate ``feature`` (left) next to the deconvnet
     projection of each one's strongest activation (right, zero at mid-gray).
 

@@ -34,8 +34,14 @@ def identify(app: QtWidgets.QApplication) -> None:
     app.setWindowIcon(app_icon())
 
 
-def main(plugin: str | None = None, cfg: Any = None, autorun: bool = False, exit_when_done: bool = False,
-         steps: int | None = None, device: str = "auto") -> int:
+def main(
+    plugin: str | None = None,
+    cfg: Any = None,
+    autorun: bool = False,
+    exit_when_done: bool = False,
+    steps: int | None = None,
+    device: str = "auto",
+) -> int:
     """Open the main window on ``plugin`` (or the last opened ones, or the default plugin)."""
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     identify(app)

@@ -68,33 +68,51 @@ def show_run(panel: PluginPanel, info: RunInfo) -> None:
             view.refresh()
         except ValueError:
             misfits.append(view.title)
-    for widget in (panel.form, panel.actions, panel.start_button, panel.step_button, panel.reset_button,
-                   panel.load_button):
+    for widget in (
+        panel.form,
+        panel.actions_box,
+        panel.start_button,
+        panel.step_button,
+        panel.reset_button,
+        panel.load_button,
+    ):
         widget.setEnabled(False)
-    panel.status.setText(f"{info.path}: a kept run, read-only"
-                         + (f"\nits saved arrays do not fit: {', '.join(misfits)}" if misfits else ""))
+    panel.status.setText(
+        f"{info.path}: a kept run, read-only"
+        + (f"\nits saved arrays do not fit: {', '.join(misfits)}" if misfits else "")
+    )
 
 
 def detail_html(info: RunInfo) -> str:
     """The detail pane: what the run was, what happened in it, how it ended, what it left."""
     e = html.escape
     when = "-" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M:%S")
-    parts = [f"<b>{e(info.rel)}</b><br>{e(info.plugin or '?')} · {e(info.state)} · started {when}"
-             + (f" · ran {info.duration:.3g} s" if info.duration is not None else "")]
+    parts = [
+        f"<b>{e(info.rel)}</b><br>{e(info.plugin or '?')} · {e(info.state)} · started {when}"
+        + (f" · ran {info.duration:.3g} s" if info.duration is not None else "")
+    ]
     if info.parent:
         parts.append(f"forked from {e(str(info.parent.get('run')))} at step {info.parent.get('step')}")
-    parts.append(f"<b>Settings</b> (besides the defaults): "
-                 f"{e(settings_text(info.diff)) or ('the defaults' if info.config else 'unknown')}")
-    timeline = sorted([(c.get("step", 0), "changed " + settings_text(c.get("changes", {}))) for c in info.changes]
-                      + [(a.get("step", 0), f"{a.get('action')} {settings_text(a.get('payload', {}))}") for a in info.events],
-                      key=lambda t: t[0])
+    parts.append(
+        f"<b>Settings</b> (besides the defaults): "
+        f"{e(settings_text(info.diff)) or ('the defaults' if info.config else 'unknown')}"
+    )
+    timeline = sorted(
+        [(c.get("step", 0), "changed " + settings_text(c.get("changes", {}))) for c in info.changes]
+        + [(a.get("step", 0), f"{a.get('action')} {settings_text(a.get('payload', {}))}") for a in info.events],
+        key=lambda t: t[0],
+    )
     if timeline:
         parts.append("<b>Timeline</b><br>" + "<br>".join(f"step {s}: {e(text)}" for s, text in timeline))
     if info.metrics:
-        rows = "".join(f"<tr><td>{e(k)}</td><td align=right>{_num(m['final'])}</td><td align=right>{_num(m['best'])}</td></tr>"
-                       for k, m in info.metrics.items())
-        parts.append(f"<b>Metrics</b> at step {_num(info.steps)}<table><tr><th align=left>metric</th><th>final</th>"
-                     f"<th>best</th></tr>{rows}</table>")
+        rows = "".join(
+            f"<tr><td>{e(k)}</td><td align=right>{_num(m['final'])}</td><td align=right>{_num(m['best'])}</td></tr>"
+            for k, m in info.metrics.items()
+        )
+        parts.append(
+            f"<b>Metrics</b> at step {_num(info.steps)}<table><tr><th align=left>metric</th><th>final</th>"
+            f"<th>best</th></tr>{rows}</table>"
+        )
     if info.tags or info.note:
         parts.append(f"<b>Tags</b> {e(', '.join(info.tags))}<br>{e(info.note)}")
     parts.append(f"<b>Files</b> {e(', '.join(info.files)) or 'none'}")
@@ -112,7 +130,7 @@ class RunBrowser(QtWidgets.QWidget):
 
     def __init__(self, window: Any = None, root: str | Path | None = None) -> None:
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.index = RunIndex(root if root is not None else settings.home() / "runs")
         self.runs: list[RunInfo] = []
         self.undo_stack: list[list[Path]] = []  # trashed paths, one list per delete
@@ -141,16 +159,18 @@ class RunBrowser(QtWidgets.QWidget):
         self.message.setWordWrap(True)
         buttons = QtWidgets.QGridLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
-        for i, (name, slot, tip) in enumerate([
-            ("Open", self.open_run, "the run's curves and saved arrays in its plugin's panel, read-only"),
-            ("Compare", self.compare, "the selected runs' curves on one plot per metric"),
-            ("Fork…", self.ask_fork, "a new run from this one's checkpoint with changed settings"),
-            ("Resume", self.resume, "continue this run in its plugin's panel"),
-            ("Tag…", self.ask_tags, "tags to find the run by"),
-            ("Note…", self.ask_note, "a note about the run"),
-            ("Delete", self.delete, "move the selected runs to the trash (Undo brings them back)"),
-            ("Undo", self.undo, "bring back the runs deleted last"),
-        ]):
+        for i, (name, slot, tip) in enumerate(
+            [
+                ("Open", self.open_run, "the run's curves and saved arrays in its plugin's panel, read-only"),
+                ("Compare", self.compare, "the selected runs' curves on one plot per metric"),
+                ("Fork…", self.ask_fork, "a new run from this one's checkpoint with changed settings"),
+                ("Resume", self.resume, "continue this run in its plugin's panel"),
+                ("Tag…", self.ask_tags, "tags to find the run by"),
+                ("Note…", self.ask_note, "a note about the run"),
+                ("Delete", self.delete, "move the selected runs to the trash (Undo brings them back)"),
+                ("Undo", self.undo, "bring back the runs deleted last"),
+            ]
+        ):
             button = self.buttons[name] = QtWidgets.QPushButton(name)
             button.setToolTip(tip)
             button.clicked.connect(lambda _checked=False, slot=slot: slot())
@@ -195,10 +215,19 @@ class RunBrowser(QtWidgets.QWidget):
         for info in self.visible_runs():
             row = self.table.rowCount()
             self.table.insertRow(row)
-            started = "" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M")
+            started = (
+                "" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M")
+            )
             shown = info.rel.removeprefix(f"{info.plugin}/")  # the plugin has a column of its own
-            values = [shown, info.plugin or "?", info.state, started, info.steps if info.steps is not None else -1,
-                      settings_text(info.diff), ", ".join(info.tags)]
+            values = [
+                shown,
+                info.plugin or "?",
+                info.state,
+                started,
+                info.steps if info.steps is not None else -1,
+                settings_text(info.diff),
+                ", ".join(info.tags),
+            ]
             for col, value in enumerate(values):
                 item = QtWidgets.QTableWidgetItem()
                 item.setData(QtCore.Qt.ItemDataRole.DisplayRole, value)  # numbers sort as numbers
@@ -232,9 +261,17 @@ class RunBrowser(QtWidgets.QWidget):
         chosen = self.selected()
         one = len(chosen) == 1
         can_resume = one and CHECKPOINT_NAME in chosen[0].files
-        for name, on in (("Open", one), ("Compare", len(chosen) >= 1), ("Fork…", can_resume), ("Resume", can_resume),
-                         ("Tag…", one), ("Note…", one), ("Delete", bool(chosen)), ("Undo", bool(self.undo_stack))):
-            self.buttons[name].setEnabled(on and (self.window is not None or name not in ("Open", "Resume")))
+        for name, on in (
+            ("Open", one),
+            ("Compare", len(chosen) >= 1),
+            ("Fork…", can_resume),
+            ("Resume", can_resume),
+            ("Tag…", one),
+            ("Note…", one),
+            ("Delete", bool(chosen)),
+            ("Undo", bool(self.undo_stack)),
+        ):
+            self.buttons[name].setEnabled(on and (self.main_window is not None or name not in ("Open", "Resume")))
 
     def _show_detail(self) -> None:
         self._enable()
@@ -254,7 +291,9 @@ class RunBrowser(QtWidgets.QWidget):
             self.movie.jumpToFrame(0)
             size = self.movie.currentImage().size()
             if size.height() > GIF_HEIGHT:  # the recording at a height that leaves the details readable
-                self.movie.setScaledSize(size.scaled(size.width(), GIF_HEIGHT, QtCore.Qt.AspectRatioMode.KeepAspectRatio))
+                self.movie.setScaledSize(
+                    size.scaled(size.width(), GIF_HEIGHT, QtCore.Qt.AspectRatioMode.KeepAspectRatio)
+                )
             self.gif.setMovie(self.movie)
             self.gif.show()
             self.movie.start()
@@ -272,17 +311,17 @@ class RunBrowser(QtWidgets.QWidget):
     def open_run(self, info: RunInfo | None = None) -> PluginPanel | None:
         """The run in a new tab of its plugin's panel, read-only."""
         info = self._one(info)
-        if info is None or self.window is None:
+        if info is None or self.main_window is None:
             return None
-        m = self.window.manifests.get(info.plugin)
+        m = self.main_window.manifests.get(info.plugin)
         if m is None or m.broken:
             self._say(f"cannot open {info.rel}: plugin {info.plugin!r} is not available")
             return None
         values = settings.usable_values(m.config_class(), dict(info.config), m.id)
-        panel = PluginPanel(m, values, device=self.window.device)
+        panel = PluginPanel(m, values, device=self.main_window.device)
         show_run(panel, info)
-        self.window.tabs.addTab(panel, f"{m.title} · {info.name}")
-        self.window.tabs.setCurrentWidget(panel)
+        self.main_window.tabs.addTab(panel, f"{m.title} · {info.name}")
+        self.main_window.tabs.setCurrentWidget(panel)
         return panel
 
     def compare(self, infos: list[RunInfo] | None = None) -> CompareView | None:
@@ -293,8 +332,8 @@ class RunBrowser(QtWidgets.QWidget):
             return None
         plugins = {i.plugin for i in infos}
         metrics = None
-        if self.window is not None and len(plugins) == 1 and infos[0].plugin in self.window.manifests:
-            m = self.window.manifests[infos[0].plugin]
+        if self.main_window is not None and len(plugins) == 1 and infos[0].plugin in self.main_window.manifests:
+            m = self.main_window.manifests[infos[0].plugin]
             metrics = [k for v in m.views if v.kind == "curve" for k in v.keys] or None
         view = CompareView(infos, metrics)
         view.setWindowFlag(QtCore.Qt.WindowType.Window)
@@ -306,9 +345,9 @@ class RunBrowser(QtWidgets.QWidget):
     def resume(self, info: RunInfo | None = None) -> PluginPanel | None:
         """Load the run's checkpoint into its plugin's panel: Start continues it."""
         info = self._one(info)
-        if info is None or self.window is None:
+        if info is None or self.main_window is None:
             return None
-        panel = self.window.open_plugin(info.plugin)
+        panel = self.main_window.open_plugin(info.plugin)
         if panel is not None and not panel.load_checkpoint(Path(info.path) / CHECKPOINT_NAME):
             self._say(f"cannot resume {info.rel}: {panel.status.text()}")
         return panel
@@ -353,7 +392,9 @@ class RunBrowser(QtWidgets.QWidget):
     def ask_tags(self) -> None:
         info = self._one(None)
         if info is not None:
-            text, ok = QtWidgets.QInputDialog.getText(self, "Tags", "tags (comma-separated):", text=", ".join(info.tags))
+            text, ok = QtWidgets.QInputDialog.getText(
+                self, "Tags", "tags (comma-separated):", text=", ".join(info.tags)
+            )
             if ok:
                 self.set_tags(info, text.split(","))
 
@@ -375,8 +416,10 @@ class RunBrowser(QtWidgets.QWidget):
                 self._say(f"cannot delete {info.rel}: {exc.strerror or exc}")
         if moved:
             self.undo_stack.append(moved)
-            self._say(f"moved {len(moved)} run{'s' * (len(moved) > 1)} to {self.index.root / '.trash'}: Undo brings "
-                      f"{'them' if len(moved) > 1 else 'it'} back")
+            self._say(
+                f"moved {len(moved)} run{'s' * (len(moved) > 1)} to {self.index.root / '.trash'}: Undo brings "
+                f"{'them' if len(moved) > 1 else 'it'} back"
+            )
         self.refresh()
         self._enable()
         return moved

@@ -47,8 +47,9 @@ class CompareView(QtWidgets.QWidget):
         self.group_names = [label(configs[g[0]], [k for k in keys if k != SEED]) or "all" for g in self.groups]
         logged = metrics_of(self.curves)
         # a curve view's key stands for itself and its variants ("episode_return/sarsa", …)
-        self.metrics = list(dict.fromkeys(m for key in (metrics or logged) for m in logged
-                                          if m == key or m.startswith(key + "/")))
+        self.metrics = list(
+            dict.fromkeys(m for key in (metrics or logged) for m in logged if m == key or m.startswith(key + "/"))
+        )
 
         self.x_axis = QtWidgets.QComboBox()
         self.x_axis.addItems(list(X_AXES))
@@ -58,8 +59,14 @@ class CompareView(QtWidgets.QWidget):
         self.pooled.setChecked(True)
         self.pooled.setEnabled(any(len(g) > 1 for g in self.groups))
         bar = QtWidgets.QHBoxLayout()
-        for widget in (QtWidgets.QLabel("x axis"), self.x_axis, QtWidgets.QLabel("smoothing"), self.smoothing,
-                       self.smoothing_label, self.pooled):
+        for widget in (
+            QtWidgets.QLabel("x axis"),
+            self.x_axis,
+            QtWidgets.QLabel("smoothing"),
+            self.smoothing,
+            self.smoothing_label,
+            self.pooled,
+        ):
             bar.addWidget(widget)
         self.graphics = pg.GraphicsLayoutWidget()
         self.plots: dict[str, pg.PlotItem] = {}
@@ -114,8 +121,11 @@ class CompareView(QtWidgets.QWidget):
                 for i in group:
                     entries[self.names[i]] = _color(len(self.groups) + i if self.pooled.isChecked() else i)
                     self._draw_run(plot, i, metric, entries[self.names[i]])
-        self.legend.setText("&nbsp;&nbsp; ".join(f"<span style='color:{c.name()}'>━━</span> {html.escape(name)}"
-                                                 for name, c in entries.items()))
+        self.legend.setText(
+            "&nbsp;&nbsp; ".join(
+                f"<span style='color:{c.name()}'>━━</span> {html.escape(name)}" for name, c in entries.items()
+            )
+        )
 
     def _draw_run(self, plot: pg.PlotItem, i: int, metric: str, color: Any) -> None:
         if self.weight > 0:  # TensorBoard's way: the raw values faint under the smoothed curve
@@ -126,7 +136,10 @@ class CompareView(QtWidgets.QWidget):
 
     def _draw_band(self, plot: pg.PlotItem, metric: str, group: list[int], color: Any, name: str) -> None:
         x, mean, std = mean_band([self.series(i, metric) for i in group])
-        low, high = pg.PlotCurveItem(x, mean - std, pen=pg.mkPen(None)), pg.PlotCurveItem(x, mean + std, pen=pg.mkPen(None))
+        low, high = (
+            pg.PlotCurveItem(x, mean - std, pen=pg.mkPen(None)),
+            pg.PlotCurveItem(x, mean + std, pen=pg.mkPen(None)),
+        )
         fill = pg.mkColor(color)
         fill.setAlpha(60)  # the band shows where the seeds spread; the mean line stays readable over it
         plot.addItem(pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill)))

@@ -49,20 +49,27 @@ class EpisodeReplay(QtWidgets.QWidget):
         e = self.episode
         self.frame.setImage(e["frames"][t], autoLevels=False, levels=(0, 255))
         values, action = e["q_values"][t], int(e["actions"][t])
-        self.bars.setOpts(height=values, brushes=[pg.mkBrush(TAKEN if a == action else OTHER)
-                                                  for a in range(len(values))])
-        self.caption.setText(f"step {t + 1} of {len(e['actions'])} · action {action} · reward {e['rewards'][t]:g} · "
-                             f"TD error {e['td_errors'][t]:+.3f} · {self.value_label} {values[action]:.3f}")
+        self.bars.setOpts(
+            height=values, brushes=[pg.mkBrush(TAKEN if a == action else OTHER) for a in range(len(values))]
+        )
+        self.caption.setText(
+            f"step {t + 1} of {len(e['actions'])} · action {action} · reward {e['rewards'][t]:g} · "
+            f"TD error {e['td_errors'][t]:+.3f} · {self.value_label} {values[action]:.3f}"
+        )
 
 
 def synthetic_episode(steps: int = 30, n_actions: int = 2) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     frames = np.zeros((steps, 60, 90, 3), np.uint8)
     for t in range(steps):
-        frames[t, 20:40, 3 * t: 3 * t + 10] = 255
-    return {"frames": frames, "q_values": rng.normal(size=(steps, n_actions)).astype(np.float32),
-            "actions": rng.integers(n_actions, size=steps), "rewards": np.ones(steps, np.float32),
-            "td_errors": rng.normal(scale=0.1, size=steps).astype(np.float32)}
+        frames[t, 20:40, 3 * t : 3 * t + 10] = 255
+    return {
+        "frames": frames,
+        "q_values": rng.normal(size=(steps, n_actions)).astype(np.float32),
+        "actions": rng.integers(n_actions, size=steps),
+        "rewards": np.ones(steps, np.float32),
+        "td_errors": rng.normal(scale=0.1, size=steps).astype(np.float32),
+    }
 
 
 if __name__ == "__main__":

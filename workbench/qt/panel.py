@@ -54,8 +54,14 @@ class PluginPanel(QtWidgets.QWidget):
 
     run_ended = QtCore.Signal(str)
 
-    def __init__(self, manifest: Manifest, values: dict[str, Any] | None = None, device: str = "auto",
-                 max_steps: int | None = None, parent: Any = None) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        values: dict[str, Any] | None = None,
+        device: str = "auto",
+        max_steps: int | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.manifest = manifest
         self.config_cls = manifest.config_class()
@@ -63,7 +69,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.on_nonfinite = "pause"  # a NaN holds the run for a look; a script's run stops instead
         self.history, self.latest = HistorySink(), LatestSink()
         self.run: ProcessRun | None = None
-        self.thread: QtCore.QThread | None = None
+        self.run_thread: QtCore.QThread | None = None
         self.resume_from: Path | None = None
         self._stop_asked = False  # Stop was pressed and the run has not ended yet
         self.recorder: WidgetRecorder | None = None
@@ -71,8 +77,8 @@ class PluginPanel(QtWidgets.QWidget):
         valid = {k: v for k, v in migrate(self.config_cls, values or {}).items() if k in defaults}
         self.form = ConfigForm(self.config_cls, {**defaults, **valid})
         self.form.edited.connect(self._edited)
-        self.actions = ActionsBox(actions_of(self.config_cls))
-        self.actions.asked.connect(lambda name, payload: self.act(name, **payload))
+        self.actions_box = ActionsBox(actions_of(self.config_cls))
+        self.actions_box.asked.connect(lambda name, payload: self.act(name, **payload))
         self.views: list[View] = [
             VIEW_KINDS[v.kind](v, self.history, self.latest, self.view_clicked) for v in manifest.views
         ]
@@ -150,9 +156,14 @@ class PluginPanel(QtWidgets.QWidget):
         self.sweep_button = QtWidgets.QPushButton("Sweep…")
         self.sweep_button.setToolTip("Run this plugin over a grid of settings and seeds, side by side")
         for b, slot in [
-            (self.start_button, self.start), (self.pause_button, self.toggle_pause), (self.step_button, self.step),
-            (self.stop_button, self.stop), (self.reset_button, self.reset), (self.save_button, self.save_checkpoint),
-            (self.load_button, self.ask_checkpoint), (self.sweep_button, self._open_sweep),
+            (self.start_button, self.start),
+            (self.pause_button, self.toggle_pause),
+            (self.step_button, self.step),
+            (self.stop_button, self.stop),
+            (self.reset_button, self.reset),
+            (self.save_button, self.save_checkpoint),
+            (self.load_button, self.ask_checkpoint),
+            (self.sweep_button, self._open_sweep),
         ]:
             b.clicked.connect(slot)
             row.addWidget(b)
@@ -190,7 +201,7 @@ class PluginPanel(QtWidgets.QWidget):
         config_box = QtWidgets.QGroupBox("Config (● = can change while training)")
         QtWidgets.QVBoxLayout(config_box).addWidget(self.form)
         side_layout.addWidget(config_box)
-        side_layout.addWidget(self.actions)
+        side_layout.addWidget(self.actions_box)
         log_box = QtWidgets.QGroupBox("Live changes and actions")
         self.log = QtWidgets.QListWidget()
         self.log.setMaximumHeight(110)
@@ -308,7 +319,7 @@ class PluginPanel(QtWidgets.QWidget):
     def act(self, name: str, **payload: Any) -> bool:
         """Ask the run for action ``name``; False (and a message) without a run or with a bad payload."""
         if not self.running:
-            self._say(f"start a run first: {self.actions.declared[name].label.lower()} acts on a training run")
+            self._say(f"start a run first: {self.actions_box.declared[name].label.lower()} acts on a training run")
             return False
         try:
             self.run.act(name, **payload)
@@ -319,12 +330,12 @@ class PluginPanel(QtWidgets.QWidget):
 
     def view_clicked(self, action: str, x: float, y: float) -> None:
         """A click on a view asks for the action the view names, at the clicked point."""
-        self.act(action, **self.actions.at_point(action, x, y))
+        self.act(action, **self.actions_box.at_point(action, x, y))
 
     # ---------- run control ----------
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
+        return self.run_thread is not None and self.run_thread.isRunning()
 
     def start(self) -> bool:
         """Start a run with the form's config; False (and a message) when the config is invalid."""
@@ -343,15 +354,22 @@ class PluginPanel(QtWidgets.QWidget):
         for view in self.views:  # views that do not apply to these settings stay hidden
             view.configure(to_dict(cfg))
         self.error_box.hide()
-        self.run = ProcessRun(self.manifest, cfg, device=self.device.currentText(), out_dir=out_dir,
-                              sinks=[self.history, self.latest], max_steps=self.max_steps, resume_from=self.resume_from,
-                              on_nonfinite=self.on_nonfinite,
-                              array_keys=frozenset(k for view in self.views for k in view.array_keys()))
+        self.run = ProcessRun(
+            self.manifest,
+            cfg,
+            device=self.device.currentText(),
+            out_dir=out_dir,
+            sinks=[self.history, self.latest],
+            max_steps=self.max_steps,
+            resume_from=self.resume_from,
+            on_nonfinite=self.on_nonfinite,
+            array_keys=frozenset(k for view in self.views for k in view.array_keys()),
+        )
         self.resume_from = None
         self._stop_asked = False
-        self.thread = RunThread(self.run)
-        self.thread.ended.connect(self._ended)
-        self.thread.start()
+        self.run_thread = RunThread(self.run)
+        self.run_thread.ended.connect(self._ended)
+        self.run_thread.start()
         self._set_buttons("running")
         return True
 
@@ -413,8 +431,9 @@ class PluginPanel(QtWidgets.QWidget):
             self._say(f"checkpoint will be saved in {self.run.out_dir}")
 
     def ask_checkpoint(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load checkpoint", str(settings.home() / "runs"),
-                                                        "Checkpoints (*.pt)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Load checkpoint", str(settings.home() / "runs"), "Checkpoints (*.pt)"
+        )
         if path:
             self.load_checkpoint(Path(path))
 
@@ -453,13 +472,13 @@ class PluginPanel(QtWidgets.QWidget):
         self.grid.close_windows()
         if self.run is not None:
             self.run.stop()
-        if self.thread is not None:
-            self.thread.wait()
+        if self.run_thread is not None:
+            self.run_thread.wait()
 
     def _ended(self, state: str) -> None:
-        if self.run is None or self.sender() is not self.thread:
+        if self.run is None or self.sender() is not self.run_thread:
             return  # a run that Reset already let go of
-        self.thread.wait(2000)  # the signal comes from the thread's last lines: let it finish
+        self.run_thread.wait(2000)  # the signal comes from the thread's last lines: let it finish
         self.refresh()
         self._show_status()
         self._set_buttons(state)
@@ -471,7 +490,7 @@ class PluginPanel(QtWidgets.QWidget):
     def _set_buttons(self, state: str) -> None:
         running = State(state).active
         self.form.lock(running)
-        self.actions.enable(running)
+        self.actions_box.enable(running)
         self.device.setEnabled(not running)
         self.start_button.setEnabled(not running)
         self.load_button.setEnabled(not running)
@@ -511,7 +530,7 @@ class PluginPanel(QtWidgets.QWidget):
         for change in changes[n_changes:]:
             self.log.addItem(f"step {change['step']}: {short_label(change['changes'], change.get('previous', {}))}")
         for event in events[n_events:]:
-            label = self.actions.declared[event["action"]].label
+            label = self.actions_box.declared[event["action"]].label
             args = ", ".join(f"{k}={format_value(v)}" for k, v in event["payload"].items())
             self.log.addItem(f"step {event['step']}: {label}" + (f" ({args})" if args else ""))
         if (len(changes), len(events)) != self._listed:
@@ -555,8 +574,13 @@ class PluginPanel(QtWidgets.QWidget):
             stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             path = folder / f"{self.manifest.id}-{stamp}.{self.record_format.currentText()}"
             try:
-                self.recorder = WidgetRecorder(self.record_widget(), path, self.record_fps.value(),
-                                               SIZES[self.record_size.currentText()], caption=self.caption)
+                self.recorder = WidgetRecorder(
+                    self.record_widget(),
+                    path,
+                    self.record_fps.value(),
+                    SIZES[self.record_size.currentText()],
+                    caption=self.caption,
+                )
             except ValueError as exc:
                 self._say_recording(str(exc))
                 with QtCore.QSignalBlocker(self.record_button):
@@ -575,15 +599,19 @@ class PluginPanel(QtWidgets.QWidget):
                 self._say_recording("nothing recorded")
                 return
             folder = QtCore.QUrl.fromLocalFile(str(path.parent)).toString()
-            self._say_recording(f"saved {recorder.written} frames to {path} · <a href=\"{folder}\">open folder</a>",
-                                rich=True)
+            self._say_recording(
+                f'saved {recorder.written} frames to {path} · <a href="{folder}">open folder</a>', rich=True
+            )
 
     def caption(self) -> str:
         """The line under each recorded frame: the plugin, the step and the live settings in effect."""
         step = self.run.status().step if self.run is not None else 0
         values = self.values()
-        live = [f"{name}={format_value(values[name])}" for name, spec in self.form.specs.items()
-                if spec.live and self.form.applies(name)]
+        live = [
+            f"{name}={format_value(values[name])}"
+            for name, spec in self.form.specs.items()
+            if spec.live and self.form.applies(name)
+        ]
         return " · ".join([self.manifest.title, f"step {step:,}", *live])
 
     def _say_recording(self, text: str, rich: bool = False) -> None:
@@ -594,5 +622,3 @@ class PluginPanel(QtWidgets.QWidget):
 
     def _open_link(self, url: str) -> None:
         QtGui.QDesktopServices.openUrl(QtCore.QUrl(url))
-
-

@@ -110,7 +110,9 @@ class IntField(QtWidgets.QSpinBox):
 
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__()
-        self.setRange(int(spec.lo) if spec.lo is not None else -(2**31), int(spec.hi) if spec.hi is not None else 2**31 - 1)
+        self.setRange(
+            int(spec.lo) if spec.lo is not None else -(2**31), int(spec.hi) if spec.hi is not None else 2**31 - 1
+        )
         self.setKeyboardTracking(False)
         self.setMaximumWidth(140)
         guard_wheel(self)

@@ -25,28 +25,29 @@ class PlayKeys(QtCore.QObject):
         self.panel = panel
         self.playing = False
         self.taking_over = False
-        self.button = panel.actions.buttons["play"]
+        self.button = panel.actions_box.buttons["play"]
         # a line of its own under the run's status, which the panel rewrites many times a second
         self.hint = QtWidgets.QLabel()
         self.hint.setContentsMargins(6, 0, 6, 0)
         self.hint.hide()
         panel.layout().insertWidget(panel.layout().indexOf(panel.status) + 1, self.hint)
         self._hide_key_action()
-        panel.actions.asked.connect(self._asked)
+        panel.actions_box.asked.connect(self._asked)
         panel.form.edited.connect(lambda *_: self._refresh())
         panel.run_ended.connect(self._ended)
-        enable = panel.actions.enable
+        enable = panel.actions_box.enable
 
         def enable_when_playable(running: bool) -> None:
             enable(running)
             self._refresh()
-        panel.actions.enable = enable_when_playable
+
+        panel.actions_box.enable = enable_when_playable
         QtWidgets.QApplication.instance().installEventFilter(self)
         self._refresh()
 
     def _hide_key_action(self) -> None:
         """``key`` is sent by the keyboard, not by a button."""
-        box = self.panel.actions
+        box = self.panel.actions_box
         box.buttons["key"].hide()
         for field in box.inputs["key"].values():
             field.hide()
@@ -95,7 +96,7 @@ class PlayKeys(QtCore.QObject):
         if not (obj is self.panel or (isinstance(obj, QtWidgets.QWidget) and self.panel.isAncestorOf(obj))):
             return False
         name = QtGui.QKeySequence(event.key()).toString()
-        if name == TAKEOVER_KEY and "takeover" in self.panel.actions.declared:
+        if name == TAKEOVER_KEY and "takeover" in self.panel.actions_box.declared:
             self.taking_over = not self.taking_over
             self.panel.act("takeover")
             self._say_keys()
@@ -114,7 +115,7 @@ class PlayKeys(QtCore.QObject):
 
 def install_play(panel: Any) -> PlayKeys | None:
     """Keyboard play for a panel whose plugin declares ``play``; nothing for the others."""
-    if "play" not in panel.actions.declared:
+    if "play" not in panel.actions_box.declared:
         return None
     panel.play_keys = PlayKeys(panel)
     return panel.play_keys

@@ -51,8 +51,14 @@ class WidgetRecorder(QtCore.QObject):
     """Grabs ``widget`` ``fps`` times a second and streams the frames to ``path``; with a
     ``caption`` function, each frame carries its text (read at the moment of the grab)."""
 
-    def __init__(self, widget: QtWidgets.QWidget, path: Path, fps: float = 15.0,
-                 size: tuple[int, int] | None = None, caption: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        widget: QtWidgets.QWidget,
+        path: Path,
+        fps: float = 15.0,
+        size: tuple[int, int] | None = None,
+        caption: Callable[[], str] | None = None,
+    ) -> None:
         super().__init__(widget)
         self.widget = widget
         self.caption = caption

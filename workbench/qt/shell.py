@@ -94,9 +94,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu.aboutToShow.connect(self._fill_view_menu)
         self._fill_view_menu()
         run_menu = bar.addMenu("&Run")
-        for label, keys, slot in (("&Start", "Ctrl+R", PluginPanel.start), ("&Pause / Continue", "Ctrl+P",
-                                  PluginPanel.toggle_pause), ("S&tep", "Ctrl+T", PluginPanel.step),
-                                  ("St&op", "Ctrl+.", PluginPanel.stop), ("R&eset", "", PluginPanel.reset)):
+        for label, keys, slot in (
+            ("&Start", "Ctrl+R", PluginPanel.start),
+            ("&Pause / Continue", "Ctrl+P", PluginPanel.toggle_pause),
+            ("S&tep", "Ctrl+T", PluginPanel.step),
+            ("St&op", "Ctrl+.", PluginPanel.stop),
+            ("R&eset", "", PluginPanel.reset),
+        ):
             run_menu.addAction(label, QtGui.QKeySequence(keys), lambda s=slot: self._with_panel(s))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&Welcome page", self.show_welcome)
@@ -149,8 +153,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_about(self) -> QtWidgets.QMessageBox:
         """The versions and device a bug report needs, in a box that does not block the event loop."""
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "About Workbench",
-                                    "\n".join(about_lines()), parent=self)
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Information, "About Workbench", "\n".join(about_lines()), parent=self
+        )
         box.setIconPixmap(QtWidgets.QApplication.windowIcon().pixmap(64, 64))
         box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -178,8 +183,9 @@ class MainWindow(QtWidgets.QMainWindow):
                 return panel
         m = self.manifests.get(plugin_id)
         if m is None or m.broken:
-            QtWidgets.QMessageBox.warning(self, "Plugin unavailable",
-                                          m.error if m is not None else f"unknown plugin {plugin_id!r}")
+            QtWidgets.QMessageBox.warning(
+                self, "Plugin unavailable", m.error if m is not None else f"unknown plugin {plugin_id!r}"
+            )
             return None
         remembered = settings.usable_values(m.config_class(), self.saved["configs"].get(plugin_id, {}), plugin_id)
         panel = PluginPanel(m, {**remembered, **(values or {})}, device=self.device, max_steps=self.max_steps)

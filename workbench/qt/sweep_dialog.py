@@ -130,8 +130,13 @@ class SweepDialog(QtWidgets.QDialog):
 
     def start(self) -> None:
         try:
-            self.sweep = Sweep(self.spec(), self.out.text(), manifest=self.manifest,
-                               workers=self.workers.value() or None, on_change=self._changed)
+            self.sweep = Sweep(
+                self.spec(),
+                self.out.text(),
+                manifest=self.manifest,
+                workers=self.workers.value() or None,
+                on_change=self._changed,
+            )
         except ValueError as exc:
             self.message.setText(f"<span style='color:#e06c75'>{html.escape(str(exc))}</span>")
             return
@@ -161,8 +166,9 @@ class SweepDialog(QtWidgets.QDialog):
             self.stop_button.setEnabled(False)
             self.start_button.setEnabled(True)
             counts = self.sweep.counts() if self.sweep is not None else {}
-            self.message.setText(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) +
-                                 f" in {self.out.text()}")
+            self.message.setText(
+                ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + f" in {self.out.text()}"
+            )
             self._thread = None
 
     def running(self) -> bool:

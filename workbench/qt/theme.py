@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-MIN_PT = 9      # the smallest text a view draws, in points at 100% scale
+MIN_PT = 9  # the smallest text a view draws, in points at 100% scale
 TICK_PT = 9
 LABEL_PT = 10
 TITLE_PT = 10
@@ -29,21 +29,35 @@ class Theme:
 
     name: str
     background: str
-    foreground: str     # axis lines, ticks and labels
-    text: str           # titles and legends
-    legend_fill: str    # legend background, opaque enough to read over anything
-    mask: str           # cells that are no state (walls, cliffs, terminals)
-    cell_text: str      # numbers written on heatmap cells
+    foreground: str  # axis lines, ticks and labels
+    text: str  # titles and legends
+    legend_fill: str  # legend background, opaque enough to read over anything
+    mask: str  # cells that are no state (walls, cliffs, terminals)
+    cell_text: str  # numbers written on heatmap cells
     series: tuple[str, ...]
 
 
 THEMES = {
-    "dark": Theme("dark", background="#15181c", foreground="#b8bcc2", text="#e6e6e6", legend_fill="#15181ce6",
-                  mask="#5a5f66", cell_text="#ffffff",
-                  series=("#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292")),
-    "light": Theme("light", background="#ffffff", foreground="#404448", text="#202124", legend_fill="#ffffffe6",
-                   mask="#b0b4b8", cell_text="#000000",
-                   series=("#c78c00", "#0277bd", "#c62828", "#2e7d32", "#6a1b9a", "#e65100", "#455a64", "#ad1457")),
+    "dark": Theme(
+        "dark",
+        background="#15181c",
+        foreground="#b8bcc2",
+        text="#e6e6e6",
+        legend_fill="#15181ce6",
+        mask="#5a5f66",
+        cell_text="#ffffff",
+        series=("#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"),
+    ),
+    "light": Theme(
+        "light",
+        background="#ffffff",
+        foreground="#404448",
+        text="#202124",
+        legend_fill="#ffffffe6",
+        mask="#b0b4b8",
+        cell_text="#000000",
+        series=("#c78c00", "#0277bd", "#c62828", "#2e7d32", "#6a1b9a", "#e65100", "#455a64", "#ad1457"),
+    ),
 }
 
 
@@ -109,7 +123,7 @@ class LegendRow(pg.LegendItem):
     """A legend laid out as a row of its layout: as tall as its entries, no height when hidden,
     with as many columns as its width holds (up to ``most``), so a small view is not pushed wide."""
 
-    ROW_PX = 18        # one row of entries
+    ROW_PX = 18  # one row of entries
     MIN_PLOT_PX = 180  # a legend goes beside the plot only if this much width is left for it
 
     def __init__(self, grid: QtWidgets.QGraphicsGridLayout, most: int, **kwargs: Any) -> None:
@@ -122,8 +136,9 @@ class LegendRow(pg.LegendItem):
         self._fit()  # not pyqtgraph's: it moves the legend to (0, 0), over the plot
 
     def entry_width(self) -> float:
-        return max((sample.width() + label.item.boundingRect().width() + 12 for sample, label in self.items),
-                   default=1.0)
+        return max(
+            (sample.width() + label.item.boundingRect().width() + 12 for sample, label in self.items), default=1.0
+        )
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -194,11 +209,11 @@ class PlacesLegend:
     legend: LegendRow
 
     def resizeEvent(self, event: Any) -> None:  # Qt override
-        super().resizeEvent(event)  # type: ignore[misc]
+        super().resizeEvent(event)
         # pyqtgraph resizes during __init__, before the legend exists, and in close(), after the scene is gone
         legend = getattr(self, "legend", None)
         if legend is not None and not getattr(self, "closed", False):
-            legend.place(self.width(), self.height())  # type: ignore[attr-defined]
+            legend.place(self.width(), self.height())
 
 
 def legend_below(layout: pg.GraphicsLayout, row: int, columns: int = 4) -> pg.LegendItem:
@@ -220,8 +235,20 @@ def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
         label.setText(label.text, color=theme.text, size=f"{LABEL_PT}pt")
 
 
-SYMBOLS = {"eps": "ε", "epsilon": "ε", "alpha": "α", "gamma": "γ", "lr": "lr", "beta": "β", "tau": "τ",
-           "c": "c", "q0": "Q₀", "temperature": "T", "lambda": "λ", "n": "n"}
+SYMBOLS = {
+    "eps": "ε",
+    "epsilon": "ε",
+    "alpha": "α",
+    "gamma": "γ",
+    "lr": "lr",
+    "beta": "β",
+    "tau": "τ",
+    "c": "c",
+    "q0": "Q₀",
+    "temperature": "T",
+    "lambda": "λ",
+    "n": "n",
+}
 
 
 def human_label(key: str, labels: dict[str, str] | None = None) -> str:

@@ -78,8 +78,7 @@ class ViewGrid(QtWidgets.QWidget):
         """The views in the grid, in the plugin's order."""
         if self.maximised is not None:
             return [self.maximised]
-        return [v for v in self.views if v not in self.hidden and v not in self.windows
-                and self._shown.get(v, True)]
+        return [v for v in self.views if v not in self.hidden and v not in self.windows and self._shown.get(v, True)]
 
     def relayout(self, force: bool = True) -> None:
         placed = self.placed()
@@ -153,8 +152,10 @@ class ViewGrid(QtWidgets.QWidget):
 
     # ---------- remembered between launches ----------
     def state(self) -> dict[str, Any]:
-        return {"hidden": [v.title for v in self.views if v in self.hidden],
-                "maximised": self.maximised.title if self.maximised is not None else None}
+        return {
+            "hidden": [v.title for v in self.views if v in self.hidden],
+            "maximised": self.maximised.title if self.maximised is not None else None,
+        }
 
     def restore(self, state: dict[str, Any]) -> None:
         """Apply a saved ``state``; titles no view has any more are ignored."""

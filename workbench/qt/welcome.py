@@ -62,7 +62,8 @@ class WelcomePage(QtWidgets.QScrollArea):
         intro = QtWidgets.QLabel(
             "<h2>Welcome to Workbench</h2>Each plugin trains an agent or a model while its panel shows what "
             "happens inside. Open one, press <b>Start</b>, and drag a ● setting while it trains. "
-            "The <b>Try</b> buttons open a plugin on a known experiment from the textbooks.")
+            "The <b>Try</b> buttons open a plugin on a known experiment from the textbooks."
+        )
         intro.setWordWrap(True)
         outer.addWidget(intro)
         grid = QtWidgets.QGridLayout()

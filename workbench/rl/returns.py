@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def discounted_returns(rewards: np.ndarray, dones: np.ndarray, gamma: float,
-                       last_value: float | np.ndarray = 0.0) -> np.ndarray:
+def discounted_returns(
+    rewards: np.ndarray, dones: np.ndarray, gamma: float, last_value: float | np.ndarray = 0.0
+) -> np.ndarray:
     """Monte Carlo returns ``G_t = r_t + gamma * G_{t+1}``, cut at episode ends.
 
     Args:
@@ -33,8 +34,9 @@ def discounted_returns(rewards: np.ndarray, dones: np.ndarray, gamma: float,
     return out
 
 
-def gae(rewards: np.ndarray, values: np.ndarray, dones: np.ndarray, last_value: float | np.ndarray,
-        gamma: float, lam: float) -> np.ndarray:
+def gae(
+    rewards: np.ndarray, values: np.ndarray, dones: np.ndarray, last_value: float | np.ndarray, gamma: float, lam: float
+) -> np.ndarray:
     """Generalised advantage estimates (Schulman et al. 2016):
     ``delta_t = r_t + gamma V(s_{t+1}) - V(s_t)`` and ``A_t = delta_t + gamma lam A_{t+1}``,
     both cut at episode ends. ``lam = 0`` gives the one-step TD error, ``lam = 1`` the Monte

@@ -7,8 +7,13 @@ import cv2
 import numpy as np
 
 
-def value_image(values: np.ndarray, arrows: np.ndarray, blocked: np.ndarray | None = None,
-                path: list[tuple[int, int]] | None = None, cell: int = 0) -> np.ndarray:
+def value_image(
+    values: np.ndarray,
+    arrows: np.ndarray,
+    blocked: np.ndarray | None = None,
+    path: list[tuple[int, int]] | None = None,
+    cell: int = 0,
+) -> np.ndarray:
     """An RGB uint8 image of an (H, W) value canvas.
 
     Args:
@@ -23,7 +28,9 @@ def value_image(values: np.ndarray, arrows: np.ndarray, blocked: np.ndarray | No
     blocked = np.zeros((h, w), bool) if blocked is None else blocked
     shown = values[~blocked]
     lo, hi = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 1.0)
-    scaled = np.zeros((h, w), np.uint8) if hi <= lo else ((values - lo) / (hi - lo) * 200 + 30).clip(0, 255).astype(np.uint8)
+    scaled = (
+        np.zeros((h, w), np.uint8) if hi <= lo else ((values - lo) / (hi - lo) * 200 + 30).clip(0, 255).astype(np.uint8)
+    )
     rgb = cv2.cvtColor(cv2.applyColorMap(scaled, cv2.COLORMAP_VIRIDIS), cv2.COLOR_BGR2RGB)
     rgb[blocked] = 60
     img = np.ascontiguousarray(np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1))
@@ -46,8 +53,16 @@ def value_image(values: np.ndarray, arrows: np.ndarray, blocked: np.ndarray | No
             for c in range(w):
                 if not blocked[r, c]:
                     x, y = centre(r, c)
-                    cv2.putText(img, f"{values[r, c]:.1f}", (x - cell // 2 + 2, y + cell // 2 - 3),
-                                cv2.FONT_HERSHEY_SIMPLEX, cell / 150, (255, 255, 255), 1, cv2.LINE_AA)
+                    cv2.putText(
+                        img,
+                        f"{values[r, c]:.1f}",
+                        (x - cell // 2 + 2, y + cell // 2 - 3),
+                        cv2.FONT_HERSHEY_SIMPLEX,
+                        cell / 150,
+                        (255, 255, 255),
+                        1,
+                        cv2.LINE_AA,
+                    )
     if path:
         pts = np.array([centre(r, c) for r, c in path], dtype=np.int32)
         cv2.polylines(img, [pts], False, (255, 80, 80), max(1, cell // 16), cv2.LINE_AA)

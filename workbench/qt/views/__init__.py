@@ -44,11 +44,13 @@ class ViewClasses(Mapping[str, type[View]]):
         return len({**dict.fromkeys(self._classes), **registry()[0]})
 
 
-VIEW_KINDS = ViewClasses({
-    "curve": CurveView,
-    "image": ImageView,
-    "heatmap": HeatmapView,
-    "bars": BarsView,
-    "histogram": HistogramView,
-    "scatter": ScatterView,
-})
+VIEW_KINDS = ViewClasses(
+    {
+        "curve": CurveView,
+        "image": ImageView,
+        "heatmap": HeatmapView,
+        "bars": BarsView,
+        "histogram": HistogramView,
+        "scatter": ScatterView,
+    }
+)

@@ -5,7 +5,8 @@ following new data after a zoom."""
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -25,8 +26,14 @@ class View(pg.GraphicsLayoutWidget):
 
     arrange_requested = QtCore.Signal(str)
 
-    def __init__(self, spec: ViewSpec, history: HistorySink, latest: LatestSink,
-                 clicked: Callable[[str, float, float], None] | None = None, parent: Any = None) -> None:
+    def __init__(
+        self,
+        spec: ViewSpec,
+        history: HistorySink,
+        latest: LatestSink,
+        clicked: Callable[[str, float, float], None] | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.spec, self.history, self.latest = spec, history, latest
         self.clicked = clicked or (lambda action, x, y: None)
@@ -40,8 +47,11 @@ class View(pg.GraphicsLayoutWidget):
         self.follow_button.hide()
         self._watched: set[int] = set()
         menu = self.scene().contextMenu
-        for name, label in (("maximise", "Maximise / restore (double-click)"), ("detach", "Detach into a window"),
-                            ("hide", "Hide this view")):
+        for name, label in (
+            ("maximise", "Maximise / restore (double-click)"),
+            ("detach", "Detach into a window"),
+            ("hide", "Hide this view"),
+        ):
             action = QtGui.QAction(label, self)
             action.triggered.connect(lambda _=False, n=name: self.arrange_requested.emit(n))
             menu.append(action)

@@ -12,6 +12,7 @@ from workbench.qt.views.base import View
 from workbench.qt.views.marks import MarkLayer
 from workbench.qt.views.titles import titled_plot
 
+
 def running_mean(values: np.ndarray, window: int) -> np.ndarray:
     """Mean of the last ``window`` values at each point (fewer at the start)."""
     c = np.cumsum(np.insert(values, 0, 0.0))
@@ -25,7 +26,7 @@ def extend_running_mean(means: np.ndarray, values: np.ndarray, window: int) -> n
     ``values``, computing only the new points: a curve gains a few points a tick."""
     n = len(means)
     start = max(n - window, 0)  # the new points' windows lie within values[start:]
-    return np.concatenate([means, running_mean(values[start:], window)[n - start:]])
+    return np.concatenate([means, running_mean(values[start:], window)[n - start :]])
 
 
 class LogAxis(pg.AxisItem):
@@ -45,8 +46,11 @@ class LogAxis(pg.AxisItem):
             return levels
         values = np.asarray(levels[0][1])
         mantissa = np.round(10.0 ** (values - np.floor(values + 1e-9)))  # 1 at decades, else 2..9
-        return [(1.0, list(values[mantissa == 1])), (None, list(values[np.isin(mantissa, (2, 5))])),
-                (None, list(values[~np.isin(mantissa, (1, 2, 5))]))]
+        return [
+            (1.0, list(values[mantissa == 1])),
+            (None, list(values[np.isin(mantissa, (2, 5))])),
+            (None, list(values[~np.isin(mantissa, (1, 2, 5))])),
+        ]
 
 
 class CurveView(theme.PlacesLegend, View):

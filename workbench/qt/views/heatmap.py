@@ -83,8 +83,9 @@ class CellNumbers(pg.GraphicsObject):
             r, c = divmod(i, self._width)
             corner = to_device.map(QtCore.QPointF(c, r))
             x, y = min(corner.x(), corner.x() + cell.width()), min(corner.y(), corner.y() + cell.height())
-            painter.drawText(QtCore.QRectF(x + 2, y + 1, cell.width() - 4, metrics.height()),
-                             QtCore.Qt.AlignmentFlag.AlignLeft, text)
+            painter.drawText(
+                QtCore.QRectF(x + 2, y + 1, cell.width() - 4, metrics.height()), QtCore.Qt.AlignmentFlag.AlignLeft, text
+            )
         painter.restore()
 
 
@@ -174,8 +175,9 @@ class HeatmapView(ArrayView):
         self.colorbar.axis.setPen(look.foreground)
         self.colorbar.axis.setTextPen(look.foreground)
         if self.option("colorbar_label"):
-            self.colorbar.axis.setLabel(self.option("colorbar_label"),
-                                        **{"color": look.foreground, "font-size": f"{theme.LABEL_PT}pt"})
+            self.colorbar.axis.setLabel(
+                self.option("colorbar_label"), **{"color": look.foreground, "font-size": f"{theme.LABEL_PT}pt"}
+            )
         theme.plain_numbers(self.colorbar.axis)
         self.numbers.color = QtGui.QColor(look.cell_text)
         self.arrows.setPen(pg.mkPen(look.cell_text, width=2))

@@ -38,8 +38,9 @@ class ImageView(ArrayView):
             self.columns.setStyle(tickFont=theme.font(theme.TICK_PT))
             self.columns.setPen(look.foreground)
             self.columns.setTextPen(look.foreground)
-            self.columns.setLabel(self.option("columns_label"), **{"color": look.foreground,
-                                                                    "font-size": f"{theme.LABEL_PT}pt"})
+            self.columns.setLabel(
+                self.option("columns_label"), **{"color": look.foreground, "font-size": f"{theme.LABEL_PT}pt"}
+            )
             theme.plain_numbers(self.columns)
 
     def array_keys(self) -> set[str]:

@@ -23,8 +23,10 @@ def _value(v: Any) -> str:
 
 def short_label(changes: dict[str, Any], previous: dict[str, Any]) -> str:
     """``ε 0.1→0.5``, one change per key, Greek letters for the usual rates."""
-    return ", ".join(f"{SYMBOLS.get(k, k)} {_value(previous[k]) + '→' if k in previous else ''}{_value(v)}"
-                     for k, v in changes.items())
+    return ", ".join(
+        f"{SYMBOLS.get(k, k)} {_value(previous[k]) + '→' if k in previous else ''}{_value(v)}"
+        for k, v in changes.items()
+    )
 
 
 def group_marks(marks: list[Mark], span: float) -> list[list[Mark]]:
@@ -53,8 +55,13 @@ class MarkLayer:
         self.clear()
         for group in group_marks(marks, span):
             label = short_label(group[0][1], group[0][2]) + (f" (+{len(group) - 1})" if len(group) > 1 else "")
-            line = pg.InfiniteLine(group[0][0], angle=90, pen=pg.mkPen("#aaaaaa", style=pg.QtCore.Qt.PenStyle.DashLine),
-                                   label=label, labelOpts={"position": 0.95, "color": "#cccccc", "anchors": [(0, 0), (0, 0)]})
+            line = pg.InfiniteLine(
+                group[0][0],
+                angle=90,
+                pen=pg.mkPen("#aaaaaa", style=pg.QtCore.Qt.PenStyle.DashLine),
+                label=label,
+                labelOpts={"position": 0.95, "color": "#cccccc", "anchors": [(0, 0), (0, 0)]},
+            )
             line.setToolTip("\n".join(f"step {step}: {short_label(new, old)}" for step, new, old in group))
             self.plot.addItem(line)
             self.lines.append(line)

@@ -26,8 +26,10 @@ class WaitingNotice(QtWidgets.QLabel):
 
     def apply_theme(self, look: theme.Theme) -> None:
         # its own background, so it reads over the empty plot's ticks
-        self.setStyleSheet(f"color: {look.text}; background: {look.background}; padding: 4px 8px;"
-                           f"border: 1px solid {look.foreground}; border-radius: 3px;")
+        self.setStyleSheet(
+            f"color: {look.text}; background: {look.background}; padding: 4px 8px;"
+            f"border: 1px solid {look.foreground}; border-radius: 3px;"
+        )
 
     def eventFilter(self, watched: Any, event: QtCore.QEvent) -> bool:  # Qt override
         if event.type() == QtCore.QEvent.Type.Resize:

@@ -12,8 +12,21 @@ from workbench.qt import theme
 from workbench.qt.views.base import ArrayView
 from workbench.qt.views.titles import titled_plot
 
-PALETTE = [pg.mkBrush(c) for c in ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231",
-                                   "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#fabebe")]
+PALETTE = [
+    pg.mkBrush(c)
+    for c in (
+        "#e6194b",
+        "#3cb44b",
+        "#ffe119",
+        "#4363d8",
+        "#f58231",
+        "#911eb4",
+        "#46f0f0",
+        "#f032e6",
+        "#bcf60c",
+        "#fabebe",
+    )
+]
 
 
 class ScatterView(theme.PlacesLegend, ArrayView):

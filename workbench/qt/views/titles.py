@@ -7,7 +7,8 @@ the view's edge and cut the plot off. These titles ask for no width and wrap ins
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
@@ -56,7 +57,8 @@ def titled_plot(layout: pg.GraphicsLayout, title: str) -> pg.PlotItem:
     plot.layout.removeItem(plot.titleLabel)
     if plot.titleLabel.scene() is not None:
         plot.titleLabel.scene().removeItem(plot.titleLabel)
-    plot.titleLabel = WrappedTitle(title, on_height=lambda h: plot.layout.setRowFixedHeight(0, h), size="11pt",
-                                   parent=plot)
+    plot.titleLabel = WrappedTitle(
+        title, on_height=lambda h: plot.layout.setRowFixedHeight(0, h), size="11pt", parent=plot
+    )
     plot.layout.addItem(plot.titleLabel, 0, 1)
     return plot
