@@ -190,9 +190,9 @@ def test_a_view_says_what_it_waits_for_until_data_arrives(qtbot):
 def test_a_view_whose_condition_fails_is_hidden(qtbot):
     view, _, _ = make(qtbot, "histogram", ["needed"], when="runs > 1")
     view.configure({"runs": 1})
-    assert not view.isVisible() and not view.has_data()
+    assert not view.applies and not view.has_data()  # the panel's grid leaves it out (tested with a panel)
     view.configure({"runs": 5})
-    assert view.isVisible()
+    assert view.applies
 
 
 def test_conditions_are_a_small_language_without_eval():

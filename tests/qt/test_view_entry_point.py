@@ -40,7 +40,7 @@ def test_an_entry_point_kind_loads_validates_and_draws(qtbot, tmp_path, monkeypa
     ]
 
     spec = parse_manifest(TOML, "faulty").views[0]
-    assert (spec.kind, spec.options) == ("sparkline", {"optional": False, "last": 4})
+    assert (spec.kind, spec.options) == ("sparkline", {"optional": False, "waiting": "", "when": "", "last": 4})
     assert "viewkind_pkg.widgets" not in sys.modules  # checking a manifest imports no widget
     assert "sparkline" in VIEW_KINDS
 

@@ -353,6 +353,7 @@ class PluginPanel(QtWidgets.QWidget):
             self._forget()
         for view in self.views:  # views that do not apply to these settings stay hidden
             view.configure(to_dict(cfg))
+        self.grid.notice_data()
         self.error_box.hide()
         self.run = ProcessRun(
             self.manifest,

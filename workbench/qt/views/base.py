@@ -117,8 +117,7 @@ class View(pg.GraphicsLayoutWidget):
 
     def configure(self, config: dict[str, Any]) -> None:
         """Show the view only in runs whose ``config`` satisfies its ``when`` condition."""
-        self.applies = holds(self.option("when", ""), config)
-        self.setVisible(self.applies)
+        self.applies = holds(self.option("when", ""), config)  # the panel's grid shows or drops it
 
     def show_waiting(self) -> None:
         """Say what the view waits for while it has no data."""
