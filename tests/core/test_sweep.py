@@ -132,6 +132,8 @@ def test_ctrl_c_stops_every_trial_at_a_step_and_the_same_command_finishes_them(t
         "episodes=400",
         "--set",
         "render=false",
+        "--set",
+        "runs=20",  # ~4 s a trial on an idle machine: Ctrl+C lands mid-run however fast the machine
         "--grid",
         "alpha=0.2,0.4",
         "--workers",
