@@ -61,6 +61,12 @@ def save_checkpoint(
     return path
 
 
+def checkpoint_file(path: str | Path) -> Path:
+    """The checkpoint ``path`` names: the file itself, or a run folder's ``checkpoint.pt``."""
+    path = Path(path)
+    return path / CHECKPOINT_NAME if path.is_dir() else path
+
+
 def load_checkpoint(path: str | Path, plugin_id: str) -> dict[str, Any]:
     """Load a checkpoint written for ``plugin_id``; CheckpointError says why one cannot be used.
 
@@ -69,9 +75,7 @@ def load_checkpoint(path: str | Path, plugin_id: str) -> dict[str, Any]:
     """
     import torch
 
-    path = Path(path)
-    if path.is_dir():
-        path = path / CHECKPOINT_NAME
+    path = checkpoint_file(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
     try:

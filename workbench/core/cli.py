@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from workbench import __version__
 from workbench.core import desktop
 from workbench.core.actions import actions_of
+from workbench.core.checkpoint import checkpoint_file
 from workbench.core.config import FieldSpec, parse_sets, specs
 from workbench.core.device import DEVICES, resolve_device
 from workbench.core.manifest import Manifest, discover, find, with_import_errors
@@ -148,8 +149,7 @@ def checked_out_folder(out: Path, resume: str | None) -> Path:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()):
-        source = None if resume is None else Path(resume)
-        source_dir = None if source is None else (source if source.is_dir() else source.parent)
+        source_dir = None if resume is None else checkpoint_file(resume).parent
         if source_dir is None or source_dir.resolve() != out.resolve():
             raise UsageError(
                 f"{out} is not empty; choose a new --out folder"

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core.actions import Event, find_action
-from workbench.core.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from workbench.core.checkpoint import CHECKPOINT_NAME, checkpoint_file, load_checkpoint, save_checkpoint
 from workbench.core.config import apply_live, to_dict
 from workbench.core.device import resolve_device
 from workbench.core.mailbox import Mailbox
@@ -236,9 +236,7 @@ class Run:
             ctx = RunContext(self.cfg, self.device_choice, self.out_dir, checkpoint and checkpoint["state"], self._stop)
             self._ctx = ctx
             if self.resume_from is not None:
-                ctx.resume_dir = (
-                    Path(self.resume_from) if Path(self.resume_from).is_dir() else Path(self.resume_from).parent
-                )
+                ctx.resume_dir = checkpoint_file(self.resume_from).parent
             gen = self.manifest.trainer_function()(self.cfg, ctx)
             if checkpoint is None:
                 started = self._start_files(sinks, None)
@@ -307,18 +305,16 @@ class Run:
     def _first_snapshot(self, gen: Any, checkpoint: dict[str, Any] | None) -> Snapshot:
         """The trainer's first snapshot; a resumed trainer that cannot load its checkpoint fails
         here, before anything in the run folder is touched."""
-        if checkpoint is None:
-            first: Snapshot = next(gen)
-            return first
         try:
-            first = next(gen)
+            first: Snapshot = next(gen)
             return first
         except StopIteration:
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure to load means this checkpoint cannot be resumed
-            self.error = traceback.format_exc()
-            self.resume_failed = True
-            self._set(State.FAILED, f"cannot resume from {self.resume_from}: {_one_line(exc)}")
+        except Exception as exc:  # noqa: BLE001 - resuming, any failure means the checkpoint cannot be used
+            if checkpoint is not None:
+                self.error = traceback.format_exc()
+                self.resume_failed = True
+                self._set(State.FAILED, f"cannot resume from {self.resume_from}: {_one_line(exc)}")
             raise
 
     def save_checkpoint(self) -> Path | None:

@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.checkpoint import CHECKPOINT_NAME
 from workbench.core.paths import home
 
 INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
 NOTES_NAME = "run.json"
-CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME = "config.json", "metrics.csv", "checkpoint.pt"
+CONFIG_NAME, METRICS_NAME = "config.json", "metrics.csv"
 RUN_MARKERS = (CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME)
 """Any one of these makes a folder a run (a run killed early may have only one)."""
 INDEX_VERSION = 1

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.checkpoint import CHECKPOINT_NAME
 from workbench.core.compare import figures, label, seed_groups, settings_of, varying
-from workbench.core.runs import CHECKPOINT_NAME, RunIndex, RunInfo, read_curves, read_run
+from workbench.core.runs import RunIndex, RunInfo, read_curves, read_run
 
 
 def _num(value: float | None) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from workbench.core.runs import CHECKPOINT_NAME, RunIndex, RunInfo, annotate, read_curves
+from workbench.core.checkpoint import CHECKPOINT_NAME
+from workbench.core.runs import RunIndex, RunInfo, annotate, read_curves
 from workbench.core.runs_cli import settings_text
 from workbench.core.snapshot import Snapshot
 from workbench.qt import settings

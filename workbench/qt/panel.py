@@ -15,7 +15,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.actions import actions_of
-from workbench.core.checkpoint import CheckpointError, load_checkpoint
+from workbench.core.checkpoint import CheckpointError, checkpoint_file, load_checkpoint
 from workbench.core.config import from_dict, migrate, to_dict
 from workbench.core.device import DEVICES
 from workbench.core.manifest import Manifest
@@ -449,8 +449,7 @@ class PluginPanel(QtWidgets.QWidget):
         except (CheckpointError, ValueError, TypeError) as exc:
             self._say(f"cannot load checkpoint: {exc}", error=True)
             return False
-        path = Path(path)
-        self.resume_from = path if path.is_file() else path / "checkpoint.pt"
+        self.resume_from = checkpoint_file(path)
         self.form.set_values(values)
         self._forget()
         metrics = self.resume_from.parent / "metrics.csv"
