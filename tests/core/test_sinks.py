@@ -77,3 +77,11 @@ def test_a_long_curve_is_thinned_evenly_and_its_memory_stays_bounded():
     assert np.array_equal(steps, values)
     generation, n = history.version("loss")
     assert generation > 0 and n == len(steps)
+
+
+def test_last_is_the_newest_value_held():
+    history = HistorySink()
+    assert history.last("loss") is None
+    for i in range(5):
+        history.write(Snapshot(i, scalars={"loss": float(i) / 2}))
+    assert history.last("loss") == 2.0 == history.read("loss")[1][-1]

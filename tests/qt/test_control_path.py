@@ -194,3 +194,18 @@ def test_the_sweep_button_opens_a_sweep_of_this_plugin(open_panel, qtbot):
     qtbot.addWidget(dialog)
     assert dialog.isVisible() and dialog.manifest.id == "bandit"
     dialog.close()
+
+
+def test_the_value_a_schedule_puts_in_effect_shows_beside_its_field(open_panel, qtbot):
+    settings = {
+        "episodes": 100000,
+        "render": False,
+        "epsilon": 1.0,
+        "epsilon_schedule": "linear",
+        "epsilon_end": 0.0,
+        "epsilon_duration": 50,
+    }
+    panel = open_panel("td-control", settings)
+    assert panel.start()
+    label = panel.form.effective["epsilon"]
+    qtbot.waitUntil(lambda: label.isVisible() and label.text() == "now 0", timeout=30_000)  # the schedule's end

@@ -108,6 +108,12 @@ class HistorySink(Sink):
                 return np.empty(0), np.empty(0)
             return s.steps[: s.n].copy(), s.values[: s.n].copy()
 
+    def last(self, key: str) -> float | None:
+        """The newest value held for ``key`` (None when never reported), without copying the series."""
+        with self._lock:
+            s = self._series.get(key)
+            return None if s is None or s.n == 0 else float(s.values[s.n - 1])
+
     def count(self, key: str) -> int:
         with self._lock:
             s = self._series.get(key)

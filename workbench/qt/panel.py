@@ -519,9 +519,9 @@ class PluginPanel(QtWidgets.QWidget):
     def _show_effective(self) -> None:
         """Beside each live field a schedule moves (ε), the value the trainer last reported."""
         for name, spec in self.form.specs.items():
-            if spec.live and spec.type is float and self.history.count(name):
-                now = float(self.history.read(name)[1][-1])
-                self.form.show_effective(name, None if math.isclose(now, self.form.values()[name]) else now)
+            now = self.history.last(name) if spec.live and spec.type is float else None
+            if now is not None:  # read each tick: the latest value, not a copy of the whole curve
+                self.form.show_effective(name, None if math.isclose(now, self.form.fields[name].value()) else now)
 
     def _list_changes(self) -> None:
         """Append the run's new live changes and actions to the log, each with its step."""
