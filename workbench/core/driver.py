@@ -24,7 +24,14 @@ from typing import Any
 import numpy as np
 
 from workbench.core.actions import Event, find_action
-from workbench.core.checkpoint import CHECKPOINT_NAME, checkpoint_file, load_checkpoint, save_checkpoint
+from workbench.core.checkpoint import (
+    CHECKPOINT_NAME,
+    HISTORY_KEEP,
+    keep_in_history,
+    load_checkpoint,
+    run_folder,
+    save_checkpoint,
+)
 from workbench.core.config import apply_live, to_dict
 from workbench.core.device import resolve_device
 from workbench.core.mailbox import Mailbox
@@ -125,6 +132,7 @@ class Run:
         max_steps: stop once a snapshot's step reaches this.
         resume_from: a checkpoint file or run folder to continue from.
         checkpoint_every_s: seconds between automatic checkpoints.
+        keep_checkpoints: how many checkpoints the run folder's history (checkpoints/) keeps.
         on_nonfinite: "pause" (the GUI) or "stop" (headless) when a scalar is NaN or inf.
         parent: for a fork, ``{"run": path, "step": s}`` of the run and checkpoint it started from.
     """
@@ -142,6 +150,7 @@ class Run:
         checkpoint_every_s: float = 60.0,
         on_nonfinite: str = "pause",
         parent: dict[str, Any] | None = None,
+        keep_checkpoints: int = HISTORY_KEEP,
     ) -> None:
         self.manifest = manifest
         self.cfg = cfg
@@ -154,6 +163,7 @@ class Run:
         self.checkpoint_every_s = checkpoint_every_s
         self.on_nonfinite = on_nonfinite
         self.parent = parent
+        self.keep_checkpoints = keep_checkpoints
         self._inbox = Mailbox()
         self._asked: list[tuple[str, dict[str, Any]]] = []  # actions not yet handed to the trainer
         self.changes: list[dict[str, Any]] = []
@@ -236,7 +246,7 @@ class Run:
             ctx = RunContext(self.cfg, self.device_choice, self.out_dir, checkpoint and checkpoint["state"], self._stop)
             self._ctx = ctx
             if self.resume_from is not None:
-                ctx.resume_dir = checkpoint_file(self.resume_from).parent
+                ctx.resume_dir = run_folder(self.resume_from)
             gen = self.manifest.trainer_function()(self.cfg, ctx)
             if checkpoint is None:
                 started = self._start_files(sinks, None)
@@ -329,9 +339,11 @@ class Run:
             or not self._ctx.checkpoint_ok
         ):
             return None
-        return save_checkpoint(
+        path = save_checkpoint(
             self.out_dir / CHECKPOINT_NAME, self._ctx.state_fn(), self.manifest.id, to_dict(self.cfg), step=self._step
         )
+        keep_in_history(path, self._step, self.keep_checkpoints)
+        return path
 
     def _finish(self) -> None:
         self.save_checkpoint()
