@@ -1,11 +1,12 @@
-"""One recorded episode of a run, step by step, as the run's checkpointed network judges it: what
-the episode replay view scrubs through.
+"""One stored episode of a run, step by step, as the run's network of that time judges it: what
+the episode replay view scrubs through (the plugin's ``replay`` hook).
 
-The episodes are the person's demonstrations (the run's Minari dataset); the network is the
-online Q-network of the run's checkpoint. The TD error of step t is
+The episodes are the run's greedy evaluations, its recorded episodes and the person's
+demonstrations (``workbench.data.episodes``); the network is the online Q-network of the
+checkpoint kept at or before the step the episode was played. The TD error of step t is
 r_t + gamma (1 - terminated_t) max_a Q(s_{t+1}, a) - Q(s_t, a_t), with the online network on both
-sides (the one-step error the plain DQN target is built from). Frames are rendered again from the
-recorded states, so classic-control runs only: Atari observations are preprocessed stacks.
+sides (the one-step error the plain DQN target is built from). Classic-control frames are
+rendered again from the stored states; Atari frames are the stored preprocessed screens.
 """
 
 from __future__ import annotations
@@ -16,18 +17,24 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from workbench.core.checkpoint import load_checkpoint
 from workbench.core.config import from_dict
-from workbench.data.demos import load_demos
+from workbench.core.envs import register_all
+from workbench.data.episodes import EpisodeEntry, Review, judging_checkpoint, load_episode
 from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.model import QNetwork
 
+CHUNK = 256  # observations per forward pass: a long Atari episode never sits in memory stacked
 
-def frames_of(env_id: str, states: np.ndarray) -> np.ndarray:
-    """Each recorded state drawn by the environment (its state set back, then rendered)."""
+
+def frames_of(env_id: str, states: np.ndarray) -> np.ndarray | None:
+    """Each recorded state drawn by the environment (its state set back, then rendered); None for
+    an environment whose observation is not its state (Acrobot observes sines and cosines)."""
+    register_all()
     env = gym.make(env_id, render_mode="rgb_array")
     env.reset(seed=0)
     try:
+        if np.shape(getattr(env.unwrapped, "state", None)) != states.shape[1:]:
+            return None
         frames = []
         for s in states:
             env.unwrapped.state = np.array(s, dtype=np.float64)
@@ -37,30 +44,45 @@ def frames_of(env_id: str, states: np.ndarray) -> np.ndarray:
         env.close()
 
 
-def review(run_dir: Path, episode: int = 0) -> dict[str, np.ndarray]:
-    """Per step of demonstration ``episode``: ``frames`` (T, H, W, 3), ``q_values`` (T, A),
-    ``actions``, ``rewards`` and ``td_errors`` (T,); ValueError (one line) when it cannot be shown."""
-    payload = load_checkpoint(run_dir, "dqn")
-    cfg = from_dict(Config, payload["config"])
-    if cfg.atari:
-        raise ValueError(f"{cfg.env}: the episode replay shows classic-control runs only")
-    demos = load_demos(run_dir, cfg.env)
-    if not 0 <= episode < demos.total_episodes:
-        raise ValueError(f"episode {episode} is not recorded; the run has {demos.total_episodes}")
-    ep = next(iter(demos.iterate_episodes([episode])))
-    states = np.asarray(ep.observations, dtype=np.float32)
-    net = QNetwork((1, states.shape[1]), int(demos.action_space.n), cfg.hidden, cfg.algo.startswith("dueling"))
-    net.load_state_dict(payload["state"]["online"])
+def q_values(net: QNetwork, observations: np.ndarray, stack: int) -> np.ndarray:
+    """Q of every observation, each stacked with the ``stack - 1`` before it (zeros before the
+    first, as the trainer's ``FrameStack`` does)."""
+    pad = np.zeros((stack - 1, *observations.shape[1:]), observations.dtype)
+    padded = np.concatenate([pad, observations])
+    out = []
     with torch.no_grad():
-        q = net(torch.as_tensor(states[:, None])).numpy()
-    actions, rewards = np.asarray(ep.actions, dtype=np.int64), np.asarray(ep.rewards, dtype=np.float32)
-    steps = np.arange(len(actions))
-    bootstrap = (1.0 - np.asarray(ep.terminations, dtype=np.float32)) * q[1:].max(axis=1)
-    td_errors = rewards + cfg.gamma * bootstrap - q[steps, actions]
-    return {
-        "frames": frames_of(cfg.env, states[:-1]),
-        "q_values": q[:-1],
-        "actions": actions,
-        "rewards": rewards,
-        "td_errors": td_errors.astype(np.float32),
-    }
+        for start in range(0, len(observations), CHUNK):
+            t = np.arange(start, min(start + CHUNK, len(observations)))
+            out.append(net(torch.as_tensor(padded[t[:, None] + np.arange(stack)])).numpy())
+    return np.concatenate(out)
+
+
+def review(run_dir: Path, entry: EpisodeEntry) -> Review:
+    """Episode ``entry`` as the checkpoint of its time judges it; ValueError (one line) when it
+    cannot be shown."""
+    payload, source = judging_checkpoint(run_dir, entry, "dqn")
+    cfg = from_dict(Config, payload["config"])
+    episode = load_episode(entry)
+    if episode.env != cfg.env:
+        raise ValueError(f"played in {episode.env}, not {cfg.env}")
+    state = payload["state"]["online"]
+    dueling = cfg.algo.startswith("dueling")
+    stack = cfg.frame_stack if cfg.atari else 1
+    obs = episode.observations
+    net = QNetwork(
+        (stack, *obs.shape[1:]), len(state["advantage.2.bias" if dueling else "q.2.bias"]), cfg.hidden, dueling
+    )
+    net.load_state_dict(state)
+    q = q_values(net, obs, stack)
+    actions, rewards = episode.actions.astype(np.int64), episode.rewards.astype(np.float32)
+    bootstrap = (1.0 - episode.terminations.astype(np.float32)) * q[1:].max(axis=1)
+    td_errors = rewards + cfg.gamma * bootstrap - q[np.arange(len(actions)), actions]
+    return Review(
+        values=q[:-1],
+        actions=actions,
+        rewards=rewards,
+        frames=obs[:-1] if cfg.atari else frames_of(cfg.env, obs[:-1]),
+        td_errors=td_errors.astype(np.float32),
+        value_label="Q",
+        source=source,
+    )

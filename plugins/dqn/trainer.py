@@ -18,6 +18,8 @@ from workbench.core.images import tile
 from workbench.core.recorder import AnimationWriter
 from workbench.core.seeding import env_rng_states, rng_state, set_env_rng_states, set_rng_state
 from workbench.core.snapshot import Snapshot
+from workbench.data.demos import Episode
+from workbench.data.episodes import save_episode_npz
 from workbench.envs.play import Player
 from workbench.lens import views as lens
 from workbench.rl.schedules import epsilon_at
@@ -151,10 +153,18 @@ def learn(
 
 
 def play(
-    ctx: RunContext, agent: Agent, env, rng: np.random.Generator, step: int, n_episodes: int, gif_path=None
+    ctx: RunContext,
+    agent: Agent,
+    env,
+    rng: np.random.Generator,
+    step: int,
+    n_episodes: int,
+    kind: str,
+    gif_path=None,
 ) -> Generator[Snapshot, None, list[float]]:
     """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``, one
-    episode recorded to a GIF with the score drawn. Yields frames to watch; returns the scores."""
+    episode recorded to a GIF with the score drawn. The first episode is kept for replay in the
+    run folder as ``kind`` played at ``step``. Yields frames to watch; returns the scores."""
     cfg = ctx.config
     stack = cfg.frame_stack if cfg.atari else 1
     frame_shape = frame_hw(cfg.frame_size) if cfg.atari else env.observation_space.shape
@@ -162,14 +172,18 @@ def play(
     writer = AnimationWriter(gif_path, fps=30 if cfg.atari else 50) if gif_path is not None else None
     scores, shown = [], time.perf_counter()
     try:
-        for _ in range(n_episodes):
-            obs, _ = env.reset(seed=int(rng.integers(2**31)))
+        for i in range(n_episodes):
+            seed = int(rng.integers(2**31))
+            obs, _ = env.reset(seed=seed)
+            kept = Episode(np.asarray(obs), seed) if i == 0 and ctx.out_dir is not None else None
             stacker = FrameStack(1, stack, frame_shape, frame_dtype)
             x = stacker.push(obs[None], np.ones(1, dtype=bool))
             score, done, length = 0.0, False, 0
             while not done and length < cfg.eval_max_steps and not ctx.should_stop():
                 action = int(agent.act(x, 0.0, rng)[0][0])
                 obs, reward, terminated, truncated, _ = env.step(action)
+                if kept is not None:
+                    kept.add(action, np.asarray(obs), float(reward), terminated, truncated)
                 x = stacker.push(obs[None], np.zeros(1, dtype=bool))
                 score, length = score + float(reward), length + 1
                 done = terminated or truncated
@@ -183,6 +197,8 @@ def play(
                     yield Snapshot(step, arrays={"frame": frame})
                     cfg = ctx.config
                     time.sleep(cfg.delay if cfg.watch else 0.0)
+            if kept is not None and kept.actions:
+                save_episode_npz(ctx.out_dir, kept, kind, step, cfg.env)
             scores.append(score)
     finally:
         if writer is not None:
@@ -351,7 +367,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             if cfg.eval_every and step >= next_eval or "evaluate" in asked:
                 next_eval = step + cfg.eval_every
                 asked.discard("evaluate")
-                scores = yield from play(ctx, agent, eval_env, eval_rng, step, cfg.eval_episodes)
+                scores = yield from play(ctx, agent, eval_env, eval_rng, step, cfg.eval_episodes, "greedy")
                 interrupted |= ctx.should_stop()
                 if scores:
                     scalars["eval_return"] = float(np.mean(scores))
@@ -359,7 +375,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 asked.discard("record")
                 path = ctx.path(f"episode_{episodes:06d}_step_{step}.gif")
                 if path is not None:
-                    yield from play(ctx, agent, eval_env, eval_rng, step, 1, path)
+                    yield from play(ctx, agent, eval_env, eval_rng, step, 1, "recorded", path)
                     interrupted |= ctx.should_stop()
 
             # SNAPSHOT: a row of scalars at episode ends, evaluations and the end (the same steps in

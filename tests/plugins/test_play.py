@@ -3,6 +3,7 @@ returns land on the curves and in metrics.csv, and the episodes round-trip throu
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -15,6 +16,7 @@ from workbench.core.driver import Run
 from workbench.core.manifest import discover
 from workbench.core.sinks import HistorySink, read_metrics
 from workbench.data.demos import load_demos
+from workbench.data.episodes import list_episodes
 from workbench.envs.keys import key_map
 from workbench.qt.episode_replay import EpisodeReplay
 from workbench.qt.panel import PluginPanel
@@ -186,17 +188,19 @@ def test_episode_replay_scrubs_a_played_episode_with_the_checkpoints_td_errors(q
     run.act("play")  # back to training, which ends at its budget with a checkpoint
     thread.join(timeout=120)
     assert run.status().state == "finished", run.error
-    episode = review(tmp_path)
+    demo = next(e for e in list_episodes(tmp_path) if e.kind == "demonstration")
+    episode = review(tmp_path, demo)
+    assert episode.source == "the run's last checkpoint, at step 400 (a demonstration keeps no step)"
     n = int(history.read("human_length")[1][0])
-    assert episode["actions"].tolist() == [1] * n and episode["rewards"].tolist() == [1.0] * n
-    assert episode["frames"].shape[:2] == (n, 400) and episode["q_values"].shape == (n, 2)
-    q = episode["q_values"]
-    np.testing.assert_allclose(episode["td_errors"][:-1], 1.0 + cfg.gamma * q[1:].max(axis=1) - q[:-1, 1], rtol=1e-5)
-    assert episode["td_errors"][-1] == pytest.approx(1.0 - q[-1, 1])  # the fall ends it: nothing to bootstrap
+    assert episode.actions.tolist() == [1] * n and episode.rewards.tolist() == [1.0] * n
+    assert episode.frames.shape[:2] == (n, 400) and episode.values.shape == (n, 2)
+    q = episode.values
+    np.testing.assert_allclose(episode.td_errors[:-1], 1.0 + cfg.gamma * q[1:].max(axis=1) - q[:-1, 1], rtol=1e-5)
+    assert episode.td_errors[-1] == pytest.approx(1.0 - q[-1, 1])  # the fall ends it: nothing to bootstrap
     view = EpisodeReplay(episode)
     qtbot.addWidget(view)
     view.slider.setValue(n - 1)
     assert view.caption.text().startswith(f"step {n} of {n} · action 1 · reward 1")
-    np.testing.assert_array_equal(view.frame.image, episode["frames"][n - 1])
-    with pytest.raises(ValueError, match="episode 1000 is not recorded"):
-        review(tmp_path, episode=1000)
+    np.testing.assert_array_equal(view.frame.image, episode.frames[n - 1])
+    with pytest.raises(ValueError, match="demonstration 1000 is not recorded"):
+        review(tmp_path, dataclasses.replace(demo, index=1000))

@@ -48,6 +48,7 @@ class Manifest:
     config: str = ""
     trainer: str = ""
     record: str = ""
+    replay: str = ""  # "module:function" turning a stored episode into a Review (workbench.data.episodes)
     views: tuple[ViewSpec, ...] = ()
     smoke: dict[str, Any] = field(default_factory=dict)
     error: str = ""
@@ -104,6 +105,7 @@ def parse_manifest(text: str, package: str, source: str = "", kinds: Registry | 
         config=data["config"],
         trainer=data["trainer"],
         record=data.get("record", ""),
+        replay=data.get("replay", ""),
         views=tuple(views),
         smoke=dict(data.get("smoke", {})),
     )

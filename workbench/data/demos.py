@@ -84,16 +84,30 @@ def save_episode(run_dir: Path, episode: Episode, env: gym.Env) -> None:
             )
 
 
-def load_demos(run_dir: Path, env_id: str):
-    """The run's demonstrations as a ``MinariDataset``; ValueError (one line) when there are none
-    or they were played in another environment than ``env_id``."""
+def open_demos(run_dir: Path):
+    """The run's demonstrations as a ``MinariDataset``, whichever environment they were played in;
+    None when there are none."""
     import minari
 
     with datasets_at(run_dir) as folder:
         if not (folder / DATASET_ID).is_dir():
-            raise ValueError(f"no demonstrations in {folder}: play an episode first")
-        dataset = minari.load_dataset(DATASET_ID)
-    played = dataset.spec.env_spec.id if dataset.spec.env_spec is not None else "an unknown environment"
+            return None
+        return minari.load_dataset(DATASET_ID)
+
+
+def played_in(dataset) -> str:
+    """The id of the environment a dataset's episodes were played in."""
+    return dataset.spec.env_spec.id if dataset.spec.env_spec is not None else "an unknown environment"
+
+
+def load_demos(run_dir: Path, env_id: str):
+    """The run's demonstrations as a ``MinariDataset``; ValueError (one line) when there are none
+    or they were played in another environment than ``env_id``."""
+    dataset = open_demos(run_dir)
+    folder = Path(run_dir) / FOLDER
+    if dataset is None:
+        raise ValueError(f"no demonstrations in {folder}: play an episode first")
+    played = played_in(dataset)
     if played != env_id:
         raise ValueError(f"the demonstrations in {folder} were played in {played}, not {env_id}")
     return dataset

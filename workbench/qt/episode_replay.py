@@ -1,19 +1,28 @@
-"""A recorded episode scrubbed frame by frame: the frame, the values of every action (the taken
-one highlighted), and the action, reward and TD error of the step under the slider.
+"""A run's stored episodes scrubbed frame by frame: the frame, the network's value of every action
+(the taken one highlighted), and the action, reward and TD error of the step under the slider,
+as the checkpoint of the time the episode was played computed them.
 
-It shows the arrays a plugin computes from a run (DQN's ``review``: ``frames``, ``q_values``,
-``actions``, ``rewards``, ``td_errors``) and never touches a network itself.
-``python -m workbench.qt.episode_replay`` opens it on a synthetic episode.
+``EpisodeReplay`` shows one ``Review`` (``workbench.data.episodes``), which a plugin's ``replay``
+hook computes from a run folder; it never touches a network itself. ``ReplayWindow`` lists a run's
+episodes (greedy evaluations, recorded episodes, demonstrations) beside it, and ``install_replay``
+gives a panel whose plugin declares the hook a Replay… button.
+``python -m workbench.qt.episode_replay`` opens the view on a synthetic episode.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
+
+from workbench.core.checkpoint import CheckpointError, run_folder
+from workbench.core.manifest import Manifest
+from workbench.data.episodes import EpisodeEntry, Review, list_episodes
+from workbench.qt import settings
 
 TAKEN, OTHER = (255, 170, 60), (90, 140, 220)
 
@@ -21,60 +30,152 @@ TAKEN, OTHER = (255, 170, 60), (90, 140, 220)
 class EpisodeReplay(QtWidgets.QWidget):
     """One episode's steps under a slider; ``show_step(t)`` is what the slider calls."""
 
-    def __init__(self, episode: dict[str, np.ndarray], value_label: str = "Q", parent: Any = None) -> None:
+    def __init__(self, review: Review, parent: Any = None) -> None:
         super().__init__(parent)
-        self.episode = episode
-        self.value_label = value_label
+        self.review = review
         pg.setConfigOptions(imageAxisOrder="row-major")
         layout = QtWidgets.QVBoxLayout(self)
+        self.source = QtWidgets.QLabel(f"{review.value_label} computed by {review.source}")
+        layout.addWidget(self.source)
         plots = pg.GraphicsLayoutWidget()
-        self.frame_box = plots.addViewBox(lockAspect=True, invertY=True)
         self.frame = pg.ImageItem()
-        self.frame_box.addItem(self.frame)
-        self.values_plot = plots.addPlot(title=f"{value_label} per action")
-        n_actions = episode["q_values"].shape[1]
+        if review.frames is not None:
+            frame_box = plots.addViewBox(lockAspect=True, invertY=True)
+            frame_box.addItem(self.frame)
+        self.values_plot = plots.addPlot(title=f"{review.value_label} per action")
+        n_actions = review.values.shape[1]
         self.bars = pg.BarGraphItem(x=np.arange(n_actions), height=np.zeros(n_actions), width=0.6)
         self.values_plot.addItem(self.bars)
         self.values_plot.setLabel("bottom", "action")
+        self.values_plot.setLabel("left", review.value_label)
         layout.addWidget(plots, 1)
         self.caption = QtWidgets.QLabel()
         layout.addWidget(self.caption)
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
-        self.slider.setRange(0, len(episode["actions"]) - 1)
+        self.slider.setRange(0, len(review.actions) - 1)
+        self.slider.setToolTip("drag, or ←/→ for one step")
         self.slider.valueChanged.connect(self.show_step)
         layout.addWidget(self.slider)
         self.show_step(0)
 
     def show_step(self, t: int) -> None:
-        e = self.episode
-        self.frame.setImage(e["frames"][t], autoLevels=False, levels=(0, 255))
-        values, action = e["q_values"][t], int(e["actions"][t])
+        r = self.review
+        if r.frames is not None:
+            self.frame.setImage(r.frames[t], autoLevels=False, levels=(0, 255))
+        values, action = r.values[t], int(r.actions[t])
         self.bars.setOpts(
             height=values, brushes=[pg.mkBrush(TAKEN if a == action else OTHER) for a in range(len(values))]
         )
+        td = "" if r.td_errors is None else f" · TD error {r.td_errors[t]:+.3f}"
         self.caption.setText(
-            f"step {t + 1} of {len(e['actions'])} · action {action} · reward {e['rewards'][t]:g} · "
-            f"TD error {e['td_errors'][t]:+.3f} · {self.value_label} {values[action]:.3f}"
+            f"step {t + 1} of {len(r.actions)} · action {action} · reward {r.rewards[t]:g}{td} · "
+            f"{r.value_label} {values[action]:.3f}"
         )
 
 
-def synthetic_episode(steps: int = 30, n_actions: int = 2) -> dict[str, np.ndarray]:
+class ReplayWindow(QtWidgets.QWidget):
+    """A run's stored episodes on the left; the one picked, replayed on the right."""
+
+    def __init__(self, manifest: Manifest, run_dir: Path, parent: Any = None) -> None:
+        super().__init__(parent, QtCore.Qt.WindowType.Window)
+        self.manifest, self.run_dir = manifest, Path(run_dir)
+        self.setWindowTitle(f"Replay · {manifest.title} · {self.run_dir.name}")
+        self.resize(1100, 520)
+        row = QtWidgets.QHBoxLayout(self)
+        self.entries: list[EpisodeEntry] = list_episodes(self.run_dir)
+        self.episodes = QtWidgets.QListWidget()
+        self.episodes.addItems([e.label for e in self.entries])
+        self.episodes.setMaximumWidth(260)
+        self.episodes.currentRowChanged.connect(self.open_episode)
+        row.addWidget(self.episodes)
+        self.right = QtWidgets.QVBoxLayout()
+        self.message = QtWidgets.QLabel()
+        self.message.setWordWrap(True)
+        self.right.addWidget(self.message)
+        row.addLayout(self.right, 1)
+        self.replay: EpisodeReplay | None = None
+        if self.entries:
+            self.message.hide()
+            self.episodes.setCurrentRow(0)
+        else:
+            self.message.setText(
+                f"{self.run_dir} holds no stored episodes yet: greedy evaluations, recorded episodes "
+                "and played demonstrations appear here"
+            )
+
+    def open_episode(self, row: int) -> None:
+        """Replay the ``row``-th episode, or say in one line why it cannot be."""
+        if self.replay is not None:
+            self.replay.deleteLater()
+            self.replay = None
+        try:
+            review = self.manifest.load(self.manifest.replay)(self.run_dir, self.entries[row])
+        except (ValueError, CheckpointError) as exc:
+            self.message.setText(f"cannot replay {self.entries[row].label}: {exc}")
+            self.message.setStyleSheet("color: #ffb74d;")
+            self.message.show()
+            return
+        self.message.hide()
+        self.replay = EpisodeReplay(review)
+        self.right.addWidget(self.replay, 1)
+
+
+def open_replay(manifest: Manifest, run_dir: Path, parent: Any = None) -> ReplayWindow:
+    """Show a replay window on ``run_dir`` (what a panel's Replay… button and the runs list call)."""
+    window = ReplayWindow(manifest, run_dir, parent)
+    window.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    return window
+
+
+def install_replay(panel: Any) -> QtWidgets.QPushButton | None:
+    """A Replay… button beside Sweep… for a panel whose plugin declares a ``replay`` hook: it opens
+    the run on screen, or the last one, or asks for a run folder."""
+    if not panel.manifest.replay:
+        return None
+    button = QtWidgets.QPushButton("Replay…")
+    button.setToolTip(
+        "Step through this run's greedy evaluations, recorded episodes and demonstrations, "
+        "with the values the network computed at the time"
+    )
+    toolbar = panel.sweep_button.parentWidget().layout()
+    toolbar.insertWidget(toolbar.indexOf(panel.sweep_button) + 1, button)
+
+    def ask() -> None:
+        run_dir = panel.run.out_dir if panel.run is not None and panel.run.out_dir is not None else None
+        if run_dir is None and panel.resume_from is not None:
+            run_dir = run_folder(panel.resume_from)
+        if run_dir is None:
+            start = settings.home() / "runs" / panel.manifest.id
+            chosen = QtWidgets.QFileDialog.getExistingDirectory(panel, "Replay a run", str(start))
+            run_dir = Path(chosen) if chosen else None
+        if run_dir is not None:
+            panel.replay_window = open_replay(panel.manifest, run_dir, panel)
+
+    button.clicked.connect(ask)
+    panel.replay_button = button
+    return button
+
+
+def synthetic_review(steps: int = 30, n_actions: int = 2) -> Review:
     rng = np.random.default_rng(0)
     frames = np.zeros((steps, 60, 90, 3), np.uint8)
     for t in range(steps):
         frames[t, 20:40, 3 * t : 3 * t + 10] = 255
-    return {
-        "frames": frames,
-        "q_values": rng.normal(size=(steps, n_actions)).astype(np.float32),
-        "actions": rng.integers(n_actions, size=steps),
-        "rewards": np.ones(steps, np.float32),
-        "td_errors": rng.normal(scale=0.1, size=steps).astype(np.float32),
-    }
+    return Review(
+        values=rng.normal(size=(steps, n_actions)).astype(np.float32),
+        actions=rng.integers(n_actions, size=steps),
+        rewards=np.ones(steps, np.float32),
+        frames=frames,
+        td_errors=rng.normal(scale=0.1, size=steps).astype(np.float32),
+        value_label="Q",
+        source="a synthetic network",
+    )
 
 
 if __name__ == "__main__":
     app = QtWidgets.QApplication(sys.argv)
-    view = EpisodeReplay(synthetic_episode())
+    view = EpisodeReplay(synthetic_review())
     view.resize(900, 420)
     view.show()
     app.exec()

@@ -27,6 +27,7 @@ from workbench.core.snapshot import Snapshot
 from workbench.core.status import State
 from workbench.qt import settings
 from workbench.qt.actions import ActionsBox
+from workbench.qt.episode_replay import install_replay
 from workbench.qt.params import ConfigForm
 from workbench.qt.play import install_play
 from workbench.qt.recorder import WidgetRecorder
@@ -90,6 +91,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.timer.start(REFRESH_MS)
         self._set_buttons("idle")
         install_play(self)
+        install_replay(self)
 
     # ---------- layout ----------
     def _build(self, device: str) -> None:

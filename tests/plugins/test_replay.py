@@ -1,0 +1,118 @@
+"""Any stored episode of a run replays step by step: a DQN run keeps its greedy evaluations in its
+folder, and the replay view shows, for the frame under the slider, the Q-values that the
+checkpoint kept at or before the evaluation's step computes for the stored observation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PySide6 import QtCore
+
+from workbench.core.checkpoint import checkpoint_at, load_checkpoint
+from workbench.core.config import from_dict
+from workbench.core.driver import Run
+from workbench.core.manifest import discover
+from workbench.data.episodes import list_episodes, load_episode
+from workbench.qt.episode_replay import EpisodeReplay, ReplayWindow
+from workbench.qt.panel import PluginPanel
+from workbench_plugins.dqn.model import QNetwork
+from workbench_plugins.dqn.review import review
+
+FRAME = 5  # the step of the evaluation episode the Q-values are compared at
+
+
+def manifest(plugin_id: str):
+    return next(m for m in discover() if m.id == plugin_id)
+
+
+@pytest.fixture(scope="module")
+def dqn_run(tmp_path_factory):
+    """A short CartPole run evaluated greedily every 150 steps, a checkpoint at every episode end."""
+    out = tmp_path_factory.mktemp("dqn-run")
+    values = {"steps": 600, "learning_starts": 100, "eval_every": 150, "eval_episodes": 2, "eval_max_steps": 60}
+    cfg = from_dict(manifest("dqn").config_class(), values)
+    run = Run(manifest("dqn"), cfg, device="cpu", out_dir=out, checkpoint_every_s=0.0)
+    assert run.run().state == "finished", run.error
+    return out
+
+
+def q_of_checkpoint(path, obs: np.ndarray) -> np.ndarray:
+    """Q-values of ``obs`` by the online network a checkpoint file holds, loaded here by hand."""
+    payload = load_checkpoint(path, "dqn")
+    net = QNetwork((1, 4), 2, payload["config"]["hidden"], dueling=False)
+    net.load_state_dict(payload["state"]["online"])
+    with torch.no_grad():
+        return net(torch.as_tensor(obs[None, None], dtype=torch.float32))[0].numpy()
+
+
+def test_each_greedy_evaluation_keeps_its_first_episode_with_its_step(dqn_run):
+    greedy = [e for e in list_episodes(dqn_run) if e.kind == "greedy"]
+    assert [e.step for e in greedy] == [150, 300, 450, 600]
+    assert greedy[0].label == "greedy evaluation at step 150"
+    episode = load_episode(greedy[0])
+    assert episode.env == "CartPole-v1" and episode.observations.shape == (len(episode.actions) + 1, 4)
+    assert episode.rewards.tolist() == [1.0] * len(episode.actions)
+
+
+def test_replay_shows_the_q_values_of_the_checkpoint_of_that_time(qtbot, dqn_run):
+    entry = next(e for e in list_episodes(dqn_run) if e.kind == "greedy" and e.step == 300)
+    then = checkpoint_at(dqn_run, 300)
+    view = EpisodeReplay(review(dqn_run, entry))
+    qtbot.addWidget(view)
+    view.slider.setValue(FRAME)
+    obs = load_episode(entry).observations[FRAME]
+    expected = q_of_checkpoint(then, obs)
+    np.testing.assert_allclose(view.bars.opts["height"], expected, rtol=1e-5)
+    assert not np.allclose(expected, q_of_checkpoint(dqn_run / "checkpoint.pt", obs))  # the last one differs
+    step = load_checkpoint(then, "dqn")["step"]
+    assert step <= 300 and view.source.text() == f"Q computed by the checkpoint at step {step}"
+    assert view.caption.text().startswith(f"step {FRAME + 1} of ")
+
+
+def test_scrubbing_changes_the_frame(qtbot, dqn_run):
+    entry = next(e for e in list_episodes(dqn_run) if e.kind == "greedy")
+    view = EpisodeReplay(review(dqn_run, entry))
+    qtbot.addWidget(view)
+    first = view.frame.image.copy()
+    view.slider.setValue(view.slider.maximum())
+    assert view.frame.image.shape == (400, 600, 3)
+    assert not np.array_equal(view.frame.image, first)
+
+
+def test_the_dqn_panel_replays_a_loaded_run(qtbot, dqn_run):
+    """Replay… in the panel's toolbar opens the run it holds and lists its episodes."""
+    panel = PluginPanel(manifest("dqn"), device="cpu")
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.replay_button.isVisible() and panel.replay_button.text() == "Replay…"
+    assert panel.load_checkpoint(dqn_run / "checkpoint.pt")
+    qtbot.mouseClick(panel.replay_button, QtCore.Qt.MouseButton.LeftButton)
+    window = panel.replay_window
+    qtbot.addWidget(window)
+    assert window.isVisible() and window.run_dir == dqn_run
+    labels = [window.episodes.item(i).text() for i in range(window.episodes.count())]
+    assert labels[:2] == ["greedy evaluation at step 150", "greedy evaluation at step 300"]
+    window.episodes.setCurrentRow(1)
+    assert window.replay is not None and window.replay.source.text().startswith("Q computed by the checkpoint")
+
+
+def test_a_plugin_without_replay_has_no_button(qtbot):
+    panel = PluginPanel(manifest("td-control"), device="cpu")
+    qtbot.addWidget(panel)
+    assert not hasattr(panel, "replay_button")
+
+
+def test_an_episode_of_another_environment_is_refused_in_one_line(qtbot, dqn_run, tmp_path):
+    window = ReplayWindow(manifest("dqn"), tmp_path)
+    qtbot.addWidget(window)
+    assert "holds no stored episodes yet" in window.message.text()
+    entry = list_episodes(dqn_run)[0]
+    moved = tmp_path / "episodes" / entry.path.name
+    moved.parent.mkdir()
+    with np.load(entry.path) as f:
+        np.savez(moved, **{**f, "env": np.array("Acrobot-v1")})
+    (tmp_path / "checkpoint.pt").symlink_to(dqn_run / "checkpoint.pt")
+    window = ReplayWindow(manifest("dqn"), tmp_path)
+    qtbot.addWidget(window)
+    assert window.message.text() == "cannot replay greedy evaluation at step 150: played in Acrobot-v1, not CartPole-v1"
