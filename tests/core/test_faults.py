@@ -33,15 +33,20 @@ def one_line_error(capsys, code: int, args: list[str]) -> str:
     return err[0]
 
 
+def contents(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (the checkpoint history too), by its path there."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_resume_never_writes_into_a_third_runs_folder(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main([*TD, "--set", "episodes=3", "--out", str(a)]) == 0
     assert main(["run", "bandit", "--quiet", "--set", "runs=2", "--set", "steps=5", "--out", str(b)]) == 0
-    before = {p.name: p.read_bytes() for p in b.iterdir()}
+    before = contents(b)
     capsys.readouterr()
     err = one_line_error(capsys, 2, [*TD, "--resume", str(a), "--set", "episodes=5", "--out", str(b)])
     assert f"{b} is not empty" in err
-    assert {p.name: p.read_bytes() for p in b.iterdir()} == before
+    assert contents(b) == before
     # resuming into a new folder, or the checkpoint's own, is fine
     assert main([*TD, "--resume", str(a), "--set", "episodes=5", "--out", str(tmp_path / "c")]) == 0
     assert main([*TD, "--resume", str(a / "checkpoint.pt"), "--set", "episodes=5", "--out", str(a)]) == 0
@@ -94,11 +99,11 @@ def test_a_resume_with_a_changed_model_is_refused_before_anything_is_written(tmp
     out = tmp_path / "vae"
     sets = ["data=digits", "n=64", "epochs=1", "batch_size=32", "hidden=32", "view_every=1000"]
     assert main(["run", "vae", "--quiet", "--out", str(out), *[a for s in sets for a in ("--set", s)]]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = contents(out)
     capsys.readouterr()
     err = one_line_error(capsys, 2, ["run", "vae", "--resume", str(out), "--set", "hidden=64", "--out", str(out)])
     assert "cannot resume with hidden changed" in err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert contents(out) == before
 
 
 def test_a_checkpoint_without_the_state_a_trainer_needs_is_refused_and_leaves_the_run_alone(tmp_path, capsys):
@@ -106,11 +111,11 @@ def test_a_checkpoint_without_the_state_a_trainer_needs_is_refused_and_leaves_th
     assert main([*TD, "--set", "episodes=3", "--out", str(out)]) == 0
     payload = load_checkpoint(out, "td-control")
     save_checkpoint(out / "checkpoint.pt", {}, "td-control", payload["config"])
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = contents(out)
     capsys.readouterr()
     err = one_line_error(capsys, 2, [*TD, "--resume", str(out), "--set", "episodes=5", "--out", str(out)])
     assert err.startswith(f"workbench: error: cannot resume from {out}") and "KeyError" in err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert contents(out) == before
 
 
 def _limit_file_size(limit: int):

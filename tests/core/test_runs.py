@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from workbench.core.checkpoint import checkpoint_steps
 from workbench.core.cli import main
 from workbench.core.compare import ema, label, mean_band, seed_groups, varying
 from workbench.core.runs import INDEX_NAME, RunIndex, UnknownRun, annotate, read_run
@@ -33,9 +35,7 @@ def finished(tmp_path_factory) -> Path:
 
 
 def copy_run(src: Path, dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for f in src.iterdir():
-        (dest / f.name).write_bytes(f.read_bytes())
+    shutil.copytree(src, dest)
     return dest
 
 
@@ -289,6 +289,38 @@ def test_a_fork_that_cannot_be_made_writes_nothing(tmp_path, finished, capsys, e
     out = tmp_path / "fork"
     assert main(["run", "td-control", "--quiet", "--fork", str(finished), *extra, "--out", str(out)]) == 2
     assert message in capsys.readouterr().err and not out.exists()
+
+
+@pytest.fixture(scope="module")
+def with_history(tmp_path_factory) -> Path:
+    """A finished run that checkpointed at every episode: a history of earlier checkpoints."""
+    out = tmp_path_factory.mktemp("runs") / "history"
+    assert main([*TD, "--set", "alpha=0.3", "--checkpoint-every", "1e-9", "--out", str(out)]) == 0
+    return out
+
+
+def test_a_fork_at_a_step_starts_from_the_checkpoint_at_or_before_it(tmp_path, with_history):
+    steps = checkpoint_steps(with_history)
+    i = next(i for i in range(len(steps) - 1) if steps[i + 1] > steps[i] + 1)  # thinning left gaps
+    wanted = steps[i + 1] - 1  # between two checkpoints: the earlier one is taken
+    out = tmp_path / "fork"
+    assert main([*TD, "--fork", str(with_history), "--step", str(wanted), "--out", str(out)]) == 0
+    doc = json.loads((out / "config.json").read_text())
+    assert doc["parent"] == {"run": str(with_history.resolve()), "step": steps[i]}
+    assert list(read_metrics(out / "metrics.csv")["step"]) == list(range(steps[i] + 1, 13))
+
+
+def test_a_fork_at_a_step_with_no_checkpoint_says_which_steps_there_are(tmp_path, with_history, capsys):
+    out = tmp_path / "fork"
+    assert main([*TD, "--fork", str(with_history), "--step", "-1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no checkpoint at or before step -1" in err
+    assert ", ".join(map(str, checkpoint_steps(with_history))) in err and not out.exists()
+
+
+def test_step_without_fork_is_refused(tmp_path, capsys):
+    assert main([*TD, "--step", "3", "--out", str(tmp_path / "x")]) == 2
+    assert "--step needs --fork" in capsys.readouterr().err and not (tmp_path / "x").exists()
 
 
 def test_a_fork_into_its_own_folder_is_refused(finished, capsys):

@@ -7,15 +7,18 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6 import QtCore, QtWidgets
 
+from workbench.core.checkpoint import checkpoint_steps
 from workbench.core.cli import main
 from workbench.core.compare import ema
 from workbench.core.sinks import read_metrics
 from workbench.qt import settings
+from workbench.qt.browser import ForkDialog
 from workbench.qt.shell import MainWindow
 
 
-def td_run(out, seed: int, alpha: float):
+def td_run(out, seed: int, alpha: float, *extra: str):
     assert (
         main(
             [
@@ -28,6 +31,7 @@ def td_run(out, seed: int, alpha: float):
                 f"seed={seed}",
                 "--set",
                 f"alpha={alpha}",
+                *extra,
                 "--out",
                 str(out),
             ]
@@ -164,6 +168,33 @@ def test_fork_trains_a_new_run_from_the_checkpoint_that_shows_up_with_its_parent
     assert forked.parent == {"run": parent.path, "step": 15}
     assert forked.config["epsilon"] == 0.3 and forked.config["alpha"] == 0.9 and forked.steps == 20
     assert forked.name in rows(browser) and browser.message.text().startswith("fork: finished at step 20")
+
+
+def test_fork_at_a_step_picked_from_the_runs_checkpoints(window, qtbot, root):
+    """Fork… offers the run's checkpoint steps; the fork starts at the one picked and records it."""
+    td_run(root / "20260101-140000-000", 1, 0.5, "--checkpoint-every", "1e-9")
+    browser = window.run_browser
+    browser.refresh()
+    browser.select([run_named(browser, "140000-000")])
+    steps = checkpoint_steps(root / "20260101-140000-000")
+    picked = steps[len(steps) // 2]
+
+    def fill_in() -> None:
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        assert isinstance(dialog, ForkDialog)
+        shown = [dialog.step.itemData(i) for i in range(dialog.step.count())]
+        assert shown == [None, *reversed(steps)]  # the latest first, then the history newest first
+        dialog.step.setCurrentIndex(shown.index(picked))
+        dialog.settings.setText("epsilon=0.3")
+        dialog.accept()
+
+    QtCore.QTimer.singleShot(0, fill_in)
+    browser.buttons["Fork…"].click()
+    qtbot.waitUntil(lambda: browser.message.text().startswith(("fork:", "fork failed")), timeout=60_000)
+    assert browser.forks[-1].exitCode() == 0, browser.message.text()
+    forked = next(r for r in browser.runs if r.rel.endswith("-fork"))
+    assert forked.parent == {"run": str(root / "20260101-140000-000"), "step": picked}
+    assert forked.config["epsilon"] == 0.3 and forked.rows == 15 - picked
 
 
 def test_resume_loads_the_checkpoint_into_the_plugins_panel_and_a_note_shows_in_the_details(window, root):

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from workbench import __version__
 from workbench.core import desktop
 from workbench.core.actions import actions_of
-from workbench.core.checkpoint import checkpoint_file
+from workbench.core.checkpoint import run_folder
 from workbench.core.config import FieldSpec, parse_sets, specs
 from workbench.core.device import DEVICES, resolve_device
 from workbench.core.manifest import Manifest, discover, find, with_import_errors
@@ -149,7 +149,7 @@ def checked_out_folder(out: Path, resume: str | None) -> Path:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()):
-        source_dir = None if resume is None else checkpoint_file(resume).parent
+        source_dir = None if resume is None else run_folder(resume)
         if source_dir is None or source_dir.resolve() != out.resolve():
             raise UsageError(
                 f"{out} is not empty; choose a new --out folder"
@@ -293,6 +293,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--fork", metavar="RUN", help="start from RUN's checkpoint with the --set changes, into a new --out"
+    )
+    run.add_argument(
+        "--step", dest="fork_step", type=int, metavar="S", help="with --fork: RUN's checkpoint at step S or before it"
     )
     run.add_argument("--tensorboard", metavar="DIR", help="also write TensorBoard event files to DIR as it runs")
     run.set_defaults(func=cmd_run)

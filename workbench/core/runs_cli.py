@@ -154,19 +154,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def fork_parent(args: argparse.Namespace, plugin_id: str) -> dict[str, Any] | None:
-    """For ``run --fork RUN``: point ``args.resume`` at RUN's checkpoint and return the lineage
-    that the new run's config.json records; None without ``--fork``."""
-    from workbench.core.checkpoint import load_checkpoint
+    """For ``run --fork RUN [--step S]``: point ``args.resume`` at RUN's latest checkpoint, or
+    the one of its history at or before step S, and return the lineage that the new run's
+    config.json records (the checkpoint's own step); None without ``--fork``."""
+    from workbench.core.checkpoint import checkpoint_at, load_checkpoint
 
     if args.fork is None:
+        if args.fork_step is not None:
+            raise ValueError("--step needs --fork: it picks the forked run's checkpoint")
         return None
     if args.resume is not None:
         raise ValueError("--fork and --resume cannot be combined: a fork resumes from its RUN into a new --out")
     source = RunIndex().resolve(args.fork)
     if Path(args.out).resolve() == source.resolve():
         raise ValueError(f"--out is the forked run {source}; a fork needs a new folder")
-    step = load_checkpoint(source / CHECKPOINT_NAME, plugin_id).get("step")
-    args.resume = str(source)
+    checkpoint = source / CHECKPOINT_NAME if args.fork_step is None else checkpoint_at(source, args.fork_step)
+    step = load_checkpoint(checkpoint, plugin_id).get("step")
+    args.resume = str(checkpoint)
     return {"run": str(source.resolve()), "step": step}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from workbench.core.checkpoint import CHECKPOINT_NAME
+from workbench.core.checkpoint import CHECKPOINT_NAME, checkpoint_steps
 from workbench.core.runs import RunIndex, RunInfo, annotate, read_curves
 from workbench.core.runs_cli import settings_text
 from workbench.core.snapshot import Snapshot
@@ -58,6 +58,7 @@ def show_run(panel: PluginPanel, info: RunInfo) -> None:
     for change in info.changes:
         panel.history.mark(change.get("step", 0), change.get("changes", {}), change.get("previous", {}))
     last = int(steps[-1]) if len(steps) else 0
+    panel.replay_dir = Path(info.path)  # what the panel's Replay… opens
     for path in sorted(Path(info.path).glob("*.npy")):
         try:
             panel.latest.write(Snapshot(last, arrays={path.stem: np.load(path, allow_pickle=False)}))
@@ -123,6 +124,34 @@ def detail_html(info: RunInfo) -> str:
 
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
+
+
+class ForkDialog(QtWidgets.QDialog):
+    """What a fork changes: settings, and the checkpoint it starts from: the run's latest, or
+    one of its history's earlier steps."""
+
+    def __init__(self, info: RunInfo, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Fork {info.rel}")
+        self.settings = QtWidgets.QLineEdit(placeholderText="key=value, space-separated")
+        self.step = QtWidgets.QComboBox()
+        self.step.addItem("the latest checkpoint", None)
+        for step in reversed(checkpoint_steps(info.path)):
+            self.step.addItem(f"step {step}", step)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("settings to change", self.settings)
+        form.addRow("start from", self.step)
+        form.addRow(buttons)
+
+    def choice(self) -> tuple[list[str], int | None]:
+        """The ``--set`` values and the step to fork at (None: the latest checkpoint)."""
+        step: int | None = self.step.currentData()
+        return self.settings.text().split(), step
 
 
 class RunBrowser(QtWidgets.QWidget):
@@ -353,14 +382,16 @@ class RunBrowser(QtWidgets.QWidget):
             self._say(f"cannot resume {info.rel}: {panel.status.text()}")
         return panel
 
-    def fork(self, info: RunInfo, sets: list[str]) -> QtCore.QProcess:
-        """Start ``workbench run --fork`` in the background into a new run folder; it shows up
-        in the table while it trains."""
+    def fork(self, info: RunInfo, sets: list[str], step: int | None = None) -> QtCore.QProcess:
+        """Start ``workbench run --fork`` (at the checkpoint at or before ``step``, else the
+        latest) in the background into a new run folder; it shows up in the table while it trains."""
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
         out = self.index.root / (info.plugin or "unknown") / f"{stamp}-fork"
         args = ["-m", "workbench.core.cli", "run", info.plugin or "", "--fork", info.path, "--out", str(out), "--quiet"]
         for s in sets:
             args += ["--set", s]
+        if step is not None:
+            args += ["--step", str(step)]
         process = QtCore.QProcess(self)
         process.setProcessChannelMode(QtCore.QProcess.ProcessChannelMode.MergedChannels)
         process.finished.connect(lambda code, _status: self._forked(process, code))
@@ -378,9 +409,9 @@ class RunBrowser(QtWidgets.QWidget):
         info = self._one(None)
         if info is None:
             return
-        text, ok = QtWidgets.QInputDialog.getText(self, "Fork run", "settings to change (key=value, space-separated):")
-        if ok:
-            self.fork(info, text.split())
+        dialog = ForkDialog(info, self)
+        if dialog.exec():
+            self.fork(info, *dialog.choice())
 
     def set_tags(self, info: RunInfo, tags: list[str]) -> None:
         annotate(info.path, tags=tags)
