@@ -20,7 +20,9 @@ import torch
 from workbench.core.config import from_dict
 from workbench.core.envs import register_all
 from workbench.data.episodes import EpisodeEntry, Review, judging_checkpoint, load_episode
+from workbench_plugins.dqn import draw
 from workbench_plugins.dqn.config import Config
+from workbench_plugins.dqn.envs import make_eval_env
 from workbench_plugins.dqn.model import QNetwork
 
 CHUNK = 256  # observations per forward pass: a long Atari episode never sits in memory stacked
@@ -57,6 +59,19 @@ def q_values(net: QNetwork, observations: np.ndarray, stack: int) -> np.ndarray:
     return np.concatenate(out)
 
 
+def action_names(cfg: Config) -> tuple[str, ...]:
+    """CartPole's pushes, an Atari game's own action meanings; numbers for the others."""
+    if cfg.env.startswith("CartPole"):
+        return draw.CARTPOLE_ACTIONS
+    if not cfg.atari:
+        return ()
+    env = make_eval_env(cfg)
+    try:
+        return tuple(env.unwrapped.get_action_meanings())
+    finally:
+        env.close()
+
+
 def review(run_dir: Path, entry: EpisodeEntry) -> Review:
     """Episode ``entry`` as the checkpoint of its time judges it; ValueError (one line) when it
     cannot be shown."""
@@ -85,4 +100,5 @@ def review(run_dir: Path, entry: EpisodeEntry) -> Review:
         td_errors=td_errors.astype(np.float32),
         value_label="Q",
         source=source,
+        action_names=action_names(cfg),
     )

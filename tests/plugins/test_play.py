@@ -200,7 +200,7 @@ def test_episode_replay_scrubs_a_played_episode_with_the_checkpoints_td_errors(q
     view = EpisodeReplay(episode)
     qtbot.addWidget(view)
     view.slider.setValue(n - 1)
-    assert view.caption.text().startswith(f"step {n} of {n} · action 1 · reward 1")
+    assert view.caption.text().startswith(f"step {n} of {n} · action push right · reward 1")
     np.testing.assert_array_equal(view.frame.image, episode.frames[n - 1])
     with pytest.raises(ValueError, match="demonstration 1000 is not recorded"):
         review(tmp_path, dataclasses.replace(demo, index=1000))

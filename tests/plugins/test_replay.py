@@ -4,6 +4,9 @@ checkpoint kept at or before the evaluation's step computes for the stored obser
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -14,8 +17,10 @@ from workbench.core.config import from_dict
 from workbench.core.driver import Run
 from workbench.core.manifest import discover
 from workbench.data.episodes import list_episodes, load_episode
+from workbench.qt import settings
 from workbench.qt.episode_replay import EpisodeReplay, ReplayWindow
 from workbench.qt.panel import PluginPanel
+from workbench.qt.shell import MainWindow
 from workbench_plugins.dqn.model import QNetwork
 from workbench_plugins.dqn.review import review
 
@@ -80,21 +85,24 @@ def test_scrubbing_changes_the_frame(qtbot, dqn_run):
     assert not np.array_equal(view.frame.image, first)
 
 
-def test_the_dqn_panel_replays_a_loaded_run(qtbot, dqn_run):
-    """Replay… in the panel's toolbar opens the run it holds and lists its episodes."""
-    panel = PluginPanel(manifest("dqn"), device="cpu")
-    qtbot.addWidget(panel)
-    panel.show()
-    assert panel.replay_button.isVisible() and panel.replay_button.text() == "Replay…"
-    assert panel.load_checkpoint(dqn_run / "checkpoint.pt")
-    qtbot.mouseClick(panel.replay_button, QtCore.Qt.MouseButton.LeftButton)
-    window = panel.replay_window
+def test_a_run_opened_from_the_runs_dock_replays_from_its_panel(qtbot, dqn_run):
+    """Open in the Runs dock shows the kept run in the DQN panel, whose Replay… lists its episodes."""
+    kept = settings.home() / "runs" / "dqn" / "20260101-100000-000"
+    shutil.copytree(dqn_run, kept)
+    window = MainWindow(device="cpu")
     qtbot.addWidget(window)
-    assert window.isVisible() and window.run_dir == dqn_run
-    labels = [window.episodes.item(i).text() for i in range(window.episodes.count())]
+    window.show()
+    info = next(r for r in window.run_browser.runs if Path(r.path) == kept)
+    panel = window.run_browser.open_run(info)
+    assert panel.replay_button.isVisible() and panel.replay_button.text() == "Replay…"
+    qtbot.mouseClick(panel.replay_button, QtCore.Qt.MouseButton.LeftButton)
+    replay = panel.replay_window
+    qtbot.addWidget(replay)
+    assert replay.isVisible() and replay.run_dir == kept
+    labels = [replay.episodes.item(i).text() for i in range(replay.episodes.count())]
     assert labels[:2] == ["greedy evaluation at step 150", "greedy evaluation at step 300"]
-    window.episodes.setCurrentRow(1)
-    assert window.replay is not None and window.replay.source.text().startswith("Q computed by the checkpoint")
+    replay.episodes.setCurrentRow(1)
+    assert replay.replay is not None and replay.replay.source.text().startswith("Q computed by the checkpoint")
 
 
 def test_a_plugin_without_replay_has_no_button(qtbot):

@@ -59,7 +59,8 @@ class Review:
 
     ``values`` (T, A) are the network's value of each action (``value_label`` says which: Q, or
     the policy's probability); ``frames`` (T, H, W[, 3]) uint8, or None where none can be drawn;
-    ``td_errors`` (T,) or None; ``source`` says which checkpoint computed them.
+    ``td_errors`` (T,) or None; ``source`` says which checkpoint computed them;
+    ``action_names`` name the actions (their numbers where empty).
     """
 
     values: np.ndarray
@@ -69,6 +70,10 @@ class Review:
     td_errors: np.ndarray | None
     value_label: str
     source: str
+    action_names: tuple[str, ...] = ()
+
+    def action_name(self, action: int) -> str:
+        return self.action_names[action] if action < len(self.action_names) else str(action)
 
 
 def save_episode_npz(run_dir: Path, episode: Episode, kind: str, step: int, env: str) -> Path:

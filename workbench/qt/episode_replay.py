@@ -47,6 +47,7 @@ class EpisodeReplay(QtWidgets.QWidget):
         self.bars = pg.BarGraphItem(x=np.arange(n_actions), height=np.zeros(n_actions), width=0.6)
         self.values_plot.addItem(self.bars)
         self.values_plot.setLabel("bottom", "action")
+        self.values_plot.getAxis("bottom").setTicks([[(a, review.action_name(a)) for a in range(n_actions)]])
         self.values_plot.setLabel("left", review.value_label)
         layout.addWidget(plots, 1)
         self.caption = QtWidgets.QLabel()
@@ -67,9 +68,10 @@ class EpisodeReplay(QtWidgets.QWidget):
             height=values, brushes=[pg.mkBrush(TAKEN if a == action else OTHER) for a in range(len(values))]
         )
         td = "" if r.td_errors is None else f" · TD error {r.td_errors[t]:+.3f}"
+        best = int(values.argmax())
         self.caption.setText(
-            f"step {t + 1} of {len(r.actions)} · action {action} · reward {r.rewards[t]:g}{td} · "
-            f"{r.value_label} {values[action]:.3f}"
+            f"step {t + 1} of {len(r.actions)} · action {r.action_name(action)} · reward {r.rewards[t]:g}{td} · "
+            f"{r.value_label} {values[action]:.3f} (best: {r.action_name(best)}, {values[best]:.3f})"
         )
 
 
@@ -130,7 +132,9 @@ def open_replay(manifest: Manifest, run_dir: Path, parent: Any = None) -> Replay
 
 def install_replay(panel: Any) -> QtWidgets.QPushButton | None:
     """A Replay… button beside Sweep… for a panel whose plugin declares a ``replay`` hook: it opens
-    the run on screen, or the last one, or asks for a run folder."""
+    the run on screen (``panel.replay_dir`` for a kept run the panel shows), or the last one, or
+    asks for a run folder."""
+    panel.replay_dir = None
     if not panel.manifest.replay:
         return None
     button = QtWidgets.QPushButton("Replay…")
@@ -142,7 +146,9 @@ def install_replay(panel: Any) -> QtWidgets.QPushButton | None:
     toolbar.insertWidget(toolbar.indexOf(panel.sweep_button) + 1, button)
 
     def ask() -> None:
-        run_dir = panel.run.out_dir if panel.run is not None and panel.run.out_dir is not None else None
+        run_dir = panel.replay_dir
+        if run_dir is None and panel.run is not None:
+            run_dir = panel.run.out_dir
         if run_dir is None and panel.resume_from is not None:
             run_dir = run_folder(panel.resume_from)
         if run_dir is None:
@@ -170,6 +176,7 @@ def synthetic_review(steps: int = 30, n_actions: int = 2) -> Review:
         td_errors=rng.normal(scale=0.1, size=steps).astype(np.float32),
         value_label="Q",
         source="a synthetic network",
+        action_names=("push left", "push right"),
     )
 
 
