@@ -1,5 +1,7 @@
 """Checkpoints: a trainer's state (state dicts, step, RNG states) plus its config, written
-atomically and loaded with ``weights_only=True`` so a file can never run code."""
+atomically and read without running code: torch's format loaded with ``weights_only=True``, or,
+for a state of numpy arrays and plain values (the tabular labs), numpy's format, written and
+read without importing torch."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from workbench.core.npz_tree import NotPlain, PlainTree, is_npz_tree, read_npz_tree
 
 FORMAT_VERSION = 1
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -44,22 +48,23 @@ def save_checkpoint(
 ) -> Path:
     """Write ``state`` atomically: to a temporary file, then renamed over ``path``. ``step`` is the
     last snapshot's step: a resume cuts metrics.csv back to it. A failed write leaves the old
-    checkpoint and no temporary file."""
-    import torch
-
+    checkpoint and no temporary file. A state without tensors is written in numpy's format."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "format": FORMAT_VERSION,
-        "plugin": plugin_id,
-        "config": config,
-        "state": _tensorise(state),
-        "step": step,
-    }
+    payload = {"format": FORMAT_VERSION, "plugin": plugin_id, "config": config, "state": state, "step": step}
+    try:
+        plain: PlainTree | None = PlainTree(payload)
+    except NotPlain:
+        plain = None
     tmp = path.with_name(path.name + ".tmp")
     try:
         with tmp.open("wb") as f:
-            torch.save(payload, f)
+            if plain is not None:
+                plain.write(f)
+            else:
+                import torch
+
+                torch.save({**payload, "state": _tensorise(state)}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -74,19 +79,23 @@ def checkpoint_file(path: str | Path) -> Path:
     return path / CHECKPOINT_NAME if path.is_dir() else path
 
 
+def _torch_load(path: Path) -> Any:
+    import torch
+
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
 def load_checkpoint(path: str | Path, plugin_id: str) -> dict[str, Any]:
     """Load a checkpoint written for ``plugin_id``; CheckpointError says why one cannot be used.
 
     Returns the payload: ``{"format", "plugin", "config", "state"}``; a folder means its
     ``checkpoint.pt``.
     """
-    import torch
-
     path = checkpoint_file(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        payload = read_npz_tree(path) if is_npz_tree(path) else _torch_load(path)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means a corrupt or foreign file
         reason = (str(exc).strip().splitlines() or [""])[0]
         raise CheckpointError(
