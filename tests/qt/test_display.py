@@ -335,3 +335,24 @@ def test_a_long_legend_moves_beside_a_short_plot_and_back_under_a_tall_one(qtbot
         ),
         timeout=1000,
     )
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_the_gaps_of_a_filter_grid_are_the_themes_background_not_white(qtbot, name):
+    """The CNN lens's grids leave their gaps without a value, and the view draws them in its theme."""
+    torch = pytest.importorskip("torch")
+    from workbench.lens import render
+
+    theme.set_theme(name)
+    try:
+        view, _, latest = make(qtbot, "image", ["filters"])
+        grid = render.filter_grid(torch.randn(8, 1, 5, 5))  # 3x3 tiles of 5x5, the last row part empty
+        latest.write(Snapshot(1, arrays={"filters": grid}))
+        view.refresh()
+        shot = view.grab().toImage()
+        for x, y in ((5, 2), (2, 5), (15, 13)):  # a gap column, a gap row, an empty cell after the last filter
+            assert np.isnan(grid[y, x])
+            at = view.mapFromScene(view.image.mapToScene(pg.QtCore.QPointF(x + 0.5, y + 0.5)))
+            assert shot.pixelColor(at).name() == theme.THEMES[name].background, (x, y)
+    finally:
+        theme.set_theme("dark")

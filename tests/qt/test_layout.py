@@ -6,11 +6,15 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from workbench.core.manifest import ViewSpec
+from workbench.core.manifest import ViewSpec, discover
 from workbench.core.sinks import HistorySink, LatestSink
+from workbench.core.snapshot import Snapshot
 from workbench.qt.shell import MainWindow
-from workbench.qt.view_grid import ViewGrid, columns_for
+from workbench.qt.view_grid import ViewGrid, columns_for, per_page, split_pages
+from workbench.qt.views.base import MIN_SIZE
 from workbench.qt.views.curve import CurveView
+
+SIZES = pytest.mark.parametrize("size", [(1366, 768), (1600, 1000)], ids=["1366x768", "1600x1000"])
 
 
 def inside(window: QtWidgets.QWidget, widget: QtWidgets.QWidget) -> bool:
@@ -29,7 +33,7 @@ def open_at(qtbot, plugin_id: str, width: int, height: int) -> tuple[MainWindow,
     return window, panel
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (1600, 1000)], ids=["1366x768", "1600x1000"])
+@SIZES
 @pytest.mark.parametrize("plugin_id", ["td-control", "dqn", "vae"])
 def test_every_control_and_view_is_in_the_window_without_scrolling(qtbot, plugin_id, size):
     window, panel = open_at(qtbot, plugin_id, *size)
@@ -45,7 +49,7 @@ def test_every_control_and_view_is_in_the_window_without_scrolling(qtbot, plugin
         panel.config_button,
     ]
     assert [b.text() for b in controls if not inside(window, b)] == []
-    placed = panel.grid.placed()
+    placed = panel.grid.on_page()
     assert placed and [v.title for v in placed if not inside(window, v)] == []
     assert all(v.width() >= v.minimumWidth() and v.height() >= v.minimumHeight() for v in placed)
     scroll = panel.grid.parentWidget()
@@ -62,17 +66,84 @@ def test_columns_stay_between_one_and_three_and_follow_the_shape():
     assert columns_for(13, 930, 620, (160, 110)) == 3  # two columns would need 7 rows of 110 px
 
 
-def test_thirteen_views_fit_the_room_a_1366x768_window_leaves_them(qtbot):
-    """DQN on CartPole shows 13 views once its data arrives; the grid gets about 930x600 px."""
+def test_views_that_do_not_fit_at_a_readable_size_go_on_pages_of_their_own(qtbot):
+    """13 views in the ~700x640 px a 1366x768 window leaves them: pages of 2x3, none smaller than its minimum."""
     history, latest = HistorySink(), LatestSink()
     views = [CurveView(ViewSpec("curve", (f"k{i}",), f"metric {i}"), history, latest) for i in range(13)]
     grid = ViewGrid(views)
     qtbot.addWidget(grid)
-    grid.resize(930, 600)
+    grid.resize(700, 640)
     grid.show()
+    qtbot.waitUntil(lambda: views[0].isVisible())
+    pages = grid.pages()
+    assert [len(p) for p in pages] == [5, 4, 4] and sum(pages, []) == views
+    assert grid.tabs.isVisible() and grid.tabs.count() == 3
+    for i, page in enumerate(pages):
+        grid.show_page(i)
+        assert [v.isVisible() for v in views] == [v in page for v in views]
+        assert [v.title for v in page if not inside(grid, v)] == []
+        assert all(v.width() >= MIN_SIZE[0] and v.height() >= MIN_SIZE[1] for v in page)
+    grid.resize(1000, 1200)  # room for all of them (3 columns of 5): one page, no tabs
     qtbot.waitUntil(lambda: all(v.isVisible() for v in views))
-    assert [v.title for v in views if not inside(grid, v)] == []
-    assert min(v.height() for v in views) >= views[0].minimumHeight()
+    assert not grid.tabs.isVisible()
+
+
+def test_pages_are_as_even_as_they_can_be():
+    assert per_page(700, 610, (270, 200), 4) == 6
+    assert per_page(2000, 2000, (270, 200), 4) == 27  # never more than three columns
+    assert per_page(100, 100, (270, 200)) == 1
+    assert [len(p) for p in split_pages(13, 6)] == [5, 4, 4]
+    assert [len(p) for p in split_pages(6, 6)] == [6]
+    assert split_pages(0, 6) == [range(0, 0)]
+
+
+def show_every_view_with_data(panel) -> None:
+    """Every view a plugin declares, as when all of its data has come: curves with their
+    legends' entries (a comparison two variants), the optional ones and those under conditions."""
+    for view in panel.views:
+        view.applies = True
+        view.has_data = lambda: True
+        if isinstance(view, CurveView):
+            keys = list(view.spec.keys)
+            if view.option("prefix"):
+                keys = [f"{k}/{label}" for k in keys for label in (view.option("labels") or {"a": 0, "b": 0})]
+            for step in range(3):
+                panel.history.write(Snapshot(step, scalars={k: float(step) for k in keys}))
+            view.refresh()
+    panel.grid.notice_data()
+
+
+def legend_outside(view) -> bool:
+    legend = getattr(view, "legend", None)
+    if legend is None or not legend.isVisible():
+        return False
+    box = view.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+    return not view.rect().contains(box)
+
+
+@SIZES
+def test_every_view_of_every_plugin_is_readable_on_its_page(qtbot, size):
+    """No view smaller than its stated minimum, none outside the window, no legend outside its view."""
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    for manifest in discover():
+        if manifest.broken:
+            continue
+        panel = window.open_plugin(manifest.id)
+        qtbot.waitUntil(lambda panel=panel: panel.grid.width() > 300)
+        show_every_view_with_data(panel)
+        pages = panel.grid.pages()
+        assert sum(pages, []) == panel.grid.placed() == panel.views, manifest.id
+        for i, page in enumerate(pages):
+            panel.grid.show_page(i)
+            qtbot.waitUntil(lambda page=page: all(v.isVisible() for v in page))
+            small = [v.title for v in page if v.width() < MIN_SIZE[0] or v.height() < MIN_SIZE[1]]
+            assert small == [], (manifest.id, small)
+            assert [v.title for v in page if not inside(window, v)] == [], manifest.id
+            qtbot.waitUntil(lambda page=page: not any(legend_outside(v) for v in page), timeout=2000)
+        window.close_tab(window.tabs.indexOf(panel))
 
 
 def test_maximise_hide_and_detach_then_the_arrangement_comes_back_after_a_relaunch(qtbot):

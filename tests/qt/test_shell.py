@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 from faulty import MANIFEST, Config
 from PIL import Image
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from workbench.core.manifest import Manifest, ViewSpec
 from workbench.qt import settings, theme
@@ -244,3 +244,21 @@ def test_the_theme_chosen_in_the_view_menu_is_kept_after_a_relaunch(qtbot):
         assert theme.current().name == "light"
     finally:
         theme.set_theme("dark")
+
+
+def test_the_theme_restyles_the_window_its_docks_menus_and_forms_too(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    panel = window.open_plugin("td-control")
+    roles = QtGui.QPalette.ColorRole
+    try:
+        for name in ("light", "dark"):
+            window.set_theme(name)
+            look = theme.THEMES[name]
+            qtbot.waitUntil(lambda look=look: window.palette().color(roles.Window).name() == look.window)
+            assert window.menuBar().palette().color(roles.Window).name() == look.window
+            assert panel.form.palette().color(roles.Base).name() == look.background
+            assert panel.form.palette().color(roles.Text).name() == look.text
+    finally:
+        theme.set_theme("dark")
+    assert theme.THEMES["dark"].window != theme.THEMES["light"].window

@@ -1,4 +1,8 @@
-"""Turning lens tensors into images a view shows: float32 in [0, 1], (H, W) gray or (H, W, 3) RGB."""
+"""Turning lens tensors into images a view shows: float32 in [0, 1], (H, W) gray or (H, W, 3) RGB.
+
+The gaps between the tiles of a grid, and the empty cells after its last tile, are ``GAP``
+(NaN): no value, so a view draws its own background there, dark or light, never white bars.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import numpy as np
 import torch
 
 from workbench.core.images import tile
+
+GAP = np.nan  # between tiles: not a value, drawn as the view's background
 
 
 def as_numpy(a: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -59,17 +65,17 @@ def filter_grid(weight: torch.Tensor, feature: int | None = None) -> np.ndarray:
     o, i = w.shape[:2]
     if i in (1, 3):
         cells = w[:, 0] if i == 1 else w.transpose(0, 2, 3, 1)
-        return tile(cells, pad=1, fill=1.0) if feature is None else framed(cells, feature)
+        return tile(cells, pad=1, fill=GAP) if feature is None else framed(cells, feature)
     if feature is not None:
-        return tile(w[feature], pad=1, fill=1.0)
-    return tile(w.reshape(o * i, *w.shape[2:]), cols=i, pad=1, fill=1.0)
+        return tile(w[feature], pad=1, fill=GAP)
+    return tile(w.reshape(o * i, *w.shape[2:]), cols=i, pad=1, fill=GAP)
 
 
 def framed(cells: np.ndarray, mark: int) -> np.ndarray:
     """``cells`` (N, h, w[, 3]) tiled as ``tile`` does, in RGB, with a red frame around cell ``mark``."""
     h, w = cells.shape[1:3]
     r, c = divmod(mark, int(np.ceil(np.sqrt(len(cells)))))
-    grid = np.pad(rgb(tile(cells, pad=1, fill=1.0)), ((1, 1), (1, 1), (0, 0)), constant_values=1.0)
+    grid = np.pad(rgb(tile(cells, pad=1, fill=GAP)), ((1, 1), (1, 1), (0, 0)), constant_values=GAP)
     y, x = r * (h + 1), c * (w + 1)  # the cell's top-left corner minus one, in the padded grid
     grid[y : y + h + 2, [x, x + w + 1]] = grid[[y, y + h + 1], x : x + w + 2] = (1.0, 0.0, 0.0)
     return grid
@@ -83,7 +89,7 @@ def feature_grid(act: torch.Tensor, mark: int | None = None) -> np.ndarray:
     a = as_numpy(act)
     lo, hi = min(float(a.min()), 0.0), float(a.max())
     cells = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
-    return tile(cells, pad=1, fill=1.0) if mark is None else framed(cells, mark)
+    return tile(cells, pad=1, fill=GAP) if mark is None else framed(cells, mark)
 
 
 def heat_overlay(image: np.ndarray, heat: torch.Tensor | np.ndarray, alpha: float = 0.5) -> np.ndarray:
@@ -96,7 +102,7 @@ def side_by_side(*images: np.ndarray, pad: int = 2) -> np.ndarray:
     """Images of one height next to each other, gray promoted to RGB when any is RGB."""
     colour = any(img.ndim == 3 for img in images)
     parts = [rgb(img) if colour else img for img in images]
-    gap = np.ones((parts[0].shape[0], pad, *parts[0].shape[2:]), dtype=np.float32)
+    gap = np.full((parts[0].shape[0], pad, *parts[0].shape[2:]), GAP, dtype=np.float32)
     out = [parts[0]]
     for p in parts[1:]:
         out += [gap, p]

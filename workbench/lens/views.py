@@ -2,7 +2,8 @@
 
 Inputs are one example (C, H, W) or a batch (N, C, H, W) as the model takes them; targets
 are a class or action index of the model's output. Every function returns float32 numpy
-in [0, 1] ((H, W) gray or (H, W, 3) RGB) and leaves the model's mode and gradients alone.
+in [0, 1] ((H, W) gray or (H, W, 3) RGB; NaN in the gaps of a grid, which a view draws as
+its background) and leaves the model's mode and gradients alone.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def top9(model: nn.Module, layer: str, batch: torch.Tensor, feature: int, k: int
     inputs = render.unit(np.stack([render.picture(c) for c in render.as_numpy(batch[idx])]))
     projections = np.stack([render.signed(render.picture(p)) for p in render.as_numpy(proj)])
     cols = int(np.ceil(np.sqrt(k)))
-    grid = render.side_by_side(tile(inputs, cols=cols, pad=1, fill=1.0), tile(projections, cols=cols, pad=1, fill=1.0))
+    grid = render.side_by_side(
+        tile(inputs, cols=cols, pad=1, fill=render.GAP), tile(projections, cols=cols, pad=1, fill=render.GAP)
+    )
     return grid, idx.cpu().numpy()
 
 

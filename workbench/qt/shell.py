@@ -77,8 +77,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if "geometry" in self.saved:
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.saved["geometry"].encode()))
             self.restoreState(QtCore.QByteArray.fromBase64(self.saved.get("state", "").encode()))
-        if self.saved.get("theme") in theme.THEMES:
-            self.set_theme(self.saved["theme"])
+        # the window's chrome takes the theme too, the one chosen before or the views' default
+        theme.set_theme(self.saved["theme"] if self.saved.get("theme") in theme.THEMES else theme.current().name)
         if not self.saved.get("welcomed"):
             self.show_welcome()
 
@@ -190,6 +190,7 @@ class MainWindow(QtWidgets.QMainWindow):
         remembered = settings.usable_values(m.config_class(), self.saved["configs"].get(plugin_id, {}), plugin_id)
         panel = PluginPanel(m, {**remembered, **(values or {})}, device=self.device, max_steps=self.max_steps)
         panel.arrange(self.saved["layouts"].get(plugin_id, {}))
+        theme.let_buttons_shrink(panel.start_button.parentWidget())
         self.tabs.addTab(panel, QtGui.QIcon(str(plugin_icon(m.id))), m.title)
         self.tabs.setCurrentWidget(panel)
         return panel

@@ -35,6 +35,9 @@ class Theme:
     mask: str  # cells that are no state (walls, cliffs, terminals)
     cell_text: str  # numbers written on heatmap cells
     series: tuple[str, ...]
+    window: str  # the window's chrome: docks, toolbar, menus, forms
+    button: str
+    highlight: str  # selected items and focused fields
 
 
 THEMES = {
@@ -47,6 +50,9 @@ THEMES = {
         mask="#5a5f66",
         cell_text="#ffffff",
         series=("#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"),
+        window="#23272d",
+        button="#2e333a",
+        highlight="#2f7fc1",
     ),
     "light": Theme(
         "light",
@@ -57,6 +63,9 @@ THEMES = {
         mask="#b0b4b8",
         cell_text="#000000",
         series=("#c78c00", "#0277bd", "#c62828", "#2e7d32", "#6a1b9a", "#e65100", "#455a64", "#ad1457"),
+        window="#eef0f2",
+        button="#e2e5e8",
+        highlight="#2f7fc1",
     ),
 }
 
@@ -84,6 +93,9 @@ def set_theme(name: str) -> None:
         raise ValueError(f"unknown theme {name!r}; themes: {', '.join(THEMES)}")
     _current = THEMES[name]
     pg.setConfigOptions(background=_current.background, foreground=_current.foreground)
+    app = QtWidgets.QApplication.instance()
+    if isinstance(app, QtWidgets.QApplication):
+        app.setPalette(palette(_current))
     for view in list(_followers):
         try:
             view.apply_theme(_current)
@@ -91,10 +103,47 @@ def set_theme(name: str) -> None:
             _followers.discard(view)
 
 
+def palette(look: Theme) -> QtGui.QPalette:
+    """The window's colours in ``look``, so docks, toolbar, menus and forms match the views."""
+    roles = QtGui.QPalette.ColorRole
+    colours = {
+        roles.Window: look.window,
+        roles.WindowText: look.text,
+        roles.Base: look.background,
+        roles.AlternateBase: look.window,
+        roles.Text: look.text,
+        roles.Button: look.button,
+        roles.ButtonText: look.text,
+        roles.ToolTipBase: look.window,
+        roles.ToolTipText: look.text,
+        roles.PlaceholderText: look.foreground,
+        roles.Highlight: look.highlight,
+        roles.HighlightedText: "#ffffff",
+        roles.Link: look.series[1],
+        roles.BrightText: look.series[2],
+    }
+    pal = QtGui.QPalette()
+    for role, colour in colours.items():
+        pal.setColor(role, QtGui.QColor(colour))
+    disabled = QtGui.QColor(look.foreground)
+    disabled.setAlpha(130)
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        pal.setColor(QtGui.QPalette.ColorGroup.Disabled, role, disabled)
+    return pal
+
+
 def follow(view: Themed) -> None:
     """Restyle ``view`` now and whenever the theme changes."""
     _followers.add(view)
     view.apply_theme(_current)
+
+
+def let_buttons_shrink(bar: QtWidgets.QWidget) -> None:
+    """Push buttons in ``bar`` may narrow to their text when the window is small: Qt keeps a push
+    button at least 80 px wide, and a panel's row of ten pushed a 1366-pixel window off the screen."""
+    for button in bar.findChildren(QtWidgets.QPushButton):
+        text = button.fontMetrics().horizontalAdvance(button.text())
+        button.setMinimumWidth(min(text + 16, button.sizeHint().width()))
 
 
 def font(pt: int = TICK_PT) -> QtGui.QFont:

@@ -1,6 +1,8 @@
 """A panel's views in a grid that fits the space it is given: no scrolling, at most three
 columns, each view maximised, detached into a window of its own or hidden on request.
 
+A view never gets less than its minimum size (what it needs to stay readable): when the views
+do not all fit, they are split in order into pages of as many as fit, with a tab per page.
 The arrangement (hidden views, the maximised one) is plain data a panel saves per plugin.
 """
 
@@ -32,6 +34,23 @@ def columns_for(n: int, width: int, height: int, least: tuple[int, int] = (0, 0)
     return min(fitting, key=misfit) if fitting else options[-1]
 
 
+def per_page(width: int, height: int, least: tuple[int, int], spacing: int = 0) -> int:
+    """How many views of at least ``least`` (width, height) fit in ``width`` x ``height``, in at
+    most three columns; one at least, so a window smaller than one view still shows one."""
+    cols = min(MAX_COLUMNS, (width + spacing) // (least[0] + spacing))
+    rows = (height + spacing) // (least[1] + spacing)
+    return max(1, cols * rows)
+
+
+def split_pages(n: int, room: int) -> list[range]:
+    """``n`` views in order on as few pages as hold ``room`` each, as even as can be (13 in
+    pages of 6: 5, 4, 4), so no page is left with one lonely view."""
+    pages = max(1, math.ceil(n / max(room, 1)))
+    size, extra = divmod(n, pages)
+    starts = [i * size + min(i, extra) for i in range(pages + 1)]
+    return [range(a, b) for a, b in zip(starts, starts[1:])]
+
+
 class DetachedView(QtWidgets.QWidget):
     """A window holding one view; closing it puts the view back into its grid."""
 
@@ -50,7 +69,8 @@ class DetachedView(QtWidgets.QWidget):
 
 
 class ViewGrid(QtWidgets.QWidget):
-    """The views that are neither hidden nor detached, laid out to fill this widget.
+    """The views that are neither hidden nor detached, laid out to fill this widget, on pages
+    (a tab bar above them) when they do not all fit at their minimum size.
 
     ``arranged()`` fires when a person changes the arrangement, so the panel can remember it.
     """
@@ -65,28 +85,70 @@ class ViewGrid(QtWidgets.QWidget):
         self.maximised: View | None = None
         self.windows: dict[View, DetachedView] = {}
         self._shown = self._showable()
-        self._grid = QtWidgets.QGridLayout(self)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.tabs = QtWidgets.QTabBar(documentMode=True, expanding=False)
+        self.tabs.setToolTip("The views that do not fit the window at a readable size are on the other pages")
+        self.tabs.currentChanged.connect(self._turn)
+        outer.addWidget(self.tabs)
+        self.body = QtWidgets.QWidget()
+        outer.addWidget(self.body, 1)
+        self._grid = QtWidgets.QGridLayout(self.body)
         self._grid.setContentsMargins(2, 2, 2, 2)
         self._grid.setSpacing(4)
-        self._columns = 0
+        # the grid asks for room for one view: a page of many must not widen the window, which
+        # gave the views more room, hence more per page, and pushed the window off the screen
+        self._grid.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetNoConstraint)
+        self.body.setMinimumSize(*(m + 4 for m in self.least(views)))
+        self._laid_out: tuple[Any, ...] = ()
+        self.page = 0
         for view in views:
             view.arrange_requested.connect(lambda name, v=view: self.arrange(v, name))
         self.relayout()
 
     # ---------- what is shown ----------
     def placed(self) -> list[View]:
-        """The views in the grid, in the plugin's order."""
+        """The views in the grid, on any page, in the plugin's order."""
         if self.maximised is not None:
             return [self.maximised]
         return [v for v in self.views if v not in self.hidden and v not in self.windows and self._shown.get(v, True)]
 
-    def relayout(self, force: bool = True) -> None:
+    def pages(self) -> list[list[View]]:
+        """The placed views split into pages that each fit the grid at the views' minimum size."""
         placed = self.placed()
-        least = max((v.minimumWidth() for v in placed), default=0), max((v.minimumHeight() for v in placed), default=0)
-        cols = columns_for(len(placed), self.width(), self.height(), least)
-        if not force and cols == self._columns:
+        room = per_page(self.width() - 4, self.height() - 4 - self.tabs.sizeHint().height(), self.least(placed), 4)
+        return [[placed[i] for i in page] for page in split_pages(len(placed), room)]
+
+    def on_page(self) -> list[View]:
+        """The views of the page shown now."""
+        pages = self.pages()
+        return pages[min(self.page, len(pages) - 1)]
+
+    @staticmethod
+    def least(views: list[View]) -> tuple[int, int]:
+        return max((v.minimumWidth() for v in views), default=0), max((v.minimumHeight() for v in views), default=0)
+
+    def show_page(self, index: int) -> None:
+        """Show page ``index`` (of ``pages()``)."""
+        self.tabs.setCurrentIndex(index)
+
+    def _turn(self, index: int) -> None:
+        if index >= 0 and index != self.page:
+            self.page = index
+            self.relayout()
+
+    def relayout(self, force: bool = True) -> None:
+        pages = self.pages()
+        self.page = min(self.page, len(pages) - 1)
+        shown = pages[self.page]
+        height = self.height() - (self.tabs.sizeHint().height() if len(pages) > 1 else 0)
+        cols = columns_for(len(shown), self.width(), height, self.least(shown))
+        laid_out = (cols, tuple(map(tuple, pages)), self.page)
+        if not force and laid_out == self._laid_out:
             return
-        self._columns = cols
+        self._laid_out = laid_out
+        self._name_pages(pages)
         for view in self.views:
             if view not in self.windows:
                 self._grid.removeWidget(view)
@@ -95,11 +157,26 @@ class ViewGrid(QtWidgets.QWidget):
             self._grid.setColumnStretch(i, 0)
         for i in range(self._grid.rowCount()):
             self._grid.setRowStretch(i, 0)
-        for i, view in enumerate(placed):
+        for i, view in enumerate(shown):
             self._grid.addWidget(view, i // cols, i % cols)
             self._grid.setColumnStretch(i % cols, 1)
             self._grid.setRowStretch(i // cols, 1)
             view.setVisible(True)
+
+    def _name_pages(self, pages: list[list[View]]) -> None:
+        """A tab per page, named by its first view, with all its views' titles in its tooltip;
+        no tab bar when everything fits on one page."""
+        with QtCore.QSignalBlocker(self.tabs):
+            while self.tabs.count() > len(pages):
+                self.tabs.removeTab(self.tabs.count() - 1)
+            while self.tabs.count() < len(pages):
+                self.tabs.addTab("")
+            for i, page in enumerate(pages):
+                more = f" + {len(page) - 1}" if len(page) > 1 else ""
+                self.tabs.setTabText(i, f"{page[0].title}{more}" if page else "")
+                self.tabs.setTabToolTip(i, "\n".join(v.title for v in page))
+            self.tabs.setCurrentIndex(self.page)
+        self.tabs.setVisible(len(pages) > 1)
 
     def _showable(self) -> dict[View, bool]:
         """Per view, whether its data and the run's settings let it show: an optional view waits

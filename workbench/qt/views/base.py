@@ -19,6 +19,10 @@ from workbench.qt.views.notice import WaitingNotice
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
+# The least a view needs to stay readable: a two-line title, a plot, its axes' labels and a row
+# of legend. The grid puts views that do not fit at this size on pages of their own.
+MIN_SIZE = (270, 200)
+
 
 class View(pg.GraphicsLayoutWidget):
     """Base of all views. ``clicked(action, x, y)`` is how a view asks for the action its spec
@@ -37,7 +41,7 @@ class View(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.spec, self.history, self.latest = spec, history, latest
         self.clicked = clicked or (lambda action, x, y: None)
-        self.setMinimumSize(160, 110)  # 13 views fit 1366x768 in three columns
+        self.setMinimumSize(*MIN_SIZE)
         self.title = spec.title or ", ".join(spec.keys)
         self.applies = True  # whether the run's config satisfies the view's `when`
         self.notice = WaitingNotice(self, self.option("waiting", ""))
