@@ -46,6 +46,7 @@ def to_rgb8(
     if a.dtype != np.uint8:
         lo, hi = levels if levels is not None else (0.0, 1.0)
         a = np.clip((a.astype(np.float32) - lo) / max(hi - lo, 1e-12), 0.0, 1.0)
+        a = np.nan_to_num(a, nan=0.0)  # NaN is no value (the gaps of a grid): recorded dark
         a = (a * 255.0 + 0.5).astype(np.uint8)
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[..., 0]
