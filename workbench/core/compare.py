@@ -1,13 +1,17 @@
 """Comparing runs: names from the settings that differ, seeds pooled into a mean and a band,
-TensorBoard's smoothing, and the numbers a table of runs shows (final, best, area under the curve)."""
+TensorBoard's smoothing, forks drawn on from their parents' curves, and the numbers a table of
+runs shows (final, best, area under the curve)."""
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from workbench.core.runs import RunInfo, final_and_best
+from workbench.core.runs import CONFIG_NAME, RunInfo, final_and_best, read_curves
 
 SEED = "seed"
 
@@ -85,3 +89,61 @@ def area(steps: np.ndarray, values: np.ndarray) -> float | None:
 def figures(steps: np.ndarray, values: np.ndarray, metric: str) -> dict[str, float | None]:
     """Final, best and area under the curve of one metric of one run."""
     return {**final_and_best(values, metric), "auc": area(steps, values)}
+
+
+MAX_ANCESTORS = 32  # a chain of forks longer than this (or a loop of hand-edited parents) stops there
+
+
+@dataclass
+class Lineage:
+    """A run's metrics preceded by its ancestors': each parent's rows up to the step its child
+    forked at, the child's wall_time shifted to go on from the parent's. ``own_from`` is the
+    row where the run's own rows start; ``parent``/``step`` say where it forked (None: no fork,
+    or its parent's folder is gone)."""
+
+    columns: dict[str, np.ndarray]
+    own_from: int = 0
+    parent: str | None = None
+    step: float | None = None
+
+
+def _parent_of(run_dir: str) -> dict[str, Any] | None:
+    try:
+        with open(os.path.join(run_dir, CONFIG_NAME)) as f:
+            parent = json.load(f).get("parent")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return parent if isinstance(parent, dict) else None
+
+
+def lineage(
+    columns: dict[str, np.ndarray],
+    parent: dict[str, Any] | None,
+    known: dict[str, dict[str, np.ndarray]] | None = None,
+    depth: int = 0,
+) -> Lineage:
+    """``columns`` (a run's metrics.csv) with its ancestry before them; ``parent`` is its
+    config.json's ``{"run", "step"}``, ``known`` the columns already read, by real path."""
+    run, step = (parent or {}).get("run"), (parent or {}).get("step")
+    if not isinstance(run, str) or not isinstance(step, (int, float)) or depth >= MAX_ANCESTORS:
+        return Lineage(columns)
+    key = os.path.realpath(run)
+    known = {} if known is None else known
+    if key not in known:
+        if not os.path.isdir(run):
+            return Lineage(columns)
+        known[key] = read_curves(run)
+    above = lineage(known[key], _parent_of(run), known, depth + 1).columns
+    above_steps = above.get("step", np.empty(0))
+    cut = {k: v[above_steps <= step] for k, v in above.items()}
+    own = dict(columns)
+    wall, parent_wall = own.get("wall_time"), cut.get("wall_time")
+    if wall is not None and parent_wall is not None and np.isfinite(wall).any() and np.isfinite(parent_wall).any():
+        own["wall_time"] = wall - np.nanmin(wall) + parent_wall[np.isfinite(parent_wall)][-1]
+    rows = len(cut.get("step", ()))
+    n = len(own.get("step", ()))
+    joined = {
+        k: np.concatenate([cut.get(k, np.full(rows, np.nan)), own.get(k, np.full(n, np.nan))])
+        for k in dict.fromkeys([*cut, *own])
+    }
+    return Lineage(joined, rows, run, float(step))

@@ -1,17 +1,20 @@
 """Runs overlaid on one plot per metric: each run its colour and the name of the settings it
 differs by, runs that differ only by seed pooled into a mean with a band of one standard
-deviation, the x axis by step or by wall-clock time, and TensorBoard's EMA smoothing."""
+deviation, a fork branching off its parent's curve at the step it forked at (a dot marks the
+point), the x axis by step or by wall-clock time, and TensorBoard's EMA smoothing."""
 
 from __future__ import annotations
 
 import html
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from workbench.core.compare import SEED, ema, label, mean_band, seed_groups, settings_of, varying
+from workbench.core.compare import SEED, ema, label, lineage, mean_band, seed_groups, settings_of, varying
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
@@ -20,8 +23,9 @@ SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
 
 
 def _color(i: int) -> Any:
-    """The ``i``-th of eight well-separated hues, light enough for a dark plot."""
-    return pg.intColor(i, hues=8, minValue=200)
+    """The ``i``-th of eight hues, light enough for a dark plot; consecutive runs (a parent
+    and its fork, say) three hues apart, so neighbours never look alike."""
+    return pg.intColor(3 * i, hues=8, minValue=200)
 
 
 def metrics_of(curves: list[dict[str, np.ndarray]]) -> list[str]:
@@ -43,7 +47,18 @@ class CompareView(QtWidgets.QWidget):
         configs = [settings_of(r) for r in runs]
         keys = varying(configs)
         self.names = [label(c, keys) or r.name for c, r in zip(configs, runs)]
-        self.groups = seed_groups(configs)
+        known = {os.path.realpath(r.path): c for r, c in zip(runs, self.curves)}
+        self.lineages = [lineage(c, r.parent, known) for r, c in zip(runs, self.curves)]
+        by_path = {os.path.realpath(r.path): name for r, name in zip(runs, self.names)}
+        self.labels = [
+            name
+            if lin.parent is None
+            else f"{name}: fork of {by_path.get(os.path.realpath(lin.parent), Path(lin.parent).name)} "
+            f"at step {lin.step:g}"
+            for name, lin in zip(self.names, self.lineages)
+        ]
+        # runs pool as seeds only when they also forked from the same point
+        self.groups = seed_groups([{**c, " fork": (lin.parent, lin.step)} for c, lin in zip(configs, self.lineages)])
         self.group_names = [label(configs[g[0]], [k for k in keys if k != SEED]) or "all" for g in self.groups]
         logged = metrics_of(self.curves)
         # a curve view's key stands for itself and its variants ("episode_return/sarsa", …)
@@ -95,16 +110,32 @@ class CompareView(QtWidgets.QWidget):
         return self.smoothing.value() / SMOOTHING_STEPS
 
     def series(self, i: int, metric: str, smoothed: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Run ``i``'s ``metric`` against the chosen x, its NaNs left out, smoothed unless not ``smoothed``."""
-        columns = self.curves[i]
+        """Run ``i``'s ``metric`` against the chosen x, its NaNs left out, smoothed unless not
+        ``smoothed``. A fork's starts at its branch point, on its parent's curve: smoothed over
+        its ancestors' rows, and on the wall clock going on from the parent's time there."""
+        x, y, before = self._lineage_xy(i, metric)
+        start = max(before - 1, 0)
+        return x[start:], ema(y, self.weight if smoothed else 0.0)[start:]
+
+    def branch_point(self, i: int, metric: str) -> tuple[float, float] | None:
+        """Where run ``i``'s curve leaves its parent's; None unless it is a fork of a readable run."""
+        if self.lineages[i].parent is None or self._lineage_xy(i, metric)[2] == 0:
+            return None
+        x, y = self.series(i, metric)
+        return float(x[0]), float(y[0])
+
+    def _lineage_xy(self, i: int, metric: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """x and y of run ``i``'s lineage (NaNs left out) and how many of the points are its ancestors'."""
+        lin = self.lineages[i]
+        columns = lin.columns
         if metric not in columns:
-            return np.empty(0), np.empty(0)
+            return np.empty(0), np.empty(0), 0
         y, x = columns[metric], columns["step"]
         if self.x_axis.currentText() == "wall-clock":
             wall = columns.get("wall_time", np.full(len(y), np.nan))
             x = wall - np.nanmin(wall) if np.isfinite(wall).any() else wall
         keep = np.isfinite(x) & np.isfinite(y)
-        return x[keep], ema(y[keep], self.weight if smoothed else 0.0)
+        return x[keep], y[keep], int(keep[: lin.own_from].sum())
 
     def redraw(self) -> None:
         self.smoothing_label.setText(f"{self.weight:.2f}")
@@ -119,8 +150,8 @@ class CompareView(QtWidgets.QWidget):
                     self._draw_band(plot, metric, group, entries[name], name)
                     continue
                 for i in group:
-                    entries[self.names[i]] = _color(len(self.groups) + i if self.pooled.isChecked() else i)
-                    self._draw_run(plot, i, metric, entries[self.names[i]])
+                    entries[self.labels[i]] = _color(len(self.groups) + i if self.pooled.isChecked() else i)
+                    self._draw_run(plot, i, metric, entries[self.labels[i]])
         self.legend.setText(
             "&nbsp;&nbsp; ".join(
                 f"<span style='color:{c.name()}'>━━</span> {html.escape(name)}" for name, c in entries.items()
@@ -132,7 +163,10 @@ class CompareView(QtWidgets.QWidget):
             faint = pg.mkColor(color)
             faint.setAlpha(70)
             plot.plot(*self.series(i, metric, smoothed=False), pen=pg.mkPen(faint, width=1))
-        plot.plot(*self.series(i, metric), pen=pg.mkPen(color, width=1), name=self.names[i])
+        plot.plot(*self.series(i, metric), pen=pg.mkPen(color, width=1), name=self.labels[i])
+        branch = self.branch_point(i, metric)
+        if branch is not None:
+            plot.plot([branch[0]], [branch[1]], pen=None, symbol="o", symbolSize=8, symbolBrush=color)
 
     def _draw_band(self, plot: pg.PlotItem, metric: str, group: list[int], color: Any, name: str) -> None:
         x, mean, std = mean_band([self.series(i, metric) for i in group])

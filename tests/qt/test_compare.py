@@ -1,0 +1,74 @@
+"""The compare view draws a fork as a branch: its curve leaves its parent's at the step it
+forked at, on the parent's curve, by step and by wall-clock time, smoothed or not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.core.checkpoint import checkpoint_steps
+from workbench.core.cli import main
+from workbench.core.runs import read_run
+from workbench.qt.compare import CompareView
+
+TD = ["run", "td-control", "--quiet", "--set", "alpha=0.3"]
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory):
+    """A parent run with a checkpoint history, a fork of it at an earlier step, and a fork of the fork."""
+    root = tmp_path_factory.mktemp("family")
+    parent, fork, grandchild = root / "parent", root / "fork", root / "grandchild"
+    sets = ["--checkpoint-every", "1e-9", "--set", "episodes=15"]
+    assert main([*TD, *sets, "--out", str(parent)]) == 0
+    assert main([*TD, *sets, "--fork", str(parent), "--step", "7", "--set", "epsilon=0.3", "--out", str(fork)]) == 0
+    assert main([*TD, "--fork", str(fork), "--set", "episodes=20", "--out", str(grandchild)]) == 0
+    return parent, fork, grandchild
+
+
+def view_of(qtbot, *runs) -> CompareView:
+    view = CompareView([read_run(r) for r in runs])
+    qtbot.addWidget(view)
+    return view
+
+
+def value_at(view: CompareView, i: int, x: float) -> float:
+    xs, ys = view.series(i, "episode_return")
+    return float(ys[np.flatnonzero(xs == x)[0]])
+
+
+@pytest.mark.parametrize("smoothing", [0, 60])
+def test_a_fork_branches_off_its_parents_curve_at_its_step(qtbot, family, smoothing):
+    parent, fork, _ = family
+    step = read_run(fork).parent["step"]
+    assert step == 7 and step in checkpoint_steps(parent)
+    view = view_of(qtbot, parent, fork)
+    view.smoothing.setValue(smoothing)
+    x, y = view.series(1, "episode_return")
+    assert x[0] == step and list(x[1:]) == list(range(step + 1, 16))
+    assert y[0] == pytest.approx(value_at(view, 0, step))  # the branch point lies on the parent's curve
+    assert view.branch_point(1, "episode_return") == (x[0], y[0]) and view.branch_point(0, "episode_return") is None
+    assert "alpha" not in view.labels[1] and view.labels[1].endswith(f"fork of epsilon=0.1 at step {step}")
+    assert view.labels[1] in view.legend.text()
+    markers = [item for item in view.plots["episode_return"].listDataItems() if item.opts.get("symbol") == "o"]
+    assert [tuple(m.getData()[i][0] for i in (0, 1)) for m in markers] == [(x[0], y[0])]
+
+
+def test_on_the_wall_clock_a_fork_goes_on_from_its_parents_time_at_the_step(qtbot, family):
+    parent, fork, _ = family
+    view = view_of(qtbot, parent, fork)
+    view.x_axis.setCurrentText("wall-clock")
+    parent_x = view.series(0, "episode_return")[0]
+    x, y = view.series(1, "episode_return")
+    assert x[0] == parent_x[6]  # the parent's time at step 7
+    assert y[0] == value_at(view, 0, x[0]) and np.all(np.diff(x) >= 0)
+
+
+def test_a_fork_of_a_fork_alone_still_starts_on_its_ancestors_curve(qtbot, family):
+    """Neither ancestor is compared: their folders are read to place the branch point."""
+    parent, fork, grandchild = family
+    alone = view_of(qtbot, grandchild)
+    together = view_of(qtbot, parent, fork)
+    x, y = alone.series(0, "episode_return")
+    assert x[0] == 15 and y[0] == value_at(together, 1, 15)
+    assert alone.labels[0].endswith("fork of fork at step 15")
