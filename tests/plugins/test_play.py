@@ -190,7 +190,8 @@ def test_episode_replay_scrubs_a_played_episode_with_the_checkpoints_td_errors(q
     assert run.status().state == "finished", run.error
     demo = next(e for e in list_episodes(tmp_path) if e.kind == "demonstration")
     episode = review(tmp_path, demo)
-    assert episode.source == "the run's last checkpoint, at step 400 (a demonstration keeps no step)"
+    assert demo.label == f"demonstration 0 at step {demo.step}" and demo.step < 400
+    assert episode.source == f"the run's last checkpoint, at step 400 (none was kept by step {demo.step})"
     n = int(history.read("human_length")[1][0])
     assert episode.actions.tolist() == [1] * n and episode.rewards.tolist() == [1.0] * n
     assert episode.frames.shape[:2] == (n, 400) and episode.values.shape == (n, 2)

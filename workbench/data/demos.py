@@ -54,16 +54,18 @@ class Episode:
         self.truncations.append(bool(truncated))
 
 
-def save_episode(run_dir: Path, episode: Episode, env: gym.Env) -> None:
-    """Add a finished episode to the run's demonstrations (the dataset is made by the first one)."""
+def save_episode(run_dir: Path, episode: Episode, env: gym.Env) -> int:
+    """Add a finished episode to the run's demonstrations (the dataset is made by the first one);
+    returns its episode id."""
     import minari
     from minari.data_collector import EpisodeBuffer
 
     with datasets_at(run_dir) as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Minari asks for a description and an eval env it does not need
         dataset = minari.load_dataset(DATASET_ID) if (folder / DATASET_ID).is_dir() else None
+        index = dataset.total_episodes if dataset is not None else 0
         buffer = EpisodeBuffer(
-            id=dataset.total_episodes if dataset is not None else 0,
+            id=index,
             seed=episode.seed,
             observations=list(episode.observations),
             actions=list(episode.actions),
@@ -82,6 +84,7 @@ def save_episode(run_dir: Path, episode: Episode, env: gym.Env) -> None:
                 algorithm_name="person",
                 description="episodes played by a person with the keyboard",
             )
+    return index
 
 
 def open_demos(run_dir: Path):

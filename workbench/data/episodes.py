@@ -10,6 +10,7 @@ into a ``Review``: what the network of that time made of each step, which the re
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from workbench.core.checkpoint import HISTORY_DIR, CheckpointError, checkpoint_a
 from workbench.data.demos import Episode, open_demos, played_in
 
 FOLDER = "episodes"
+DEMO_STEPS = f"{FOLDER}/demonstrations.json"
 KIND_NAMES = {"greedy": "greedy evaluation", "recorded": "recorded episode", "demonstration": "demonstration"}
 
 
@@ -37,7 +39,7 @@ class EpisodeEntry:
     def label(self) -> str:
         name = KIND_NAMES.get(self.kind, self.kind)
         if self.kind == "demonstration":
-            return f"{name} {self.index}"
+            return f"{name} {self.index}" + ("" if self.step is None else f" at step {self.step}")
         return f"{name} at step {self.step}"
 
 
@@ -100,6 +102,27 @@ def save_episode_npz(run_dir: Path, episode: Episode, kind: str, step: int, env:
     return path
 
 
+def note_demo_step(run_dir: Path, index: int, step: int) -> None:
+    """Keep the run's step at which demonstration ``index`` was played (Minari has no field for
+    it): ``episodes/demonstrations.json`` maps each id to its step."""
+    path = Path(run_dir) / DEMO_STEPS
+    steps = _demo_steps(run_dir)
+    steps[str(index)] = int(step)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(steps))
+    os.replace(tmp, path)
+
+
+def _demo_steps(run_dir: Path) -> dict[str, int]:
+    path = Path(run_dir) / DEMO_STEPS
+    try:
+        steps: dict[str, int] = json.loads(path.read_text())
+        return steps
+    except (OSError, ValueError):
+        return {}
+
+
 def list_episodes(run_dir: Path) -> list[EpisodeEntry]:
     """The run's stored episodes in the order they were played, then its demonstrations."""
     run_dir = Path(run_dir)
@@ -110,7 +133,8 @@ def list_episodes(run_dir: Path) -> list[EpisodeEntry]:
     entries.sort(key=lambda e: e.step or 0)
     demos = open_demos(run_dir)
     if demos is not None:
-        entries += [EpisodeEntry("demonstration", None, run_dir, i) for i in range(demos.total_episodes)]
+        steps = _demo_steps(run_dir)
+        entries += [EpisodeEntry("demonstration", steps.get(str(i)), run_dir, i) for i in range(demos.total_episodes)]
     return entries
 
 
@@ -147,8 +171,8 @@ def judging_checkpoint(run_dir: Path, entry: EpisodeEntry, plugin_id: str) -> tu
             path = checkpoint_at(run_dir, entry.step)
         except CheckpointError:
             why = f" (none was kept by step {entry.step})"
-    elif entry.kind == "demonstration":
-        why = " (a demonstration keeps no step)"
+    else:
+        why = " (the episode keeps no step)"
     payload = load_checkpoint(path, plugin_id)
     if path.parent.name == HISTORY_DIR:
         return payload, f"the checkpoint at step {payload.get('step')}"

@@ -22,6 +22,7 @@ from workbench.core.actions import Action, Event, payload
 from workbench.core.images import fit_width
 from workbench.core.snapshot import Snapshot
 from workbench.data.demos import Episode, save_episode
+from workbench.data.episodes import note_demo_step
 
 PLAY_ACTIONS = (
     Action("play", "Play", help="give the keyboard the controls: training holds while you play; press again to stop"),
@@ -49,6 +50,7 @@ class Player:
         self.ret = 0.0
         self.finished: list[dict[str, float]] = []  # the scalars of the episodes ended since the last snapshot
         self.out_dir = out_dir  # the run folder the demonstrations go to
+        self._unstamped: list[int] = []  # demonstrations saved since the trainer last said its step
 
     def handle(self, events: list[Event]) -> list[Event]:
         """Act on ``play``, ``key`` and ``takeover``; the other events, for the trainer."""
@@ -86,8 +88,14 @@ class Player:
         if terminated or truncated:
             self.finished.append({"human_return": self.ret, "human_length": float(len(self.episode.actions))})
             if self.out_dir is not None:
-                save_episode(self.out_dir, self.episode, self.env)
+                self._unstamped.append(save_episode(self.out_dir, self.episode, self.env))
             self._reset()
+
+    def _stamp(self, step: int) -> None:
+        """Keep the trainer's step with the demonstrations saved since it last held: the keys
+        handled just before ``hold`` are played at the step it holds at."""
+        while self._unstamped:
+            note_demo_step(self.out_dir, self._unstamped.pop(0), step)
 
     def steer(self, actions: np.ndarray) -> np.ndarray:
         """While taken over, env 0 plays the person's last key instead of ``actions[0]`` (at a
@@ -115,6 +123,7 @@ class Player:
         again or the run stops; returns the events for the trainer that came meanwhile."""
         others: list[Event] = []
         shown = None
+        self._stamp(step)
         while self.active and not ctx.should_stop():
             scalars = self.finished.pop(0) if self.finished else {}  # one row per episode
             frame_id = (id(self.episode), len(self.episode.actions))
@@ -124,6 +133,7 @@ class Player:
                 arrays[self.frame_key] = with_score(fit_width(self.env.render(), FRAME_WIDTH), self.ret)
             yield Snapshot(step, scalars=scalars, arrays=arrays)
             others += self.handle(ctx.events())
+            self._stamp(step)
             if not scalars and not arrays:
                 time.sleep(WAIT_S)
         return others
