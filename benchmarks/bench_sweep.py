@@ -21,8 +21,11 @@ the grid's best final return (249.6, 100%) in 27% of its 161,960 steps, 14 of 16
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing.forkserver
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +39,7 @@ from workbench.core.sweep import Sweep, read_sweep
 from workbench.core.sweep_spec import SweepSpec, plan
 from workbench.core.sweep_trial import TrialTask, run_trial
 
+SIDES = ("serial", "pool", "ray", "ray-warm")
 TD_SETS = ["render=false"]
 TD_GRID = {"alpha": ["0.1", "0.2", "0.4", "0.6"]}
 # learning and exploring early enough that ASHA's first rung (a ninth of the budget) tells trials apart
@@ -64,8 +68,8 @@ def one_after_another(spec: SweepSpec, out: Path) -> float:
 
 
 def timed_sweep(spec: SweepSpec, out: Path, **options) -> tuple[float, Sweep]:
-    sweep = Sweep(spec, out, **options)
     start = time.perf_counter()
+    sweep = Sweep(spec, out, **options)
     counts = sweep.run()
     assert set(counts) <= {"finished", "pruned"}, counts
     return time.perf_counter() - start, sweep
@@ -86,37 +90,81 @@ def dqn_figures(out: Path) -> tuple[float, int, int]:
     return best, steps, sum(r["state"] == "pruned" for r in trials)
 
 
-def compare_pool(spec: SweepSpec, root: Path) -> float:
-    """The pool's time, after printing it against one trial after another."""
+def one_side(side: str, episodes: int, out: Path) -> dict[str, float]:
+    """One side of a comparison, timed in this (fresh) process: its wall time and CPU time, and
+    for Ray on a running instance, how long starting that instance took before the timing."""
+    spec = td_spec(episodes)
     cpu = cpu_seconds()
-    serial = one_after_another(spec, root / "serial")
-    cpu_serial, cpu = cpu_seconds() - cpu, cpu_seconds()
-    pool, _ = timed_sweep(spec, root / "pool", workers=2)
-    cpu_pool = cpu_seconds() - cpu
-    print(
-        f"8 TD-control trials: one after another {serial:.1f}s ({cpu_serial:.1f} CPU s), local pool (2 workers) "
-        f"{pool:.1f}s ({cpu_pool:.1f} CPU s): {serial / pool:.2f}x (goal >= 1.8x); "
-        f"load average now {os.getloadavg()[0]:.1f}",
-        flush=True,
-    )
-    return pool
+    figures: dict[str, float] = {}
+    if side == "serial":
+        wall = one_after_another(spec, out)
+    elif side == "pool":
+        wall, _ = timed_sweep(spec, out, workers=2)
+        # ended and waited for, the server that forked the workers adds their CPU time to ours
+        multiprocessing.forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    elif side == "ray":
+        wall, _ = timed_sweep(spec, out, backend="ray", workers=2)
+    else:  # ray-warm: the instance a user with a cluster (or an earlier sweep) already has
+        import ray
+
+        start = time.perf_counter()
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        figures["init"] = time.perf_counter() - start
+        wall, _ = timed_sweep(spec, out, backend="ray", workers=2)
+    return {"wall": wall, "cpu": cpu_seconds() - cpu, **figures}
 
 
-def compare_ray(spec: SweepSpec, root: Path, pool: float) -> None:
-    import ray
+def run_side(side: str, episodes: int, root: Path, round_: int) -> dict[str, float]:
+    """``side`` in a fresh interpreter, so no side finds modules, workers or Ray already there."""
+    out = root / f"{side}-{round_}"
+    cmd = [sys.executable, __file__, "--side", side, "--episodes", str(episodes), "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
-    cold, _ = timed_sweep(spec, root / "ray-cold", backend="ray", workers=2)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        warm, _ = timed_sweep(spec, root / "ray-warm", backend="ray", workers=2)
-    finally:
-        ray.shutdown()
-    print(
-        f"Ray on a local instance: {cold:.1f}s with ray.init ({cold / pool:.2f}x the pool's time), "
-        f"{warm:.1f}s on a running instance ({warm / pool:.2f}x) (goal <= 1.15x); "
-        f"load average now {os.getloadavg()[0]:.1f}",
-        flush=True,
-    )
+
+def compare(sides: list[str], episodes: int, root: Path, rounds: int) -> dict[str, list[dict[str, float]]]:
+    """Each side ``rounds`` times, the order turned round every round (no side always goes first
+    on a machine that warms up or gets busier)."""
+    results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+    for r in range(rounds):
+        for side in sides if r % 2 == 0 else sides[::-1]:
+            results[side].append(run_side(side, episodes, root, r))
+            print(f"  round {r + 1} {side}: {results[side][-1]}", flush=True)
+    return results
+
+
+def median(results: list[dict[str, float]], key: str) -> float:
+    return float(np.median([r[key] for r in results]))
+
+
+def ratio(results: dict[str, list[dict[str, float]]], top: str, bottom: str) -> float:
+    """The median of the per-round ratios (each round's two sides ran back to back)."""
+    return float(np.median([a["wall"] / b["wall"] for a, b in zip(results[top], results[bottom], strict=True)]))
+
+
+def report_pool_and_ray(sides: list[str], episodes: int, root: Path, rounds: int) -> None:
+    results = compare(sides, episodes, root, rounds)
+    times = ", ".join(f"{s} {median(results[s], 'wall'):.1f}s ({median(results[s], 'cpu'):.1f} CPU s)" for s in sides)
+    print(f"8 TD-control trials of {episodes} episodes, medians of {rounds} rounds: {times}", flush=True)
+    if "serial" in results:
+        print(
+            f"local pool (2 workers): {ratio(results, 'serial', 'pool'):.2f}x faster than one after another "
+            "(goal >= 1.8x)",
+            flush=True,
+        )
+    if "ray" in results:
+        print(
+            f"Ray, starting its local instance: {ratio(results, 'ray', 'pool'):.2f}x the pool's time (goal <= 1.15x)",
+            flush=True,
+        )
+    if "ray-warm" in results:
+        print(
+            f"Ray on a running instance (its start, {median(results['ray-warm'], 'init'):.1f}s, not timed): "
+            f"{ratio(results, 'ray-warm', 'pool'):.2f}x the pool's time (goal <= 1.15x)",
+            flush=True,
+        )
+    print(f"load average now {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def compare_asha(root: Path, steps: int) -> None:
@@ -141,16 +189,20 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--episodes", type=int, default=3000, help="episodes of each TD-control trial")
     p.add_argument("--dqn-steps", type=int, default=10000, help="environment steps of each DQN trial")
-    p.add_argument("--parts", default="pool,ray,asha", help="the comparisons to run (ray needs pool)")
+    p.add_argument("--rounds", type=int, default=3, help="times each side of a comparison runs")
+    p.add_argument("--parts", default="serial,pool,ray,ray-warm,asha", help="the sides and comparisons to run")
+    p.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # one side, in a process of its own
+    p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
-    parts = set(args.parts.split(","))
+    if args.side:
+        print(json.dumps(one_side(args.side, args.episodes, args.out)))
+        return 0
+    parts = args.parts.split(",")
     root = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; folders in {root}", flush=True)
-    spec = td_spec(args.episodes)
-    if "pool" in parts:
-        pool = compare_pool(spec, root)
-        if "ray" in parts:
-            compare_ray(spec, root, pool)
+    sides = [s for s in SIDES if s in parts]
+    if sides:
+        report_pool_and_ray(sides, args.episodes, root, args.rounds)
     if "asha" in parts:
         compare_asha(root, args.dqn_steps)
     return 0

@@ -1,0 +1,78 @@
+"""The sweep view: each setting's seeds drawn as their mean and band (numpy's mean and std), the
+settings ranked by the mean over seeds of each trial's best value, and Stop / Resume: a stopped
+sweep's trials end at a step and Resume finishes only them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from faulty import MANIFEST
+
+from workbench.core.runs import read_curves
+from workbench.core.sweep import Sweep, read_sweep
+from workbench.core.sweep_spec import SweepError, SweepSpec
+from workbench.qt.sweep_view import SweepView, open_sweep_view
+
+
+def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them(qtbot, tmp_path):
+    out = tmp_path / "sweep"
+    spec = SweepSpec("td-control", grid={"alpha": ["0.05", "0.5"]}, seeds=[0, 1], sets=["episodes=30", "render=false"])
+    assert Sweep(spec, out, workers=2).run() == {"finished": 4}
+    view = open_sweep_view(out)
+    qtbot.addWidget(view)
+    records = {r["id"]: r for r in read_sweep(out)["trials"]}
+    returns = {i: read_curves(out / i)["episode_return"] for i in records}
+    bests = {}
+    for name in ("alpha=0.05", "alpha=0.5"):
+        seeds = np.array([returns[f"{name},seed={s}"] for s in (0, 1)])
+        x, mean, std = view.group_series(name)
+        np.testing.assert_array_equal(x, np.arange(1, 31))
+        np.testing.assert_allclose(mean, seeds.mean(axis=0))
+        np.testing.assert_allclose(std, seeds.std(axis=0))
+        drawn_x, drawn_mean = view._means[name].getData()
+        np.testing.assert_allclose(drawn_mean, seeds.mean(axis=0))
+        bests[name] = np.mean([records[f"{name},seed={s}"]["best"] for s in (0, 1)])
+    order = sorted(bests, key=bests.get, reverse=True)  # episode_return: higher is better
+    table = [[view.table.item(r, c).text() for c in range(3)] for r in range(view.table.rowCount())]
+    assert table == [["1", order[0], f"{bests[order[0]]:.4g}"], ["2", order[1], f"{bests[order[1]]:.4g}"]]
+    assert len(view._trial_curves) == 4 and "mean ± std over seeds" in view.legend.text()
+    assert not view.resume_button.isEnabled() and not view.stop_button.isEnabled()  # nothing left to do
+
+
+def test_stop_ends_every_trial_at_a_step_and_resume_finishes_only_them(qtbot, tmp_path):
+    out = tmp_path / "sweep"
+    spec = SweepSpec("faulty", grid={"mode": ["slow"]}, seeds=[0, 1], steps=150, metric="loss")
+    sweep = Sweep(spec, out, manifest=MANIFEST, workers=2)
+    sweep.save()
+    view = SweepView(out, manifest=MANIFEST)
+    qtbot.addWidget(view)
+    view.start(sweep)
+    ids = ["mode=slow,seed=0", "mode=slow,seed=1"]
+
+    def rows(i: str) -> int:
+        return len(view.trial_series(i)[0])
+
+    # the curves grow while the trials run, read by the view's own timer
+    qtbot.waitUntil(lambda: all(rows(i) > 5 for i in ids), timeout=60_000)
+    assert view.stop_button.isEnabled() and not view.resume_button.isEnabled()
+    view.stop_button.click()
+    qtbot.waitUntil(lambda: not view.running(), timeout=30_000)
+    assert {r["state"] for r in read_sweep(out)["trials"]} == {"stopped"}
+    stopped_at = {i: len(read_curves(out / i)["step"]) for i in ids}
+    assert all(0 < n < 150 for n in stopped_at.values())
+    qtbot.waitUntil(view.resume_button.isEnabled, timeout=5_000)
+
+    view.resume_button.click()
+    qtbot.waitUntil(lambda: not view.running(), timeout=60_000)
+    view.refresh()
+    records = read_sweep(out)["trials"]
+    assert {r["state"] for r in records} == {"finished"} and {r["attempts"] for r in records} == {1}
+    for i in ids:  # resumed from the checkpoint: every step once
+        assert list(read_curves(out / i)["step"]) == list(range(1, 151))
+        assert rows(i) == 150
+    assert not view.resume_button.isEnabled()
+
+
+def test_a_folder_without_a_sweep_is_refused(tmp_path):
+    with pytest.raises(SweepError, match="holds no sweep.json"):
+        SweepView(tmp_path)

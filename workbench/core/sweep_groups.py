@@ -1,0 +1,54 @@
+"""A sweep's settings: its trials that differ only by seed, grouped, and the groups ranked by
+the mean over seeds of each trial's best value of the sweep's metric (what the summary table
+and the sweep view show)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+SEED = "seed"
+
+
+def setting_name(settings: dict[str, Any]) -> str:
+    """``alpha=0.1,gamma=0.9``: a trial's swept values without its seed (``all`` when only seeds vary)."""
+    return ",".join(f"{k}={v}" for k, v in settings.items() if k != SEED) or "all"
+
+
+@dataclass(frozen=True)
+class SettingGroup:
+    """One setting: the ids of its trials (one per seed) and the best values those that have one reached."""
+
+    name: str
+    trials: tuple[str, ...]
+    bests: tuple[float, ...]
+
+    @property
+    def mean(self) -> float | None:
+        return float(np.mean(self.bests)) if self.bests else None
+
+    @property
+    def std(self) -> float | None:
+        """Over seeds, numpy's default (ddof 0), as the curves' bands."""
+        return float(np.std(self.bests)) if self.bests else None
+
+
+def group_settings(records: Iterable[dict[str, Any]]) -> list[SettingGroup]:
+    """The trials of ``sweep.json``'s records grouped by setting, in the sweep's order."""
+    trials: dict[str, list[str]] = {}
+    bests: dict[str, list[float]] = {}
+    for record in records:
+        name = setting_name(record["settings"])
+        trials.setdefault(name, []).append(record["id"])
+        if record.get("best") is not None:
+            bests.setdefault(name, []).append(float(record["best"]))
+    return [SettingGroup(name, tuple(ids), tuple(bests.get(name, ()))) for name, ids in trials.items()]
+
+
+def ranked(groups: list[SettingGroup], mode: str) -> list[SettingGroup]:
+    """Best mean first (highest for ``max``, lowest for ``min``); groups with no value yet last."""
+    sign = -1.0 if mode == "max" else 1.0
+    return sorted(groups, key=lambda g: (g.mean is None, sign * (g.mean or 0.0)))

@@ -1,0 +1,73 @@
+"""A run's ``metrics.csv`` read as it grows: each read parses only the whole rows written since
+the last one, so a view polling every trial of a sweep a few times a second does not read every
+file again. A file replaced under it (a resumed run cuts it back to its checkpoint; a new
+column rewrites it) is read again from the start."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core.runs import METRICS_NAME
+
+
+class MetricsTail:
+    """The columns of ``run_dir``'s metrics.csv so far; ``read()`` takes in what was added."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.path = Path(run_dir) / METRICS_NAME
+        self._reset(None)
+
+    def _reset(self, inode: int | None) -> None:
+        self._inode, self._offset = inode, 0
+        self._header: list[str] = []
+        self._chunks: list[np.ndarray] = []
+        self._table = np.empty((0, 0))
+
+    def read(self) -> bool:
+        """Parse the rows added since the last read; True when there were any (or the file was replaced)."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return False
+        replaced = stat.st_ino != self._inode or stat.st_size < self._offset
+        if replaced:
+            self._reset(stat.st_ino)
+        if stat.st_size == self._offset:
+            return replaced
+        with open(self.path, "rb") as f:
+            f.seek(self._offset)
+            data = f.read(stat.st_size - self._offset)
+        whole = data[: data.rfind(b"\n") + 1]  # a row still being written waits for the next read
+        self._offset += len(whole)
+        lines = whole.decode("utf-8", "replace").splitlines()
+        if not self._header and lines:
+            self._header = next(csv.reader(lines[:1]))
+            lines = lines[1:]
+        width = len(self._header)
+        rows = [_numbers(line) for line in lines if line.count(",") == width - 1]
+        rows = [row for row in rows if row is not None]
+        if rows:
+            self._chunks.append(np.array(rows, dtype=np.float64))
+        return bool(rows) or replaced
+
+    def column(self, key: str) -> np.ndarray:
+        """Every value of ``key`` read so far (NaN where a row has none); empty when there is no such column."""
+        if key not in self._header:
+            return np.empty(0)
+        if len(self._chunks) > 1 or (self._chunks and self._chunks[0] is not self._table):
+            self._table = np.concatenate(self._chunks)
+            self._chunks = [self._table]
+        return self._table[:, self._header.index(key)] if self._chunks else np.empty(0)
+
+
+def _numbers(line: str) -> list[float] | None:
+    """One row's cells as floats (an empty cell is NaN); None for a row holding something else."""
+    try:
+        return [float(cell) if cell else math.nan for cell in line.split(",")]
+    except ValueError:
+        return None
