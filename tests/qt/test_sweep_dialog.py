@@ -1,5 +1,5 @@
-"""The Sweep… dialog: fields ticked with values or ranges become a sweep that runs on a thread
-while its table shows each trial's state."""
+"""The Sweep… dialog: fields ticked with values or ranges become a sweep that runs in a sweep view
+while the dialog's table shows each trial's state."""
 
 from __future__ import annotations
 
@@ -38,3 +38,8 @@ def test_the_dialog_runs_a_sweep_of_the_panels_plugin_and_shows_each_trial(qtbot
     assert rows == {"alpha=0.2,seed=0": "finished", "alpha=0.4,seed=0": "finished"}
     assert {r["state"] for r in read_sweep(tmp_path / "sweep")["trials"]} == {"finished"}
     assert isinstance(dialog, SweepDialog) and "2 finished" in dialog.message.text()
+    # the sweep ran in its view (a window of the panel's), which stays open after the dialog closes
+    dialog.close()
+    dialog.view.refresh()
+    assert dialog.view.isVisible()
+    assert sorted(g.name for g in dialog.view.groups) == ["alpha=0.2", "alpha=0.4"]

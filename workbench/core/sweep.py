@@ -21,9 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from workbench.core.manifest import Manifest, find
+from workbench.core.sweep_groups import SEED, group_settings, ranked
 from workbench.core.sweep_pool import LocalPool, default_workers
 from workbench.core.sweep_spec import SweepError, SweepSpec, Trial, plan
 from workbench.core.sweep_trial import TrialTask
@@ -141,7 +140,6 @@ class Sweep:
 
     def run(self) -> dict[str, int]:
         """Run every trial not done yet; the number of trials in each state at the end."""
-        self.out.mkdir(parents=True, exist_ok=True)
         tasks = [
             TrialTask(
                 t.id,
@@ -158,7 +156,7 @@ class Sweep:
             )
             for t in self.todo()
         ]
-        self._save()
+        self.save()
         if tasks and not self.stopped:
             self.backend.run(tasks, self.report)
         return self.counts()
@@ -175,7 +173,7 @@ class Sweep:
             current.update(record)
             if record["state"] == "running":
                 current["error"] = ""
-            self._save()
+            self.save()
             copy = dict(current)
         if self.on_change is not None:
             self.on_change(copy)
@@ -186,7 +184,9 @@ class Sweep:
             counts[record["state"]] = counts.get(record["state"], 0) + 1
         return counts
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write sweep.json (atomically, making the folder): the spec and every trial's record."""
+        self.out.mkdir(parents=True, exist_ok=True)
         doc = {
             "plugin": self.manifest.id,
             "spec": self.spec.to_dict(),
@@ -219,26 +219,20 @@ def summary_lines(out: str | Path) -> list[str]:
     doc = read_sweep(out)
     spec, trials = doc["spec"], doc["trials"]
     sign = -1.0 if spec["mode"] == "max" else 1.0
-    ranked = sorted(trials, key=lambda r: (r["best"] is None, sign * (r["best"] or 0.0)))
+    best_first = sorted(trials, key=lambda r: (r["best"] is None, sign * (r["best"] or 0.0)))
     width = max([len(r["id"]) for r in trials] + [5]) + 2
     lines = [
         f"{doc['plugin']} sweep in {out}: {len(trials)} trials, {spec['metric']} ({spec['mode']})",
         f"{'trial':<{width}}{'state':<10}{'step':>10}{'final':>12}{'best':>12}  error",
     ]
-    for r in ranked:
+    for r in best_first:
         lines.append(
             f"{r['id']:<{width}}{r['state']:<10}{r['step']:>10}{_num(r['final']):>12}{_num(r['best']):>12}"
             f"  {r.get('error', '')}".rstrip()
         )
-    groups: dict[str, list[float]] = {}
-    for r in trials:
-        if "seed" in r["settings"] and r["best"] is not None:
-            name = ",".join(f"{k}={v}" for k, v in r["settings"].items() if k != "seed") or "all"
-            groups.setdefault(name, []).append(r["best"])
-    if any(len(v) > 1 for v in groups.values()):
+    seeded = [r for r in trials if SEED in r["settings"]]
+    groups = [g for g in ranked(group_settings(seeded), spec["mode"]) if g.bests]
+    if any(len(g.bests) > 1 for g in groups):
         lines += ["", f"best {spec['metric']}, mean ± std over seeds"]
-        lines += [
-            f"{name:<{width}}{np.mean(v):>12.4g} ± {np.std(v):<10.4g}({len(v)} seeds)"
-            for name, v in sorted(groups.items(), key=lambda kv: sign * float(np.mean(kv[1])))
-        ]
+        lines += [f"{g.name:<{width}}{g.mean:>12.4g} ± {g.std:<10.4g}({len(g.bests)} seeds)" for g in groups]
     return lines

@@ -16,6 +16,7 @@ from workbench.core.recipes import Recipe
 from workbench.qt import settings, theme
 from workbench.qt.browser import add_run_browser
 from workbench.qt.panel import PluginPanel
+from workbench.qt.sweep_view import ask_and_open_sweep
 from workbench.qt.welcome import WelcomePage
 
 
@@ -88,6 +89,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction("&Open run folder…", self.open_run_folder)
         file_menu.addAction("&Resume from…", lambda: self._with_panel(PluginPanel.ask_checkpoint))
+        file_menu.addAction("Open &sweep…", lambda: ask_and_open_sweep(self))
         file_menu.addSeparator()
         file_menu.addAction("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
         self.view_menu = bar.addMenu("&View")

@@ -1,12 +1,12 @@
 """The Sweep… dialog: tick the fields of a panel's plugin to sweep, give their values or ranges,
-seeds and a folder; the sweep runs on the local backend on a thread, and a table shows each
-trial's state, pulled from the sweep's records a few times a second (no signal per trial)."""
+seeds and a folder; Start opens the sweep view, which runs the sweep on the local backend on a
+thread, and the dialog's table shows each trial's state, pulled from the sweep's records a few
+times a second (no signal per trial). Closing the dialog leaves the sweep to its view."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import html
-import threading
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from workbench.core.manifest import Manifest
 from workbench.core.runs import default_root
 from workbench.core.sweep import Sweep
 from workbench.core.sweep_spec import SweepError, SweepSpec, parse_seeds
+from workbench.qt.sweep_view import SweepView, open_sweep_view
 
 COLUMNS = ("trial", "state", "step", "final", "best", "error")
 REFRESH_MS = 250
@@ -53,7 +54,7 @@ class SweepDialog(QtWidgets.QDialog):
         self.manifest, self.values = manifest, values
         self.specs = [s for s in specs(manifest.config_class()) if s.type is not str or s.choices is not None]
         self.sweep: Sweep | None = None
-        self._thread: threading.Thread | None = None
+        self.view: SweepView | None = None
         self._records: dict[str, dict[str, Any]] = {}
 
         self.fields = QtWidgets.QTableWidget(len(self.specs), 3)
@@ -145,14 +146,16 @@ class SweepDialog(QtWidgets.QDialog):
         self.message.setText(f"{len(self._records)} trials in {self.out.text()}")
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self._thread = threading.Thread(target=self.sweep.run, daemon=True, name="workbench-sweep")
-        self._thread.start()
+        self.sweep.save()  # the view opens on the folder's sweep.json
+        self.view = open_sweep_view(self.sweep.out, self.parentWidget(), manifest=self.manifest)
+        self.view.start(self.sweep)
         self._timer.start()
 
     def _changed(self, record: dict[str, Any]) -> None:
         self._records[record["id"]] = record  # on the sweep's thread: the timer reads it
 
     def _refresh(self) -> None:
+        ended = self.view is not None and not self.view.running()  # before the rows: they then hold its last news
         for row, record in enumerate(list(self._records.values())):
             for col, key in enumerate(("id", "state", "step", "final", "best", "error")):
                 text = _text(record.get(key))
@@ -161,7 +164,7 @@ class SweepDialog(QtWidgets.QDialog):
                     self.trials.setItem(row, col, QtWidgets.QTableWidgetItem(text))
                 elif item.text() != text:
                     item.setText(text)
-        if self._thread is not None and not self._thread.is_alive():
+        if ended:
             self._timer.stop()
             self.stop_button.setEnabled(False)
             self.start_button.setEnabled(True)
@@ -169,20 +172,16 @@ class SweepDialog(QtWidgets.QDialog):
             self.message.setText(
                 ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + f" in {self.out.text()}"
             )
-            self._thread = None
 
     def running(self) -> bool:
-        return self._thread is not None
+        """Whether a sweep started here is still going (its table not yet final)."""
+        return self._timer.isActive()
 
     def stop(self) -> None:
         """Every trial ends at its next step with its checkpoint; Start again finishes them."""
-        if self.sweep is not None:
-            self.sweep.stop()
+        if self.view is not None:
+            self.view.stop()
             self.message.setText("stopping: each trial ends at its next step")
-
-    def done(self, result: int) -> None:
-        self.stop()
-        super().done(result)
 
 
 def open_sweep_dialog(panel: Any) -> SweepDialog:
