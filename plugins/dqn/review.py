@@ -13,37 +13,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import gymnasium as gym
 import numpy as np
 import torch
 
 from workbench.core.config import from_dict
-from workbench.core.envs import register_all
 from workbench.data.episodes import EpisodeEntry, Review, judging_checkpoint, load_episode
-from workbench_plugins.dqn import draw
+from workbench.envs.keys import classic_action_names
+from workbench.envs.redraw import frames_of
 from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.envs import make_eval_env
 from workbench_plugins.dqn.model import QNetwork
 
 CHUNK = 256  # observations per forward pass: a long Atari episode never sits in memory stacked
-
-
-def frames_of(env_id: str, states: np.ndarray) -> np.ndarray | None:
-    """Each recorded state drawn by the environment (its state set back, then rendered); None for
-    an environment whose observation is not its state (Acrobot observes sines and cosines)."""
-    register_all()
-    env = gym.make(env_id, render_mode="rgb_array")
-    env.reset(seed=0)
-    try:
-        if np.shape(getattr(env.unwrapped, "state", None)) != states.shape[1:]:
-            return None
-        frames = []
-        for s in states:
-            env.unwrapped.state = np.array(s, dtype=np.float64)
-            frames.append(env.render())
-        return np.stack(frames)
-    finally:
-        env.close()
 
 
 def q_values(net: QNetwork, observations: np.ndarray, stack: int) -> np.ndarray:
@@ -60,11 +41,9 @@ def q_values(net: QNetwork, observations: np.ndarray, stack: int) -> np.ndarray:
 
 
 def action_names(cfg: Config) -> tuple[str, ...]:
-    """CartPole's pushes, an Atari game's own action meanings; numbers for the others."""
-    if cfg.env.startswith("CartPole"):
-        return draw.CARTPOLE_ACTIONS
+    """An Atari game's own action meanings; the classic-control tasks' names."""
     if not cfg.atari:
-        return ()
+        return classic_action_names(cfg.env)
     env = make_eval_env(cfg)
     try:
         return tuple(env.unwrapped.get_action_meanings())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -18,6 +19,8 @@ from workbench.core.driver import RunContext
 from workbench.core.recorder import AnimationWriter
 from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
+from workbench.data.demos import Episode
+from workbench.data.episodes import save_episode_npz
 from workbench.envs.play import Player
 from workbench_plugins.policy_gradient.actor_critic import ActorCritic
 from workbench_plugins.policy_gradient.config import SEARCHES, Config
@@ -32,21 +35,28 @@ FRAME_S = 1 / 30
 SLICE_S = 0.25
 
 
-def record_episode(env_id: str, act, path, seed: int) -> float:
-    """Play one episode of ``act`` into a GIF at ``path``; returns its return."""
+def record_episode(env_id: str, act, path, seed: int, step: int) -> float:
+    """Play one episode of ``act`` into a GIF at ``path``; returns its return. With discrete
+    actions the episode is also kept for replay in the GIF's run folder, as played at ``step``."""
     writer = AnimationWriter(path, fps=30)
     with gym.make(env_id, render_mode="rgb_array") as env:
         obs, _ = env.reset(seed=seed)
+        kept = Episode(np.asarray(obs), seed) if isinstance(env.action_space, gym.spaces.Discrete) else None
         writer.add(env.render())
         total, done = 0.0, False
         try:
             while not done:
-                obs, reward, terminated, truncated, _ = env.step(act(obs))
+                action = act(obs)
+                obs, reward, terminated, truncated, _ = env.step(action)
+                if kept is not None:
+                    kept.add(int(action), np.asarray(obs), float(reward), terminated, truncated)
                 writer.add(env.render())
                 total += float(reward)
                 done = terminated or truncated
         finally:
             writer.close()
+    if kept is not None:
+        save_episode_npz(Path(path).parent, kept, "recorded", step, env_id)
     return total
 
 
@@ -158,7 +168,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 if record_asked and ctx.out_dir is not None:
                     record_asked, recorded = False, recorded + 1
                     scalars["recorded_return"] = record_episode(
-                        cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"), seed=cfg.seed + recorded
+                        cfg.env, agent.act, ctx.path(f"episode_{recorded}.gif"), seed=cfg.seed + recorded, step=step
                     )
                 progress = run + (counted.sum() if search else min(run_steps / cfg.steps, 1.0))
                 yield Snapshot(step, scalars=scalars, arrays=arrays, progress=float(progress) / cfg.runs)

@@ -5,17 +5,20 @@ checkpoint kept at or before the evaluation's step computes for the stored obser
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from faulty import wait_for
 from PySide6 import QtCore
 
-from workbench.core.checkpoint import checkpoint_at, load_checkpoint
+from workbench.core.checkpoint import checkpoint_at, checkpoint_steps, load_checkpoint
 from workbench.core.config import from_dict
 from workbench.core.driver import Run
 from workbench.core.manifest import discover
+from workbench.core.sinks import HistorySink
 from workbench.data.episodes import list_episodes, load_episode
 from workbench.qt import settings
 from workbench.qt.episode_replay import EpisodeReplay, ReplayWindow
@@ -23,6 +26,7 @@ from workbench.qt.panel import PluginPanel
 from workbench.qt.shell import MainWindow
 from workbench_plugins.dqn.model import QNetwork
 from workbench_plugins.dqn.review import review
+from workbench_plugins.policy_gradient.model import Policy
 
 FRAME = 5  # the step of the evaluation episode the Q-values are compared at
 
@@ -124,3 +128,39 @@ def test_an_episode_of_another_environment_is_refused_in_one_line(qtbot, dqn_run
     window = ReplayWindow(manifest("dqn"), tmp_path)
     qtbot.addWidget(window)
     assert window.message.text() == "cannot replay greedy evaluation at step 150: played in Acrobot-v1, not CartPole-v1"
+
+
+def test_a_recorded_policy_gradient_episode_shows_the_policys_probabilities(qtbot, tmp_path):
+    """A2C on CartPole records an episode mid-run; its replay shows pi(a|s) of the checkpoint of
+    that time, which differs from a later one's, and the critic's TD errors."""
+    values = {"algo": "a2c", "steps": 2000, "n_steps": 16, "num_envs": 2}
+    cfg = from_dict(manifest("policy-gradient").config_class(), values)
+    history = HistorySink()
+    run = Run(manifest("policy-gradient"), cfg, device="cpu", out_dir=tmp_path, sinks=[history], checkpoint_every_s=0.0)
+    thread = threading.Thread(target=run.run)
+    thread.start()
+    assert wait_for(lambda: run.status().step > 500, timeout=60)
+    run.act("record")
+    thread.join(timeout=120)
+    assert run.status().state == "finished", run.error
+    entry = next(e for e in list_episodes(tmp_path) if e.kind == "recorded")
+    assert entry.label == f"recorded episode at step {entry.step}" and 500 < entry.step < 2000
+    view = EpisodeReplay(manifest("policy-gradient").load(".review:review")(tmp_path, entry))
+    qtbot.addWidget(view)
+    view.slider.setValue(FRAME)
+    then = checkpoint_at(tmp_path, entry.step)
+    step = load_checkpoint(then, "policy-gradient")["step"]
+    assert view.source.text() == f"π(a|s) computed by the checkpoint at step {step}"
+    obs = torch.as_tensor(load_episode(entry).observations[FRAME][None], dtype=torch.float32)
+
+    def probs(path) -> np.ndarray:
+        policy = Policy(4, cfg.hidden, n_actions=2)
+        policy.load_state_dict(load_checkpoint(path, "policy-gradient")["state"]["agent"]["policy"])
+        with torch.no_grad():
+            return policy.dist(obs).probs[0].numpy()
+
+    np.testing.assert_allclose(view.bars.opts["height"], probs(then), rtol=1e-5)
+    assert view.bars.opts["height"].sum() == pytest.approx(1.0)
+    later = checkpoint_at(tmp_path, [s for s in checkpoint_steps(tmp_path) if s > step][0])
+    assert not np.allclose(probs(then), probs(later))
+    assert "TD error" in view.caption.text() and "push " in view.caption.text()

@@ -19,8 +19,13 @@ from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, layout_of
 ARROWS = {UP: "Up", RIGHT: "Right", DOWN: "Down", LEFT: "Left"}
 CLASSIC = {
     "CartPole": {"Left": 0, "Right": 1},
-    "Acrobot": {"Left": 0, "Down": 1, "Right": 2},  # torque -1, 0, +1
-    "MountainCar": {"Left": 0, "Down": 1, "Right": 2},  # push left, no push, push right
+    "Acrobot": {"Left": 0, "Down": 1, "Right": 2},
+    "MountainCar": {"Left": 0, "Down": 1, "Right": 2},
+}
+CLASSIC_NAMES = {
+    "CartPole": ("push left", "push right"),
+    "Acrobot": ("torque -1", "torque 0", "torque +1"),
+    "MountainCar": ("push left", "no push", "push right"),
 }
 ATARI = {"NOOP": "Down", "FIRE": "Space", "UP": "Up", "RIGHT": "Right", "LEFT": "Left", "DOWN": "Down"}
 TAXI_EXTRA = {"P": 4, "D": 5}  # pick up, drop off
@@ -61,6 +66,11 @@ def keys_of(env: gym.Env) -> dict[str, int]:
     except (TypeError, ValueError, AttributeError):
         return {}
     return {**keys, **TAXI_EXTRA} if spec_id.startswith("Taxi") else keys
+
+
+def classic_action_names(env_id: str) -> tuple[str, ...]:
+    """What each action of a classic-control task does, for labels; empty for the others."""
+    return next((names for prefix, names in CLASSIC_NAMES.items() if env_id.startswith(prefix)), ())
 
 
 @functools.cache
