@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -34,19 +35,30 @@ def identify(app: QtWidgets.QApplication) -> None:
     app.setWindowIcon(app_icon())
 
 
-def main(
-    plugin: str | None = None,
-    cfg: Any = None,
-    autorun: bool = False,
-    exit_when_done: bool = False,
-    steps: int | None = None,
-    device: str = "auto",
-) -> int:
-    """Open the main window on ``plugin`` (or the last opened ones, or the default plugin)."""
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    identify(app)
-    app.setStyle("Fusion")
-    window = MainWindow(device=device, max_steps=steps)
+class _FirstExpose(QtCore.QObject):
+    """Calls ``then`` once, just after the window it watches is first put on screen."""
+
+    def __init__(self, window: QtWidgets.QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.then = then
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.Expose and isinstance(watched, QtGui.QWindow) and watched.isExposed():
+            watched.removeEventFilter(self)
+            QtCore.QTimer.singleShot(0, self.then)  # after this event: the window paints first
+        return False
+
+
+def when_exposed(window: QtWidgets.QWidget, then: Callable[[], None]) -> None:
+    """Call ``then`` once ``window`` (not yet shown) is on screen."""
+    window.winId()  # creates the native window, to watch before it shows
+    handle = window.windowHandle()
+    handle.installEventFilter(_FirstExpose(window, then))
+
+
+def open_panels(window: MainWindow, plugin: str | None, cfg: Any, autorun: bool, exit_when_done: bool) -> None:
+    """Open ``plugin`` (or the last opened ones, or the default plugin) with ``cfg``; start it
+    at once with ``autorun``."""
     values = dataclasses.asdict(cfg) if cfg is not None else None
     opened = [plugin] if plugin else window.saved.get("open") or [DEFAULT_PLUGIN]
     panel = None
@@ -60,6 +72,23 @@ def main(
             panel.run_ended.connect(lambda _state: QtCore.QTimer.singleShot(500, window.close))
         if autorun:
             QtCore.QTimer.singleShot(200, panel.start)
+
+
+def main(
+    plugin: str | None = None,
+    cfg: Any = None,
+    autorun: bool = False,
+    exit_when_done: bool = False,
+    steps: int | None = None,
+    device: str = "auto",
+) -> int:
+    """Open the main window on ``plugin`` (or the last opened ones, or the default plugin)."""
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    identify(app)
+    app.setStyle("Fusion")
+    window = MainWindow(device=device, max_steps=steps)
+    # the panels (their views, a third of the time to a shown window) come once the window is up
+    when_exposed(window, lambda: open_panels(window, plugin, cfg, autorun, exit_when_done))
     window.show()
     for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a kill closes the window cleanly
         signal.signal(sig, lambda *_: window.close())
