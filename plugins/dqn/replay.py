@@ -229,16 +229,22 @@ class ReplayBuffer:
         discounts = np.where(done, 0.0, scale)
         return returns.astype(np.float32), discounts.astype(np.float32), t + steps
 
-    def sample(self, batch_size: int, gamma: float, beta: float = 1.0) -> Batch:
-        """A batch of n-step transitions, uniform or by priority (with weights normalised to max 1)."""
+    def sample(self, batch_size: int, gamma: float, beta: float = 1.0, batches: int = 1) -> Batch:
+        """A batch of n-step transitions, uniform or by priority (with weights normalised to max 1).
+
+        With ``batches`` > 1, that many uniform batches drawn at once, one after the other in the
+        arrays; prioritised batches depend on the priorities each update leaves, so they come one by one.
+        """
         if len(self) < batch_size:
             raise ValueError(f"replay holds {len(self)} transitions, fewer than batch_size={batch_size}")
         lo, hi = self._bounds()
         if self.tree is None:
-            env, t = self._sample_uniform(batch_size, lo, hi)
-            weights = np.ones(batch_size, dtype=np.float32)
-        else:
+            env, t = self._sample_uniform(batch_size * batches, lo, hi)
+            weights = np.ones(batch_size * batches, dtype=np.float32)
+        elif batches == 1:
             env, t, weights = self._sample_prioritized(batch_size, lo, hi, beta)
+        else:
+            raise ValueError(f"prioritised replay draws one batch at a time, not batches={batches}")
         returns, discounts, next_t = self.n_step_return(env, t, gamma)
         return Batch(
             self.stacked(env, t),

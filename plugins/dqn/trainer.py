@@ -26,7 +26,7 @@ from workbench.rl.schedules import epsilon_at
 from workbench_plugins.dqn import draw
 from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.envs import FrameStack, frame_hw, frames_of, make_eval_env, make_train_env
-from workbench_plugins.dqn.model import QNetwork, bootstrap_values
+from workbench_plugins.dqn.model import NumpyQ, QNetwork, TensorBatch, td_targets
 from workbench_plugins.dqn.probes import cartpole_q_slice, saliency, slice_extent
 from workbench_plugins.dqn.replay import ReplayBuffer
 
@@ -55,11 +55,18 @@ class Agent:
     device: torch.device
     n_actions: int
     double: bool
+    numpy_q: NumpyQ | None = field(init=False, default=None)  # acting without torch, where it fits
+
+    def __post_init__(self) -> None:
+        self.numpy_q = NumpyQ(self.online) if NumpyQ.fits(self.online, self.device) else None
 
     def act(self, obs: np.ndarray, eps: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Epsilon-greedy actions for a batch of observations, and the Q-values they were chosen from."""
-        with torch.no_grad():
-            q = self.online(torch.as_tensor(obs, device=self.device)).cpu().numpy()
+        if self.numpy_q is not None:
+            q = self.numpy_q(obs)
+        else:
+            with torch.no_grad():
+                q = self.online(torch.as_tensor(obs, device=self.device)).cpu().numpy()
         actions = q.argmax(axis=1)
         if eps > 0:
             explore = rng.random(len(actions)) < eps
@@ -116,40 +123,56 @@ def learn(
     cfg: Config, agent: Agent, rb: ReplayBuffer, n_updates: int, beta: float, ctx: RunContext
 ) -> tuple[list[float], list[float], np.ndarray]:
     """``n_updates`` gradient steps on replayed batches towards the (Double) DQN target; returns the
-    losses, the mean Q of the replayed actions and the last batch's TD errors."""
+    losses, the mean Q of the replayed actions and the last batch's TD errors.
+
+    The target network changes only between environment steps (a hard copy every C steps, as in
+    stable-baselines3), so with uniform replay a burst's batches are drawn in one go and plain
+    DQN's bootstrap values come from one target pass over all of them; losses stay on the device
+    until the burst ends. Each gradient step still sees its own batch of ``batch_size``.
+    """
     online, target, device = agent.online, agent.target, agent.device
-    obs_shape = online.obs_shape
     for group in agent.optimizer.param_groups:
         group["lr"] = cfg.lr
-    losses, q_means, td_errors = [], [], np.zeros(0)
-    for _ in range(n_updates):
-        batch = rb.sample(cfg.batch_size, cfg.gamma, beta)
-        b_obs = torch.as_tensor(batch.obs, device=device).reshape(-1, *obs_shape)
-        b_next = torch.as_tensor(batch.next_obs, device=device).reshape(-1, *obs_shape)
-        b_act = torch.as_tensor(batch.actions, device=device)
-        target_q = torch.as_tensor(batch.returns, device=device) + torch.as_tensor(
-            batch.discounts, device=device
-        ) * bootstrap_values(online, target, b_next, agent.double)
-        q_taken = online(b_obs).gather(1, b_act[:, None])[:, 0]
+    size = cfg.batch_size
+    burst = (
+        None
+        if rb.prioritized
+        else TensorBatch.of(rb.sample(size, cfg.gamma, batches=n_updates), online.obs_shape, device)
+    )
+    frozen = cfg.target_update == "hard" and not agent.double
+    burst_targets = td_targets(online, target, burst, False) if burst is not None and frozen else None
+    losses, q_means, td_errors = [], [], torch.zeros(0)
+    for i in range(n_updates):
+        if burst is None:
+            b = TensorBatch.of(rb.sample(size, cfg.gamma, beta), online.obs_shape, device)
+        else:
+            b = burst.part(i * size, (i + 1) * size)
+        if burst_targets is None:
+            target_q = td_targets(online, target, b, agent.double)
+        else:
+            target_q = burst_targets[i * size : (i + 1) * size]
+        q_taken = online(b.obs).gather(1, b.actions[:, None])[:, 0]
         per_sample = (F.smooth_l1_loss if cfg.loss == "huber" else F.mse_loss)(q_taken, target_q, reduction="none")
-        loss = (torch.as_tensor(batch.weights, device=device) * per_sample).mean()
+        loss = (b.weights * per_sample).mean()
         agent.optimizer.zero_grad()
         loss.backward()
         if cfg.max_grad_norm > 0:
-            torch.nn.utils.clip_grad_norm_(online.parameters(), cfg.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_(online.parameters(), cfg.max_grad_norm, foreach=True)
         agent.optimizer.step()
-        td_errors = (target_q - q_taken).detach().cpu().numpy()
+        td_errors = (target_q - q_taken).detach()
         if rb.prioritized:
-            rb.update_priorities(batch.index, td_errors)
+            rb.update_priorities(b.index, td_errors.cpu().numpy())
         if cfg.target_update == "soft":
             with torch.no_grad():
                 for p_t, p in zip(target.parameters(), online.parameters()):
                     p_t.lerp_(p, cfg.tau)
-        losses.append(loss.item())
-        q_means.append(q_taken.mean().item())
+        losses.append(loss.detach())
+        q_means.append(q_taken.detach().mean())
         if ctx.should_stop():
             break
-    return losses, q_means, td_errors
+    if not losses:
+        return [], [], np.zeros(0)
+    return torch.stack(losses).tolist(), torch.stack(q_means).tolist(), td_errors.cpu().numpy()
 
 
 def play(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 
+import gymnasium as gym
 import numpy as np
 import pytest
 import torch
@@ -13,15 +15,15 @@ from trainers import collect
 
 from workbench.core.cli import build_config
 from workbench.core.cli import main as cli_main
-from workbench.core.driver import Run
+from workbench.core.driver import Run, RunContext
 from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
 from workbench.rl.sum_tree import SumTree
 from workbench_plugins.dqn.config import Config
 from workbench_plugins.dqn.envs import FrameStack, ale_threads
-from workbench_plugins.dqn.model import QNetwork, bootstrap_values, dueling_q
+from workbench_plugins.dqn.model import NumpyQ, QNetwork, TensorBatch, bootstrap_values, dueling_q
 from workbench_plugins.dqn.replay import ReplayBuffer
-from workbench_plugins.dqn.trainer import train
+from workbench_plugins.dqn.trainer import Agent, learn, train
 
 
 # ---- Dueling aggregation and the two targets ----
@@ -57,6 +59,75 @@ def test_double_dqn_target_evaluates_the_online_argmax_with_the_target_net():
     # DQN: max of the target net; Double: online picks actions 1 and 0, the target net values them
     assert bootstrap_values(online, target, next_obs, double=False).tolist() == [4.0, 7.0]
     assert bootstrap_values(online, target, next_obs, double=True).tolist() == [0.0, 2.0]
+
+
+def plain_update(cfg: Config, agent: Agent, batch: TensorBatch) -> float:
+    """DQN's update as the paper writes it, for one batch: TD targets from the networks of now."""
+    with torch.no_grad():
+        target_q = batch.returns + batch.discounts * bootstrap_values(
+            agent.online, agent.target, batch.next_obs, agent.double
+        )
+    q_taken = agent.online(batch.obs).gather(1, batch.actions[:, None])[:, 0]
+    loss = nn.functional.smooth_l1_loss(q_taken, target_q)
+    agent.optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(agent.online.parameters(), cfg.max_grad_norm)
+    agent.optimizer.step()
+    return loss.item()
+
+
+@pytest.mark.parametrize("algo", ["dqn", "double"])
+def test_a_burst_of_updates_equals_one_plain_update_per_batch(algo):
+    """A burst draws its batches at once and (plain DQN) takes every bootstrap value from one target
+    pass: the networks it leaves equal those of updates made one batch at a time."""
+    cfg = Config(algo=algo, batch_size=16, hidden=32)
+    agents, replays = [], []
+    for _ in range(2):
+        torch.manual_seed(0)
+        online, target = (QNetwork((1, 4), 2, cfg.hidden, dueling=False) for _ in range(2))  # as after some updates
+        optimizer = torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True)
+        agents.append(Agent(online, target, optimizer, torch.device("cpu"), 2, algo == "double"))
+        rb = ReplayBuffer(1000, (4,), np.float32, seed=3)
+        env = gym.make("CartPole-v1")
+        obs, _ = env.reset(seed=0)
+        first = True
+        for t in range(300):
+            next_obs, reward, terminated, truncated, _ = env.step(t % 2)
+            rb.add(
+                obs[None],
+                np.array([t % 2]),
+                np.array([reward]),
+                np.array([terminated]),
+                np.ones(1, bool),
+                np.array([first]),
+            )
+            first, obs = terminated or truncated, next_obs
+            if first:
+                obs, _ = env.reset()
+        replays.append(rb)
+    burst, plain = agents
+    losses, _, _ = learn(cfg, burst, replays[0], 12, 1.0, RunContext(cfg, "cpu", None, None, threading.Event()))
+    batches = TensorBatch.of(replays[1].sample(cfg.batch_size, cfg.gamma, batches=12), (1, 4), torch.device("cpu"))
+    expected = [plain_update(cfg, plain, batches.part(i * 16, (i + 1) * 16)) for i in range(12)]
+    np.testing.assert_allclose(losses, expected, rtol=1e-5)
+    for p, q in zip(burst.online.parameters(), plain.online.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_numpy_acting_gives_the_networks_q_values_and_follows_its_updates():
+    net = QNetwork((1, 4), 2, 32, dueling=False)
+    numpy_q, obs = NumpyQ(net), torch.randn(3, 1, 4)
+
+    def same() -> None:
+        np.testing.assert_allclose(numpy_q(obs.numpy()), net(obs).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+    same()
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.1, fused=True)
+    net(obs).sum().backward()
+    optimizer.step()
+    same()
+    net.load_state_dict(QNetwork((1, 4), 2, 32, dueling=False).state_dict())
+    same()
 
 
 # ---- sum tree ----
