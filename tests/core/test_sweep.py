@@ -120,8 +120,9 @@ def test_a_killed_worker_is_retried_from_the_trials_checkpoint_and_finishes(tmp_
     assert json.loads((out / "mode=slow" / "config.json").read_text())["resumed_from"] is not None
 
 
-def test_ctrl_c_stops_every_trial_at_a_step_and_the_same_command_finishes_them(tmp_path):
-    out = tmp_path / "s"
+def ctrl_c_then_again(out: Path, backend: str) -> dict[str, str]:
+    """Ctrl+C in the terminal of ``workbench sweep`` (SIGINT to its whole process group) once a
+    trial is under way, then the same command again; the states the first left."""
     cmd = [
         sys.executable,
         "-m",
@@ -138,27 +139,40 @@ def test_ctrl_c_stops_every_trial_at_a_step_and_the_same_command_finishes_them(t
         "alpha=0.2,0.4",
         "--workers",
         "2",
+        "--backend",
+        backend,
         "--out",
         str(out),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ids = ["alpha=0.2", "alpha=0.4"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        ids = ["alpha=0.2", "alpha=0.4"]
-        # as soon as one trial is going: the other, started or not, stops at its first step
-        assert wait_for(lambda: any(len(read_curves(out / i).get("step", [])) > 5 for i in ids), 60)
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
+        assert wait_for(lambda: any(len(read_curves(out / i).get("step", [])) > 5 for i in ids), 90)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=90)
     finally:
         proc.kill()
     assert proc.returncode == 128 + signal.SIGINT, stderr
-    assert run_states(out) == dict.fromkeys(ids, "stopped")
-    assert states(out) == dict.fromkeys(ids, "stopped")
-    stopped_at = {i: len(read_curves(out / i)["step"]) for i in ids}
-    assert all(n < 400 for n in stopped_at.values())
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    interrupted = states(out)
+    stopped = [i for i in ids if interrupted[i] == "stopped"]
+    assert stopped and all(len(read_curves(out / i)["step"]) < 400 for i in stopped)
+    assert all(run_states(out).get(i) == "stopped" for i in stopped)  # the run folders say so too
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert states(out) == run_states(out) == dict.fromkeys(ids, "finished")
     assert all(list(read_curves(out / i)["step"]) == list(range(1, 401)) for i in ids)
+    return interrupted
+
+
+def test_ctrl_c_stops_every_trial_at_a_step_and_the_same_command_finishes_them(tmp_path):
+    # as soon as one trial is going: the other, started or not, stops at its first step
+    assert ctrl_c_then_again(tmp_path / "s", "local") == {"alpha=0.2": "stopped", "alpha=0.4": "stopped"}
+
+
+def test_ctrl_c_under_ray_stops_its_trials_and_the_same_command_finishes_only_them(tmp_path):
+    pytest.importorskip("ray")
+    interrupted = ctrl_c_then_again(tmp_path / "s", "ray")
+    assert set(interrupted.values()) <= {"stopped", "pending"}  # one Tune had not started yet stays to do
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +192,27 @@ def test_the_ray_backend_runs_the_same_trials_and_marks_a_failing_one(tmp_path, 
     assert records["mode=ok"]["best"] == 1 / 5
     assert run_states(tmp_path / "s") == {i: r["state"] for i, r in records.items()}
     assert list(read_curves(tmp_path / "s" / "mode=ok")["step"]) == [1, 2, 3, 4, 5]
+
+
+def test_a_killed_ray_worker_is_retried_by_tune_from_the_trials_checkpoint(tmp_path, ray_instance):
+    out = tmp_path / "s"
+    spec = SweepSpec("faulty", grid={"mode": ["slow"]}, steps=150, metric="loss")
+    sweep = Sweep(spec, out, manifest=MANIFEST, backend="ray", workers=1, checkpoint_every_s=0.1)
+    thread = threading.Thread(target=sweep.run)
+    thread.start()
+    try:
+
+        def running() -> bool:
+            return bool(sweep.records["mode=slow"].get("pid")) and (out / "mode=slow" / "checkpoint.pt").is_file()
+
+        assert wait_for(running, 60)
+        os.kill(sweep.records["mode=slow"]["pid"], signal.SIGKILL)  # the Ray actor running the trial
+    finally:
+        thread.join(120)
+    record = read_sweep(out)["trials"][0]
+    assert (record["state"], record["attempts"], record["step"]) == ("finished", 2, 150)
+    assert list(read_curves(out / "mode=slow")["step"]) == list(range(1, 151))  # none lost, none twice
+    assert json.loads((out / "mode=slow" / "config.json").read_text())["resumed_from"] is not None
 
 
 def test_asha_needs_a_step_budget(tmp_path):

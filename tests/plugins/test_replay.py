@@ -42,6 +42,7 @@ def dqn_run(tmp_path_factory):
     values = {"steps": 600, "learning_starts": 100, "eval_every": 150, "eval_episodes": 2, "eval_max_steps": 60}
     cfg = from_dict(manifest("dqn").config_class(), values)
     run = Run(manifest("dqn"), cfg, device="cpu", out_dir=out, checkpoint_every_s=0.0)
+    run.act("record")  # one GIF episode early on, kept for replay too
     assert run.run().state == "finished", run.error
     return out
 
@@ -55,9 +56,11 @@ def q_of_checkpoint(path, obs: np.ndarray) -> np.ndarray:
         return net(torch.as_tensor(obs[None, None], dtype=torch.float32))[0].numpy()
 
 
-def test_each_greedy_evaluation_keeps_its_first_episode_with_its_step(dqn_run):
+def test_each_greedy_evaluation_and_recorded_episode_is_kept_with_its_step(dqn_run):
     greedy = [e for e in list_episodes(dqn_run) if e.kind == "greedy"]
     assert [e.step for e in greedy] == [150, 300, 450, 600]
+    recorded = next(e for e in list_episodes(dqn_run) if e.kind == "recorded")
+    assert list(dqn_run.glob(f"episode_*_step_{recorded.step}.gif"))  # the same episode as the GIF
     assert greedy[0].label == "greedy evaluation at step 150"
     episode = load_episode(greedy[0])
     assert episode.env == "CartPole-v1" and episode.observations.shape == (len(episode.actions) + 1, 4)
@@ -72,7 +75,7 @@ def test_replay_shows_the_q_values_of_the_checkpoint_of_that_time(qtbot, dqn_run
     view.slider.setValue(FRAME)
     obs = load_episode(entry).observations[FRAME]
     expected = q_of_checkpoint(then, obs)
-    np.testing.assert_allclose(view.bars.opts["height"], expected, rtol=1e-5)
+    np.testing.assert_allclose(view.bars.opts["width"], expected, rtol=1e-5)
     assert not np.allclose(expected, q_of_checkpoint(dqn_run / "checkpoint.pt", obs))  # the last one differs
     step = load_checkpoint(then, "dqn")["step"]
     assert step <= 300 and view.source.text() == f"Q computed by the checkpoint at step {step}"
@@ -104,8 +107,9 @@ def test_a_run_opened_from_the_runs_dock_replays_from_its_panel(qtbot, dqn_run):
     qtbot.addWidget(replay)
     assert replay.isVisible() and replay.run_dir == kept
     labels = [replay.episodes.item(i).text() for i in range(replay.episodes.count())]
-    assert labels[:2] == ["greedy evaluation at step 150", "greedy evaluation at step 300"]
-    replay.episodes.setCurrentRow(1)
+    assert labels[0].startswith("recorded episode at step ")  # in the order they were played
+    assert labels[1:3] == ["greedy evaluation at step 150", "greedy evaluation at step 300"]
+    replay.episodes.setCurrentRow(2)
     assert replay.replay is not None and replay.replay.source.text().startswith("Q computed by the checkpoint")
 
 
@@ -119,7 +123,7 @@ def test_an_episode_of_another_environment_is_refused_in_one_line(qtbot, dqn_run
     window = ReplayWindow(manifest("dqn"), tmp_path)
     qtbot.addWidget(window)
     assert "holds no stored episodes yet" in window.message.text()
-    entry = list_episodes(dqn_run)[0]
+    entry = next(e for e in list_episodes(dqn_run) if e.kind == "greedy")
     moved = tmp_path / "episodes" / entry.path.name
     moved.parent.mkdir()
     with np.load(entry.path) as f:
@@ -159,8 +163,8 @@ def test_a_recorded_policy_gradient_episode_shows_the_policys_probabilities(qtbo
         with torch.no_grad():
             return policy.dist(obs).probs[0].numpy()
 
-    np.testing.assert_allclose(view.bars.opts["height"], probs(then), rtol=1e-5)
-    assert view.bars.opts["height"].sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(view.bars.opts["width"], probs(then), rtol=1e-5)
+    assert view.bars.opts["width"].sum() == pytest.approx(1.0)
     later = checkpoint_at(tmp_path, [s for s in checkpoint_steps(tmp_path) if s > step][0])
     assert not np.allclose(probs(then), probs(later))
     assert "TD error" in view.caption.text() and "push " in view.caption.text()

@@ -24,18 +24,28 @@ from workbench.core.sweep_spec import (
 )
 
 
-def _progress(record: dict[str, Any]) -> None:
-    state, text = record["state"], record["id"]
-    if state == "running":
-        line = f"start  {text} (attempt {record['attempts']})"
-    elif state == "retrying":
-        line = f"retry  {text}: {record['error']}"
-    else:
-        best = "" if record.get("best") is None else f", best {record['best']:.4g}"
-        line = f"{state:<6} {text} at step {record.get('step', 0)}{best}" + (
-            f": {record['error']}" if record.get("error") else ""
-        )
-    print(line, file=sys.stderr, flush=True)
+class Progress:
+    """One line on stderr per trial that starts (once per attempt), retries or ends."""
+
+    def __init__(self) -> None:
+        self._started: set[tuple[str, int]] = set()
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        state, text = record["state"], record["id"]
+        if state == "running":
+            attempt = (text, record["attempts"])
+            if attempt in self._started:  # more news of a running trial (the process running it)
+                return
+            self._started.add(attempt)
+            line = f"start  {text} (attempt {record['attempts']})"
+        elif state == "retrying":
+            line = f"retry  {text}: {record['error']}"
+        else:
+            best = "" if record.get("best") is None else f", best {record['best']:.4g}"
+            line = f"{state:<6} {text} at step {record.get('step', 0)}{best}" + (
+                f": {record['error']}" if record.get("error") else ""
+            )
+        print(line, file=sys.stderr, flush=True)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -64,7 +74,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         address=args.address,
         device=args.device,
         checkpoint_every_s=args.checkpoint_every,
-        on_change=_progress,
+        on_change=Progress(),
     )
     done = len(sweep.trials) - len(sweep.todo())
     print(

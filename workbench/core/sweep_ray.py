@@ -15,6 +15,7 @@ import datetime as _dt
 import os
 import queue
 import random
+import signal
 import threading
 import time
 from pathlib import Path
@@ -46,6 +47,10 @@ class TrialTrainable(tune.Trainable):
 
     def setup(self, config: dict[str, Any], tasks: dict[str, TrialTask] | None = None) -> None:
         assert tasks is not None
+        if threading.current_thread() is threading.main_thread():
+            # Ctrl+C in a terminal reaches the whole process group, actors included: the sweep
+            # gets it and stops each trial at a step, with its checkpoint, through cleanup()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         self._tasks = tasks
         self._start(config)
 
@@ -105,19 +110,34 @@ class _DriverOnly:
 
 
 class _Records(_DriverOnly, tune.Callback):
-    """Tells the sweep when each trial starts and how it ended."""
+    """Tells the sweep when each trial starts, which process runs it (from Tune's first result
+    of each attempt, as the local pool does) and how it ended."""
 
     def __init__(self, backend: RayBackend, report: Any) -> None:
         self.backend, self.report = backend, report
+        self._pids: dict[str, int] = {}
+        self.started: set[str] = set()
+        self.ended: set[str] = set()
 
     def on_trial_start(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        self.started.add(trial.config["trial"])
         self.report({"id": trial.config["trial"], "state": "running", "attempts": trial.num_failures + 1})
 
+    def on_trial_result(
+        self, iteration: int, trials: list[Any], trial: Any, result: dict[str, Any], **info: Any
+    ) -> None:
+        trial_id, pid = trial.config["trial"], result.get("pid")
+        if pid is not None and self._pids.get(trial_id) != pid and not result.get("done"):
+            self._pids[trial_id] = pid
+            self.report({"id": trial_id, "state": "running", "pid": pid})
+
     def on_trial_complete(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        self.ended.add(trial.config["trial"])
         record = (trial.last_result or {}).get("record")
         self.report(record if record else self.backend.ended_early(trial.config["trial"]))
 
     def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        self.ended.add(trial.config["trial"])
         lines = [line for line in str(trial.get_error() or "").splitlines() if line.strip()]
         self.report(
             {
@@ -186,14 +206,16 @@ class RayBackend:
             else:
                 ray.init(address=self.address, log_to_driver=False)
         try:
-            self._fit(tasks, report)
+            records = self._fit(tasks, report)
+            # a stop of the whole sweep ends the running trials without Tune calling them complete
+            self._early |= records.started - records.ended
             for trial_id in sorted(self._early):
                 report(self.ended_early(trial_id))
         finally:
             if started:
                 ray.shutdown()
 
-    def _fit(self, tasks: list[TrialTask], report: Any) -> None:
+    def _fit(self, tasks: list[TrialTask], report: Any) -> _Records:
         spec = self.spec
         gpus = 1 if resolve_device(self.device) == "cuda" else 0
         trainable = tune.with_resources(
@@ -211,6 +233,7 @@ class RayBackend:
                 reduction_factor=REDUCTION,
             )
         out = Path(tasks[0].out_dir).parent.resolve()
+        records = _Records(self, report)
         tuner = tune.Tuner(
             trainable,
             param_space={"trial": tune.grid_search(self._order([t.id for t in tasks]))},
@@ -219,13 +242,14 @@ class RayBackend:
                 name=_dt.datetime.now().strftime("%Y%m%d-%H%M%S"),
                 storage_path=str(out / ".ray"),
                 stop=_StopAll(self._stop),
-                callbacks=[_Records(self, report)],
+                callbacks=[records],
                 verbose=0,
                 failure_config=tune.FailureConfig(max_failures=1),
                 checkpoint_config=tune.CheckpointConfig(checkpoint_at_end=False),
             ),
         )
         tuner.fit()
+        return records
 
 
 def _last_step(out_dir: str) -> int:

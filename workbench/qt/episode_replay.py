@@ -44,11 +44,12 @@ class EpisodeReplay(QtWidgets.QWidget):
             frame_box.addItem(self.frame)
         self.values_plot = plots.addPlot(title=f"{review.value_label} per action")
         n_actions = review.values.shape[1]
-        self.bars = pg.BarGraphItem(x=np.arange(n_actions), height=np.zeros(n_actions), width=0.6)
+        # one row per action, named on the left: an Atari game's 18 names fit there, not under bars
+        self.bars = pg.BarGraphItem(x0=0.0, y=np.arange(n_actions), width=np.zeros(n_actions), height=0.6)
         self.values_plot.addItem(self.bars)
-        self.values_plot.setLabel("bottom", "action")
-        self.values_plot.getAxis("bottom").setTicks([[(a, review.action_name(a)) for a in range(n_actions)]])
-        self.values_plot.setLabel("left", review.value_label)
+        self.values_plot.invertY(True)
+        self.values_plot.getAxis("left").setTicks([[(a, review.action_name(a)) for a in range(n_actions)]])
+        self.values_plot.setLabel("bottom", review.value_label)
         layout.addWidget(plots, 1)
         self.caption = QtWidgets.QLabel()
         layout.addWidget(self.caption)
@@ -65,7 +66,7 @@ class EpisodeReplay(QtWidgets.QWidget):
             self.frame.setImage(r.frames[t], autoLevels=False, levels=(0, 255))
         values, action = r.values[t], int(r.actions[t])
         self.bars.setOpts(
-            height=values, brushes=[pg.mkBrush(TAKEN if a == action else OTHER) for a in range(len(values))]
+            width=values, brushes=[pg.mkBrush(TAKEN if a == action else OTHER) for a in range(len(values))]
         )
         td = "" if r.td_errors is None else f" · TD error {r.td_errors[t]:+.3f}"
         best = int(values.argmax())
