@@ -22,6 +22,7 @@ from PySide6 import QtWidgets
 
 from workbench.core.manifest import discover, with_import_errors
 from workbench.core.status import State
+from workbench.qt import theme
 from workbench.qt.app import identify
 from workbench.qt.panel import PluginPanel
 
@@ -70,6 +71,7 @@ def main() -> int:
     app = QtWidgets.QApplication(sys.argv[:1])
     identify(app)
     app.setStyle("Fusion")
+    theme.set_theme(theme.current().name)  # the panel's controls in the views' theme, as the app shows them
     args.out.mkdir(parents=True, exist_ok=True)
     failed = 0
     for m in sorted(with_import_errors(discover()), key=lambda m: m.id):

@@ -299,6 +299,17 @@ def test_a_slice_named_by_its_trainer_keeps_its_axis_names_through_a_theme_chang
     assert (corner.x(), corner.y()) == pytest.approx((-0.2, 2.0))
 
 
+def tick_texts(view) -> list:
+    """Where the bottom axis writes its tick labels and what, left to right."""
+    image = view.grab()
+    painter = pg.QtGui.QPainter(image)
+    try:
+        texts = view.plot.getAxis("bottom").generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    return sorted(((rect, text) for rect, _, text in texts), key=lambda t: t[0].left())
+
+
 def test_step_labels_on_a_narrow_plot_do_not_run_together(qtbot):
     view, history, _ = make(qtbot, "curve", ["loss"], y_label="loss")
     for step in range(0, 17_000, 200):
@@ -306,14 +317,25 @@ def test_step_labels_on_a_narrow_plot_do_not_run_together(qtbot):
     view.resize(210, 200)
     view.refresh()
     qtbot.waitUntil(lambda: view.plot.getAxis("bottom").width() < 200, timeout=1000)
-    image = view.grab()
-    painter = pg.QtGui.QPainter(image)
-    try:
-        texts = view.plot.getAxis("bottom").generateDrawSpecs(painter)[2]
-    finally:
-        painter.end()
-    rects = sorted((rect for rect, _, _ in texts), key=lambda r: r.left())
+    rects = [rect for rect, _ in tick_texts(view)]
     assert rects and all(a.right() + 4 <= b.left() for a, b in zip(rects, rects[1:]))
+
+
+def test_bar_names_on_a_narrow_plot_are_staggered_so_they_do_not_run_together(qtbot):
+    names = ["SGD", "Momentum", "Nesterov", "RMSProp", "Adagrad", "Adam", "AdamW"]
+    view, _, latest = make(qtbot, "bars", ["steps"], labels=names, x_label="optimiser", y_label="steps")
+    view.resize(280, 220)
+    latest.write(Snapshot(1, arrays={"steps": np.arange(7.0)}))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.plot.getViewBox().width() < 260, timeout=1000)
+    qtbot.waitUntil(lambda: len(tick_texts(view)) == len(names), timeout=1000)  # the axis grew to hold its lines
+    lines: dict[int, list] = {}
+    for rect, text in tick_texts(view):
+        lines.setdefault(text.count("\n"), []).append(rect)
+    assert len(lines) > 1  # staggered
+    assert all(a.right() + 2 <= b.left() for rects in lines.values() for a, b in zip(rects, rects[1:]))
+    view.resize(1200, 300)  # room for every name on one line: no staggering
+    qtbot.waitUntil(lambda: all("\n" not in text for _, text in view.plot.getAxis("bottom")._tickLevels[0]))
 
 
 def test_a_long_legend_moves_beside_a_short_plot_and_back_under_a_tall_one(qtbot):

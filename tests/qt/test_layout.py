@@ -114,11 +114,12 @@ def show_every_view_with_data(panel) -> None:
 
 
 def legend_outside(view) -> bool:
+    """Whether the view's legend, or any of its entries, reaches past the view's edges."""
     legend = getattr(view, "legend", None)
     if legend is None or not legend.isVisible():
         return False
-    box = view.mapFromScene(legend.sceneBoundingRect()).boundingRect()
-    return not view.rect().contains(box)
+    parts = [legend, *(label for _, label in legend.items)]
+    return any(not view.rect().contains(view.mapFromScene(p.sceneBoundingRect()).boundingRect()) for p in parts)
 
 
 @SIZES
@@ -136,6 +137,9 @@ def test_every_view_of_every_plugin_is_readable_on_its_page(qtbot, size):
         show_every_view_with_data(panel)
         pages = panel.grid.pages()
         assert sum(pages, []) == panel.grid.placed() == panel.views, manifest.id
+        tabs = panel.grid.tabs
+        if len(pages) > 1:  # a tab per page, all of them in sight
+            assert tabs.count() == len(pages) and tabs.tabRect(len(pages) - 1).right() <= panel.grid.width()
         for i, page in enumerate(pages):
             panel.grid.show_page(i)
             qtbot.waitUntil(lambda page=page: all(v.isVisible() for v in page))

@@ -185,13 +185,20 @@ class LegendRow(pg.LegendItem):
         self._fit()  # not pyqtgraph's: it moves the legend to (0, 0), over the plot
 
     def entry_width(self) -> float:
+        """One entry's width: its sample and label, each followed by the layout's spacing."""
+        gap = 2 * self.layout.horizontalSpacing()
         return max(
-            (sample.width() + label.item.boundingRect().width() + 12 for sample, label in self.items), default=1.0
+            (sample.width() + label.item.boundingRect().width() + gap for sample, label in self.items), default=1.0
         )
+
+    def columns_in(self, width: float) -> int:
+        """How many entries side by side fit ``width`` (the tenth digit class ran past a 320-pixel view)."""
+        left, _, right, _ = self.layout.getContentsMargins()
+        return max(1, min(self.most, int((width - left - right) // self.entry_width())))
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        columns = 1 if self.beside else max(1, min(self.most, int(self.width() // self.entry_width())))
+        columns = 1 if self.beside else self.columns_in(self.width())
         if columns != self.columnCount:
             self.setColumnCount(columns)
 
@@ -199,7 +206,7 @@ class LegendRow(pg.LegendItem):
         """Under the plot of a view ``width`` x ``height``, or beside it when under it would take
         more than a third of the height (seven optimisers in a 200-pixel view left no plot)."""
         entry = self.entry_width()
-        rows_below = math.ceil(len(self.items) / max(1, min(self.most, int(width // entry))))
+        rows_below = math.ceil(len(self.items) / self.columns_in(width))
         beside = rows_below * self.ROW_PX > height / 3 and width - entry > self.MIN_PLOT_PX
         if beside != self.beside:
             self.beside = beside

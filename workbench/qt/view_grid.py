@@ -88,7 +88,7 @@ class ViewGrid(QtWidgets.QWidget):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.tabs = QtWidgets.QTabBar(documentMode=True, expanding=False)
+        self.tabs = QtWidgets.QTabBar(documentMode=True, expanding=False, usesScrollButtons=False)
         self.tabs.setToolTip("The views that do not fit the window at a readable size are on the other pages")
         self.tabs.currentChanged.connect(self._turn)
         outer.addWidget(self.tabs)
@@ -145,10 +145,10 @@ class ViewGrid(QtWidgets.QWidget):
         height = self.height() - (self.tabs.sizeHint().height() if len(pages) > 1 else 0)
         cols = columns_for(len(shown), self.width(), height, self.least(shown))
         laid_out = (cols, tuple(map(tuple, pages)), self.page)
+        self._name_pages(pages)
         if not force and laid_out == self._laid_out:
             return
         self._laid_out = laid_out
-        self._name_pages(pages)
         for view in self.views:
             if view not in self.windows:
                 self._grid.removeWidget(view)
@@ -164,16 +164,23 @@ class ViewGrid(QtWidgets.QWidget):
             view.setVisible(True)
 
     def _name_pages(self, pages: list[list[View]]) -> None:
-        """A tab per page, named by its first view, with all its views' titles in its tooltip;
-        no tab bar when everything fits on one page."""
+        """A tab per page, named by its first view and how many more it holds, cut short to share
+        the width (a long first title hid the other tabs); every title of the page in its tooltip.
+        No tab bar when everything fits on one page."""
         with QtCore.QSignalBlocker(self.tabs):
             while self.tabs.count() > len(pages):
                 self.tabs.removeTab(self.tabs.count() - 1)
             while self.tabs.count() < len(pages):
                 self.tabs.addTab("")
+            metrics = self.tabs.fontMetrics()
+            room = self.width() // max(len(pages), 1) - 3 * metrics.averageCharWidth() - 24
             for i, page in enumerate(pages):
                 more = f" + {len(page) - 1}" if len(page) > 1 else ""
-                self.tabs.setTabText(i, f"{page[0].title}{more}" if page else "")
+                title = page[0].title if page else ""
+                short = metrics.elidedText(
+                    title, QtCore.Qt.TextElideMode.ElideRight, room - metrics.horizontalAdvance(more)
+                )
+                self.tabs.setTabText(i, short + more)
                 self.tabs.setTabToolTip(i, "\n".join(v.title for v in page))
             self.tabs.setCurrentIndex(self.page)
         self.tabs.setVisible(len(pages) > 1)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtGui
 
 from workbench.qt import theme
 from workbench.qt.views.base import ArrayView
@@ -14,6 +16,15 @@ from workbench.qt.views.names import bar_names
 from workbench.qt.views.titles import titled_plot
 
 WIDTH = 0.7  # of the space one bar name has
+MAX_LINES = 4  # bar names are staggered on at most this many lines
+
+
+def staggered(names: list[str], room: float, metrics: QtGui.QFontMetricsF) -> list[str]:
+    """``names`` of bars ``room`` pixels apart, staggered on as many lines as keep neighbours from
+    running together: on a 300-pixel plot, "SGD Mom. Nest. RMSP. Adag." ran into one word."""
+    widest = max((metrics.horizontalAdvance(n) for n in names), default=0.0) + 8
+    lines = min(MAX_LINES, max(1, math.ceil(widest / max(room, 1.0))))
+    return ["\n" * (i % lines) + n for i, n in enumerate(names)]
 
 
 class BarsView(theme.PlacesLegend, ArrayView):
@@ -35,6 +46,9 @@ class BarsView(theme.PlacesLegend, ArrayView):
         self.legend.setVisible(bool(self.option("series")))
         self._n = -1
         self._names_version = 0
+        self._names: list[str] = []
+        self.plot.getViewBox().sigResized.connect(self._name_bars)  # the room a name has changes
+        self.plot.getViewBox().sigXRangeChanged.connect(self._name_bars)  # with the plot's width or range
         theme.follow(self)
 
     def apply_theme(self, look: theme.Theme) -> None:
@@ -67,10 +81,20 @@ class BarsView(theme.PlacesLegend, ArrayView):
         version, names = bar_names(self, self._names_version)
         if names is not None:
             self._names_version = version
-            self.plot.getAxis("bottom").setTicks([list(enumerate(names))])
+            self._names = names
+            self._name_bars()
         if len(values) != self._n:
             self._n = len(values)
             self.plot.enableAutoRange()
+
+    def _name_bars(self, *_: object) -> None:
+        if not self._names:
+            return
+        axis, box = self.plot.getAxis("bottom"), self.plot.getViewBox()
+        lo, hi = box.viewRange()[0]
+        room = box.width() / max(hi - lo, 1e-9)
+        metrics = QtGui.QFontMetricsF(axis.style["tickFont"] or QtGui.QFont())
+        axis.setTicks([list(enumerate(staggered(self._names, room, metrics)))])
 
     def reset(self) -> None:
         super().reset()
