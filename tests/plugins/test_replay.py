@@ -111,6 +111,9 @@ def test_a_run_opened_from_the_runs_dock_replays_from_its_panel(qtbot, dqn_run):
     assert labels[1:3] == ["greedy evaluation at step 150", "greedy evaluation at step 300"]
     replay.episodes.setCurrentRow(2)
     assert replay.replay is not None and replay.replay.source.text().startswith("Q computed by the checkpoint")
+    for key in (QtCore.Qt.Key.Key_Right, QtCore.Qt.Key.Key_Right, QtCore.Qt.Key.Key_Left):
+        qtbot.keyClick(replay.episodes, key)  # the list keeps ↑ and ↓; ← and → step the episode
+    assert replay.replay.slider.value() == 1 and replay.episodes.currentRow() == 2
 
 
 def test_a_plugin_without_replay_has_no_button(qtbot):

@@ -25,6 +25,7 @@ from workbench.data.episodes import EpisodeEntry, Review, list_episodes
 from workbench.qt import settings
 
 TAKEN, OTHER = (255, 170, 60), (90, 140, 220)
+STEP_KEYS = {QtCore.Qt.Key.Key_Left: -1, QtCore.Qt.Key.Key_Right: 1}
 
 
 class EpisodeReplay(QtWidgets.QWidget):
@@ -90,6 +91,7 @@ class ReplayWindow(QtWidgets.QWidget):
         self.episodes.addItems([e.label for e in self.entries])
         self.episodes.setMaximumWidth(260)
         self.episodes.currentRowChanged.connect(self.open_episode)
+        self.episodes.installEventFilter(self)
         row.addWidget(self.episodes)
         self.right = QtWidgets.QVBoxLayout()
         self.message = QtWidgets.QLabel()
@@ -121,6 +123,15 @@ class ReplayWindow(QtWidgets.QWidget):
         self.message.hide()
         self.replay = EpisodeReplay(review)
         self.right.addWidget(self.replay, 1)
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        """← and → in the list step through the episode picked (↑ and ↓ pick another)."""
+        if obj is self.episodes and event.type() == QtCore.QEvent.Type.KeyPress and self.replay is not None:
+            step = STEP_KEYS.get(event.key())
+            if step is not None:
+                self.replay.slider.setValue(self.replay.slider.value() + step)
+                return True
+        return False
 
 
 def open_replay(manifest: Manifest, run_dir: Path, parent: Any = None) -> ReplayWindow:
