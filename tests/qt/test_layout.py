@@ -192,3 +192,19 @@ def test_a_zoomed_plot_offers_to_follow_the_data_again(qtbot):
     curve.follow_button.click()
     assert not curve.zoomed() and curve._follow_x
     assert box.viewRange()[0] == [0, 10]
+
+
+def test_a_recorded_view_on_another_page_keeps_drawing_its_data(qtbot):
+    """Views off the shown page rest, except the one being recorded: its recording must not freeze."""
+    window, panel = open_at(qtbot, "dqn", 1366, 768)
+    show_every_view_with_data(panel)
+    recorded = next(v for v in reversed(panel.views) if isinstance(v, CurveView) and v not in panel.grid.on_page())
+    assert not recorded.isVisible()
+    panel.record_target.setCurrentIndex(panel.views.index(recorded))
+    panel.record_button.setChecked(True)
+    try:
+        panel.history.write(Snapshot(10, scalars={key: 5.0 for key in recorded.spec.keys}))
+        panel.refresh()
+        assert max(curve.xData[-1] for curve in recorded.curves.values()) == 10
+    finally:
+        panel.record_button.setChecked(False)

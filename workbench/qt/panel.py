@@ -503,7 +503,8 @@ class PluginPanel(QtWidgets.QWidget):
     # ---------- refresh (GUI timer) ----------
     def refresh(self) -> None:
         self.grid.notice_data()
-        shown = [v for v in self.views if v.isVisible() or v.optional or not self.isVisible()]
+        recorded = self.record_widget() if self.recorder is not None else None  # drawn on any page
+        shown = [v for v in self.views if v.isVisible() or v.optional or not self.isVisible() or v is recorded]
         # Maps and frames arrive together; redrawing them all in one tick made the slowest ticks
         # ~20 ms. A few redraw per tick, the longest-waiting first; curves redraw every tick.
         waiting = sorted((v for v in shown if v.waiting()), key=lambda v: v.drawn_at)
