@@ -194,7 +194,7 @@ def test_episode_replay_scrubs_a_played_episode_with_the_checkpoints_td_errors(q
     assert episode.source == f"the run's last checkpoint, at step 400 (none was kept by step {demo.step})"
     n = int(history.read("human_length")[1][0])
     assert episode.actions.tolist() == [1] * n and episode.rewards.tolist() == [1.0] * n
-    assert episode.frames.shape[:2] == (n, 400) and episode.values.shape == (n, 2)
+    assert len(episode.frames) == n and episode.frames[0].shape == (400, 600, 3) and episode.values.shape == (n, 2)
     q = episode.values
     np.testing.assert_allclose(episode.td_errors[:-1], 1.0 + cfg.gamma * q[1:].max(axis=1) - q[:-1, 1], rtol=1e-5)
     assert episode.td_errors[-1] == pytest.approx(1.0 - q[-1, 1])  # the fall ends it: nothing to bootstrap

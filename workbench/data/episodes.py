@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,8 @@ class Review:
     """One episode as a network judged it, step by step: the replay view's input.
 
     ``values`` (T, A) are the network's value of each action (``value_label`` says which: Q, or
-    the policy's probability); ``frames`` (T, H, W[, 3]) uint8, or None where none can be drawn;
+    the policy's probability); ``frames`` T images (H, W[, 3]) uint8 (an array, or a sequence
+    that draws each when indexed), or None where none can be drawn;
     ``td_errors`` (T,) or None; ``source`` says which checkpoint computed them;
     ``action_names`` name the actions (their numbers where empty).
     """
@@ -68,7 +70,7 @@ class Review:
     values: np.ndarray
     actions: np.ndarray
     rewards: np.ndarray
-    frames: np.ndarray | None
+    frames: Sequence[np.ndarray] | None
     td_errors: np.ndarray | None
     value_label: str
     source: str
