@@ -135,6 +135,12 @@ def test_an_episode_of_another_environment_is_refused_in_one_line(qtbot, dqn_run
     window = ReplayWindow(manifest("dqn"), tmp_path)
     qtbot.addWidget(window)
     assert window.message.text() == "cannot replay greedy evaluation at step 150: played in Acrobot-v1, not CartPole-v1"
+    (tmp_path / "episodes" / "greedy-step-000000300.npz").write_bytes(b"PK\x03\x04 a damaged file")
+    window = ReplayWindow(manifest("dqn"), tmp_path)
+    qtbot.addWidget(window)
+    window.episodes.setCurrentRow(1)
+    assert window.message.text().startswith("cannot replay greedy evaluation at step 300: ") and window.replay is None
+    assert "\n" not in window.message.text()
 
 
 def test_a_recorded_policy_gradient_episode_shows_the_policys_probabilities(qtbot, tmp_path):

@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from workbench.core.checkpoint import CheckpointError, run_folder
+from workbench.core.checkpoint import run_folder
 from workbench.core.manifest import Manifest
 from workbench.data.episodes import EpisodeEntry, Review, list_episodes
 from workbench.qt import settings
@@ -115,14 +115,21 @@ class ReplayWindow(QtWidgets.QWidget):
             self.replay = None
         try:
             review = self.manifest.load(self.manifest.replay)(self.run_dir, self.entries[row])
-        except (ValueError, CheckpointError) as exc:
-            self.message.setText(f"cannot replay {self.entries[row].label}: {exc}")
-            self.message.setStyleSheet("color: #ffb74d;")
-            self.message.show()
+        except ValueError as exc:  # the hook's own reasons, CheckpointError's among them
+            self._refuse(f"cannot replay {self.entries[row].label}: {exc}")
+            return
+        except Exception as exc:  # noqa: BLE001 - a failing plugin hook must not take the window down
+            reason = (str(exc).strip().splitlines() or [""])[0]
+            self._refuse(f"cannot replay {self.entries[row].label}: {type(exc).__name__}: {reason}")
             return
         self.message.hide()
         self.replay = EpisodeReplay(review)
         self.right.addWidget(self.replay, 1)
+
+    def _refuse(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #ffb74d;")
+        self.message.show()
 
     def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
         """← and → in the list step through the episode picked (↑ and ↓ pick another)."""
