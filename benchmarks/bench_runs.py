@@ -1,10 +1,14 @@
-"""Listing a folder of 1,000 runs: cold (no index cache) and warm (nothing changed since).
+"""Listing a folder of 1,000 runs: cold (no index cache) and warm (nothing changed since);
+and with ``--gui-rounds N``, td-control's steps/s headless against its GUI panel beside the Runs
+dock listing those runs (and the GUI's own run among them) as it refreshes.
 
     python benchmarks/bench_runs.py --runs 1000 --rows 200 --iterations 20
-Goal: <= 1 s cold, <= 0.1 s warm. Each generated run is laid out as the app keeps them
-(root/<plugin>/<time>/): config.json, metrics.csv (step, wall_time and three metrics), a
-checkpoint and a saved array. The cold figure is also taken in a fresh process, which pays for
-importing the index and reading the plugin's defaults once.
+    python benchmarks/bench_runs.py --gui-rounds 5 --steps 12000
+Goals: <= 1 s cold, <= 0.1 s warm; GUI with the Runs dock / headless >= 0.95 (rounds
+alternated so machine noise hits both alike; medians). Each generated run is laid out as the
+app keeps them (root/<plugin>/<time>/): config.json, metrics.csv (step, wall_time and three
+metrics), a checkpoint and a saved array. The cold figure is also taken in a fresh process,
+which pays for importing the index and reading the plugin's defaults once.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 
 from workbench.core.config import to_dict
 from workbench.core.manifest import find
+from workbench.core.paths import home
 from workbench.core.runs import INDEX_NAME, RunIndex
 
 PLUGIN = "td-control"
@@ -64,14 +69,72 @@ def timed_scan(root: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def gui_against_headless(root: Path, rounds: int, steps: int) -> None:
+    """td-control headless, in its panel, and in its panel with the Runs dock on ``root`` open,
+    alternated; the panel alone is the control that says what the dock adds."""
+    os.environ["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    from bench_gui_vs_headless import gui, headless  # a sibling script: benchmarks/ is on sys.path
+    from PySide6 import QtWidgets
+
+    from workbench.core.cli import build_config
+    from workbench.qt.browser import RunBrowser
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    manifest = find(PLUGIN)
+    cfg = build_config(manifest, ["episodes=1000000"])
+    rates: dict[str, list[float]] = {"headless": [], "GUI": [], "GUI + Runs dock": []}
+    refresh_cpu: list[float] = []
+    dock_share = []
+    for r in range(rounds):
+        rates["headless"].append(headless(manifest, cfg, steps))
+        rates["GUI"].append(gui(app, manifest, cfg, steps)[0])
+        browser = RunBrowser(root=root)  # the GUI's runs go under root too: the dock sees one growing
+        browser.resize(700, 900)
+        browser.show()
+        refresh, spent = browser.refresh, len(refresh_cpu)
+
+        def timed_refresh(refresh=refresh) -> None:
+            t0 = time.thread_time()
+            refresh()
+            refresh_cpu.append(time.thread_time() - t0)
+
+        browser.refresh = timed_refresh  # type: ignore[method-assign]
+        t0 = time.perf_counter()
+        rates["GUI + Runs dock"].append(gui(app, manifest, cfg, steps)[0])
+        dock_share.append(sum(refresh_cpu[spent:]) / (time.perf_counter() - t0))
+        shown = browser.table.rowCount()
+        browser.close()
+        browser.deleteLater()
+        app.processEvents()
+        h = rates["headless"][-1]
+        print(
+            f"  round {r + 1}: headless {h:,.0f} steps/s   GUI {rates['GUI'][-1]:,.0f} ({rates['GUI'][-1] / h:.3f})   "
+            f"GUI + Runs dock of {shown} runs {rates['GUI + Runs dock'][-1]:,.0f} ({rates['GUI + Runs dock'][-1] / h:.3f})",
+            flush=True,
+        )
+    for kind in ("GUI", "GUI + Runs dock"):
+        ratio = np.median([g / h for g, h in zip(rates[kind], rates["headless"])])
+        print(
+            f"td-control, {steps} steps, {kind}: median {np.median(rates[kind]):,.0f} steps/s against headless "
+            f"{np.median(rates['headless']):,.0f}; ratio {ratio:.3f} (median of {rounds} rounds' ratios; goal >= 0.95)"
+        )
+    print(
+        f"the dock's refreshes while training: {len(refresh_cpu)}, median {1000 * np.median(refresh_cpu):.1f} ms CPU, "
+        f"max {1000 * max(refresh_cpu):.1f} ms; {100 * np.median(dock_share):.2f}% of the training's wall time "
+        "(median of the rounds)"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--runs", type=int, default=1000)
     p.add_argument("--rows", type=int, default=200)
     p.add_argument("--iterations", type=int, default=20)
+    p.add_argument("--gui-rounds", type=int, default=0, help="also time td-control headless vs GUI with the dock")
+    p.add_argument("--steps", type=int, default=12000, help="td-control steps per GUI or headless round")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "runs"
         generate(root, args.runs, args.rows)
         script = (
             "import sys, time; t0 = time.perf_counter(); from workbench.core.runs import RunIndex; "
@@ -96,6 +159,10 @@ def main() -> None:
             f"warm, nothing changed (median of {args.iterations}):   {1000 * warm:.1f} ms  ({1000 * warm_cpu:.1f} ms CPU; "
             "goal <= 100 ms)"
         )
+        if args.gui_rounds:
+            os.environ["WORKBENCH_HOME"] = tmp  # the app's runs: root, beside the generated ones
+            assert home() / "runs" == root
+            gui_against_headless(root, args.gui_rounds, args.steps)
 
 
 if __name__ == "__main__":

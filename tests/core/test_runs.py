@@ -146,6 +146,27 @@ def test_a_second_listing_reads_only_the_runs_that_changed(root):
     assert by_rel(RunIndex(root).scan())["td-control/20260101-100000-000"].warnings  # re-read now: ';' is no CSV
 
 
+def test_a_run_being_trained_neither_rewrites_the_index_file_nor_remakes_the_other_runs(root):
+    """A browser refreshing beside a training run reads that run again, and nothing else."""
+    age(root)
+    index = RunIndex(root)
+    before = by_rel(index.scan())
+    written = (root / INDEX_NAME).stat().st_mtime_ns
+    live = "td-control/20260101-110000-000"
+    metrics = root / live / "metrics.csv"
+    whole = metrics.read_text().splitlines()[-2].split(",")
+    with metrics.open("a", newline="") as f:
+        f.write("\n" + ",".join(["14", *whole[1:]]) + "\n")  # the row being written ends; one more comes
+    after = by_rel(index.scan())
+    assert after[live].rows == before[live].rows + 1 and after[live].steps == 14
+    assert (root / INDEX_NAME).stat().st_mtime_ns == written
+    assert all(after[rel] is before[rel] for rel in before if rel != live)
+    (root / live / "config.json").write_text(json.dumps({"plugin": "td-control", "state": "finished"}))
+    index.scan()  # it ended: now the file is written, and a new index reads it from there
+    assert (root / INDEX_NAME).stat().st_mtime_ns != written
+    assert by_rel(RunIndex(root).scan())[live].state == "finished"
+
+
 def test_a_run_that_changes_within_the_clock_tick_of_a_listing_is_read_again(root):
     """File times move in ticks of a few ms: a change in the same tick as the last listing leaves them as
     they were, so a run written just before a listing is read again at the next."""

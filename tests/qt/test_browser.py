@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from workbench.core.cli import main
 from workbench.core.compare import ema
 from workbench.core.sinks import read_metrics
 from workbench.qt import settings
-from workbench.qt.browser import ForkDialog
+from workbench.qt.browser import COLUMNS, ForkDialog
 from workbench.qt.shell import MainWindow
 
 
@@ -141,6 +142,25 @@ def test_compare_pools_seeds_into_mean_and_band_and_names_the_other_run(window, 
     x = {item.name(): item.getData()[0] for item in plot.listDataItems() if item.name()}["alpha=0.2, seed 2"]
     np.testing.assert_allclose(x, wall - wall[0])
     assert "Wall-clock" in plot.getAxis("bottom").labelText
+
+
+def test_a_refresh_updates_a_changed_row_in_place_and_adds_a_new_run_without_filling_again(window, root):
+    """Refreshing beside a training run costs a row, not the whole table."""
+    browser = window.run_browser
+    column = {name: i for i, name in enumerate(COLUMNS)}
+    row = rows(browser).index("20260101-110000-000")
+    item, count = browser.table.item(row, 0), browser.table.rowCount()
+    metrics = root / "20260101-110000-000" / "metrics.csv"
+    last = metrics.read_text().splitlines()[-1].split(",")
+    with metrics.open("a") as f:
+        f.write(",".join(["16", *last[1:]]) + "\n")
+    browser.refresh()
+    assert browser.table.item(item.row(), 0) is item
+    assert browser.table.item(item.row(), column["Steps"]).data(QtCore.Qt.ItemDataRole.DisplayRole) == 16
+    shutil.copytree(root / "20260101-100000-000", root / "20260101-150000-000")
+    browser.refresh()
+    assert browser.table.rowCount() == count + 1 and "20260101-150000-000" in rows(browser)
+    assert browser.table.item(item.row(), 0) is item
 
 
 def test_delete_moves_runs_to_the_trash_and_undo_brings_them_back(window, root):

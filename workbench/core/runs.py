@@ -17,7 +17,7 @@ import math
 import os
 import re
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ RUN_MARKERS = (CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME)
 """Any one of these makes a folder a run (a run killed early may have only one)."""
 INDEX_VERSION = 1
 ACTIVE_STATES = ("starting", "running", "paused", "stopping")
+ENDED_STATES = ("finished", "stopped", "failed")
 RACY_NS = 2_000_000_000  # file times move in clock ticks: a run changed this recently is not cached as read
 QUIET_S = 600  # a running run writes a checkpoint a minute: ten quiet minutes mean it was killed (or paused)
 NOT_METRICS = ("step", "wall_time")
@@ -304,6 +305,7 @@ class RunIndex:
         self.root = Path(root) if root is not None else default_root()
         self._cache: dict[str, dict[str, Any]] = {}
         self._cache_mtime: int | None = None
+        self._infos: dict[str, tuple[dict[str, Any], RunInfo]] = {}  # rel -> (its cache entry, the info made of it)
 
     def _load_cache(self) -> None:
         path = self.root / INDEX_NAME
@@ -328,6 +330,7 @@ class RunIndex:
         """(relative path, mtime) of every run folder under ``top``; a folder the cache knows
         unchanged is taken as a run without listing it."""
         found, stack, start = [], [str(top)], len(str(top)) + 1
+        cache = self._cache if top == self.root else {}
         while stack:
             folder = stack.pop()
             rel = folder[start:] or "."
@@ -335,7 +338,7 @@ class RunIndex:
                 mtime = os.stat(folder).st_mtime_ns
             except OSError:
                 continue
-            cached = self._cache.get(rel) if top == self.root else None
+            cached = cache.get(rel)
             if cached is not None and cached["sig"][:1] == [mtime]:
                 found.append((rel, mtime))
                 continue
@@ -350,35 +353,49 @@ class RunIndex:
         return found
 
     def scan(self) -> list[RunInfo]:
-        """Every run, newest first, reading only those that changed since the last scan."""
+        """Every run, newest first, reading only those that changed since the last scan.
+
+        The cache file is rewritten only when a run that is not running changed (or runs came
+        or went): a run being trained changes at every scan, and rewriting the whole index for
+        it would cost a refreshing browser more than everything else."""
         if not self.root.is_dir():
             return []
         self._load_cache()
         cache, changed = {}, False
         for rel, mtime in self._folders(self.root):
+            entry = self._cache.get(rel)
+            if entry is not None and entry["sig"][:1] == [mtime] and entry["info"]["state"] in ENDED_STATES:
+                cache[rel] = entry  # a run that ended appends no rows: its folder's time says enough
+                continue
             path = os.path.join(self.root, rel)
             sig = _signature(path, mtime)
-            entry = self._cache.get(rel)
             if entry is None or entry["sig"] != sig:
-                entry, changed = {"sig": sig, "info": read_run(path, rel).to_dict()}, True
+                entry = {"sig": sig, "info": read_run(path, rel).to_dict()}
+                changed = changed or entry["info"]["state"] not in ACTIVE_STATES
                 if time.time_ns() - max(sig[0], sig[2]) < RACY_NS:
                     entry["sig"] = []  # read again next time: a write in the same clock tick keeps the times
             cache[rel] = entry
-        if changed or cache.keys() != self._cache.keys():
-            self._cache = cache
+        came_or_went = cache.keys() != self._cache.keys()
+        self._cache = cache
+        if changed or came_or_went:
             self._save_cache()
-        infos = [
-            RunInfo.from_dict({**e["info"], "path": os.path.join(self.root, rel), "rel": rel})
-            for rel, e in cache.items()
-        ]
-        now = time.time()
-        for info in infos:  # said at each listing, never cached: it depends on the time
-            if info.state in ACTIVE_STATES and now - info.updated > QUIET_S:
-                info.warnings.append(
-                    f"it says {info.state}, but nothing was written for {(now - info.updated) / 60:.0f} "
-                    "min: killed, or paused?"
-                )
-        return sorted(infos, key=lambda i: (-(i.started or 0.0), i.rel))
+        return sorted(self._made_infos(cache), key=lambda i: (-(i.started or 0.0), i.rel))
+
+    def _made_infos(self, cache: dict[str, dict[str, Any]]) -> list[RunInfo]:
+        """A RunInfo per cache entry, made again only for entries that changed."""
+        held, infos, now = {}, [], time.time()
+        for rel, entry in cache.items():
+            made = self._infos.get(rel)
+            if made is None or made[0] is not entry:
+                made = (entry, RunInfo.from_dict({**entry["info"], "path": os.path.join(self.root, rel), "rel": rel}))
+            held[rel] = made
+            info = made[1]
+            if info.state in ACTIVE_STATES and now - info.updated > QUIET_S:  # depends on the time: never cached
+                quiet = f"it says {info.state}, but nothing was written for {(now - info.updated) / 60:.0f} min"
+                info = replace(info, warnings=[*info.warnings, quiet + ": killed, or paused?"])
+            infos.append(info)
+        self._infos = held
+        return infos
 
     def trashed(self) -> list[RunInfo]:
         """The runs in ``<root>/.trash``, each under the path it was deleted from."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from workbench.qt.panel import PluginPanel
 COLUMNS = ("Run", "Plugin", "State", "Started", "Steps", "Settings", "Tags")
 GIF_HEIGHT = 120
 REFRESH_MS = 3000  # a warm scan of a thousand runs takes milliseconds
+REFRESH_SHARE = 0.01  # at most this share of the GUI thread (and so of a trainer's GIL) goes to refreshing
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
 
@@ -126,6 +128,20 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
+def _row_values(info: RunInfo) -> tuple[Any, ...]:
+    """The table's cells for a run, in COLUMNS' order."""
+    started = "" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M")
+    return (
+        info.rel.removeprefix(f"{info.plugin}/"),  # the plugin has a column of its own
+        info.plugin or "?",
+        info.state,
+        started,
+        info.steps if info.steps is not None else -1,
+        settings_text(info.diff),
+        ", ".join(info.tags),
+    )
+
+
 class ForkDialog(QtWidgets.QDialog):
     """What a fork changes: settings, and the checkpoint it starts from: the run's latest, or
     one of its history's earlier steps."""
@@ -166,7 +182,8 @@ class RunBrowser(QtWidgets.QWidget):
         self.undo_stack: list[list[Path]] = []  # trashed paths, one list per delete
         self.compares: list[CompareView] = []
         self.forks: list[QtCore.QProcess] = []
-        self._shown: tuple = ()
+        self._shown: dict[str, RunInfo] = {}  # path -> the info its row shows, of every run
+        self._items: dict[str, list[QtWidgets.QTableWidgetItem]] = {}  # path -> the row's cells, of those shown
         self.filter = QtWidgets.QLineEdit(placeholderText="filter: plugin, state, tag, or a setting such as alpha=0.1")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._fill)
@@ -220,19 +237,45 @@ class RunBrowser(QtWidgets.QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         self.timer = QtCore.QTimer(self)
-        self.timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
+        self.timer.timeout.connect(self._tick)
         self.timer.start(REFRESH_MS)
         self.refresh()
         self._enable()
 
     # ---------- the table ----------
+    def _tick(self) -> None:
+        """The timer's refresh, spaced so that refreshing takes at most REFRESH_SHARE of the GUI
+        thread's time (its CPU time: a busy machine's waits are not the browser's cost)."""
+        if not self.isVisible():
+            return
+        t0 = time.thread_time()
+        self.refresh()
+        self.timer.setInterval(max(REFRESH_MS, int(1000 * (time.thread_time() - t0) / REFRESH_SHARE)))
+
     def refresh(self) -> None:
-        """Scan again (only changed runs are read) and redraw the table when anything changed."""
+        """Scan again (only changed runs are read) and update the table where runs changed, came
+        or went; it is filled again only at first, or when a changed run left or joined the filter."""
         self.runs = self.index.scan()
-        shown = tuple((r.rel, r.state, r.rows, tuple(r.tags), r.note, len(r.warnings)) for r in self.runs)
-        if shown != self._shown:
-            self._shown = shown
+        shown = {r.path: r for r in self.runs}
+        terms = self.filter.text().split()
+        # the index makes a new info per change: identity says which runs changed
+        changed = [r for r in self.runs if self._shown.get(r.path, r) is not r]
+        added = [r for r in self.runs if r.path not in self._shown and matches(r, terms)]
+        gone = [p for p in self._items if p not in shown]
+        first, self._shown = not self._shown, shown
+        if first or any((r.path in self._items) != matches(r, terms) for r in changed):
             self._fill()
+            return
+        for path in gone:
+            self.table.removeRow(self._items.pop(path)[0].row())
+        if added:
+            self.table.setSortingEnabled(False)
+            for info in added:
+                self._add_row(info)
+            self.table.setSortingEnabled(True)
+        for info in changed:  # a sorted table moves an updated row to its place
+            if info.path in self._items:
+                self._set_row(self._items[info.path], info)
 
     def visible_runs(self) -> list[RunInfo]:
         terms = self.filter.text().split()
@@ -242,33 +285,30 @@ class RunBrowser(QtWidgets.QWidget):
         chosen = {r.path for r in self.selected()}
         self.table.setSortingEnabled(False)
         self.table.setRowCount(0)
+        self._items = {}
         for info in self.visible_runs():
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            started = (
-                "" if info.started is None else _dt.datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M")
-            )
-            shown = info.rel.removeprefix(f"{info.plugin}/")  # the plugin has a column of its own
-            values = [
-                shown,
-                info.plugin or "?",
-                info.state,
-                started,
-                info.steps if info.steps is not None else -1,
-                settings_text(info.diff),
-                ", ".join(info.tags),
-            ]
-            for col, value in enumerate(values):
-                item = QtWidgets.QTableWidgetItem()
-                item.setData(QtCore.Qt.ItemDataRole.DisplayRole, value)  # numbers sort as numbers
-                item.setData(PATH_ROLE, info.path)
-                if info.warnings:
-                    item.setToolTip("\n".join(info.warnings))
-                self.table.setItem(row, col, item)
+            self._add_row(info)
             if info.path in chosen:
-                self.table.selectRow(row)
+                self.table.selectRow(self.table.rowCount() - 1)
         self.table.setSortingEnabled(True)
         self.table.resizeColumnsToContents()
+
+    def _add_row(self, info: RunInfo) -> None:
+        """A row for ``info`` at the end (call with sorting off)."""
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        items = self._items[info.path] = [QtWidgets.QTableWidgetItem() for _ in COLUMNS]
+        for col, item in enumerate(items):
+            item.setData(PATH_ROLE, info.path)
+            self.table.setItem(row, col, item)
+        self._set_row(items, info)
+
+    @staticmethod
+    def _set_row(items: list[QtWidgets.QTableWidgetItem], info: RunInfo) -> None:
+        tip = "\n".join(info.warnings)
+        for item, value in zip(items, _row_values(info)):
+            item.setData(QtCore.Qt.ItemDataRole.DisplayRole, value)  # numbers sort as numbers
+            item.setToolTip(tip)
 
     def select(self, infos: list[RunInfo]) -> None:
         """Select the rows of ``infos`` (tests and other widgets choose runs this way)."""
