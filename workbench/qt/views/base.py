@@ -50,6 +50,8 @@ class View(pg.GraphicsLayoutWidget):
         self.follow_button.clicked.connect(self.follow)
         self.follow_button.hide()
         self._watched: set[int] = set()
+        self.drawn_at = 0.0  # time.monotonic() of the last redraw: the panel serves the oldest first
+        self.paint_s = 0.0  # how long the last paint took: the panel counts it against a tick's budget
         menu = self.scene().contextMenu
         for name, label in (
             ("maximise", "Maximise / restore (double-click)"),
@@ -86,6 +88,11 @@ class View(pg.GraphicsLayoutWidget):
             if id(box) not in self._watched:
                 self._watched.add(id(box))
                 box.sigRangeChangedManually.connect(self._zoomed_by_hand)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # Qt override
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_s = time.perf_counter() - start
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # Qt override
         self._watch_zoom()
@@ -160,7 +167,6 @@ class ArrayView(View):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._version = 0
-        self.drawn_at = 0.0  # time.monotonic() of the last redraw: the panel serves the oldest first
 
     def waiting(self) -> bool:
         return self.latest.read(self.spec.keys[0])[0] != self._version

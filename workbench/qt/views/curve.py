@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -144,6 +145,9 @@ class CurveView(theme.PlacesLegend, View):
         if self._follow_x and (last_step > hi or hi > 4 * max(last_step, 1.0)):
             self.plot.setXRange(0, max(last_step * 1.25, 10.0), padding=0)
 
+    def waiting(self) -> bool:
+        return any(self.history.version(key) != self._versions.get(key, (0, 0)) for key in self._keys())
+
     def refresh(self) -> None:
         newest = None
         for key in self._keys():
@@ -163,6 +167,7 @@ class CurveView(theme.PlacesLegend, View):
                 self._mean_values[key] = means
                 self.means[key].setData(steps, means)
         if newest is not None:
+            self.drawn_at = time.monotonic()
             self._grow_x(newest)
             self.show_waiting()
         lo, hi = self.plot.getViewBox().viewRange()[0]
