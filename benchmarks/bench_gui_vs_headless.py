@@ -7,7 +7,11 @@ A trainer's first steps in a fresh process are slow (torch and data warm up: the
 process while repeated headless runs here share one.
 
     python benchmarks/bench_gui_vs_headless.py --plugin td-control --steps 20000 --set episodes=100000
-Goal: GUI / headless >= 0.90.
+    python benchmarks/bench_gui_vs_headless.py --all --rounds 2
+Goals: GUI / headless >= 0.95 for every plugin, and the GUI's event-loop latency (a 5 ms timer's
+lateness, see bench_event_loop.py) p99 <= 10 ms while it trains with every view live. ``--all``
+runs each registered plugin (DQN on CartPole and on Atari) with the budgets in ``ALL`` and prints
+one table.
 """
 
 from __future__ import annotations
@@ -16,60 +20,117 @@ import argparse
 import os
 import tempfile
 import time
-from statistics import median
+
+import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 
+from bench_event_loop import LatencyProbe  # noqa: E402  (a sibling script: benchmarks/ is on sys.path)
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
 from workbench.core.cli import build_config  # noqa: E402
 from workbench.core.config import to_dict  # noqa: E402
 from workbench.core.driver import Run  # noqa: E402
-from workbench.core.manifest import find  # noqa: E402
+from workbench.core.manifest import discover, find  # noqa: E402
 from workbench.core.sinks import Sink  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
 IMAGE_PLUGINS = ("vae", "gan", "ddpm", "draw")  # plugins whose step trains on a batch of images
+ATARI = (  # the lab's Space Invaders preset (plugins/dqn/recipes.toml), learning from step 500
+    "env=ALE/SpaceInvaders-v5", "algo=dueling-double", "num_envs=16", "buffer_size=50000", "learning_starts=500",
+    "lr=1e-4", "batch_size=32", "train_every=4", "updates=1", "hidden=512", "target_every=8000", "eval_every=0",
+)  # fmt: skip
+OPEN_20X20 = "/".join(["S" + "." * 19] + ["." * 20] * 18 + ["." * 19 + "G"])  # thousands of sweeps to converge
+# label, plugin, settings, steps per measurement: 5-10 s of training each on a loaded 2-core
+# machine, timed from a quarter of the steps on; paced plugins unpaced, and runs long enough
+# that the steps given here end them
+ALL: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
+    ("bandit", "bandit", ("steps=1000000",), 3000),
+    ("gridworld-dp", "gridworld-dp", ("world=editable", f"grid={OPEN_20X20}", "sweeps_per_s=0"), 2500),
+    ("td-control", "td-control", ("episodes=1000000",), 12000),
+    ("dqn", "dqn", ("steps=1000000",), 6000),
+    ("dqn atari", "dqn", ATARI, 2000),
+    ("policy-gradient", "policy-gradient", ("steps=100000000",), 10000),
+    ("optimisers", "optimisers", ("steps_per_s=0", "steps=1000000"), 400),
+    ("ddpm", "ddpm", ("steps=1000000",), 120),
+    ("draw", "draw", ("steps=1000000",), 80),
+    ("gan", "gan", ("steps=1000000",), 100),
+    ("sequence", "sequence", ("steps=1000000",), 100),
+    ("vae", "vae", ("epochs=100000",), 160),
+    ("cnn-lens", "cnn-lens", ("steps=1000000",), 120),
+)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU-seconds (user and system) process ``pid`` has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class RateSink(Sink):
-    """Steps per second between the first snapshot at or past ``from_step`` and the last one."""
+    """Steps per second from the first snapshot at or past ``from_step`` to the last one, and
+    over the same steps the trainer's steps per CPU-second (``trainer_cpu``: this process by
+    default) and the cores this process used (in the GUI: its painting and the snapshots' pump).
 
-    def __init__(self, from_step: int = 0) -> None:
+    A loaded machine changes wall-clock rates by tens of percent from one run to the next; a
+    trainer's CPU per step changes far less, and shows what the GUI costs it apart from sharing
+    the cores. The CPU clocks are read at most every ``SAMPLE_S``.
+    """
+
+    SAMPLE_S = 0.1
+
+    def __init__(self, from_step: int = 0, trainer_cpu=time.process_time) -> None:
         self.from_step = from_step
-        self.first: tuple[float, int] | None = None
-        self.last: tuple[float, int] | None = None
+        self.trainer_cpu = trainer_cpu
+        self.first: tuple[float, int, float, float] | None = None  # wall, step, own CPU, trainer CPU
+        self.last: tuple[float, int, float, float] | None = None
 
     def write(self, snap) -> None:
         if snap.step < self.from_step:
             return
-        now = (time.perf_counter(), snap.step)
-        self.first = self.first or now
-        self.last = now
+        now = time.perf_counter()
+        if self.last is not None and now - self.last[0] < self.SAMPLE_S:
+            return
+        self.last = (now, snap.step, time.process_time(), self.trainer_cpu())
+        self.first = self.first or self.last
 
-    def rate(self) -> float:
+    def _span(self, i: int) -> float:
         if self.first is None or self.last[1] == self.first[1]:
             raise SystemExit(
                 f"the run ended before step {self.from_step + 1}: --steps is longer than the trainer "
                 "runs (raise its own length with --set, e.g. episodes=...)"
             )
-        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
+        return self.last[i] - self.first[i]
+
+    def rate(self) -> float:
+        return self._span(1) / self._span(0)
+
+    def cpu_rate(self) -> float:
+        """Steps per CPU-second of the trainer's process."""
+        return self._span(1) / self._span(3)
+
+    def cores(self) -> float:
+        """CPU-seconds per second this process used."""
+        return self._span(2) / self._span(0)
 
 
-def headless(manifest, cfg, steps: int) -> float:
+def headless(manifest, cfg, steps: int) -> RateSink:
     """As ``workbench run --quiet --out DIR`` runs it: metrics.csv is the only other sink."""
     out = tempfile.mkdtemp(prefix="wb-headless-")
     rate = RateSink(from_step=steps // 4)
     Run(manifest, cfg, device="cpu", out_dir=out, sinks=[rate], max_steps=steps, on_nonfinite="stop").run()
-    return rate.rate()
+    return rate
 
 
-def gui(app, manifest, cfg, steps: int) -> float:
+def gui(app, manifest, cfg, steps: int) -> tuple[RateSink, np.ndarray]:
+    """The panel's run timed as ``headless`` times its own (its trainer's CPU read from its
+    process), and the event loop's lateness (ms) over the steps timed."""
     panel = PluginPanel(manifest, to_dict(cfg), device="cpu", max_steps=steps)
     panel.resize(1400, 900)
     panel.show()
-    rate = RateSink(from_step=steps // 4)
+    rate = RateSink(from_step=steps // 4, trainer_cpu=lambda: process_cpu(panel.run._process.pid))
     panel.history, history_write = panel.history, panel.history.write
 
     def write_and_time(snap) -> None:
@@ -79,12 +140,67 @@ def gui(app, manifest, cfg, steps: int) -> float:
     panel.history.write = write_and_time
     loop = QtCore.QEventLoop()  # the app's own kind of loop: it sleeps until a timer or an event
     panel.run_ended.connect(lambda *_: loop.quit())
-    panel.start()
+    probe = LatencyProbe()
+    if not panel.start():
+        raise SystemExit(f"{manifest.id}: the panel did not start: {panel.status.text()}")
+    probe.start()
     loop.exec()
+    probe.stop()
     panel.shutdown()
     panel.deleteLater()
     app.processEvents()
-    return rate.rate()
+    rate.rate()  # fails clearly when the run was too short
+    return rate, probe.late_ms(rate.first[0], rate.last[0])
+
+
+def measure(app, plugin: str, settings: list[str], steps: int, rounds: int) -> dict[str, float]:
+    """Headless and GUI runs alternated ``rounds`` times. Medians of: headless and GUI steps/s,
+    the rounds' GUI/headless ratios of steps/s (each round's pair shares the machine's mood)
+    and of steps per trainer CPU-second, and the cores the GUI's process used; and the p99 of
+    the GUI's event-loop lateness over every round."""
+    manifest = find(plugin)
+    cfg = build_config(manifest, settings)
+    rows, late = [], []
+    for r in range(rounds):
+        h = headless(manifest, cfg, steps)
+        g, g_late = gui(app, manifest, cfg, steps)
+        late.append(g_late)
+        rows.append((h.rate(), g.rate(), g.rate() / h.rate(), g.cpu_rate() / h.cpu_rate(), g.cores()))
+        print(
+            f"  {plugin} round {r + 1}: headless {h.rate():,.1f} steps/s ({h.cpu_rate():,.1f}/CPU-s)   "
+            f"GUI {g.rate():,.1f} steps/s ({g.cpu_rate():,.1f}/CPU-s)   ratio {rows[-1][2]:.3f} "
+            f"(CPU {rows[-1][3]:.3f})   event-loop p99 {np.percentile(g_late, 99):.1f} ms   "
+            f"GUI process {g.cores():.2f} cores   load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+    names = ("headless", "gui", "ratio", "cpu_ratio", "gui_cores")
+    return {
+        **{name: float(np.median(column)) for name, column in zip(names, zip(*rows))},
+        "p99": float(np.percentile(np.concatenate(late), 99)),
+    }
+
+
+def measure_all(app, rounds: int, only: list[str]) -> None:
+    known = {m.id for m in discover()}
+    missing = known - {plugin for _, plugin, _, _ in ALL}
+    if missing:
+        raise SystemExit(f"no budget in ALL for {sorted(missing)}: add a line for each")
+    rows = []
+    for label, plugin, settings, steps in ALL:
+        if only and label not in only and plugin not in only:
+            continue
+        rows.append((label, measure(app, plugin, list(settings), steps, rounds)))
+    print(
+        f"\n{'plugin':<16} {'headless steps/s':>16} {'GUI steps/s':>12} {'ratio':>6} {'CPU ratio':>9} "
+        f"{'p99 ms':>7} {'GUI cores':>9}"
+    )
+    for label, m in rows:
+        flag = "" if m["ratio"] >= 0.95 and m["p99"] <= 10 else "  <- below a goal"
+        print(
+            f"{label:<16} {m['headless']:>16,.1f} {m['gui']:>12,.1f} {m['ratio']:>6.3f} {m['cpu_ratio']:>9.3f} "
+            f"{m['p99']:>7.1f} {m['gui_cores']:>9.2f}{flag}"
+        )
+    print(f"medians of {rounds} alternating rounds; load average at the end {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -93,25 +209,22 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=2000, help="trainer steps per measurement")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--all", action="store_true", help="every plugin with the budgets in ALL, as a table")
+    p.add_argument("--only", action="append", default=[], help="with --all: just this label or plugin (repeatable)")
     args = p.parse_args()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    manifest = find(args.plugin)
-    cfg = build_config(manifest, args.set)
-    h_rates, g_rates = [], []
-    for r in range(args.rounds):
-        h_rates.append(headless(manifest, cfg, args.steps))
-        g_rates.append(gui(app, manifest, cfg, args.steps))
-        print(
-            f"round {r + 1}: headless {h_rates[-1]:,.1f} steps/s   gui {g_rates[-1]:,.1f} steps/s   "
-            f"ratio {g_rates[-1] / h_rates[-1]:.3f}"
-        )
-    h, g = median(h_rates), median(g_rates)
-    paired = median([gr / hr for gr, hr in zip(g_rates, h_rates)])  # each round's pair shares the machine's mood
+    if args.all:
+        measure_all(app, args.rounds, args.only)
+        return
+    m = measure(app, args.plugin, args.set, args.steps, args.rounds)
+    h, g = m["headless"], m["gui"]
     print(
-        f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s; "
-        f"ratio GUI/headless = {paired:.3f} (median of the rounds' ratios)"
+        f"{args.plugin}: median headless {h:,.1f} steps/s, GUI {g:,.1f} steps/s; ratio GUI/headless = "
+        f"{m['ratio']:.3f} (median of the rounds' ratios), per trainer CPU-second {m['cpu_ratio']:.3f}; "
+        f"event-loop p99 {m['p99']:.1f} ms; the GUI's process used {m['gui_cores']:.2f} cores"
     )
     if args.plugin in IMAGE_PLUGINS:
+        cfg = build_config(find(args.plugin), args.set)
         batch = cfg.batch_size * getattr(cfg, "d_steps", 1)  # a GAN step shows D d_steps real batches
         print(f"{args.plugin}: training images/s ({batch} per step): headless {h * batch:,.0f}, GUI {g * batch:,.0f}")
 
