@@ -268,6 +268,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         seed=cfg.seed,
     )
     step, episodes, updates = 0, 0, 0
+    copied_at = -1  # updates made when the target network was last copied (-1: not since the start)
     # a single Gymnasium env continues exactly from an episode's end (checkpoints wait for one);
     # Atari and vector envs resume with fresh episodes
     exact = not cfg.atari and n_envs == 1
@@ -381,7 +382,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 updates += len(burst_losses)
                 interrupted = len(burst_losses) < cfg.updates * bursts
             if cfg.target_update == "hard" and step >= next_target:
-                agent.target.load_state_dict(agent.online.state_dict())
+                if updates != copied_at:  # the online network has learned since the last copy
+                    agent.target.load_state_dict(agent.online.state_dict())
+                    copied_at = updates
                 next_target = step + cfg.target_every
 
             # ACTIONS: greedy evaluations (scheduled or asked for) and recorded episodes

@@ -37,10 +37,10 @@ class Policy(nn.Module):
         self.log_std = None if self.discrete else nn.Parameter(torch.zeros(action_dim))
 
     def dist(self, obs: torch.Tensor) -> Distribution:
-        out = self.net(obs)
+        out = self.net(obs)  # finite by construction: the distributions skip checking their arguments
         if self.discrete:
-            return Categorical(logits=out)
-        return Normal(out, self.log_std.exp().expand_as(out))
+            return Categorical(logits=out, validate_args=False)
+        return Normal(out, self.log_std.exp().expand_as(out), validate_args=False)
 
     def log_prob(self, dist: Distribution, actions: torch.Tensor) -> torch.Tensor:
         """log pi(a|s) of the actions actually taken (summed over the dimensions of a Gaussian)."""
