@@ -79,10 +79,14 @@ def test_views_that_do_not_fit_at_a_readable_size_go_on_pages_of_their_own(qtbot
     assert [len(p) for p in pages] == [5, 4, 4] and sum(pages, []) == views
     assert grid.tabs.isVisible() and grid.tabs.count() == 3
     for i, page in enumerate(pages):
-        grid.show_page(i)
+        grid.tabs.setCurrentIndex(i)  # a click on the page's tab
         assert [v.isVisible() for v in views] == [v in page for v in views]
         assert [v.title for v in page if not inside(grid, v)] == []
         assert all(v.width() >= MIN_SIZE[0] and v.height() >= MIN_SIZE[1] for v in page)
+    grid.tabs.setCurrentIndex(0)
+    views[12].arrange_requested.emit("hide")
+    grid.arrange(views[12], "show")  # what the Views menu does: its page comes to the front
+    assert views[12].isVisible() and grid.tabs.currentIndex() == grid.page == 2
     grid.resize(1000, 1200)  # room for all of them (3 columns of 5): one page, no tabs
     qtbot.waitUntil(lambda: all(v.isVisible() for v in views))
     assert not grid.tabs.isVisible()
@@ -141,7 +145,7 @@ def test_every_view_of_every_plugin_is_readable_on_its_page(qtbot, size):
         if len(pages) > 1:  # a tab per page, all of them in sight
             assert tabs.count() == len(pages) and tabs.tabRect(len(pages) - 1).right() <= panel.grid.width()
         for i, page in enumerate(pages):
-            panel.grid.show_page(i)
+            panel.grid.tabs.setCurrentIndex(i)  # a click on the page's tab
             qtbot.waitUntil(lambda page=page: all(v.isVisible() for v in page))
             small = [v.title for v in page if v.width() < MIN_SIZE[0] or v.height() < MIN_SIZE[1]]
             assert small == [], (manifest.id, small)

@@ -129,10 +129,6 @@ class ViewGrid(QtWidgets.QWidget):
     def least(views: list[View]) -> tuple[int, int]:
         return max((v.minimumWidth() for v in views), default=0), max((v.minimumHeight() for v in views), default=0)
 
-    def show_page(self, index: int) -> None:
-        """Show page ``index`` (of ``pages()``)."""
-        self.tabs.setCurrentIndex(index)
-
     def _turn(self, index: int) -> None:
         if index >= 0 and index != self.page:
             self.page = index
@@ -222,6 +218,8 @@ class ViewGrid(QtWidgets.QWidget):
                 self.windows[view].close()
         elif how == "show":
             self.hidden.discard(view)
+            # the page that holds it comes to the front, so the view asked for is seen
+            self.page = next((i for i, page in enumerate(self.pages()) if view in page), self.page)
         self.relayout()
         self.arranged.emit()
 
