@@ -1,9 +1,10 @@
 """The local backend: worker processes on this machine, each running one trial at a time.
 
 Workers are forked by a server process (multiprocessing's ``forkserver``) that imported the
-trial code and torch once, so a worker is ready in milliseconds instead of re-importing them
-(seconds on a small machine, as long as a short trial); the server lives as long as this
-process, so a second sweep from the app starts at once. A worker runs trial after trial.
+trial code once, so a worker is ready in milliseconds instead of importing it again (a second
+on a small machine, as long as a short tabular trial); the server lives as long as this
+process, so a second sweep from the app starts at once. A worker runs trial after trial, so a
+trainer that needs torch imports it once per worker, and a numpy-only one never does.
 
 A worker that dies mid-trial (killed, out of memory) is replaced and its trial tried again,
 ``retries`` times, from the checkpoint in its folder; the other workers carry on undisturbed,
@@ -23,7 +24,7 @@ from typing import Any
 from workbench.core.sweep_trial import TrialTask, run_trial
 
 Report = Callable[[dict[str, Any]], None]
-PRELOAD = ("workbench.core.sweep_trial", "workbench.core.driver", "torch")
+PRELOAD = ("workbench.core.sweep_trial", "workbench.core.driver")
 """What the server that forks the workers imports once (a module that fails to import is skipped)."""
 
 

@@ -52,16 +52,22 @@ class TrialTrainable(tune.Trainable):
             # gets it and stops each trial at a step, with its checkpoint, through cleanup()
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         self._tasks = tasks
-        self._start(config)
+        self._next(config)
 
     def reset_config(self, new_config: dict[str, Any]) -> bool:
         """The next trial on this actor: a worker already started (imports done) is reused."""
         self.cleanup()  # a trial the scheduler stopped may still be running: it ends at its step first
-        self._start(new_config)
+        self._next(new_config)
         return True
 
-    def _start(self, config: dict[str, Any]) -> None:
+    def _next(self, config: dict[str, Any]) -> None:
+        """The trial this actor runs next, started by the first ``step()``: Tune may set up an
+        actor for a trial, then run that trial on another (a reused one) and discard this one,
+        and a run started here would then be a second run of one trial, in the same folder."""
         self.task = self._tasks[config["trial"]]
+        self._thread: threading.Thread | None = None
+
+    def _start(self) -> None:
         self._news: queue.Queue[tuple[int, float] | None] = queue.Queue()
         self._stop = threading.Event()
         self._values: collections.deque[float] = collections.deque(maxlen=SMOOTH)
@@ -77,6 +83,9 @@ class TrialTrainable(tune.Trainable):
             self._news.put(None)
 
     def step(self) -> dict[str, Any]:
+        if self._thread is None:
+            self._start()
+        assert self._thread is not None
         news = [self._news.get()]
         until = time.monotonic() + REPORT_EVERY_S
         while news[-1] is not None and time.monotonic() < until:
@@ -97,8 +106,9 @@ class TrialTrainable(tune.Trainable):
         return result
 
     def cleanup(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
 
 
 class _DriverOnly:

@@ -45,12 +45,13 @@ class TrialTask:
 
 
 def limit_threads(threads: int) -> None:
-    """Keep the numeric libraries of this process to ``threads`` (before and after torch loads)."""
+    """Keep the numeric libraries of this process to ``threads``: torch reads the variables when
+    a trainer first imports it, or is told now if an earlier trial did. A numpy-only trainer
+    never pays for importing torch (about as long as a short tabular trial)."""
     for name in THREAD_VARIABLES:
         os.environ[name] = str(threads)
-    import torch
-
-    torch.set_num_threads(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
 
 
 def metric_figures(out_dir: str | Path, metric: str, mode: str) -> dict[str, float | None]:
