@@ -13,6 +13,8 @@ that falls behind makes the writer wait rather than letting a buffer grow.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import multiprocessing as mp
 import os
 import queue
@@ -21,7 +23,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from workbench.core.actions import find_action
 from workbench.core.control import RunControl
@@ -113,11 +115,31 @@ class _ForwardSink(Sink):
         self.flush()
 
 
-def _child(
-    manifest: Manifest, cfg: Any, kwargs: dict[str, Any], array_keys: frozenset[str] | None, commands: Any, conn: Any
-) -> None:
-    """The child's body: one Run, and a thread that applies the parent's commands and reports
-    the status while the trainer sends no batches.
+def _next_job(commands: Any) -> tuple[Any, dict[str, Any], frozenset[str] | None] | None:
+    """The run the parent asks for (its first command); None once the parent is gone."""
+    parent = mp.parent_process()
+    while parent is None or parent.is_alive():
+        try:
+            command, job = commands.get(timeout=IDLE_STATUS_EVERY_S)
+        except queue.Empty:
+            continue
+        assert command == "run", command  # ProcessRun sends the run before any control
+        return job  # type: ignore[no-any-return]
+    return None
+
+
+def _import_trainer(manifest: Manifest) -> None:
+    """Import the trainer's modules (a warm process does it before anyone waits). With torch
+    comes torch._dynamo, which torch imports at the first optimizer: as long again as torch."""
+    with contextlib.suppress(Exception):  # a trainer that cannot be imported fails in Run, reported
+        manifest.trainer_function()
+        if "torch" in sys.modules:
+            importlib.import_module("torch._dynamo")
+
+
+def _child(manifest: Manifest, commands: Any, conn: Any) -> None:
+    """The child's body: the trainer's imports, then one Run, and a thread that applies the
+    parent's commands and reports the status while the trainer sends no batches.
 
     That thread wakes rarely while the trainer runs: waking at 20 Hz (the GIL handoffs of each
     wake) cost a pure-Python trainer 4% of its speed.
@@ -125,6 +147,11 @@ def _child(
     # SDL (pygame renders Gymnasium's toy-text worlds) otherwise swallows SIGTERM, and the app
     # could not end a trainer that ignores Stop, nor exit while one runs
     os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
+    _import_trainer(manifest)
+    job = _next_job(commands)
+    if job is None:
+        return
+    cfg, kwargs, array_keys = job
     events = _EventPipe(conn)
     try:
         run = Run(manifest, cfg, **kwargs)
@@ -172,13 +199,74 @@ COMMANDS: dict[str, Any] = {
 }
 
 
+class TrainerProcess:
+    """A spawned child that runs one plugin's trainer: the run's config is its first command.
+
+    Spawned ahead of a Start (``WARM``), it has imported the trainer's modules (torch for the
+    torch labs: 0.8 s and more, of a first point's 2 s) by the time the config comes.
+    """
+
+    def __init__(self, manifest: Manifest) -> None:
+        context = mp.get_context("spawn")  # never fork a process that runs Qt and threads
+        self.manifest = manifest
+        self.commands = context.Queue()
+        self.events, self._child_end = context.Pipe(duplex=False)
+        self.process = context.Process(target=_child, args=(manifest, self.commands, self._child_end), daemon=True)
+
+    def start(self) -> None:
+        """Start the child, once."""
+        if self.process.pid is None:
+            self.process.start()
+            self._child_end.close()  # the child holds its own copy: the pipe ends when the child does
+
+
+class WarmTrainers:
+    """Trainer processes spawned ahead, one per plugin, for the ``keep`` plugins most recently
+    asked for: Start then only sends the config (``ProcessRun`` takes the one for its plugin)."""
+
+    def __init__(self, keep: int = 2) -> None:
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._spares: dict[str, TrainerProcess] = {}  # oldest first
+
+    def prepare(self, manifest: Manifest) -> TrainerProcess:
+        """A waiting trainer process for ``manifest`` (spawned unless one waits already)."""
+        with self._lock:
+            spare = self._spares.pop(manifest.id, None)
+            if not _ready_for(spare, manifest):
+                spare = TrainerProcess(manifest)
+                spare.start()
+            self._spares[manifest.id] = spare
+            while len(self._spares) > self.keep:
+                self._spares.pop(next(iter(self._spares))).process.terminate()
+            return spare
+
+    def take(self, manifest: Manifest) -> TrainerProcess | None:
+        """The waiting process for ``manifest``, now the caller's; None when there is none."""
+        with self._lock:
+            spare = self._spares.pop(manifest.id, None)
+        return spare if _ready_for(spare, manifest) else None
+
+    def __contains__(self, manifest: Manifest) -> bool:
+        """Whether a process waits for ``manifest``."""
+        with self._lock:
+            return _ready_for(self._spares.get(manifest.id), manifest)
+
+
+def _ready_for(spare: TrainerProcess | None, manifest: Manifest) -> TypeGuard[TrainerProcess]:
+    return spare is not None and spare.manifest == manifest and spare.process.is_alive()
+
+
+WARM = WarmTrainers()
+
+
 class ProcessRun:
     """``Run`` in a child process. ``run()`` blocks (call it on a worker thread), feeding the
     child's snapshots into ``sinks`` until the child's run ends.
 
     Args mirror ``Run``'s, and ``array_keys`` names the arrays to send back (default: all). A
     panel names those its views show: TD control's recording-only value map was a third of the
-    bytes it sent.
+    bytes it sent. The run takes the plugin's warm process when ``WARM`` holds one.
     """
 
     def __init__(
@@ -193,11 +281,13 @@ class ProcessRun:
         self.manifest, self.cfg = manifest, cfg
         self.sinks = list(sinks)
         self.out_dir = Path(run_kwargs["out_dir"]) if run_kwargs.get("out_dir") is not None else None
-        context = mp.get_context("spawn")  # never fork a process that runs Qt and threads
-        self._commands = context.Queue()
-        self._events, self._child_end = context.Pipe(duplex=False)
-        child_args = (manifest, cfg, run_kwargs, array_keys, self._commands, self._child_end)
-        self._process = context.Process(target=_child, args=child_args, daemon=True)
+        self.trainer = WARM.take(manifest) or TrainerProcess(manifest)
+        self._commands, self._events, self._process = (
+            self.trainer.commands,
+            self.trainer.events,
+            self.trainer.process,
+        )
+        self._commands.put(("run", (cfg, run_kwargs, array_keys)))  # first: controls queue up behind it
         self.changes: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.error = ""
@@ -235,8 +325,7 @@ class ProcessRun:
 
     # ---- the pump (one thread) ----
     def run(self) -> Status:
-        self._process.start()
-        self._child_end.close()  # the child holds its own copy: the pipe ends when the child does
+        self.trainer.start()
         waited = 0.0
         try:
             while True:

@@ -14,6 +14,7 @@ from workbench import __version__
 from workbench.core.assets import ICON_SIZES, icon_path
 from workbench.core.desktop import DESKTOP_ID
 from workbench.qt.shell import MainWindow
+from workbench.qt.warm import TrainerWarmer
 
 DEFAULT_PLUGIN = "td-control"
 
@@ -87,6 +88,7 @@ def main(
     identify(app)
     app.setStyle("Fusion")
     window = MainWindow(device=device, max_steps=steps)
+    TrainerWarmer(window.tabs)
     # the panels (their views, a third of the time to a shown window) come once the window is up
     when_exposed(window, lambda: open_panels(window, plugin, cfg, autorun, exit_when_done))
     window.show()
