@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from workbench.core.driver import RunContext
-from workbench.core.images import tile
 from workbench.core.seeding import rng_state, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import load_images
@@ -25,9 +23,6 @@ from workbench_plugins.cnn_lens.config import Config
 from workbench_plugins.cnn_lens.model import ConvNet
 
 LENS_FIELDS = ("layer", "feature", "index", "dream_steps", "l2", "jitter", "blur")
-CAPTION_H = 22
-PANEL = 112  # side the saliency panels are enlarged to, so their labels fit
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def split(
@@ -53,30 +48,21 @@ def evaluate(net: ConvNet, x: torch.Tensor, y: torch.Tensor, batch: int = 512) -
     return loss / len(x), correct / len(x)
 
 
-def saliency_grid(net: ConvNet, cfg: Config, image: torch.Tensor, label: int) -> np.ndarray:
-    """Input, guided backpropagation, Grad-CAM and (with a GAP head) CAM for the predicted class:
-    enlarged, labelled, two by two on a dark ground, under a caption with the true and predicted class."""
+def saliency_row(net: ConvNet, cfg: Config, image: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The test image, guided backpropagation, Grad-CAM and (with a GAP head) CAM for the predicted
+    class, side by side with empty gaps (the view's background); and the class probabilities,
+    which a bar chart shows beside the true class instead of as text drawn into the picture."""
     with torch.no_grad():
         probs = F.softmax(net(image[None]), dim=1)[0]
     pred = int(probs.argmax())
-    panels = {
-        "input": render.unit(render.picture(render.as_numpy(image))),
-        "guided backprop": views.guided(net, image, pred),
-        "Grad-CAM": views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred),
-    }
+    panels = [
+        render.unit(render.picture(render.as_numpy(image))),
+        views.guided(net, image, pred),
+        views.grad_cam_overlay(net, ConvNet.lens_layer(cfg.layer), image, pred),
+    ]
     if cfg.head == "gap":  # CAM needs a global-average-pooling head; without one it has no panel
-        panels["CAM"] = views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred)
-    factor = max(1, PANEL // image.shape[-1])
-    cells = []
-    for name, panel in panels.items():
-        cell = np.uint8(255 * render.rgb(render.upscale(panel, factor)))
-        cv2.putText(cell, name, (3, cell.shape[0] - 5), FONT, 0.5, (255, 255, 0), 1, cv2.LINE_AA)
-        cells.append(cell)
-    grid = tile(np.stack(cells), cols=2, pad=2, fill=0)
-    caption = np.zeros((CAPTION_H, grid.shape[1], 3), np.uint8)
-    text = f"label {label}  predicted {pred} ({probs[pred]:.0%})"
-    cv2.putText(caption, text, (3, CAPTION_H - 6), FONT, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
-    return np.concatenate([caption, grid]).astype(np.float32) / 255.0
+        panels.append(views.cam_overlay(net, ConvNet.lens_layer(cfg.depth), "fc", image, pred))
+    return render.side_by_side(*(render.rgb(p) for p in panels)), render.as_numpy(probs)
 
 
 def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.Tensor) -> dict[str, np.ndarray]:
@@ -84,6 +70,7 @@ def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.T
     layer = ConvNet.lens_layer(cfg.layer)
     i = cfg.index % len(x_test)
     top9, _ = views.top9(net, layer, x_test[: cfg.probe], cfg.feature)
+    saliency, probs = saliency_row(net, cfg, x_test[i])
     dream = views.maximised(
         net,
         f"features.conv{cfg.layer}",
@@ -99,7 +86,9 @@ def lens_arrays(net: ConvNet, cfg: Config, x_test: torch.Tensor, y_test: torch.T
         "filters": views.filters(net, f"features.conv{cfg.layer}", cfg.feature),
         "feature_maps": views.feature_maps(net, layer, x_test[i], mark=cfg.feature),
         "top9": top9,
-        "saliency": saliency_grid(net, cfg, x_test[i], int(y_test[i])),
+        "saliency": saliency,
+        "class_probs": probs,
+        "true_class": np.eye(len(probs), dtype=np.float32)[int(y_test[i])],  # a bar of 1 at the true class
         "maximised": dream,
     }
 

@@ -9,7 +9,7 @@ import pytest
 
 from workbench.core.driver import RunContext
 from workbench_plugins.cnn_lens.config import Config
-from workbench_plugins.cnn_lens.trainer import CAPTION_H, PANEL, train
+from workbench_plugins.cnn_lens.trainer import train
 
 SMALL = dict(data="digits", images=600, size=16, eval_every=1000, probe=32, dream_steps=3)
 
@@ -44,21 +44,24 @@ def test_lens_refreshes_at_its_rate_and_at_once_when_the_feature_changes():
     assert [s.step for s in snaps if s.arrays] == [1, 5, 7, 10]
     assert [s.step for s in kept if s.arrays] == [1, 5, 10]
     by_step, kept_by_step = {s.step: s.arrays for s in snaps}, {s.step: s.arrays for s in kept}
-    assert set(by_step[1]) == {"filters", "feature_maps", "top9", "saliency", "maximised"}
+    assert set(by_step[1]) == {"filters", "feature_maps", "top9", "saliency", "class_probs", "true_class", "maximised"}
     assert not np.array_equal(by_step[10]["top9"], kept_by_step[10]["top9"])  # the new feature's top 9
     assert [s.scalars for s in snaps[:6]] == [s.scalars for s in kept[:6]]
-    for img in by_step[7].values():
-        assert img.dtype == np.float32 and 0.0 <= img.min() and img.max() <= 1.0
+    for img in by_step[7].values():  # NaN only in the gaps between tiles
+        assert img.dtype == np.float32 and 0.0 <= np.nanmin(img) and np.nanmax(img) <= 1.0
 
 
-def test_gap_head_fills_the_class_activation_map_panel():
-    def cam_panel(**values):
-        img = run(Config(**{**SMALL, "steps": 1, "lens_every": 1, **values}))[0].arrays["saliency"]
-        top = CAPTION_H + PANEL + 2  # the bottom-right cell (two pixels of padding), above its label
-        return img[top : top + PANEL - 14, PANEL + 2 :]
+def test_gap_head_adds_the_class_activation_map_panel_and_bars_name_the_classes():
+    def lens(**values):
+        return run(Config(**{**SMALL, "steps": 1, "lens_every": 1, **values}))[0].arrays
 
-    assert cam_panel().max() == 0.0  # no GAP head: no CAM
-    assert cam_panel(head="gap", depth=1, layer=1).mean() > 0.1
+    plain, gap = lens(), lens(head="gap", depth=1, layer=1)
+    panels = [np.isnan(row[0, :, 0]).sum() // 2 + 1 for row in (plain["saliency"], gap["saliency"])]
+    assert panels == [3, 4]  # image, guided backprop, Grad-CAM, and CAM with a GAP head
+    cam = gap["saliency"][:, -16:]  # the last 16x16 panel
+    assert cam.mean() > 0.1
+    assert plain["class_probs"].shape == (10,) and abs(plain["class_probs"].sum() - 1) < 1e-5
+    assert plain["true_class"].sum() == 1.0 and plain["true_class"].shape == (10,)
 
 
 def test_trains_on_the_users_labelled_npz(tmp_path):
