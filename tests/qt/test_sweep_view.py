@@ -4,6 +4,8 @@ sweep's trials end at a step and Resume finishes only them."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from faulty import MANIFEST
@@ -71,6 +73,24 @@ def test_stop_ends_every_trial_at_a_step_and_resume_finishes_only_them(qtbot, tm
         assert list(read_curves(out / i)["step"]) == list(range(1, 151))
         assert rows(i) == 150
     assert not view.resume_button.isEnabled()
+
+
+def test_resume_waits_while_another_process_runs_the_sweep(qtbot, tmp_path):
+    out = tmp_path / "sweep"
+    spec = SweepSpec("faulty", grid={"mode": ["slow"]}, steps=100, metric="loss")
+    sweep = Sweep(spec, out, manifest=MANIFEST, workers=1)
+    elsewhere = threading.Thread(target=sweep.run)  # as `workbench sweep` in a terminal runs it
+    elsewhere.start()
+    try:
+        qtbot.waitUntil(lambda: len(read_curves(out / "mode=slow").get("step", [])) > 3, timeout=60_000)
+        view = SweepView(out, manifest=MANIFEST)
+        qtbot.addWidget(view)
+        assert view.running_elsewhere() and not view.resume_button.isEnabled()
+        assert "running in another process" in view.message.text()
+    finally:
+        elsewhere.join(60)
+    view.refresh()
+    assert not view.running_elsewhere() and read_sweep(out)["trials"][0]["state"] == "finished"
 
 
 def test_a_folder_without_a_sweep_is_refused(tmp_path):

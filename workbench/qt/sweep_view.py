@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from workbench.core.sweep_tail import MetricsTail
 from workbench.qt import theme
 
 REFRESH_MS = 500
+BUSY_S = 30.0
+"""A trial marked running whose metrics.csv changed this recently is taken to run elsewhere (a
+terminal): Resume then waits, so two runners never share a folder; a killed one goes quiet."""
 COLUMNS = ("rank", "setting", "mean of best", "± std", "seeds", "trials")
 TRIAL_ALPHA, BAND_ALPHA = 60, 55  # a seed's own curve stays faint under its setting's mean and band
 TRIAL_Z, BAND_Z, MEAN_Z = 0, 1, 2  # means over every trial's curve, whichever grew first
@@ -120,6 +124,18 @@ class SweepView(QtWidgets.QWidget):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def running_elsewhere(self) -> bool:
+        """Whether another process (``workbench sweep`` in a terminal) seems to run this sweep now."""
+        if self.running():
+            return False
+        now = time.time()
+        for record in self.doc["trials"]:
+            if record["state"] in ("running", "retrying"):
+                metrics = self._tails[record["id"]].path if record["id"] in self._tails else None
+                if metrics is not None and metrics.is_file() and now - metrics.stat().st_mtime < BUSY_S:
+                    return True
+        return False
+
     def stop(self) -> None:
         """Every running trial ends at its next step, with its checkpoint, and no more start."""
         if self.sweep is not None and self.running():
@@ -129,7 +145,7 @@ class SweepView(QtWidgets.QWidget):
 
     def resume(self) -> None:
         """Run the same sweep again: the finished trials are kept, the others run from their checkpoints."""
-        if self.running():
+        if self.running() or self.running_elsewhere():
             return
         try:
             manifest = self.manifest or find(self.doc["plugin"])
@@ -281,11 +297,14 @@ class SweepView(QtWidgets.QWidget):
         text = f"{len(states)} trials ({_count_text(states)}), ranked by {self.mode} {self.sweep_metric}"
         if self._error:
             text += f" · <span style='color:#e06c75'>{html.escape(self._error)}</span>"
+        elsewhere = self.running_elsewhere()
         if here and self._stopping:
             text = "stopping: each trial ends at its next step, with a checkpoint"
+        elif elsewhere:
+            text += " · running in another process (Ctrl+C there stops it)"
         self.message.setText(text)
         self.stop_button.setEnabled(here)
-        self.resume_button.setEnabled(not here and any(s not in DONE for s in states))
+        self.resume_button.setEnabled(not here and not elsewhere and any(s not in DONE for s in states))
 
 
 def open_sweep_view(out: str | Path, parent: Any = None, **options: Any) -> SweepView:
