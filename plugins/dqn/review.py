@@ -75,7 +75,7 @@ def review(run_dir: Path, entry: EpisodeEntry) -> Review:
         values=q[:-1],
         actions=actions,
         rewards=rewards,
-        frames=obs[:-1] if cfg.atari else frames_of(cfg.env, obs[:-1]),
+        frames=obs[:-1] if cfg.atari else frames_of(make_eval_env(cfg), obs[:-1]),
         td_errors=td_errors.astype(np.float32),
         value_label="Q",
         source=source,

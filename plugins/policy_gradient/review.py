@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 import torch
 
@@ -52,7 +53,7 @@ def review(run_dir: Path, entry: EpisodeEntry) -> Review:
         values=probs,
         actions=episode.actions.astype(np.int64),
         rewards=rewards,
-        frames=frames_of(cfg.env, episode.observations[:-1]),
+        frames=frames_of(gym.make(cfg.env, render_mode="rgb_array"), episode.observations[:-1]),
         td_errors=td_errors.astype(np.float32),
         value_label="π(a|s)",
         source=source,

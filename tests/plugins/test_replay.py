@@ -29,6 +29,7 @@ from workbench_plugins.dqn.review import review
 from workbench_plugins.policy_gradient.model import Policy
 
 FRAME = 5  # the step of the evaluation episode the Q-values are compared at
+CLIFF_PATH = [0] + [1] * 11 + [2]  # up, right x 11, down: CliffWalking's start to its goal
 
 
 def manifest(plugin_id: str):
@@ -117,7 +118,7 @@ def test_a_run_opened_from_the_runs_dock_replays_from_its_panel(qtbot, dqn_run):
 
 
 def test_a_plugin_without_replay_has_no_button(qtbot):
-    panel = PluginPanel(manifest("td-control"), device="cpu")
+    panel = PluginPanel(manifest("bandit"), device="cpu")
     qtbot.addWidget(panel)
     assert not hasattr(panel, "replay_button")
 
@@ -177,3 +178,28 @@ def test_a_recorded_policy_gradient_episode_shows_the_policys_probabilities(qtbo
     later = checkpoint_at(tmp_path, [s for s in checkpoint_steps(tmp_path) if s > step][0])
     assert not np.allclose(probs(then), probs(later))
     assert "TD error" in view.caption.text() and "push " in view.caption.text()
+
+
+def test_a_played_grid_world_episode_replays_with_the_table_of_its_time(qtbot, tmp_path):
+    """CliffWalking played by keys at the first episode, then 300 episodes of Q-learning: the
+    replay shows the Q-table row of each state as the checkpoint of that time held it."""
+    cfg = from_dict(manifest("td-control").config_class(), {"episodes": 300})
+    run = Run(manifest("td-control"), cfg, device="cpu", out_dir=tmp_path, checkpoint_every_s=0.0)
+    for name, action in [("play", None), *[("key", a) for a in CLIFF_PATH], ("play", None)]:
+        run.act(name, **({} if action is None else {"action": action}))
+    assert run.run().state == "finished", run.error
+    entry = next(e for e in list_episodes(tmp_path) if e.kind == "demonstration")
+    view = EpisodeReplay(manifest("td-control").load(manifest("td-control").replay)(tmp_path, entry))
+    qtbot.addWidget(view)
+    first = view.frame.image.copy()
+    view.slider.setValue(FRAME)
+    state = int(load_episode(entry).observations[FRAME])
+
+    def q_row(path) -> np.ndarray:
+        return np.asarray(load_checkpoint(path, "td-control")["state"]["learners"][0][0]["q"])[state]
+
+    then = checkpoint_at(tmp_path, entry.step)
+    np.testing.assert_allclose(view.bars.opts["width"], q_row(then))
+    assert not np.allclose(q_row(then), q_row(tmp_path / "checkpoint.pt"))  # 300 episodes later
+    assert view.caption.text().startswith(f"step {FRAME + 1} of 13 · action Right · reward -1")
+    assert not np.array_equal(view.frame.image, first)  # the walker moved along the cliff
