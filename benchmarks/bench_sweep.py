@@ -6,16 +6,30 @@ Goals: the local pool >= 1.8x faster than one trial after another (8 short TD-co
 Ray on a local instance within 15% of the local pool's time; ASHA on 16 DQN CartPole learning
 rates finds a best final return within 5% of the full grid's with <= 50% of its environment steps.
 
-"One after another" runs ``run_trial`` in this process in a loop, the cheapest way there is (no
-worker to start). Ray's time is given with its start (``ray.init``) and without (a second sweep
-on the instance already running). A DQN trial's final return is the mean of its last 10 episode
-returns; steps used are the last step each trial reached.
+Each side of a comparison runs in a fresh interpreter (``--side``), the sides' order turned
+round every round, and the ratios are medians over ``--rounds``: no side finds modules, workers
+or a Ray instance the other left. "One after another" runs ``run_trial`` in that process in a
+loop, the cheapest way there is (no worker to start). The pool's time starts before the sweep
+is built, so it includes starting the server that forks the workers. Ray's time is given with
+its start (``ray.init`` inside the sweep) and on a running instance (``ray-warm``: started
+before the timing, as a user with a cluster or an earlier sweep has it; its start is printed
+apart). CPU seconds are this process's and the processes it waited for: for the pool, its
+workers (through their server); for Ray, only the driver (Ray's own processes are not counted).
+A DQN trial's final return is the mean of its last 10 episode returns; steps used are the last
+step each trial reached.
 
-Measured on the 2-core machine shared with other work (load average 11): one after another
-23.8 s (8.3 CPU s), the pool 30.4 s (12.6 CPU s), 0.78x: the cores were taken, two workers got
-no more CPU than one process, and starting them (torch, the plugin) cost 4 CPU s more. Ray
-28.4 s with its start, 23.5 s on a running instance (0.94x and 0.77x the pool's time). ASHA:
-the grid's best final return (249.6, 100%) in 27% of its 161,960 steps, 14 of 16 trials pruned.
+Measured 2026-12-02 on the 2-core machine while other sessions ran benchmarks (load average
+11-14). The kernel shares the CPU by session (sched_autogroup_enabled=1), so a loaded machine
+gives one command's processes one share however many there are: two copies of the same three
+trials took 12.2 s alone and 22.1 s and 22.6 s side by side. Wall-clock ratios then say little;
+CPU seconds say more. One after another 27.7 s (8.9 CPU s), the pool 38.0 s (10.5 CPU s), 0.72x
+(an earlier run at load 14: 37.8 s and 39.8 s, 0.95x); Ray 51.3 s with its start (1.36x the
+pool's time), 40.7 s on a running instance (1.02x; its start took 14.5 s). A worker is now ready
+0.8 s after the sweep starts under that load (3 s before) and the pool costs 0.7-1.6 CPU s over
+one process (5 CPU s before its workers were forked from a preloaded server and trials stopped
+importing torch); the 1.8x goal needs an idle machine to be shown.
+ASHA (measured earlier): the grid's best final return (249.6, 100%) in 27% of its 161,960
+steps, 14 of 16 trials pruned.
 """
 
 from __future__ import annotations
@@ -145,7 +159,10 @@ def ratio(results: dict[str, list[dict[str, float]]], top: str, bottom: str) -> 
 
 def report_pool_and_ray(sides: list[str], episodes: int, root: Path, rounds: int) -> None:
     results = compare(sides, episodes, root, rounds)
-    times = ", ".join(f"{s} {median(results[s], 'wall'):.1f}s ({median(results[s], 'cpu'):.1f} CPU s)" for s in sides)
+    times = ", ".join(
+        f"{s} {median(results[s], 'wall'):.1f}s ({median(results[s], 'cpu'):.1f} CPU s{' in the driver' * s.startswith('ray')})"
+        for s in sides
+    )
     print(f"8 TD-control trials of {episodes} episodes, medians of {rounds} rounds: {times}", flush=True)
     if "serial" in results:
         print(
