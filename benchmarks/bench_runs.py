@@ -125,6 +125,49 @@ def gui_against_headless(root: Path, rounds: int, steps: int) -> None:
     )
 
 
+def compare_redraw(root: Path, runs: int, rows: int, iterations: int) -> None:
+    """Pan and zoom over ``runs`` runs of ``rows`` rows in the compare view: ms per redraw of
+    every plot (the range set, then the view painted), each run its own curve and seeds pooled."""
+    os.environ["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtWidgets
+
+    from workbench.core.runs import read_run
+    from workbench.qt.compare import CompareView
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    generate(root, runs, rows)
+    infos = [read_run(p) for p in sorted((root / PLUGIN).iterdir())]
+    t0 = time.perf_counter()
+    view = CompareView(infos)
+    opened = time.perf_counter() - t0
+    view.resize(1400, 900)
+    view.show()
+    app.processEvents()
+    for pooled in (False, True):
+        view.pooled.setChecked(pooled)
+        view.graphics.grab()
+        times, cpu = [], []
+        plots = list(view.plots.values())
+        for i in range(iterations):
+            plot = plots[i % len(plots)]  # the plot under the mouse: only it changes and is painted again
+            width = rows / (2 + i % 4)  # zoom in and out while panning along the run
+            lo = (rows - width) * i / max(iterations - 1, 1)
+            area = view.graphics.mapFromScene(plot.sceneBoundingRect()).boundingRect()
+            t0, c0 = time.perf_counter(), time.process_time()
+            plot.setXRange(lo, lo + width, padding=0)
+            view.graphics.grab(area)  # paints what the screen would: that plot
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        shown = "seeds pooled into mean ± std" if pooled else "each run its own curve"
+        print(
+            f"compare {runs} runs x {rows:,} rows, {shown}: pan/zoom redraw of a plot median "
+            f"{1000 * np.median(times):.1f} ms ({1000 * np.median(cpu):.1f} ms CPU), max {1000 * max(times):.1f} ms "
+            "(goal <= 30 ms)"
+        )
+    print(f"compare view opened (read and drawn) in {opened:.2f} s")
+    view.close()
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--runs", type=int, default=1000)
@@ -132,6 +175,8 @@ def main() -> None:
     p.add_argument("--iterations", type=int, default=20)
     p.add_argument("--gui-rounds", type=int, default=0, help="also time td-control headless vs GUI with the dock")
     p.add_argument("--steps", type=int, default=12000, help="td-control steps per GUI or headless round")
+    p.add_argument("--compare", type=int, default=20, metavar="RUNS", help="runs in the compare redraw (0: skip)")
+    p.add_argument("--compare-rows", type=int, default=100_000)
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "runs"
@@ -159,6 +204,8 @@ def main() -> None:
             f"warm, nothing changed (median of {args.iterations}):   {1000 * warm:.1f} ms  ({1000 * warm_cpu:.1f} ms CPU; "
             "goal <= 100 ms)"
         )
+        if args.compare:
+            compare_redraw(Path(tmp) / "compared", args.compare, args.compare_rows, args.iterations)
         if args.gui_rounds:
             os.environ["WORKBENCH_HOME"] = tmp  # the app's runs: root, beside the generated ones
             assert home() / "runs" == root

@@ -72,3 +72,24 @@ def test_a_fork_of_a_fork_alone_still_starts_on_its_ancestors_curve(qtbot, famil
     x, y = alone.series(0, "episode_return")
     assert x[0] == 15 and y[0] == value_at(together, 1, 15)
     assert alone.labels[0].endswith("fork of fork at step 15")
+
+
+def test_a_long_curve_is_drawn_clipped_to_the_view_at_about_two_points_a_pixel(qtbot, tmp_path):
+    run = tmp_path / "long"
+    run.mkdir()
+    steps = np.arange(1, 200_001)
+    table = np.column_stack([steps, 1.7e9 + 0.01 * steps, np.sin(steps / 500.0)])
+    np.savetxt(run / "metrics.csv", table, fmt=["%d", "%.2f", "%.6f"], delimiter=",", header="step,wall_time,loss")
+    (run / "metrics.csv").write_text((run / "metrics.csv").read_text().removeprefix("# "))
+    view = CompareView([read_run(run)])
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    plot = view.plots["loss"]
+    plot.setXRange(50_000, 150_000, padding=0)
+    [curve] = [item for item in plot.listDataItems() if item.name()]
+    x, y = curve.getData()
+    assert 49_000 <= x[0] and x[-1] <= 151_000
+    assert len(x) <= 2.2 * plot.getViewBox().width()  # a min and a max per pixel, give or take the rounding
+    assert y.max() == pytest.approx(1.0, abs=1e-3) and y.min() == pytest.approx(-1.0, abs=1e-3)  # peaks kept

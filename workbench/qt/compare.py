@@ -23,9 +23,17 @@ SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
 
 
 def _color(i: int) -> Any:
-    """The ``i``-th of eight hues, light enough for a dark plot; consecutive runs (a parent
-    and its fork, say) three hues apart, so neighbours never look alike."""
+    """The ``i``-th of eight hues, light enough for a dark plot; consecutive legend entries (a
+    parent and its fork, say) three hues apart, so neighbours never look alike."""
     return pg.intColor(3 * i, hues=8, minValue=200)
+
+
+def _curve(plot: pg.PlotItem, x: np.ndarray, y: np.ndarray, **style: Any) -> pg.PlotDataItem:
+    """A curve of a long run, drawn clipped to the view and peak-downsampled to about two points
+    per pixel (the series hold no NaN: the finite check is skipped)."""
+    item = plot.plot(x, y, skipFiniteCheck=True, **style)
+    item.opts["autoDownsampleFactor"] = 1.0  # pyqtgraph's 5 samples a pixel add nothing the peaks show
+    return item
 
 
 def metrics_of(curves: list[dict[str, np.ndarray]]) -> list[str]:
@@ -88,6 +96,9 @@ class CompareView(QtWidgets.QWidget):
         for i, metric in enumerate(self.metrics):
             plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=metric.replace("_", " ").capitalize())
             plot.setLabel("left", metric.replace("_", " "))
+            # long runs: each curve draws only what is in view, at most a few points per pixel
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
             self.plots[metric] = plot
         # one legend for every plot, above them: the runs are the same in each, and it hides no data
         self.legend = QtWidgets.QLabel()
@@ -146,12 +157,12 @@ class CompareView(QtWidgets.QWidget):
             for n, group in enumerate(self.groups):
                 if self.pooled.isChecked() and len(group) > 1:
                     name = f"{self.group_names[n]} (mean ± std of {len(group)} seeds)"
-                    entries[name] = _color(n)
-                    self._draw_band(plot, metric, group, entries[name], name)
+                    color = entries.setdefault(name, _color(len(entries)))  # the legend's order: no two alike
+                    self._draw_band(plot, metric, group, color, name)
                     continue
                 for i in group:
-                    entries[self.labels[i]] = _color(len(self.groups) + i if self.pooled.isChecked() else i)
-                    self._draw_run(plot, i, metric, entries[self.labels[i]])
+                    color = entries.setdefault(self.labels[i], _color(len(entries)))
+                    self._draw_run(plot, i, metric, color)
         self.legend.setText(
             "&nbsp;&nbsp; ".join(
                 f"<span style='color:{c.name()}'>━━</span> {html.escape(name)}" for name, c in entries.items()
@@ -162,19 +173,18 @@ class CompareView(QtWidgets.QWidget):
         if self.weight > 0:  # TensorBoard's way: the raw values faint under the smoothed curve
             faint = pg.mkColor(color)
             faint.setAlpha(70)
-            plot.plot(*self.series(i, metric, smoothed=False), pen=pg.mkPen(faint, width=1))
-        plot.plot(*self.series(i, metric), pen=pg.mkPen(color, width=1), name=self.labels[i])
+            _curve(plot, *self.series(i, metric, smoothed=False), pen=pg.mkPen(faint, width=1))
+        _curve(plot, *self.series(i, metric), pen=pg.mkPen(color, width=1), name=self.labels[i])
         branch = self.branch_point(i, metric)
         if branch is not None:
             plot.plot([branch[0]], [branch[1]], pen=None, symbol="o", symbolSize=8, symbolBrush=color)
 
     def _draw_band(self, plot: pg.PlotItem, metric: str, group: list[int], color: Any, name: str) -> None:
         x, mean, std = mean_band([self.series(i, metric) for i in group])
-        low, high = (
-            pg.PlotCurveItem(x, mean - std, pen=pg.mkPen(None)),
-            pg.PlotCurveItem(x, mean + std, pen=pg.mkPen(None)),
-        )
+        # the band's edges are plot data items, so the fill follows their clipped, downsampled paths
+        edge = pg.mkPen((0, 0, 0, 0))  # a pen that draws nothing: with none, the item makes no path to fill
+        low, high = _curve(plot, x, mean - std, pen=edge), _curve(plot, x, mean + std, pen=edge)
         fill = pg.mkColor(color)
         fill.setAlpha(60)  # the band shows where the seeds spread; the mean line stays readable over it
         plot.addItem(pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill)))
-        plot.plot(x, mean, pen=pg.mkPen(color, width=2), name=name)
+        _curve(plot, x, mean, pen=pg.mkPen(color, width=2), name=name)
