@@ -13,7 +13,7 @@ import pytest
 
 from workbench.core.checkpoint import checkpoint_steps
 from workbench.core.cli import main
-from workbench.core.compare import ema, label, mean_band, seed_groups, varying
+from workbench.core.compare import ema, envelope, label, mean_band, seed_groups, varying
 from workbench.core.runs import INDEX_NAME, RunIndex, UnknownRun, annotate, read_run
 from workbench.core.sinks import read_metrics
 
@@ -350,6 +350,18 @@ def test_a_fork_into_its_own_folder_is_refused(finished, capsys):
 
 
 # ---------- comparing ----------
+def test_a_band_cut_to_fewer_points_only_widens():
+    x = np.arange(10_001.0)
+    mean = np.sin(x / 300)
+    low, high = mean - 0.1, mean + 0.1
+    cx, clow, chigh = envelope(x, low, high, 400)
+    assert len(cx) <= 400 and cx[0] == 0
+    bins = np.searchsorted(cx, x, side="right") - 1  # the bin each original point fell in
+    assert np.all(clow[bins] <= low) and np.all(chigh[bins] >= high)
+    assert clow.min() == low.min() and chigh.max() == high.max()
+    assert len(envelope(x[:50], low[:50], high[:50], 400)[0]) == 50  # a short band is left as it is
+
+
 def test_mean_and_band_match_numpy():
     rng = np.random.default_rng(0)
     steps = np.arange(50, dtype=float)

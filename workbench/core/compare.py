@@ -78,6 +78,18 @@ def mean_band(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, 
     return grid, stack.mean(axis=0), stack.std(axis=0)
 
 
+def envelope(
+    x: np.ndarray, low: np.ndarray, high: np.ndarray, points: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A band cut to about ``points`` points: each bin of neighbours becomes its first x, its
+    lowest low and its highest high, so the band only ever widens."""
+    size = -(-len(x) // points) if points > 0 else 1
+    if size <= 1:
+        return x, low, high
+    starts = np.arange(0, len(x), size)
+    return x[starts], np.minimum.reduceat(low, starts), np.maximum.reduceat(high, starts)
+
+
 def area(steps: np.ndarray, values: np.ndarray) -> float | None:
     """The area under a curve (trapezoids over its finite points), None with fewer than two."""
     keep = np.isfinite(values) & np.isfinite(steps)

@@ -14,12 +14,23 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from workbench.core.compare import SEED, ema, label, lineage, mean_band, seed_groups, settings_of, varying
+from workbench.core.compare import (
+    SEED,
+    ema,
+    envelope,
+    label,
+    lineage,
+    mean_band,
+    seed_groups,
+    settings_of,
+    varying,
+)
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
 PLOT_HEIGHT = 280  # pixels a row of plots keeps at the least
 SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
+BAND_POINTS = 4000  # a mean ± std band's resolution: a screen's width, twice over
 
 
 def _color(i: int) -> Any:
@@ -181,9 +192,11 @@ class CompareView(QtWidgets.QWidget):
 
     def _draw_band(self, plot: pg.PlotItem, metric: str, group: list[int], color: Any, name: str) -> None:
         x, mean, std = mean_band([self.series(i, metric) for i in group])
-        # the band's edges are plot data items, so the fill follows their clipped, downsampled paths
+        # the band's edges are plot data items, so the fill follows their clipped, downsampled
+        # paths; and at most BAND_POINTS, since filling between two curves is slow in pyqtgraph
+        edges = envelope(x, mean - std, mean + std, BAND_POINTS)
         edge = pg.mkPen((0, 0, 0, 0))  # a pen that draws nothing: with none, the item makes no path to fill
-        low, high = _curve(plot, x, mean - std, pen=edge), _curve(plot, x, mean + std, pen=edge)
+        low, high = _curve(plot, edges[0], edges[1], pen=edge), _curve(plot, edges[0], edges[2], pen=edge)
         fill = pg.mkColor(color)
         fill.setAlpha(60)  # the band shows where the seeds spread; the mean line stays readable over it
         plot.addItem(pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill)))
