@@ -144,8 +144,8 @@ def keep_in_history(path: str | Path, step: int, keep: int = HISTORY_KEEP) -> Pa
 
     Over ``keep`` files, the one in the densest stretch goes (never the first nor the newest):
     over a run that drops about every second older one, so the history spans the whole run at
-    about even spacing. Entries past ``step`` (a run resumed from
-    an earlier point) go too. A checkpoint over HISTORY_MAX_BYTES is not kept (one log line).
+    about even spacing. Entries past ``step`` (a run resumed from an earlier point) go too. A
+    checkpoint over HISTORY_MAX_BYTES is not kept (one log line).
     """
     if keep < 2:
         raise ValueError(f"Expect a checkpoint history to keep >= 2 files, actually: {keep}")
