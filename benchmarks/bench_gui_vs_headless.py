@@ -12,6 +12,11 @@ Goals: GUI / headless >= 0.95 for every plugin, and the GUI's event-loop latency
 lateness, see bench_event_loop.py) p99 <= 10 ms while it trains with every view live. ``--all``
 runs each registered plugin (DQN on CartPole and on Atari) with the budgets in ``ALL`` and prints
 one table.
+
+On a machine loaded by other sessions the wall-clock ratio measures something else: Linux shares
+the CPU by session (autogroup), so the GUI's process and its trainer split one session's share
+while a headless run has it alone (the bandit's GUI, at 0.13 cores, halved its trainer's speed
+at load 13). There, read the ratio per trainer CPU-second and the cores the GUI's process used.
 """
 
 from __future__ import annotations
