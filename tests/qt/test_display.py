@@ -237,6 +237,19 @@ def test_a_grid_names_its_rows_and_columns_at_their_centres(qtbot):
     assert [text for _, text in view.plot.getAxis("bottom")._tickLevels[0]] == [str(c) for c in range(12)]
 
 
+def test_a_small_grids_column_numbers_thin_out_so_they_do_not_run_together(qtbot):
+    """CliffWalking's 12 columns in a 300-pixel view: "9 10 11" ran into "91011"."""
+    view, _, latest = make(qtbot, "heatmap", ["v"])
+    view.resize(300, 260)
+    latest.write(Snapshot(1, arrays={"v": np.zeros((4, 12))}))
+    view.refresh()
+    qtbot.waitUntil(lambda: len(tick_texts(view)) > 1, timeout=1000)
+    rects = [rect for rect, _ in tick_texts(view)]
+    assert all(a.right() + 2 <= b.left() for a, b in zip(rects, rects[1:]))
+    view.resize(900, 500)  # room for every column's number again
+    qtbot.waitUntil(lambda: len(view.plot.getAxis("bottom")._tickLevels[0]) == 12, timeout=1000)
+
+
 def test_a_strips_timesteps_are_written_on_an_axis_over_its_columns(qtbot):
     view, _, latest = make(qtbot, "image", ["strip"], columns_key="t", columns_label="timestep t")
     assert "t" in view.array_keys() and view.columns._tickLevels == [[]]

@@ -166,6 +166,8 @@ class HeatmapView(ArrayView):
         self._axis_labels = (self.option("x_label", "column"), self.option("y_label", "row"))
         if self.option("click"):
             self.image.mouseClickEvent = self._clicked
+        self.plot.getViewBox().sigResized.connect(self._renumber)
+        self.plot.getViewBox().sigRangeChanged.connect(self._renumber)
         theme.follow(self)
 
     def apply_theme(self, look: theme.Theme) -> None:
@@ -239,11 +241,36 @@ class HeatmapView(ArrayView):
                 self.arrows.setData(*arrow_segments(vectors, dy=0.12 if numbered else 0.0))
         self._name_panels(arr.shape)
 
-    def _number_cells(self, shape: tuple[int, int]) -> None:
-        """A grid's ticks name its rows and columns at their centres (0, 1, 2...), not its edges at 0.5 steps."""
-        for side, n, most in (("bottom", shape[1], 12), ("left", shape[0], 8)):
+    def _number_cells(self, shape: tuple[int, ...]) -> None:
+        """A grid's ticks name its rows and columns at their centres (0, 1, 2...), not its edges at
+        0.5 steps, as many as fit its cells on screen ("9 10 11" ran together on a small grid)."""
+        box = self.plot.getViewBox()
+        (x0, x1), (y0, y1) = box.viewRange()
+        metrics = QtGui.QFontMetricsF(theme.font(theme.TICK_PT))
+        for side, n, px, label, most in (
+            (
+                "bottom",
+                shape[1],
+                box.width() / max(x1 - x0, 1e-9),
+                metrics.horizontalAdvance(str(shape[1] - 1)) + 8,
+                12,
+            ),
+            ("left", shape[0], box.height() / max(y1 - y0, 1e-9), metrics.height(), 8),
+        ):
+            if px > 0:  # laid out: no more labels than the cells' width on screen holds
+                most = min(most, max(1, int(n * px // label)))
             step = tick_step(n, most)
             self.plot.getAxis(side).setTicks([[(i + 0.5, str(i)) for i in range(0, n, step)]])
+
+    def _renumber(self, *_: object) -> None:
+        """Number a plain grid's cells again for its new size on screen (side-by-side maps name their own)."""
+        if (
+            self._shape is not None
+            and self.extent is None
+            and not self.option("labels")
+            and not self.option("labels_key")
+        ):
+            self._number_cells(self._shape)
 
     def _read_axes(self) -> None:
         """The slice's extent and axis names, when the trainer sends them (they depend on the env)."""
