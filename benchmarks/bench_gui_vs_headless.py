@@ -60,9 +60,9 @@ ALL: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
     ("optimisers", "optimisers", ("steps_per_s=0", "steps=1000000"), 400),
     ("ddpm", "ddpm", ("steps=1000000",), 120),
     ("draw", "draw", ("steps=1000000",), 80),
-    ("gan", "gan", ("steps=1000000",), 100),
+    ("gan", "gan", ("steps=1000000",), 300),
     ("sequence", "sequence", ("steps=1000000",), 100),
-    ("vae", "vae", ("epochs=100000",), 160),
+    ("vae", "vae", ("epochs=100000",), 600),  # a fresh process trains at half speed for 100 steps and more
     ("cnn-lens", "cnn-lens", ("steps=1000000",), 120),
 )
 
@@ -158,7 +158,7 @@ def gui(app, manifest, cfg, steps: int) -> tuple[RateSink, np.ndarray]:
     return rate, probe.late_ms(rate.first[0], rate.last[0])
 
 
-def measure(app, plugin: str, settings: list[str], steps: int, rounds: int) -> dict[str, float]:
+def measure(app, plugin: str, settings: list[str], steps: int, rounds: int, label: str = "") -> dict[str, float]:
     """Headless and GUI runs alternated ``rounds`` times. Medians of: headless and GUI steps/s,
     the rounds' GUI/headless ratios of steps/s (each round's pair shares the machine's mood)
     and of steps per trainer CPU-second, and the cores the GUI's process used; and the p99 of
@@ -172,7 +172,7 @@ def measure(app, plugin: str, settings: list[str], steps: int, rounds: int) -> d
         late.append(g_late)
         rows.append((h.rate(), g.rate(), g.rate() / h.rate(), g.cpu_rate() / h.cpu_rate(), g.cores()))
         print(
-            f"  {plugin} round {r + 1}: headless {h.rate():,.1f} steps/s ({h.cpu_rate():,.1f}/CPU-s)   "
+            f"  {label or plugin} round {r + 1}: headless {h.rate():,.1f} steps/s ({h.cpu_rate():,.1f}/CPU-s)   "
             f"GUI {g.rate():,.1f} steps/s ({g.cpu_rate():,.1f}/CPU-s)   ratio {rows[-1][2]:.3f} "
             f"(CPU {rows[-1][3]:.3f})   event-loop p99 {np.percentile(g_late, 99):.1f} ms   "
             f"GUI process {g.cores():.2f} cores   load {os.getloadavg()[0]:.1f}",
@@ -194,7 +194,7 @@ def measure_all(app, rounds: int, only: list[str]) -> None:
     for label, plugin, settings, steps in ALL:
         if only and label not in only and plugin not in only:
             continue
-        rows.append((label, measure(app, plugin, list(settings), steps, rounds)))
+        rows.append((label, measure(app, plugin, list(settings), steps, rounds, label)))
     print(
         f"\n{'plugin':<16} {'headless steps/s':>16} {'GUI steps/s':>12} {'ratio':>6} {'CPU ratio':>9} "
         f"{'p99 ms':>7} {'GUI cores':>9}"
