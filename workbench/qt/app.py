@@ -14,7 +14,6 @@ from workbench import __version__
 from workbench.core.assets import ICON_SIZES, icon_path
 from workbench.core.desktop import DESKTOP_ID
 from workbench.qt.shell import MainWindow
-from workbench.qt.warm import TrainerWarmer
 
 DEFAULT_PLUGIN = "td-control"
 
@@ -59,7 +58,11 @@ def when_exposed(window: QtWidgets.QWidget, then: Callable[[], None]) -> None:
 
 def open_panels(window: MainWindow, plugin: str | None, cfg: Any, autorun: bool, exit_when_done: bool) -> None:
     """Open ``plugin`` (or the last opened ones, or the default plugin) with ``cfg``; start it
-    at once with ``autorun``."""
+    at once with ``autorun``. Builds what imports the plotting side, once the window shows:
+    the panels with their trainer warmer, and the run browser."""
+    from workbench.qt.warm import TrainerWarmer
+
+    TrainerWarmer(window.tabs)
     values = dataclasses.asdict(cfg) if cfg is not None else None
     opened = [plugin] if plugin else window.saved.get("open") or [DEFAULT_PLUGIN]
     panel = None
@@ -73,6 +76,7 @@ def open_panels(window: MainWindow, plugin: str | None, cfg: Any, autorun: bool,
             panel.run_ended.connect(lambda _state: QtCore.QTimer.singleShot(500, window.close))
         if autorun:
             QtCore.QTimer.singleShot(200, panel.start)
+    window.run_browser  # noqa: B018 - builds the Runs dock's contents, after the panel in view
 
 
 def main(
@@ -88,8 +92,7 @@ def main(
     identify(app)
     app.setStyle("Fusion")
     window = MainWindow(device=device, max_steps=steps)
-    TrainerWarmer(window.tabs)
-    # the panels (their views, a third of the time to a shown window) come once the window is up
+    # the panels (their views and pyqtgraph, most of the time to a shown window) come once it is up
     when_exposed(window, lambda: open_panels(window, plugin, cfg, autorun, exit_when_done))
     window.show()
     for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or a kill closes the window cleanly

@@ -511,13 +511,3 @@ class RunBrowser(QtWidgets.QWidget):
         self.refresh()
         self._enable()
         return restored
-
-
-def add_run_browser(window: QtWidgets.QMainWindow) -> RunBrowser:
-    """The run browser as a dock of the main window (``window.run_browser``)."""
-    browser = window.run_browser = RunBrowser(window)
-    dock = QtWidgets.QDockWidget("Runs", window)
-    dock.setObjectName("runs")
-    dock.setWidget(browser)
-    window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    return browser

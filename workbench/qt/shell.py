@@ -1,23 +1,27 @@
 """The main window: a plugin browser grouped by category, a welcome page, one tab per opened
-plugin, and menus that reach every run control, dock, theme and plugin README."""
+plugin, and menus that reach every run control, dock, theme and plugin README.
+
+The window shows before the plotting side is loaded: panels, the run browser and the sweep
+view (pyqtgraph, numpy, the trainers' core) are imported where they are first built.
+"""
 
 from __future__ import annotations
 
 import importlib.resources
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from workbench.core.about import about_lines
 from workbench.core.assets import plugin_icon
 from workbench.core.config import to_dict
 from workbench.core.manifest import Manifest, discover, with_import_errors
 from workbench.core.recipes import Recipe
-from workbench.qt import settings, theme
-from workbench.qt.browser import add_run_browser
-from workbench.qt.panel import PluginPanel
-from workbench.qt.sweep_view import ask_and_open_sweep
+from workbench.qt import colours, settings
 from workbench.qt.welcome import WelcomePage
+
+if TYPE_CHECKING:
+    from workbench.qt.browser import RunBrowser
+    from workbench.qt.panel import PluginPanel
 
 
 class PluginBrowser(QtWidgets.QTreeWidget):
@@ -71,7 +75,10 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setObjectName("plugins")
         dock.setWidget(self.browser)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        add_run_browser(self)
+        self.runs_dock = QtWidgets.QDockWidget("Runs", self)  # filled on first use: see run_browser
+        self.runs_dock.setObjectName("runs")
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
+        self._run_browser: RunBrowser | None = None
         self._build_menus()
         screen = QtWidgets.QApplication.primaryScreen().availableGeometry()
         self.resize(int(screen.width() * 0.96), int(screen.height() * 0.94))
@@ -79,7 +86,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.saved["geometry"].encode()))
             self.restoreState(QtCore.QByteArray.fromBase64(self.saved.get("state", "").encode()))
         # the window's chrome takes the theme too, the one chosen before or the views' default
-        theme.set_theme(self.saved["theme"] if self.saved.get("theme") in theme.THEMES else theme.current().name)
+        colours.use(self.saved["theme"] if self.saved.get("theme") in colours.THEMES else colours.current().name)
         if not self.saved.get("welcomed"):
             self.show_welcome()
 
@@ -88,8 +95,8 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction("&Open run folder…", self.open_run_folder)
-        file_menu.addAction("&Resume from…", lambda: self._with_panel(PluginPanel.ask_checkpoint))
-        file_menu.addAction("Open &sweep…", lambda: ask_and_open_sweep(self))
+        file_menu.addAction("&Resume from…", lambda: self._with_panel("ask_checkpoint"))
+        file_menu.addAction("Open &sweep…", self.open_sweep)
         file_menu.addSeparator()
         file_menu.addAction("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
         self.view_menu = bar.addMenu("&View")
@@ -97,11 +104,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fill_view_menu()
         run_menu = bar.addMenu("&Run")
         for label, keys, slot in (
-            ("&Start", "Ctrl+R", PluginPanel.start),
-            ("&Pause / Continue", "Ctrl+P", PluginPanel.toggle_pause),
-            ("S&tep", "Ctrl+T", PluginPanel.step),
-            ("St&op", "Ctrl+.", PluginPanel.stop),
-            ("R&eset", "", PluginPanel.reset),
+            ("&Start", "Ctrl+R", "start"),
+            ("&Pause / Continue", "Ctrl+P", "toggle_pause"),
+            ("S&tep", "Ctrl+T", "step"),
+            ("St&op", "Ctrl+.", "stop"),
+            ("R&eset", "", "reset"),
         ):
             run_menu.addAction(label, QtGui.QKeySequence(keys), lambda s=slot: self._with_panel(s))
         help_menu = bar.addMenu("&Help")
@@ -120,21 +127,38 @@ class MainWindow(QtWidgets.QMainWindow):
         menu.addAction("&Welcome page", self.show_welcome)
         menu.addSeparator()
         themes = menu.addMenu("&Theme")
-        for name in theme.THEMES:
+        for name in colours.THEMES:
             action = themes.addAction(name.capitalize(), lambda n=name: self.set_theme(n))
             action.setCheckable(True)
-            action.setChecked(theme.current().name == name)
+            action.setChecked(colours.current().name == name)
 
     def set_theme(self, name: str) -> None:
         """Dark or light views for every panel, now and after a relaunch."""
+        from workbench.qt import theme
+
         theme.set_theme(name)
         self.saved["theme"] = name
 
-    def _with_panel(self, action: Any) -> None:
-        """Run ``action`` on the current plugin's panel (the menus' run controls)."""
+    def _with_panel(self, action: str) -> None:
+        """Call the method ``action`` of the current plugin's panel (the menus' run controls)."""
         panel = self.tabs.currentWidget()
-        if isinstance(panel, PluginPanel):
-            action(panel)
+        if panel in self.panels():
+            getattr(panel, action)()
+
+    @property
+    def run_browser(self) -> RunBrowser:
+        """The Runs dock's browser, built on first use (the app builds it once the window shows)."""
+        if self._run_browser is None:
+            from workbench.qt.browser import RunBrowser
+
+            self._run_browser = RunBrowser(self)
+            self.runs_dock.setWidget(self._run_browser)
+        return self._run_browser
+
+    def open_sweep(self) -> None:
+        from workbench.qt.sweep_view import ask_and_open_sweep
+
+        ask_and_open_sweep(self)
 
     def open_run_folder(self) -> None:
         QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(settings.home() / "runs")))
@@ -155,6 +179,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_about(self) -> QtWidgets.QMessageBox:
         """The versions and device a bug report needs, in a box that does not block the event loop."""
+        from workbench.core.about import about_lines
+
         box = QtWidgets.QMessageBox(
             QtWidgets.QMessageBox.Icon.Information, "About Workbench", "\n".join(about_lines()), parent=self
         )
@@ -175,7 +201,9 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.welcome
 
     def panels(self) -> list[PluginPanel]:
-        return [w for w in (self.tabs.widget(i) for i in range(self.tabs.count())) if isinstance(w, PluginPanel)]
+        """The plugins' panels: every tab but the welcome page."""
+        tabs = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [cast("PluginPanel", w) for w in tabs if w is not self.welcome]
 
     def open_plugin(self, plugin_id: str, values: dict[str, Any] | None = None) -> PluginPanel | None:
         """Show the plugin's panel (opening it once); a broken plugin shows its error instead."""
@@ -189,6 +217,9 @@ class MainWindow(QtWidgets.QMainWindow):
                 self, "Plugin unavailable", m.error if m is not None else f"unknown plugin {plugin_id!r}"
             )
             return None
+        from workbench.qt import theme
+        from workbench.qt.panel import PluginPanel
+
         remembered = settings.usable_values(m.config_class(), self.saved["configs"].get(plugin_id, {}), plugin_id)
         panel = PluginPanel(m, {**remembered, **(values or {})}, device=self.device, max_steps=self.max_steps)
         panel.arrange(self.saved["layouts"].get(plugin_id, {}))

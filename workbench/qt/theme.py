@@ -1,4 +1,4 @@
-"""One look for every view: colours of the dark and light themes, fonts of at least 9 pt,
+"""One look for every view: the dark or light theme's colours (``colours``), fonts of at least 9 pt,
 labelled axes, legends with a background placed off the data, and human names for series.
 
 Views call ``style_plot`` once when they build a plot and register themselves with ``follow``;
@@ -10,11 +10,16 @@ from __future__ import annotations
 import math
 import re
 import weakref
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
+
+from workbench.qt import colours
+from workbench.qt.colours import THEMES as THEMES
+from workbench.qt.colours import Theme as Theme
+from workbench.qt.colours import current as current
+from workbench.qt.colours import palette as palette
 
 MIN_PT = 9  # the smallest text a view draws, in points at 100% scale
 TICK_PT = 9
@@ -23,119 +28,37 @@ TITLE_PT = 10
 UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX
 
 
-@dataclass(frozen=True)
-class Theme:
-    """The colours one theme gives every view."""
-
-    name: str
-    background: str
-    foreground: str  # axis lines, ticks and labels
-    text: str  # titles and legends
-    legend_fill: str  # legend background, opaque enough to read over anything
-    mask: str  # cells that are no state (walls, cliffs, terminals)
-    cell_text: str  # numbers written on heatmap cells
-    series: tuple[str, ...]
-    window: str  # the window's chrome: docks, toolbar, menus, forms
-    button: str
-    highlight: str  # selected items and focused fields
-
-
-THEMES = {
-    "dark": Theme(
-        "dark",
-        background="#15181c",
-        foreground="#b8bcc2",
-        text="#e6e6e6",
-        legend_fill="#15181ce6",
-        mask="#5a5f66",
-        cell_text="#ffffff",
-        series=("#f5c542", "#4fc3f7", "#e57373", "#81c784", "#ba68c8", "#ffb74d", "#90a4ae", "#f06292"),
-        window="#23272d",
-        button="#2e333a",
-        highlight="#2f7fc1",
-    ),
-    "light": Theme(
-        "light",
-        background="#ffffff",
-        foreground="#404448",
-        text="#202124",
-        legend_fill="#ffffffe6",
-        mask="#b0b4b8",
-        cell_text="#000000",
-        series=("#c78c00", "#0277bd", "#c62828", "#2e7d32", "#6a1b9a", "#e65100", "#455a64", "#ad1457"),
-        window="#eef0f2",
-        button="#e2e5e8",
-        highlight="#2f7fc1",
-    ),
-}
-
-
 class Themed(Protocol):
     def apply_theme(self, theme: Theme) -> None: ...
 
 
-_current = THEMES["dark"]
 _followers: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def current() -> Theme:
-    return _current
-
-
 def set_theme(name: str) -> None:
-    """Switch every view, now and later, to the ``"dark"`` or ``"light"`` theme.
+    """Switch the window and every view, now and later, to the ``"dark"`` or ``"light"`` theme.
 
     Raises:
         ValueError: naming the unknown theme.
     """
-    global _current
-    if name not in THEMES:
-        raise ValueError(f"unknown theme {name!r}; themes: {', '.join(THEMES)}")
-    _current = THEMES[name]
-    pg.setConfigOptions(background=_current.background, foreground=_current.foreground)
-    app = QtWidgets.QApplication.instance()
-    if isinstance(app, QtWidgets.QApplication):
-        app.setPalette(palette(_current))
+    colours.use(name)
+    plot_defaults()
     for view in list(_followers):
         try:
-            view.apply_theme(_current)
+            view.apply_theme(current())
         except RuntimeError:  # a closed view's wrapper outlived its Qt items: it shows nothing now
             _followers.discard(view)
 
 
-def palette(look: Theme) -> QtGui.QPalette:
-    """The window's colours in ``look``, so docks, toolbar, menus and forms match the views."""
-    roles = QtGui.QPalette.ColorRole
-    colours = {
-        roles.Window: look.window,
-        roles.WindowText: look.text,
-        roles.Base: look.background,
-        roles.AlternateBase: look.window,
-        roles.Text: look.text,
-        roles.Button: look.button,
-        roles.ButtonText: look.text,
-        roles.ToolTipBase: look.window,
-        roles.ToolTipText: look.text,
-        roles.PlaceholderText: look.foreground,
-        roles.Highlight: look.highlight,
-        roles.HighlightedText: "#ffffff",
-        roles.Link: look.series[1],
-        roles.BrightText: look.series[2],
-    }
-    pal = QtGui.QPalette()
-    for role, colour in colours.items():
-        pal.setColor(role, QtGui.QColor(colour))
-    disabled = QtGui.QColor(look.foreground)
-    disabled.setAlpha(130)
-    for role in (roles.WindowText, roles.Text, roles.ButtonText):
-        pal.setColor(QtGui.QPalette.ColorGroup.Disabled, role, disabled)
-    return pal
+def plot_defaults() -> None:
+    """pyqtgraph's own colours for what no view styles, from the current theme."""
+    pg.setConfigOptions(background=current().background, foreground=current().foreground)
 
 
 def follow(view: Themed) -> None:
     """Restyle ``view`` now and whenever the theme changes."""
     _followers.add(view)
-    view.apply_theme(_current)
+    view.apply_theme(current())
 
 
 def let_buttons_shrink(bar: QtWidgets.QWidget) -> None:
@@ -326,3 +249,6 @@ def human_label(key: str, labels: dict[str, str] | None = None) -> str:
             return labels[variant]
         return re.sub(r"([A-Za-z_][A-Za-z0-9_]*)=", lambda m: f"{SYMBOLS.get(m.group(1), m.group(1))} = ", variant)
     return labels.get(head, head.replace("_", " "))
+
+
+plot_defaults()  # views built before any set_theme draw in the chosen theme too
