@@ -1,5 +1,6 @@
 """The images DRAW's views show: canvases after every step with the read (green) and write (red)
-attention boxes drawn over them with OpenCV, so headless recordings carry the boxes too."""
+attention boxes drawn over them with OpenCV, so headless recordings carry the boxes too. Grids
+are floats in [0, 1] with NaN gaps, which the views draw in the theme's background."""
 
 from __future__ import annotations
 
@@ -40,6 +41,11 @@ def frame(img: np.ndarray, read: np.ndarray | None, write: np.ndarray | None, re
     return out
 
 
+def sheet(cells: list[np.ndarray], cols: int | None = None) -> np.ndarray:
+    """uint8 (H, W, 3) cells tiled into one float image in [0, 1], NaN between them."""
+    return tile(np.stack(cells).astype(np.float32) / 255.0, cols=cols, pad=2, fill=np.nan)
+
+
 def strip(
     canvases: np.ndarray,
     reads: np.ndarray | None,
@@ -65,24 +71,20 @@ def strip(
                     write_n,
                 )
             )
-    return tile(np.stack(cells), cols=steps + (first is not None), pad=2, fill=50)
+    return sheet(cells, cols=steps + (first is not None))
 
 
 def writing_frames(canvases: np.ndarray, writes: np.ndarray | None, write_n: int, hold: int = 6) -> list[np.ndarray]:
     """The animation of a batch being written: one grid per step with its write boxes, then the
     final canvases held for ``hold`` frames."""
     frames = [
-        tile(
-            np.stack(
-                [
-                    frame(canvases[t, b], None, None if writes is None else writes[t, b], 0, write_n)
-                    for b in range(canvases.shape[1])
-                ]
-            ),
-            pad=2,
-            fill=50,
+        sheet(
+            [
+                frame(canvases[t, b], None, None if writes is None else writes[t, b], 0, write_n)
+                for b in range(canvases.shape[1])
+            ]
         )
         for t in range(len(canvases))
     ]
-    last = tile(np.stack([canvas(c) for c in canvases[-1]]), pad=2, fill=50)
+    last = sheet([canvas(c) for c in canvases[-1]])
     return frames + [last] * hold

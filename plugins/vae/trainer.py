@@ -27,7 +27,8 @@ N_SCORED = 256  # prior samples judged by the digits scorer
 
 
 def as_image(batch: torch.Tensor, cols: int | None = None) -> np.ndarray:
-    return grid(batch.detach().cpu().numpy(), cols=cols)
+    """A batch tiled with NaN gaps, which the views draw in the theme's background."""
+    return grid(batch.detach().cpu().numpy(), cols=cols, fill=np.nan)
 
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:

@@ -123,6 +123,8 @@ def test_tiny_headless_run_writes_strips_and_gif(tmp_path):
     assert run.run().state == "finished", run.error
     strip = latest.read("reconstruction")[1]
     assert strip.shape == (4 * 48 + 3 * 2, 4 * 48 + 3 * 2, 3)  # 4 rows; the input then 3 steps, 4x upscaled
+    assert np.isnan(strip[48:50]).all() and np.isnan(strip[:, 48:50]).all()  # gaps: the view's background
+    assert np.nanmin(strip) >= 0.0 and np.nanmax(strip) <= 1.0 and not np.isnan(strip[:48, :48]).any()
     assert latest.read("kl_per_t")[1].shape == (3,)
     assert Image.open(tmp_path / "writing.gif").n_frames >= 3 + 1  # one frame per step, then the result
 

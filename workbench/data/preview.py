@@ -9,10 +9,11 @@ import numpy as np
 from workbench.core.images import tile
 
 
-def grid(images: np.ndarray, cols: int | None = None, pad: int = 1) -> np.ndarray:
-    """(N, C, H, W) in [0, 1] -> one float32 image, (H', W') for gray or (H', W', 3) for colour."""
+def grid(images: np.ndarray, cols: int | None = None, pad: int = 1, fill: float = 0.5) -> np.ndarray:
+    """(N, C, H, W) in [0, 1] -> one float32 image, (H', W') for gray or (H', W', 3) for colour;
+    ``fill`` between the tiles (NaN: no value, so a view shows its own background there)."""
     hwc = np.clip(np.asarray(images, np.float32), 0.0, 1.0).transpose(0, 2, 3, 1)
-    return tile(hwc[..., 0] if hwc.shape[-1] == 1 else hwc, cols=cols, pad=pad, fill=0.5)
+    return tile(hwc[..., 0] if hwc.shape[-1] == 1 else hwc, cols=cols, pad=pad, fill=fill)
 
 
 def labelled_grid(images: np.ndarray, labels: np.ndarray, n: int = 64, scale: int = 3) -> np.ndarray:
