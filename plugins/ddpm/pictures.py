@@ -1,5 +1,6 @@
-"""The images the DDPM views show, drawn with OpenCV so headless recordings carry the labels:
-sample grids, the reverse strip, and the forward-process panel with its SNR curve."""
+"""The images the DDPM views show: sample grids, the reverse strip and the forward pair, floats in
+[0, 1] with NaN gaps (the views draw them in the theme's background), and the points of the SNR
+schedule, which a plotted view names on its axes."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ import numpy as np
 from workbench.core.images import tile
 
 SCALE = 4  # screen pixels per image pixel
-WHITE = (255, 255, 255)
-FONT = cv2.FONT_HERSHEY_SIMPLEX
+SNR_POINTS = 200  # points drawn along the schedule
+SCHEDULE, SHOWN = 0, 1  # the SNR points' labels: the schedule, and the t the forward view shows
 
 
-def to_rgb8(batch: np.ndarray) -> np.ndarray:
-    """(N, C, H, W) floats in [-1, 1] to (N, H, W, 3) uint8."""
-    x = np.clip((batch + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8).transpose(0, 2, 3, 1)
-    return np.repeat(x, 3, axis=3) if x.shape[3] == 1 else x
+def to_unit(batch: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) floats in [-1, 1] to (N, H, W) gray or (N, H, W, 3) colour in [0, 1]."""
+    x = np.clip((np.asarray(batch, np.float32) + 1.0) / 2.0, 0.0, 1.0).transpose(0, 2, 3, 1)
+    return x[..., 0] if x.shape[3] == 1 else x
 
 
 def upscale(img: np.ndarray, scale: int = SCALE) -> np.ndarray:
@@ -24,31 +25,26 @@ def upscale(img: np.ndarray, scale: int = SCALE) -> np.ndarray:
 
 
 def grid(batch: np.ndarray, cols: int | None = None, scale: int = 2) -> np.ndarray:
-    """A sample grid: (N, C, H, W) in [-1, 1] to one uint8 RGB image."""
-    return upscale(tile(to_rgb8(batch), cols=cols, pad=1, fill=40), scale)
+    """A sample grid: (N, C, H, W) in [-1, 1] to one image."""
+    return upscale(tile(to_unit(batch), cols=cols, pad=1, fill=np.nan), scale)
 
 
 def strip(rows: list[list[np.ndarray]]) -> np.ndarray:
     """A reverse strip: ``rows`` of (C, H, W) frames in [-1, 1], one column per timestep (the
     view writes the timesteps over the columns, at a size that reads)."""
     frames = np.stack([np.stack(r) for r in rows])  # (rows, columns, C, H, W)
-    return upscale(tile(to_rgb8(frames.reshape(-1, *frames.shape[2:])), cols=frames.shape[1], pad=1, fill=40))
+    return upscale(tile(to_unit(frames.reshape(-1, *frames.shape[2:])), cols=frames.shape[1], pad=1, fill=np.nan))
 
 
-def forward_panel(x0: np.ndarray, xt: np.ndarray, t: int, log_snr: np.ndarray) -> np.ndarray:
-    """x_0 beside x_t, with t and the SNR written over them and log10 SNR against t plotted below
-    with a marker at t, so dragging t shows where on the schedule the image sits."""
-    pair = upscale(
-        np.concatenate([to_rgb8(x0[None])[0], np.full((x0.shape[1], 1, 3), 40, np.uint8), to_rgb8(xt[None])[0]], 1), 6
-    )
-    w = pair.shape[1]
-    head = np.zeros((26, w, 3), np.uint8)
-    cv2.putText(head, f"t={t}  SNR={10 ** log_snr[t]:.3g}", (3, 19), FONT, 0.6, WHITE, 1, cv2.LINE_AA)
-    plot = np.zeros((70, w, 3), np.uint8)
-    lo, hi = float(log_snr.min()), float(log_snr.max())
-    xs = np.linspace(4, w - 5, len(log_snr))
-    ys = 62 - (log_snr - lo) / max(hi - lo, 1e-9) * 54
-    cv2.polylines(plot, [np.stack([xs, ys], 1).astype(np.int32)], False, (120, 180, 255), 1, cv2.LINE_AA)
-    cv2.circle(plot, (int(xs[t]), int(ys[t])), 4, (255, 200, 0), -1, cv2.LINE_AA)
-    cv2.putText(plot, "log10 SNR over t", (4, 16), FONT, 0.5, WHITE, 1, cv2.LINE_AA)
-    return np.concatenate([head, pair, plot])
+def forward_pair(x0: np.ndarray, xt: np.ndarray) -> np.ndarray:
+    """x_0 beside x_t, (C, H, W) in [-1, 1]: two equal columns, which the view names by timestep."""
+    return upscale(tile(to_unit(np.stack([x0, xt])), cols=2, pad=1, fill=np.nan), 6)
+
+
+def snr_points(log_snr: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 2) points (t, log10 SNR) along the schedule with the shown ``t`` last, and their labels."""
+    ts = np.unique(np.linspace(0, len(log_snr) - 1, SNR_POINTS).round().astype(np.int64))
+    ts = np.append(ts, t)
+    labels = np.full(len(ts), SCHEDULE, np.int64)
+    labels[-1] = SHOWN
+    return np.stack([ts, log_snr[ts]], axis=1).astype(np.float32), labels

@@ -167,9 +167,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             x0_show = data[cfg.forward_image % len(data)]
             tt = torch.tensor([cfg.forward_t], device=device)
             xt_show = diffusion.q_sample(x0_show[None], tt, forward_noise[None])[0]
-            arrays["forward"] = pictures.forward_panel(
-                x0_show.cpu().numpy(), xt_show.cpu().numpy(), cfg.forward_t, log_snr
-            )
+            arrays["forward"] = pictures.forward_pair(x0_show.cpu().numpy(), xt_show.cpu().numpy())
+            arrays["forward_t"] = np.array([0, cfg.forward_t], np.int64)
+            arrays["snr"], arrays["snr_labels"] = pictures.snr_points(log_snr, cfg.forward_t)
         if (step + 1) % cfg.sample_every == 0 or step + 1 == cfg.steps:
             scores, grids = refresh()
             scalars.update(scores)

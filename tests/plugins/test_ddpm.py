@@ -214,9 +214,16 @@ def test_tiny_conditional_run_on_a_file_writes_views_and_gif(tmp_path):
     assert history.read("loss")[0].tolist() == [1, 2, 3, 4]
     assert latest.read("loss_by_t")[1].shape == (10,)
     strip = latest.read("reverse")[1]
-    assert strip.dtype == np.uint8 and strip.shape[2] == 3
+    assert strip.ndim == 2 and np.isnan(strip[16 * 4 : 17 * 4]).all()  # gray; gaps are the view's background
     samples = latest.read("samples")[1]
-    assert samples.shape == (2 * (4 * 17 - 1), 2 * (2 * 17 - 1), 3)  # one column per class, upscaled 2x
+    assert samples.shape == (2 * (4 * 17 - 1), 2 * (2 * 17 - 1))  # one column per class, upscaled 2x
+    assert np.isnan(samples[2 * 16 : 2 * 17]).all() and not np.isnan(samples[: 2 * 16, : 2 * 16]).any()
+    # the forward view: x_0 and x_t only, the timesteps named over them, the SNR as a plotted curve
+    forward = latest.read("forward")[1]
+    assert forward.shape == (6 * 16, 6 * 33) and np.isnan(forward[:, 6 * 16 : 6 * 17]).all()
+    assert latest.read("forward_t")[1].tolist() == [0, cfg.forward_t]
+    snr, labels = latest.read("snr")[1], latest.read("snr_labels")[1]
+    assert snr[labels == 1, 0].tolist() == [cfg.forward_t] and np.all(np.diff(snr[labels == 0, 1]) < 0)
     gif = Image.open(out / "denoise.gif")
     assert gif.n_frames >= 6  # one frame per DDIM step, then the result held
 
