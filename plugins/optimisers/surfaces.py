@@ -17,7 +17,7 @@ class Surface:
     deviation of Gaussian noise added to the gradient at each step (a stochastic objective)."""
 
     name: str
-    label: str  # short enough for the map's legend
+    label: str  # the surface named in words
     f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     minima: tuple[tuple[float, float], ...]
     xlim: tuple[float, float]

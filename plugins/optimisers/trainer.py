@@ -15,7 +15,7 @@ from workbench.core.seeding import rng_state, seed_everything, set_rng_state
 from workbench.core.snapshot import Snapshot
 from workbench.data import builtin
 from workbench_plugins.optimisers.config import Config
-from workbench_plugins.optimisers.draw import EDGE_LABEL, MINIMUM_LABEL, background, race_image
+from workbench_plugins.optimisers.draw import EDGE_LABEL, MINIMUM_LABEL, background, race_image, surface_map
 from workbench_plugins.optimisers.methods import METHODS
 from workbench_plugins.optimisers.race import MlpRace, SurfaceRace
 from workbench_plugins.optimisers.surfaces import SURFACES, Surface
@@ -88,13 +88,13 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         paths = {m: np.asarray(p, dtype=float) for m, p in race.paths.items()}
         points, point_labels = plane_points(race)
         return {
-            "race": race_image(surface, base, paths, race.start, race.diverged),
+            "race": race_image(surface, base, paths, race.start),
             "plane": points,
             "plane_labels": point_labels,
             "steps_to_tol": steps_to_tol(race),
         }
 
-    yield Snapshot(step, arrays=drawn(), progress=0.0)
+    yield Snapshot(step, arrays={**surface_map(surface), **drawn()}, progress=0.0)
     last_drawn, next_at = time.perf_counter(), time.perf_counter()
     while race.steps < cfg.steps:
         cfg = ctx.config

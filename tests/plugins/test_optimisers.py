@@ -10,7 +10,7 @@ from trainers import collect
 
 from workbench.core.manifest import find
 from workbench_plugins.optimisers.config import SURFACE_NAMES, Config
-from workbench_plugins.optimisers.draw import EDGE_LABEL, MINIMUM_LABEL
+from workbench_plugins.optimisers.draw import EDGE_LABEL, MINIMUM_LABEL, SIZE
 from workbench_plugins.optimisers.methods import METHODS, apply, make
 from workbench_plugins.optimisers.race import SurfaceRace
 from workbench_plugins.optimisers.surfaces import SURFACES
@@ -115,6 +115,20 @@ def test_the_plane_legend_names_each_label_the_trainer_draws():
     assert len(bars.options["labels"]) == len(METHODS)
     assert scatter.options["classes"][MINIMUM_LABEL] == "minimum"
     assert scatter.options["classes"][EDGE_LABEL] == "map edge"
+
+
+def test_the_map_is_a_heatmap_on_the_planes_axes_and_the_race_picture_holds_no_legend():
+    """The surface is drawn on named x and y axes over the surface's own range with a labelled
+    colour bar; the recorded picture is the bare map, no legend or ranges written into it."""
+    heatmap = next(v for v in find("optimisers").views if v.kind == "heatmap")
+    assert heatmap.keys == ("surface",) and heatmap.options["extent_key"] == "surface_extent"
+    assert (heatmap.options["x_label"], heatmap.options["y_label"]) == ("x", "y")
+    assert heatmap.options["colorbar_label"]
+    first = collect(train, Config(surface="beale", steps=2, steps_per_s=0.0, hidden=8))[0].arrays
+    surface = SURFACES["beale"]
+    assert first["surface_extent"].tolist() == [*surface.xlim, *surface.ylim]
+    assert np.isfinite(first["surface"]).all() and first["surface"].ndim == 2
+    assert first["race"].shape == (SIZE, SIZE, 3)
 
 
 def test_the_config_offers_exactly_the_surfaces_there_are():
