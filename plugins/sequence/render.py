@@ -1,10 +1,11 @@
 """Samples drawn as text: each character on a cell whose colour is the probability the model gave
-it, with the prompt greyed and a colour key, so a person sees where the model was sure."""
+it, with the prompt greyed, so a person sees where the model was sure. Only the characters are
+drawn, in short lines, so the view shows them large; the colours' meaning is in its title. Outside
+the cells the picture is NaN, which the view draws in the theme's background."""
 
 from __future__ import annotations
 
 import functools
-import textwrap
 
 import cv2
 import numpy as np
@@ -12,12 +13,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from workbench_plugins.sequence.charnames import visible
 
-COLS = 48  # characters per line before wrapping
+COLS = 24  # characters per line before wrapping: short lines fill a view with large characters
 CELL_W, CELL_H, FONT_PX = 12, 21, 17
 MARGIN = 8
-BACKGROUND = (0, 0, 0)
 PROMPT_BG = (70, 70, 70)
-CAPTION = (200, 200, 200)
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,37 +48,24 @@ def layout(text: str, cols: int = COLS) -> list[tuple[int, int]]:
     return at
 
 
-def text_image(blocks: list[tuple[str, str, np.ndarray]], caption: str) -> np.ndarray:
-    """(H, W, 3) uint8: the caption (wrapped), then each (prompt, sample, probabilities) block, then
-    the colour key. Characters on light cells are drawn black, on dark cells white."""
-    lines = textwrap.wrap(caption, COLS)
+def text_image(blocks: list[tuple[str, str, np.ndarray]]) -> np.ndarray:
+    """(H, W, 3) float32 in [0, 1], NaN outside the cells: each (prompt, sample, probabilities)
+    block, a blank line between them. Characters on light cells are drawn black, on dark cells white."""
     placed = [layout(prompt + sample) for prompt, sample, _ in blocks]
     rows = [(at[-1][0] + 1 if at else 1) for at in placed]
-    width = 2 * MARGIN + COLS * CELL_W
-    height = MARGIN + CELL_H * (len(lines) + 1 + sum(rows) + len(blocks)) + MARGIN
-    img = Image.new("RGB", (width, height), BACKGROUND)
-    draw = ImageDraw.Draw(img)
-    for i, line in enumerate(lines):
-        draw.text((MARGIN, MARGIN + i * CELL_H), line, fill=CAPTION, font=font())
-    top = MARGIN + CELL_H * len(lines) + CELL_H // 2
+    size = (2 * MARGIN + COLS * CELL_W, MARGIN + CELL_H * (sum(rows) + len(blocks) - 1) + MARGIN)
+    img, cells = Image.new("RGB", size), Image.new("L", size)
+    draw, mark = ImageDraw.Draw(img), ImageDraw.Draw(cells)
+    top = MARGIN
     for (prompt, sample, probs), at, n_rows in zip(blocks, placed, rows):
         colours = [PROMPT_BG] * len(prompt) + [tuple(int(v) for v in c) for c in probability_colours(probs)]
         for ch, (r, c), bg in zip(prompt + sample, at, colours):
             x, y = MARGIN + c * CELL_W, top + r * CELL_H
             draw.rectangle((x, y, x + CELL_W - 1, y + CELL_H - 1), fill=bg)
+            mark.rectangle((x, y, x + CELL_W - 1, y + CELL_H - 1), fill=255)
             ink = (0, 0, 0) if sum(bg) > 380 else (255, 255, 255)
             draw.text((x + 1, y), visible(ch), fill=ink, font=font())
         top += (n_rows + 1) * CELL_H
-    colour_key(draw, top)
-    return np.asarray(img)
-
-
-def colour_key(draw: ImageDraw.ImageDraw, top: int) -> None:
-    """A gradient from p = 0 to p = 1 with its meaning written beside it."""
-    left, span = MARGIN + 4 * CELL_W, 18 * CELL_W
-    draw.text((MARGIN, top), "p:", fill=CAPTION, font=font())
-    colours = probability_colours(np.linspace(0.0, 1.0, span))
-    for i, c in enumerate(colours):
-        draw.line((left + i, top + 3, left + i, top + CELL_H - 3), fill=tuple(int(v) for v in c))
-    draw.text((left - 2 * CELL_W, top), "0", fill=CAPTION, font=font())
-    draw.text((left + span + CELL_W, top), "1   grey: prompt", fill=CAPTION, font=font())
+    out = np.asarray(img, dtype=np.float32) / 255.0
+    out[np.asarray(cells) == 0] = np.nan
+    return out

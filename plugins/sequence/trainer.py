@@ -105,7 +105,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         model.train()
         block = (vocab.decode(prompt.tolist()), vocab.decode(ids.tolist()), probs.cpu().numpy())
         return {
-            "samples": text_image([block], f"step {step}, temperature {cfg.temperature:g}"),
+            "samples": text_image([block]),
             "next_char": bars,
             "next_char_names": names,
             "hidden_states": outs[:, :SHOWN_UNITS].T.cpu().numpy(),

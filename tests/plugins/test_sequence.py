@@ -13,6 +13,7 @@ from trainers import collect
 from workbench.core.driver import Run
 from workbench.core.manifest import find
 from workbench.core.sinks import HistorySink
+from workbench_plugins.sequence import render
 from workbench_plugins.sequence.charnames import BAR_NAMES, bar_index
 from workbench_plugins.sequence.config import Config
 from workbench_plugins.sequence.corpus import Vocabulary, load_text
@@ -124,7 +125,7 @@ def test_a_tiny_run_learns_the_text(text_file):
     assert np.mean(losses[-10:]) < 0.6 * np.mean(losses[:5])
     assert held[-1] < held[0] - 1.0
     last = [s for s in snaps if "samples" in s.arrays][-1].arrays
-    assert last["samples"].dtype == np.uint8 and last["samples"].shape[2] == 3
+    assert last["samples"].dtype == np.float32 and last["samples"].shape[2] == 3
     assert last["next_char"].shape == (8,) and np.all(np.diff(last["next_char"]) <= 0)
     named = [BAR_NAMES[i] for i in last["next_char_names"]]
     assert len(set(named)) == 8 and set(named) <= {BAR_NAMES[bar_index(c)] for c in VERSE}
@@ -154,3 +155,13 @@ def test_the_bars_name_characters_from_the_labels_plugin_toml_lists():
     view = next(v for v in find("sequence").views if v.options.get("labels_key") == "next_char_names")
     assert list(view.options["labels"]) == BAR_NAMES
     assert [BAR_NAMES[bar_index(c)] for c in "a \nZ\u00e9"] == ["a", "\u2423", "\u21b5", "Z", "other"]
+
+
+def test_a_sample_picture_holds_only_its_characters_in_short_lines():
+    """No caption or colour key written in small type: two lines of cells and the margins, no
+    more; outside the cells no value (NaN), so the view shows the theme's background there."""
+    picture = render.text_image([("My lord, ", "x" * 30, np.full(30, 0.5))])
+    m, h, w = render.MARGIN, render.CELL_H, render.CELL_W
+    assert picture.shape == (2 * m + 2 * h, 2 * m + render.COLS * w, 3)
+    assert np.isnan(picture[:m]).all() and np.isnan(picture[m + h :, m + (39 - render.COLS) * w :]).all()
+    assert not np.isnan(picture[m : m + 2 * h, m : m + (39 - render.COLS) * w]).any()

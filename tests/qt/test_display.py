@@ -391,3 +391,23 @@ def test_the_gaps_of_a_filter_grid_are_the_themes_background_not_white(qtbot, na
             assert shot.pixelColor(at).name() == theme.THEMES[name].background, (x, y)
     finally:
         theme.set_theme("dark")
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_the_margins_of_an_rgb_picture_are_the_themes_background(qtbot, name):
+    """A sample's text picture leaves its margins without a value, and the view draws them in its theme."""
+    from workbench_plugins.sequence.render import MARGIN, text_image
+
+    theme.set_theme(name)
+    try:
+        view, _, latest = make(qtbot, "image", ["samples"])
+        picture = text_image([("My lord, ", "sure", np.array([0.1, 0.5, 0.9, 1.0]))])
+        latest.write(Snapshot(1, arrays={"samples": picture}))
+        view.refresh()
+        shot = view.grab().toImage()
+        for x, y in ((2, 2), (MARGIN + 200, MARGIN + 5)):  # the margin, the empty cells after the last character
+            assert np.isnan(picture[y, x]).all()
+            at = view.mapFromScene(view.image.mapToScene(pg.QtCore.QPointF(x + 0.5, y + 0.5)))
+            assert shot.pixelColor(at).name() == theme.THEMES[name].background, (x, y)
+    finally:
+        theme.set_theme("dark")
