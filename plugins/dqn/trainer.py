@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import time
 from collections.abc import Generator
@@ -51,7 +52,7 @@ class Agent:
 
     online: QNetwork
     target: QNetwork
-    optimizer: torch.optim.Optimizer
+    lr: float  # the optimiser's first learning rate (each update sets the config's)
     device: torch.device
     n_actions: int
     double: bool
@@ -59,6 +60,12 @@ class Agent:
 
     def __post_init__(self) -> None:
         self.numpy_q = NumpyQ(self.online) if NumpyQ.fits(self.online, self.device) else None
+
+    @functools.cached_property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """Built at the first update, checkpoint or resume, not before the first episodes: torch's
+        first optimiser imports torch._dynamo (as long as torch itself), and acting needs none."""
+        return torch.optim.Adam(self.online.parameters(), lr=self.lr, fused=True)  # one kernel a step: ~1.5x on CPU
 
     def act(self, obs: np.ndarray, eps: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Epsilon-greedy actions for a batch of observations, and the Q-values they were chosen from."""
@@ -251,7 +258,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     agent = Agent(
         online,
         copy.deepcopy(online),
-        torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True),  # one kernel a step: ~1.5x on CPU
+        cfg.lr,
         device,
         n_actions,
         double=cfg.algo in ("double", "dueling-double"),

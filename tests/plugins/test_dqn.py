@@ -85,8 +85,7 @@ def test_a_burst_of_updates_equals_one_plain_update_per_batch(algo):
     for _ in range(2):
         torch.manual_seed(0)
         online, target = (QNetwork((1, 4), 2, cfg.hidden, dueling=False) for _ in range(2))  # as after some updates
-        optimizer = torch.optim.Adam(online.parameters(), lr=cfg.lr, fused=True)
-        agents.append(Agent(online, target, optimizer, torch.device("cpu"), 2, algo == "double"))
+        agents.append(Agent(online, target, cfg.lr, torch.device("cpu"), 2, algo == "double"))
         rb = ReplayBuffer(1000, (4,), np.float32, seed=3)
         env = gym.make("CartPole-v1")
         obs, _ = env.reset(seed=0)
