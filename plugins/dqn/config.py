@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from workbench.core.actions import Action
 from workbench.core.config import Condition, Schema, one_of, param
-from workbench.envs.play import PLAY_ACTIONS, TAKEOVER
+from workbench.envs.play import PLAY_ACTIONS, TAKEOVER, play_speed
 from workbench.rl.schedules import SCHEDULES
 
 ALGOS = ("dqn", "double", "dueling", "dueling-double")
@@ -121,6 +121,7 @@ class Config(Schema):
     )
     record_every: int = param(0, "record a GIF every N training episodes (0: only on demand)", lo=0, group="advanced")
     learn_from_human: bool = param(True, "after a takeover (T), the person's steps go into the replay too", live=True)
+    play_speed: float = play_speed()
     watch: bool = param(False, "render every step (slower); off: a frame a few times a second", live=True)
     delay: float = param(0.0, "slow motion: seconds to wait after each rendered step", lo=0.0, hi=1.0, live=True)
     slice_x: float = param(0.0, "CartPole Q map: cart position of the slice", lo=-2.4, hi=2.4, live=True, when=CARTPOLE)

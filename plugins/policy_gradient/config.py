@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from workbench.core.actions import Action
 from workbench.core.config import Schema, one_of, param
-from workbench.envs.play import PLAY_ACTIONS
+from workbench.envs.play import PLAY_ACTIONS, play_speed
 
 ENVS = ("CartPole-v1", "CartPole-v0", "Acrobot-v1", "MountainCar-v0", "Pendulum-v1")
 CONTINUOUS_ENVS = ("Pendulum-v1",)
@@ -112,6 +112,7 @@ class Config(Schema):
     )
     hidden: int = param(64, "units in each of the two hidden layers", lo=4, hi=1024, when=BY_GRADIENT, group="advanced")
     render: bool = param(True, "show the environment as it plays", live=True)
+    play_speed: float = play_speed()
     threads: int = param(1, "torch intra-op threads", lo=1, hi=64, group="advanced")
     seed: int = param(0, "random seed", lo=0)
 

@@ -34,7 +34,14 @@ def test_no_plugin_keeps_an_action_among_its_settings():
             "walk_2",
             "walk_3",
         }, m.id
-    assert {a.name for a in actions_of(find("dqn").config_class())} == {"evaluate", "record", "play", "key", "takeover"}
+    assert {a.name for a in actions_of(find("dqn").config_class())} == {
+        "evaluate",
+        "record",
+        "play",
+        "key",
+        "release",
+        "takeover",
+    }
     assert {a.name for a in actions_of(find("gridworld-dp").config_class())} == {"paint"}
 
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
+from collections.abc import Callable, Generator
 
+import gymnasium as gym
 import numpy as np
 import pytest
 from faulty import wait_for
 from PySide6 import QtCore
 
+from workbench.core.actions import Event
 from workbench.core.config import from_dict
-from workbench.core.driver import Run
+from workbench.core.driver import Run, RunContext
 from workbench.core.manifest import discover
 from workbench.core.sinks import HistorySink, read_metrics
+from workbench.core.snapshot import Snapshot
 from workbench.data.demos import load_demos
 from workbench.data.episodes import list_episodes
 from workbench.envs.keys import key_map
+from workbench.envs.play import MAX_GAP_S, Player
 from workbench.qt.episode_replay import EpisodeReplay
 from workbench.qt.panel import PluginPanel
 from workbench_plugins.dqn.review import review
@@ -66,6 +72,7 @@ def test_keyboard_maps_follow_each_environment():
 def test_cliff_walking_by_keys_reaches_the_goal_with_return_minus_13(qtbot):
     """Up, right x 11, down from the start: 13 moves of -1 along the row above the cliff."""
     panel = playing_panel(qtbot, "td-control", episodes=1_000_000)
+    assert panel.play_keys.hint.text().startswith("you play CliffWalking-v1: press") and panel.play_keys.speed is None
     press(qtbot, panel, K.Key_Up, *[K.Key_Right] * 11, K.Key_Down)
     qtbot.waitUntil(lambda: panel.history.count("human_return") == 1, timeout=30_000)
     assert panel.history.read("human_return")[1].tolist() == [-13.0]
@@ -96,27 +103,85 @@ def test_a_key_with_no_action_only_says_so(qtbot):
     stop(qtbot, panel)
 
 
-def test_cartpole_pushed_left_falls_and_scores_its_length(qtbot):
-    """Always pushing left tips the pole within a few dozen steps, each step scored +1; both
-    episodes played join the run's Minari dataset."""
-    panel = playing_panel(qtbot, "policy-gradient", algo="reinforce", steps=10_000_000, episodes=10_000_000)
-    while panel.history.count("human_return") < 2:
-        press(qtbot, panel, K.Key_Left)
-        qtbot.wait(20)  # lets the run report between presses; the loop ends on the second episode's end
-        assert panel.state().active, panel.run.error
-        assert sum(e["action"] == "key" for e in panel.run.events) < 300, "the pole never fell"
+def test_cartpole_runs_while_left_is_held_falls_and_scores_its_length(qtbot):
+    """One press of Left, held: CartPole steps by itself, pushed left, until the pole tips within a
+    few dozen steps, each scored +1, and goes on into a second episode; both join the run's Minari
+    dataset. Letting go reaches the run as a release."""
+    panel = playing_panel(qtbot, "policy-gradient", algo="reinforce", steps=10_000_000, play_speed=1.0)
+    speed = panel.form.fields["play_speed"]  # on the Play line while a real-time game is played
+    assert speed.isVisible() and panel.play_keys.line.isAncestorOf(speed) and not panel.form.isAncestorOf(speed)
+    assert panel.play_keys.hint.text() == "you play CartPole-v1: hold Left → 0, Right → 1"
+    qtbot.keyPress(panel, K.Key_Left)
+    qtbot.waitUntil(lambda: panel.history.count("human_return") >= 2, timeout=30_000)
+    qtbot.keyRelease(panel, K.Key_Left)
+    qtbot.waitUntil(lambda: any(e["action"] == "release" for e in panel.run.events), timeout=30_000)
+    assert [(e["action"], e["payload"]) for e in panel.run.events if e["action"] != "play"] == [
+        ("key", {"action": 0}),
+        ("release", {"action": 0}),
+    ]
+    speed.spin.setValue(0.5)
+    qtbot.waitUntil(lambda: [c["changes"] for c in panel.run.changes] == [{"play_speed": 0.5}], timeout=30_000)
     out = panel.run.out_dir
     stop(qtbot, panel)
-    returns, lengths = panel.history.read("human_return")[1], panel.history.read("human_length")[1]
+    assert not speed.isVisible()
+    returns, lengths = panel.history.read("human_return")[1][:2], panel.history.read("human_length")[1][:2]
     np.testing.assert_array_equal(returns, lengths)
     assert all(5 <= n < 60 for n in lengths)
     demos = load_demos(out, "CartPole-v1")
-    episodes = list(demos.iterate_episodes())
+    episodes = list(demos.iterate_episodes())[:2]
     assert [len(e.actions) for e in episodes] == lengths.astype(int).tolist()
     for episode in episodes:
         assert set(episode.actions.tolist()) == {0} and episode.terminations[-1]
         assert episode.rewards.sum() == len(episode.actions)
         assert episode.observations[-1][1] < 0  # the cart was pushed left all along
+
+
+def player_in(env_id: str, play_speed: float) -> tuple[Player, RunContext]:
+    """A person playing ``env_id`` as a trainer holds for them, with the config's speed."""
+    cfg = from_dict(manifest("policy-gradient").config_class(), {"env": env_id, "play_speed": play_speed})
+    player = Player(lambda: gym.make(env_id, render_mode="rgb_array"), "render", None)
+    player.handle([Event("play")])
+    return player, RunContext(cfg, "cpu", None, None, threading.Event())
+
+
+def play_until(held: Generator[Snapshot, None, list[Event]], done: Callable[[], bool]) -> list[Snapshot]:
+    """The snapshots of the held game (taken as a run takes them) until ``done``."""
+    snaps = []
+    while not done():
+        snaps.append(next(held))
+        assert len(snaps) < 10_000, "the game never got there"
+    return snaps
+
+
+def test_a_released_key_hands_mountain_car_back_its_no_push():
+    player, ctx = player_in("MountainCar-v0", play_speed=1.0)
+    held = player.hold(ctx, 0)
+    ctx.deliver(Event("key", {"action": 2}))
+    play_until(held, lambda: len(player.episode.actions) >= 5)
+    ctx.deliver(Event("release", {"action": 2}))
+    play_until(held, lambda: player.episode.actions[-3:] == [1, 1, 1])
+    actions = player.episode.actions
+    pushed = actions.index(1)
+    assert pushed >= 4 and set(actions[:pushed]) == {2} and set(actions[pushed:]) == {1}
+    player.close()
+
+
+@pytest.mark.parametrize("play_speed", [1.0, 0.25])
+def test_the_speed_sets_the_steps_per_second_of_the_players_clock(play_speed):
+    """CartPole's 50 steps a second times the speed, counted against the clock the game keeps
+    (so a loaded machine changes nothing); a pause of the run is a pause of the game."""
+    player, ctx = player_in("CartPole-v1", play_speed)
+    held = player.hold(ctx, 0)
+    clock = player.clock
+    snaps = play_until(held, lambda: clock.played_s >= 0.8)
+    assert 50 * play_speed - 1.5 <= clock.steps / clock.played_s <= 50 * play_speed
+    lengths = [s.scalars["human_length"] for s in snaps if "human_length" in s.scalars]
+    assert sum(lengths) + len(player.episode.actions) == clock.steps  # each step due was played
+    steps = clock.steps
+    time.sleep(0.5)  # the run paused at a snapshot for half a second
+    next(held)
+    assert clock.steps - steps <= 50 * play_speed * MAX_GAP_S + 1
+    player.close()
 
 
 def test_play_is_disabled_where_the_environment_has_no_keys(qtbot):

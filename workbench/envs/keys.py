@@ -5,17 +5,24 @@ Keys are named as Qt names them without the ``Key_`` prefix (``Left``, ``Space``
 here imports Qt: the panel turns a key press into a name and the trainer only ever sees the
 action index. Grid worlds get the arrow that matches each move (read from their layout), the
 classic-control tasks a fixed table, Atari games their own action meanings.
+
+Grid worlds are turn-based: each key press is one step. The classic-control tasks and Atari run
+in real time (``steps_per_second``) with the action of the key held, and ``idle_action`` while
+none is.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 import gymnasium as gym
 
 from workbench.core.envs import register_all
 from workbench.envs.layout import DOWN, LEFT, RIGHT, UP, layout_of
 
+T = TypeVar("T")
 ARROWS = {UP: "Up", RIGHT: "Right", DOWN: "Down", LEFT: "Left"}
 CLASSIC = {
     "CartPole": {"Left": 0, "Right": 1},
@@ -27,6 +34,9 @@ CLASSIC_NAMES = {
     "Acrobot": ("torque -1", "torque 0", "torque +1"),
     "MountainCar": ("push left", "no push", "push right"),
 }
+CLASSIC_IDLE = {"CartPole": 0, "Acrobot": 1, "MountainCar": 1}
+"""While no key is held: no torque, no push; CartPole has no such action and pushes left, as
+``gymnasium.utils.play`` does with its default ``noop=0``."""
 ATARI = {"NOOP": "Down", "FIRE": "Space", "UP": "Up", "RIGHT": "Right", "LEFT": "Left", "DOWN": "Down"}
 TAXI_EXTRA = {"P": 4, "D": 5}  # pick up, drop off
 
@@ -55,12 +65,11 @@ def keys_of(env: gym.Env) -> dict[str, int]:
     """The keyboard map of a made environment; empty when it has none (continuous actions)."""
     if not isinstance(env.action_space, gym.spaces.Discrete):
         return {}
-    spec_id = env.spec.id if env.spec is not None else ""
-    if spec_id.startswith("ALE/"):
+    if _atari(env):
         return atari_keys(env.unwrapped.get_action_meanings())
-    for prefix, keys in CLASSIC.items():
-        if spec_id.startswith(prefix):
-            return dict(keys)
+    if (task := _classic(env)) is not None:
+        return dict(CLASSIC[task])
+    spec_id = env.spec.id if env.spec is not None else ""
     try:
         keys = grid_keys(env)
     except (TypeError, ValueError, AttributeError):
@@ -68,20 +77,69 @@ def keys_of(env: gym.Env) -> dict[str, int]:
     return {**keys, **TAXI_EXTRA} if spec_id.startswith("Taxi") else keys
 
 
+def _classic(env: gym.Env) -> str | None:
+    """The classic-control task ``env`` is (its id's prefix), or None."""
+    spec_id = env.spec.id if env.spec is not None else ""
+    return next((prefix for prefix in CLASSIC if spec_id.startswith(prefix)), None)
+
+
+def _atari(env: gym.Env) -> bool:
+    return env.spec is not None and env.spec.id.startswith("ALE/")
+
+
+def frames_per_step(env: gym.Env) -> float:
+    """Emulator frames an Atari agent step spans: ALE's own frame skip (the mean of a random
+    one) times a preprocessing wrapper's."""
+    skip = env.unwrapped._frameskip
+    frames = sum(skip) / len(skip) if isinstance(skip, tuple) else float(skip)
+    return frames * (env.get_wrapper_attr("frame_skip") if env.has_wrapper_attr("frame_skip") else 1)
+
+
+def steps_per_second(env: gym.Env) -> float | None:
+    """The rate a real-time game steps at at full speed: its ``render_fps``, per agent step for
+    Atari; None for a turn-based one (a grid world steps once per key press)."""
+    if not isinstance(env.action_space, gym.spaces.Discrete):
+        return None
+    fps = float(env.metadata.get("render_fps", 30))
+    if _atari(env):
+        return fps / frames_per_step(env)
+    return fps if _classic(env) is not None else None
+
+
+def idle_action(env: gym.Env) -> int:
+    """The action a real-time game plays while no key is held: Atari's NOOP, or the task's
+    ``CLASSIC_IDLE``."""
+    if _atari(env):
+        meanings = env.unwrapped.get_action_meanings()
+        return meanings.index("NOOP") if "NOOP" in meanings else 0
+    return CLASSIC_IDLE.get(_classic(env) or "", 0)
+
+
 def classic_action_names(env_id: str) -> tuple[str, ...]:
     """What each action of a classic-control task does, for labels; empty for the others."""
     return next((names for prefix, names in CLASSIC_NAMES.items() if env_id.startswith(prefix)), ())
 
 
-@functools.cache
-def key_map(env_id: str) -> dict[str, int]:
-    """The keyboard map of ``env_id`` (made once and closed); empty for an unknown or unmappable one."""
+def _of_made(env_id: str, read: Callable[[gym.Env], T], otherwise: T) -> T:
+    """``read`` of ``env_id`` made once and closed; ``otherwise`` for an unknown one."""
     register_all()
     try:
         env = gym.make(env_id)
     except (gym.error.Error, ImportError):  # unknown, or needs a package not installed here
-        return {}
+        return otherwise
     try:
-        return keys_of(env)
+        return read(env)
     finally:
         env.close()
+
+
+@functools.cache
+def key_map(env_id: str) -> dict[str, int]:
+    """The keyboard map of ``env_id``; empty for an unknown or unmappable one."""
+    return _of_made(env_id, keys_of, {})
+
+
+@functools.cache
+def real_time(env_id: str) -> bool:
+    """Whether ``env_id`` is played in real time (a key held acts until released)."""
+    return _of_made(env_id, steps_per_second, None) is not None

@@ -297,8 +297,15 @@ class ConfigForm(QtWidgets.QWidget):
 
     def _show_applicable(self) -> None:
         values = self.values()
-        for name, spec in self.specs.items():
-            self._layouts[name].setRowVisible(self.fields[name].parentWidget(), spec.applies(values))
+        for name, form in self._layouts.items():
+            form.setRowVisible(self.fields[name].parentWidget(), self.specs[name].applies(values))
+
+    def take_row(self, name: str) -> QtWidgets.QWidget:
+        """Field ``name`` out of the form, for a panel to place where it is used (the play speed
+        beside the keys); its edits still reach ``edited`` and ``values()``."""
+        row = self._layouts.pop(name).takeRow(self.fields[name].parentWidget())
+        row.labelItem.widget().deleteLater()
+        return row.fieldItem.widget()
 
     def applies(self, name: str) -> bool:
         """Whether the field shows: it has an effect under the form's other values."""

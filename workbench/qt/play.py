@@ -1,9 +1,12 @@
 """The keyboard as a controller: once Play is pressed, a mapped key sends the run a ``key``
-action with the environment's action index; T hands the training env to the person and back in
-plugins that declare ``takeover``.
+action with the environment's action index and, in a real-time game, its release a ``release``
+action (a key held acts until then); T hands the training env to the person and back in plugins
+that declare ``takeover``.
 
 Installed on a panel with one call, ``install_play(panel)``. The map comes from
 ``workbench.envs.keys`` for the env in the form; without one, Play is disabled and says why.
+While a real-time game is played, the plugin's live ``play_speed`` setting sits on the Play line
+beside the keys (taken out of the form: one control, whose edits travel as live changes).
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from workbench.envs.keys import key_map
+from workbench.envs.keys import key_map, real_time
 
 TAKEOVER_KEY = "T"
+SPEED = "play_speed"
+KEY_EVENTS = (QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease)
 
 
 class PlayKeys(QtCore.QObject):
@@ -27,10 +32,19 @@ class PlayKeys(QtCore.QObject):
         self.taking_over = False
         self.button = panel.actions_box.buttons["play"]
         # a line of its own under the run's status, which the panel rewrites many times a second
+        self.line = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(self.line)
+        row.setContentsMargins(6, 0, 6, 0)
         self.hint = QtWidgets.QLabel()
-        self.hint.setContentsMargins(6, 0, 6, 0)
-        self.hint.hide()
-        panel.layout().insertWidget(panel.layout().indexOf(panel.status) + 1, self.hint)
+        row.addWidget(self.hint, 1)
+        self.speed_label = QtWidgets.QLabel("speed (slow motion … real time)")
+        self.speed = panel.form.take_row(SPEED) if SPEED in panel.form.fields else None
+        if self.speed is not None:
+            self.speed.setMinimumWidth(220)
+            row.addWidget(self.speed_label)
+            row.addWidget(self.speed)
+        self.line.hide()
+        panel.layout().insertWidget(panel.layout().indexOf(panel.status) + 1, self.line)
         self._hide_key_action()
         panel.actions_box.asked.connect(self._asked)
         panel.form.edited.connect(lambda *_: self._refresh())
@@ -46,14 +60,15 @@ class PlayKeys(QtCore.QObject):
         self._refresh()
 
     def _hide_key_action(self) -> None:
-        """``key`` is sent by the keyboard, not by a button."""
+        """``key`` and ``release`` are sent by the keyboard, not by buttons."""
         box = self.panel.actions_box
-        box.buttons["key"].hide()
-        for field in box.inputs["key"].values():
-            field.hide()
-            for form in box.findChildren(QtWidgets.QFormLayout):
-                if (label := form.labelForField(field)) is not None:
-                    label.hide()
+        for name in ("key", "release"):
+            box.buttons[name].hide()
+            for field in box.inputs[name].values():
+                field.hide()
+                for form in box.findChildren(QtWidgets.QFormLayout):
+                    if (label := form.labelForField(field)) is not None:
+                        label.hide()
 
     @property
     def env(self) -> str:
@@ -73,13 +88,22 @@ class PlayKeys(QtCore.QObject):
         self.button.setText("Stop playing" if self.playing else "Play")
         self._say_keys()
 
+    @property
+    def real_time(self) -> bool:
+        """The game runs by itself while played: a key acts while held."""
+        return real_time(self.env)
+
     def _say_keys(self) -> None:
-        """While the keys play: which key does what."""
-        self.hint.setVisible(self.playing or self.taking_over)
+        """While the keys play: which key does what, and in a real-time game how fast it runs."""
+        self.line.setVisible(self.playing or self.taking_over)
+        for widget in (self.speed_label, self.speed):
+            if widget is not None:
+                widget.setVisible(self.playing and self.real_time)
         self.hint.setStyleSheet("")
         keys = ", ".join(f"{k} → {a}" for k, a in self.keys().items())
         who = "you play" if self.playing else "you have the training env (T gives it back)"
-        self.hint.setText(f"{who} {self.env}: {keys}")
+        how = "hold" if self.playing and self.real_time else "press"
+        self.hint.setText(f"{who} {self.env}: {how} {keys}")
 
     def _asked(self, name: str, _payload: object) -> None:
         if name == "play" and self.panel.running:
@@ -91,11 +115,14 @@ class PlayKeys(QtCore.QObject):
         self._refresh()
 
     def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if event.type() != QtCore.QEvent.Type.KeyPress or not self.panel.running:
+        if event.type() not in KEY_EVENTS or not self.panel.running:
             return False
         if not (obj is self.panel or (isinstance(obj, QtWidgets.QWidget) and self.panel.isAncestorOf(obj))):
             return False
+        assert isinstance(event, QtGui.QKeyEvent)
         name = QtGui.QKeySequence(event.key()).toString()
+        if event.type() == QtCore.QEvent.Type.KeyRelease or (event.isAutoRepeat() and self.real_time):
+            return self._released(name, event)
         if name == TAKEOVER_KEY and "takeover" in self.panel.actions_box.declared:
             self.taking_over = not self.taking_over
             self.panel.act("takeover")
@@ -110,6 +137,15 @@ class PlayKeys(QtCore.QObject):
         else:
             self.hint.setText(f"{name or 'that key'} plays nothing in {self.env}: use {', '.join(keys)}")
             self.hint.setStyleSheet("color: #ffb74d;")
+        return True
+
+    def _released(self, name: str, event: QtGui.QKeyEvent) -> bool:
+        """A real-time game hears when a held key is let go; a key held down repeats nothing
+        there (it acts until released), and a grid world steps on presses only."""
+        if not (self.playing or self.taking_over) or name not in self.keys() or not self.real_time:
+            return False
+        if self.playing and not event.isAutoRepeat():  # a takeover plays the last key pressed
+            self.panel.act("release", action=self.keys()[name])
         return True
 
 
