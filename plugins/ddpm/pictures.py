@@ -42,9 +42,10 @@ def forward_pair(x0: np.ndarray, xt: np.ndarray) -> np.ndarray:
 
 
 def snr_points(log_snr: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 2) points (t, log10 SNR) along the schedule with the shown ``t`` last, and their labels."""
+    """(N, 2) points (t, log10 SNR) along the schedule, then a vertical line of points at the
+    shown ``t`` (one point would be lost among the schedule's), and their labels."""
     ts = np.unique(np.linspace(0, len(log_snr) - 1, SNR_POINTS).round().astype(np.int64))
-    ts = np.append(ts, t)
-    labels = np.full(len(ts), SCHEDULE, np.int64)
-    labels[-1] = SHOWN
-    return np.stack([ts, log_snr[ts]], axis=1).astype(np.float32), labels
+    line = np.linspace(log_snr.min(), log_snr.max(), SNR_POINTS // 8)
+    points = np.concatenate([np.stack([ts, log_snr[ts]], axis=1), np.stack([np.full_like(line, t), line], axis=1)])
+    labels = np.concatenate([np.full(len(ts), SCHEDULE), np.full(len(line), SHOWN)]).astype(np.int64)
+    return points.astype(np.float32), labels

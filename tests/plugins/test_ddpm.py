@@ -223,7 +223,7 @@ def test_tiny_conditional_run_on_a_file_writes_views_and_gif(tmp_path):
     assert forward.shape == (6 * 16, 6 * 33) and np.isnan(forward[:, 6 * 16 : 6 * 17]).all()
     assert latest.read("forward_t")[1].tolist() == [0, cfg.forward_t]
     snr, labels = latest.read("snr")[1], latest.read("snr_labels")[1]
-    assert snr[labels == 1, 0].tolist() == [cfg.forward_t] and np.all(np.diff(snr[labels == 0, 1]) < 0)
+    assert set(snr[labels == 1, 0].tolist()) == {cfg.forward_t} and np.all(np.diff(snr[labels == 0, 1]) < 0)
     gif = Image.open(out / "denoise.gif")
     assert gif.n_frames >= 6  # one frame per DDIM step, then the result held
 
