@@ -304,7 +304,9 @@ class ConfigForm(QtWidgets.QWidget):
         """Field ``name`` out of the form, for a panel to place where it is used (the play speed
         beside the keys); its edits still reach ``edited`` and ``values()``."""
         row = self._layouts.pop(name).takeRow(self.fields[name].parentWidget())
-        row.labelItem.widget().deleteLater()
+        label = row.labelItem.widget()
+        label.hide()  # until deleted, it would still paint where the row was
+        label.deleteLater()
         return row.fieldItem.widget()
 
     def applies(self, name: str) -> bool:
