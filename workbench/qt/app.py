@@ -60,11 +60,16 @@ def open_panels(window: MainWindow, plugin: str | None, cfg: Any, autorun: bool,
     """Open ``plugin`` (or the last opened ones, or the default plugin) with ``cfg``; start it
     at once with ``autorun``. Builds what imports the plotting side, once the window shows:
     the panels with their trainer warmer, and the run browser."""
+    from workbench.core.process_run import WARM
     from workbench.qt.warm import TrainerWarmer
 
+    opened = [plugin] if plugin else window.saved.get("open") or [DEFAULT_PLUGIN]
+    in_view = window.manifests.get(plugin or opened[-1])
+    if in_view is not None and not in_view.broken:
+        # its trainer process imports torch on the other core while the panels are built (0.5-1 s)
+        WARM.prepare(in_view)
     TrainerWarmer(window.tabs)
     values = dataclasses.asdict(cfg) if cfg is not None else None
-    opened = [plugin] if plugin else window.saved.get("open") or [DEFAULT_PLUGIN]
     panel = None
     for plugin_id in opened:
         panel = window.open_plugin(plugin_id, values if plugin_id == plugin else None) or panel
