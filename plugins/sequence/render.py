@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from workbench_plugins.sequence.charnames import visible
 
-COLS = 24  # characters per line before wrapping: short lines fill a view with large characters
+COLS = 32  # characters per line before wrapping: short lines fill a view with large characters
 CELL_W, CELL_H, FONT_PX = 12, 21, 17
 MARGIN = 8
 PROMPT_BG = (70, 70, 70)
