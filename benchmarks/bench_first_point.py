@@ -11,7 +11,13 @@ time (user+sys) spent on it, which a machine busy with other work inflates less.
 - app: ``workbench gui --plugin LAB``; window: launch until the main window is exposed (CPU: the
   app process up to then). Then, a person's moment later, Start is clicked and the first point is
   the first refresh of the panel's timer after which a view holds data (CPU: the trainer
-  process's from Start to then; a warm process spent more before Start).
+  process's from Start to then; "trainer before Start" is what its warm process had spent on its
+  imports by the press: a torch lab's take about 2.5 s of CPU, torch and torch._dynamo half each).
+
+Where a torch lab's headless time goes: torch's import (0.8 s idle), torch._dynamo's (as long:
+torch.optim's Optimizer methods import it at their first call, whatever foreach/fused say, so a
+first row that needs an optimiser step, like the VAE's, waits for it; DQN's first episodes need
+none and come before it), then the set-up.
 
     python benchmarks/bench_first_point.py --rounds 3
 Goals: first point <= 1.0 s for the tabular labs and <= 2.0 s for the torch labs, headless and
@@ -73,6 +79,7 @@ def press_start():
     panel.start_button.click()
     pid = panel.run.trainer.process.pid  # a warm process's, or None until the run's thread spawns one
     cpu_at_start = trainer_cpu(pid) if pid else 0.0
+    marks["warm_cpu"] = cpu_at_start
     panel.timer.timeout.connect(lambda: drawn(panel, pressed, cpu_at_start))
     QtCore.QTimer.singleShot(60_000, report)
 
@@ -145,6 +152,8 @@ def main() -> None:
             wall, cpu = median(figures[(lab, what)]), median(figures[(lab, what + "_cpu")])
             verdict = "ok" if wall <= limit else "OVER"
             print(f"  {lab:<13} {what:<21} {wall:5.2f} s (goal <= {limit:.1f} s: {verdict})  CPU {cpu:5.2f} s")
+        warm = median(figures[(lab, "app warm_cpu")])
+        print(f"  {lab:<13} {'app trainer before Start':<26} CPU {warm:5.2f} s (a warm process's imports by then)")
 
 
 if __name__ == "__main__":
