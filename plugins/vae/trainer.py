@@ -28,7 +28,7 @@ N_SCORED = 256  # prior samples judged by the digits scorer
 
 def as_image(batch: torch.Tensor, cols: int | None = None) -> np.ndarray:
     """A batch tiled with NaN gaps, which the views draw in the theme's background."""
-    return grid(batch.detach().cpu().numpy(), cols=cols, fill=np.nan)
+    return grid(batch.detach().cpu().numpy(), cols=cols)
 
 
 def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:

@@ -45,7 +45,7 @@ def test_lens_refreshes_at_its_rate_and_at_once_when_the_feature_changes():
     assert [s.step for s in kept if s.arrays] == [1, 5, 10]
     by_step, kept_by_step = {s.step: s.arrays for s in snaps}, {s.step: s.arrays for s in kept}
     assert set(by_step[1]) == {"filters", "feature_maps", "top9", "saliency", "class_probs", "true_class", "maximised"}
-    assert not np.array_equal(by_step[10]["top9"], kept_by_step[10]["top9"])  # the new feature's top 9
+    assert not np.array_equal(by_step[10]["top9"], kept_by_step[10]["top9"], equal_nan=True)  # the new feature's top 9
     assert [s.scalars for s in snaps[:6]] == [s.scalars for s in kept[:6]]
     for img in by_step[7].values():  # NaN only in the gaps between tiles
         assert img.dtype == np.float32 and 0.0 <= np.nanmin(img) and np.nanmax(img) <= 1.0

@@ -124,7 +124,7 @@ def test_the_decode_action_decodes_that_point():
     assert "decoded" in clicked[2].arrays and "decoded" not in still[2].arrays  # redrawn at once
     step = next(i for i, s in enumerate(still) if i > 2 and "decoded" in s.arrays)
     assert clicked[step].arrays["decoded"].shape == (64, 64)
-    assert not np.array_equal(clicked[step].arrays["decoded"], still[step].arrays["decoded"])
+    assert not np.array_equal(clicked[step].arrays["decoded"], still[step].arrays["decoded"], equal_nan=True)
     assert np.array_equal(clicked[step].arrays["samples"], still[step].arrays["samples"], equal_nan=True)
 
 
@@ -145,7 +145,7 @@ def test_the_interpolate_action_redraws_the_interpolation():
     chosen = run(Config(**dict(TINY, epochs=1)), actions=(("interpolate", {"a": 5, "b": 9}),))
     still = run(Config(**dict(TINY, epochs=1)))
     step = next(i for i, s in enumerate(still) if i > 2 and "interpolation" in s.arrays)
-    assert not np.array_equal(chosen[step].arrays["interpolation"], still[step].arrays["interpolation"])
+    assert not np.array_equal(chosen[step].arrays["interpolation"], still[step].arrays["interpolation"], equal_nan=True)
     assert np.array_equal(chosen[step].arrays["samples"], still[step].arrays["samples"], equal_nan=True)
 
 
