@@ -30,7 +30,7 @@ def test_the_window_is_built_without_the_plotting_side():
     code = (
         "import sys; from PySide6 import QtWidgets; app = QtWidgets.QApplication([]);"
         "from workbench.qt.app import MainWindow; window = MainWindow(device='cpu');"
-        "late = ('pyqtgraph', 'workbench.qt.panel', 'workbench.qt.browser', 'workbench.core.driver');"
+        "late = ('pyqtgraph', 'workbench.qt.panel', 'workbench.qt.browser');"
         "print('window', [m for m in late if m in sys.modules]);"
         "assert window.findChild(QtWidgets.QDockWidget, 'runs').widget() is None;"
         "window.run_browser; window.open_plugin('bandit');"
@@ -40,4 +40,4 @@ def test_the_window_is_built_without_the_plotting_side():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "window []" in lines
-    assert "panel ['pyqtgraph', 'workbench.qt.panel', 'workbench.qt.browser', 'workbench.core.driver']" in lines
+    assert "panel ['pyqtgraph', 'workbench.qt.panel', 'workbench.qt.browser']" in lines

@@ -56,21 +56,33 @@ def when_exposed(window: QtWidgets.QWidget, then: Callable[[], None]) -> None:
     handle.installEventFilter(_FirstExpose(window, then))
 
 
-def open_panels(window: MainWindow, plugin: str | None, cfg: Any, autorun: bool, exit_when_done: bool) -> None:
-    """Open ``plugin`` (or the last opened ones, or the default plugin) with ``cfg``; start it
-    at once with ``autorun``. Builds what imports the plotting side, once the window shows:
-    the panels with their trainer warmer, and the run browser."""
+def opened_at_launch(window: MainWindow, plugin: str | None) -> list[str]:
+    """The plugins whose panels open at launch, the one left in view last: ``plugin``, or the
+    ones open when the app last closed, or the default plugin."""
+    return [plugin] if plugin else window.saved.get("open") or [DEFAULT_PLUGIN]
+
+
+def warm_up(window: MainWindow, plugin: str | None) -> None:
+    """Spawn the trainer process of the plugin that will be in view before the window shows: it
+    imports torch on the other core while the window and its panels are built (the app's side
+    costs 15 ms), so it is more often ready when Start is pressed."""
     from workbench.core.process_run import WARM
+
+    in_view = window.manifests.get(opened_at_launch(window, plugin)[-1])
+    if in_view is not None and not in_view.broken:
+        WARM.prepare(in_view)
+
+
+def open_panels(window: MainWindow, plugin: str | None, cfg: Any, autorun: bool, exit_when_done: bool) -> None:
+    """Open the panels (``opened_at_launch``), ``plugin``'s with ``cfg``; start it at once with
+    ``autorun``. Builds what imports the plotting side, once the window shows: the panels with
+    their trainer warmer, and the run browser."""
     from workbench.qt.warm import TrainerWarmer
 
-    opened = [plugin] if plugin else window.saved.get("open") or [DEFAULT_PLUGIN]
-    in_view = window.manifests.get(plugin or opened[-1])
-    if in_view is not None and not in_view.broken:
-        # its trainer process imports torch on the other core while the panels are built (0.5-1 s)
-        WARM.prepare(in_view)
     TrainerWarmer(window.tabs)
     values = dataclasses.asdict(cfg) if cfg is not None else None
     panel = None
+    opened = opened_at_launch(window, plugin)
     for plugin_id in opened:
         panel = window.open_plugin(plugin_id, values if plugin_id == plugin else None) or panel
     if plugin and panel is not None:
@@ -97,6 +109,7 @@ def main(
     identify(app)
     app.setStyle("Fusion")
     window = MainWindow(device=device, max_steps=steps)
+    warm_up(window, plugin)
     # the panels (their views and pyqtgraph, most of the time to a shown window) come once it is up
     when_exposed(window, lambda: open_panels(window, plugin, cfg, autorun, exit_when_done))
     window.show()
