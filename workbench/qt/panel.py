@@ -84,7 +84,7 @@ class PluginPanel(QtWidgets.QWidget):
             VIEW_KINDS[v.kind](v, self.history, self.latest, self.view_clicked) for v in manifest.views
         ]
         self._listed = (0, 0)  # changes and actions shown in the log
-        self._overdrawn = 0.0  # seconds drawn beyond the ticks' budgets, paid back by ticks that draw nothing
+        self._credit = DRAW_BUDGET_S  # drawing time a tick may spend: each tick adds a budget, paints take it
         self.recipes = recipes_of(manifest)
         self._build(device)
         self.timer = QtCore.QTimer(self)
@@ -507,24 +507,24 @@ class PluginPanel(QtWidgets.QWidget):
         recorded = self.record_widget() if self.recorder is not None else None  # drawn on any page
         shown = [v for v in self.views if v.isVisible() or v.optional or not self.isVisible() or v is recorded]
         # While a run trains, views with new data redraw longest-waiting first until the tick has
-        # spent DRAW_BUDGET_S on them (their refresh and their last paint); a tick that went over
-        # is paid back by ticks that draw nothing. Redrawing all of them every tick held the GUI
-        # thread for 20-100 ms and took CPU from the trainer, which on 2 cores shares them with
-        # the GUI (the bandit trained at 0.45 of its headless speed); a busy machine makes every
-        # paint slower, so the views then redraw less often instead of the GUI lagging.
+        # spent its credit on them (their refresh and their last paint): each tick adds one
+        # DRAW_BUDGET_S (saving at most one), so a paint over budget is paid back by ticks that
+        # draw nothing and the views draw on average within the budget. Redrawing all of them
+        # every tick held the GUI thread for 20-100 ms and took CPU from the trainer, which on 2
+        # cores shares them with the GUI (the bandit trained at 0.45 of its headless speed); a
+        # busy machine makes every paint slower, so the views then redraw less often instead of
+        # the GUI lagging.
         waiting = sorted((v for v in shown if v.waiting()), key=lambda v: v.drawn_at)
         for view in shown:
             if view not in waiting:
                 view.refresh()  # views that do not say when they wait decide for themselves
-        self._overdrawn = max(self._overdrawn - DRAW_BUDGET_S, 0.0) if self.running else 0.0
-        spent = 0.0
+        self._credit = min(self._credit + DRAW_BUDGET_S, DRAW_BUDGET_S) if self.running else DRAW_BUDGET_S
         for view in waiting:
-            if self.running and (spent >= DRAW_BUDGET_S or self._overdrawn > 0):
+            if self.running and self._credit <= 0:
                 break
             start = time.perf_counter()
             view.refresh()
-            spent += time.perf_counter() - start + view.paint_s
-        self._overdrawn += max(spent - DRAW_BUDGET_S, 0.0)
+            self._credit -= time.perf_counter() - start + view.paint_s
         if self.running:
             self._show_status()
             self._show_effective()
