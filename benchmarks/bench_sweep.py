@@ -18,16 +18,14 @@ workers (through their server); for Ray, only the driver (Ray's own processes ar
 A DQN trial's final return is the mean of its last 10 episode returns; steps used are the last
 step each trial reached.
 
-Measured 2026-12-02 on the 2-core machine while other sessions ran benchmarks (load average
-11-14). The kernel shares the CPU by session (sched_autogroup_enabled=1), so a loaded machine
-gives one command's processes one share however many there are: two copies of the same three
-trials took 12.2 s alone and 22.1 s and 22.6 s side by side. Wall-clock ratios then say little;
-CPU seconds say more. One after another 27.7 s (8.9 CPU s), the pool 38.0 s (10.5 CPU s), 0.72x
-(an earlier run at load 14: 37.8 s and 39.8 s, 0.95x); Ray 51.3 s with its start (1.36x the
-pool's time), 40.7 s on a running instance (1.02x; its start took 14.5 s). A worker is now ready
-0.8 s after the sweep starts under that load (3 s before) and the pool costs 0.7-1.6 CPU s over
-one process (5 CPU s before its workers were forked from a preloaded server and trials stopped
-importing torch); the 1.8x goal needs an idle machine to be shown.
+Measured 2026-12-02 on the idle 2-core machine (load 0.9-1.9), 8 trials of 3,000 episodes:
+one after another 7.4-8.0 s, the pool 4.1 s with its workers forked straight from the sweep's
+process: 1.83x in two runs of 5 rounds (1.60x when they were forked by a preloaded server, which
+costs an interpreter's start and imports, about 0.5 s). Ray 14.4 s with its start (3.5x the
+pool's time), 9.1 s on a running instance (2.1x; its start took 2.6 s): Tune's and its workers'
+start, since trials on reused actors follow each other within 0.02 s. On a loaded machine the
+kernel shares the CPU by session (sched_autogroup_enabled=1), so one command's processes get one
+share however many there are and wall-clock ratios say little (load 11-14: the pool 0.72-0.95x).
 ASHA (measured earlier): the grid's best final return (249.6, 100%) in 27% of its 161,960
 steps, 14 of 16 trials pruned.
 """

@@ -206,3 +206,12 @@ def test_a_killed_ray_worker_is_retried_by_tune_from_the_trials_checkpoint(tmp_p
 def test_asha_needs_a_step_budget(tmp_path):
     with pytest.raises(SweepError, match="needs --steps"):
         Sweep(SweepSpec("td-control", grid={"alpha": ["0.1"]}, scheduler="asha"), tmp_path / "s", backend="ray")
+
+
+@pytest.mark.parametrize(("first", "method"), [("", "fork"), ("import torch; ", "forkserver")])
+def test_workers_are_forked_straight_from_a_process_safe_to_fork(first, method):
+    """The command line forks its workers (they start with the trial code at no cost); after torch
+    (OpenMP threads) a fork could inherit a held lock, so a preloaded server forks them."""
+    code = f"{first}from workbench.core.sweep_pool import worker_context; print(worker_context().get_start_method())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == method

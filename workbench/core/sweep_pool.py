@@ -1,8 +1,9 @@
 """The local backend: worker processes on this machine, each running one trial at a time.
 
-Workers are forked by a server process (multiprocessing's ``forkserver``) that imported the
-trial code once, so a worker is ready in milliseconds instead of importing it again (a second
-on a small machine, as long as a short tabular trial); the server lives as long as this
+Workers are forked from this process where that is safe (the command line, before torch or Qt
+are loaded), else by a server process (multiprocessing's ``forkserver``) that imported the
+trial code once; either way a worker is ready in milliseconds instead of importing it again (a
+second on a small machine, as long as a short tabular trial). The server lives as long as this
 process, so a second sweep from the app starts at once. A worker runs trial after trial, so a
 trainer that needs torch imports it once per worker, and a numpy-only one never does.
 
@@ -17,6 +18,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
@@ -26,10 +29,17 @@ from workbench.core.sweep_trial import TrialTask, run_trial
 Report = Callable[[dict[str, Any]], None]
 PRELOAD = ("workbench.core.sweep_trial", "workbench.core.driver")
 """What the server that forks the workers imports once (a module that fails to import is skipped)."""
+THREADED = frozenset({"torch", "PySide6", "ray"})
+"""Libraries whose threads (OpenMP pools, Qt, Ray) a forked child would inherit half-held."""
 
 
 def worker_context() -> Any:
-    """``forkserver`` with the trial code preloaded where the platform has it, else ``spawn``."""
+    """Plain ``fork`` from a process that is safe to fork (on Linux, one thread and none of the
+    libraries that start threads of their own loaded: the command line's case), so a worker has
+    the trial code at no cost; else ``forkserver`` with it preloaded (the app, a torch trial);
+    else ``spawn``."""
+    if sys.platform == "linux" and threading.active_count() == 1 and not THREADED.intersection(sys.modules):
+        return multiprocessing.get_context("fork")
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
