@@ -122,18 +122,21 @@ def read_columns(path: str | Path) -> tuple[dict[str, np.ndarray], list[str]]:
     try:
         table = np.fromstring(filled[1:].replace("\n", ","), dtype=np.float64, sep=",").reshape(rows, width)
     except ValueError:  # a cell that is not a number: row by row, leaving such rows out
-        table = _numeric_rows(body.split("\n")[:-1], width, warnings)
+        lines = body.split("\n")[:-1]
+        table = numeric_rows(lines, width)
+        warnings.append(f"{len(lines) - len(table)} rows of {METRICS_NAME} hold a value that is not a number: left out")
     return {key: table[:, i] for i, key in enumerate(header)}, warnings
 
 
-def _numeric_rows(rows: list[str], width: int, warnings: list[str]) -> np.ndarray:
+def numeric_rows(rows: list[str], width: int) -> np.ndarray:
+    """Rows of ``width`` comma-separated cells as an (n, width) float table (an empty cell is NaN);
+    a row holding something that is not a number is left out."""
     kept = []
     for row in rows:
         try:
             kept.append([float(x) if x else math.nan for x in row.split(",")])
         except ValueError:
             continue
-    warnings.append(f"{len(rows) - len(kept)} rows of {METRICS_NAME} hold a value that is not a number: left out")
     return np.array(kept, dtype=np.float64).reshape(len(kept), width)
 
 

@@ -6,13 +6,12 @@ column rewrites it) is read again from the start."""
 from __future__ import annotations
 
 import csv
-import math
 import os
 from pathlib import Path
 
 import numpy as np
 
-from workbench.core.runs import METRICS_NAME
+from workbench.core.runs import METRICS_NAME, numeric_rows
 
 
 class MetricsTail:
@@ -49,11 +48,10 @@ class MetricsTail:
             self._header = next(csv.reader(lines[:1]))
             lines = lines[1:]
         width = len(self._header)
-        rows = [_numbers(line) for line in lines if line.count(",") == width - 1]
-        rows = [row for row in rows if row is not None]
-        if rows:
-            self._chunks.append(np.array(rows, dtype=np.float64))
-        return bool(rows) or replaced
+        rows = numeric_rows([line for line in lines if line.count(",") == width - 1], width)
+        if len(rows):
+            self._chunks.append(rows)
+        return bool(len(rows)) or replaced
 
     def column(self, key: str) -> np.ndarray:
         """Every value of ``key`` read so far (NaN where a row has none); empty when there is no such column."""
@@ -63,11 +61,3 @@ class MetricsTail:
             self._table = np.concatenate(self._chunks)
             self._chunks = [self._table]
         return self._table[:, self._header.index(key)] if self._chunks else np.empty(0)
-
-
-def _numbers(line: str) -> list[float] | None:
-    """One row's cells as floats (an empty cell is NaN); None for a row holding something else."""
-    try:
-        return [float(cell) if cell else math.nan for cell in line.split(",")]
-    except ValueError:
-        return None
