@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core.checkpoint import CHECKPOINT_NAME
-from workbench.core.paths import home
+from workbench.core.paths import home, write_json
 
 INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
@@ -259,16 +259,6 @@ def read_run(run_dir: str | Path, rel: str = "") -> RunInfo:
 
 
 # ---------- tags and note ----------
-def _write_json(path: Path, doc: Any, indent: int | None = 2) -> None:
-    """Write ``doc`` to ``path`` atomically: a reader sees the old file or the new one, never half."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two processes never share one
-    try:
-        tmp.write_text(json.dumps(doc, indent=indent, default=str))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def annotate(run_dir: str | Path, tags: list[str] | None = None, note: str | None = None) -> dict[str, Any]:
     """Set a run's tags and/or note in its ``run.json``; returns what the file now holds."""
     path = Path(run_dir) / NOTES_NAME
@@ -278,7 +268,7 @@ def annotate(run_dir: str | Path, tags: list[str] | None = None, note: str | Non
         doc["tags"] = sorted({t.strip() for t in tags if t.strip()})
     if note is not None:
         doc["note"] = note
-    _write_json(path, doc)
+    write_json(path, doc)
     return doc
 
 
@@ -324,7 +314,7 @@ class RunIndex:
 
     def _save_cache(self) -> None:
         try:
-            _write_json(self.root / INDEX_NAME, {"version": INDEX_VERSION, "runs": self._cache}, indent=None)
+            write_json(self.root / INDEX_NAME, {"version": INDEX_VERSION, "runs": self._cache}, indent=None)
             self._cache_mtime = os.stat(self.root / INDEX_NAME).st_mtime_ns
         except OSError:
             pass  # a read-only root is listed all the same, only not cached

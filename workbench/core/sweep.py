@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.manifest import Manifest, find
+from workbench.core.paths import write_json
 from workbench.core.sweep_groups import SEED, group_settings, ranked
 from workbench.core.sweep_pool import LocalPool, default_workers
 from workbench.core.sweep_spec import SweepError, SweepSpec, Trial, plan
@@ -193,9 +193,7 @@ class Sweep:
             "trials": [self.records[t.id] for t in self.trials],
             "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
-        tmp = self.out / f".{SWEEP_FILE}.tmp"
-        tmp.write_text(json.dumps(doc, indent=2, default=str))
-        os.replace(tmp, self.out / SWEEP_FILE)
+        write_json(self.out / SWEEP_FILE, doc)
 
 
 def read_sweep(out: str | Path) -> dict[str, Any]:

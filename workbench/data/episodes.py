@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core.checkpoint import HISTORY_DIR, CheckpointError, checkpoint_at, checkpoint_file, load_checkpoint
+from workbench.core.paths import write_json
 from workbench.data.demos import Episode, open_demos, played_in
 
 FOLDER = "episodes"
@@ -111,9 +112,7 @@ def note_demo_step(run_dir: Path, index: int, step: int) -> None:
     steps = _demo_steps(run_dir)
     steps[str(index)] = int(step)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(steps))
-    os.replace(tmp, path)
+    write_json(path, steps, indent=None)
 
 
 def _demo_steps(run_dir: Path) -> dict[str, int]:
