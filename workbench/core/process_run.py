@@ -96,8 +96,10 @@ class _ForwardSink(Sink):
             self.flush()
 
     def mark(self, step: int, changes: dict[str, Any], previous: dict[str, Any]) -> None:
-        self.flush()
+        """The mark goes before the batch whose status lists the change: whoever sees the change
+        in ``changes`` finds its mark in the sinks."""
         self.events.put(("mark", step, changes, previous))
+        self.flush()
 
     def flush(self) -> None:
         """Send what is held, even nothing: the status goes along."""
