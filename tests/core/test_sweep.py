@@ -199,8 +199,8 @@ def test_the_ray_backend_runs_the_same_trials_and_marks_a_failing_one(tmp_path, 
     assert list(read_curves(tmp_path / "s" / "mode=ok")["step"]) == [1, 2, 3, 4, 5]
 
 
-def test_a_killed_ray_worker_is_retried_by_tune_from_the_trials_checkpoint(tmp_path, ray_instance):
-    kill_mid_trial(tmp_path / "s", "ray")  # the pid is the Ray actor's, from Tune's results
+def test_a_killed_ray_worker_is_retried_from_the_trials_checkpoint(tmp_path, ray_instance):
+    kill_mid_trial(tmp_path / "s", "ray")  # the pid is the Ray worker's, the first thing its task yields
 
 
 def test_asha_needs_a_step_budget(tmp_path):
@@ -215,3 +215,18 @@ def test_workers_are_forked_straight_from_a_process_safe_to_fork(first, method):
     code = f"{first}from workbench.core.sweep_pool import worker_context; print(worker_context().get_start_method())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == method
+
+
+def test_asha_prunes_the_trials_with_a_poor_metric_early_and_finishes_the_best(tmp_path, ray_instance):
+    rates = ["0.1", "0.2", "0.4", "0.8", "1.6", "3.2"]
+    spec = SweepSpec(
+        "faulty", grid={"mode": ["slow"], "rate": rates}, steps=90, metric="rate", mode="max", scheduler="asha"
+    )
+    sweep = Sweep(spec, tmp_path / "s", manifest=MANIFEST, backend="ray", workers=2)
+    counts = sweep.run()
+    records = {r["settings"]["rate"]: r for r in read_sweep(tmp_path / "s")["trials"]}
+    assert counts.get("pruned", 0) >= 2 and set(counts) <= {"finished", "pruned"}, counts
+    assert records["3.2"]["state"] == "finished" and records["3.2"]["step"] == 90
+    pruned = [r for r in records.values() if r["state"] == "pruned"]
+    assert all(r["step"] < 90 for r in pruned)  # stopped at a rung, not run out
+    assert all(json.loads((tmp_path / "s" / r["id"] / "config.json").read_text())["state"] == "stopped" for r in pruned)

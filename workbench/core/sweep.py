@@ -7,7 +7,7 @@ same sweep again into the same folder runs only what is not done: finished, fail
 trials are kept, stopped or killed ones resume from their checkpoints.
 
 Trials run on a backend: ``local`` (worker processes on this machine, ``sweep_pool``) or
-``ray`` (Ray Tune on a local instance or a cluster, ``sweep_ray``).
+``ray`` (Ray tasks, or Ray Tune for ASHA, on a local instance or a cluster, ``sweep_ray``).
 """
 
 from __future__ import annotations
