@@ -14,10 +14,12 @@ time (user+sys) spent on it, which a machine busy with other work inflates less.
   process's from Start to then; "trainer before Start" is what its warm process had spent on its
   imports by the press: a torch lab's take about 2.5 s of CPU, torch and torch._dynamo half each).
 
-Where a torch lab's headless time goes: torch's import (0.8 s idle), torch._dynamo's (as long:
-torch.optim's Optimizer methods import it at their first call, whatever foreach/fused say, so a
-first row that needs an optimiser step, like the VAE's, waits for it; DQN's first episodes need
-none and come before it), then the set-up.
+Where a torch lab's headless time goes: torch's import (0.8-1.1 s idle), then the set-up. Both
+torch labs report their first point before building their optimiser, whose construction imports
+torch._dynamo (as long again: torch.optim's Optimizer methods import it at their first call,
+whatever foreach/fused say): DQN its first episodes, the VAE its untrained model's losses at step
+0. Measured 2026-12-02, idle, 3 rounds: VAE headless 1.63 s (2.84 s when its first row waited
+for an update), DQN 1.44 s; in the app 0.90 s and 0.60 s.
 
     python benchmarks/bench_first_point.py --rounds 3
 Goals: first point <= 1.0 s for the tabular labs and <= 2.0 s for the torch labs, headless and

@@ -41,7 +41,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     x_all = torch.from_numpy(images).to(device)
     n_images = len(x_all)
     model = Autoencoder(images.shape[1:], cfg.latent, cfg.hidden, cfg.arch, cfg.model == "vae").to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    adam: list[torch.optim.Optimizer] = []  # built at the first update or checkpoint: see optimizer()
     probe = torch.randperm(n_images)[:2000].to(device)  # images shown in the latent scatter
     shown = probe[:16]  # inputs shown beside their reconstructions
     prior_z = torch.randn(N_SCORED, cfg.latent).to(device)
@@ -51,17 +51,41 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     step, epoch, order, batch, epoch_recon, epoch_kl = 0, 0, None, 0, 0.0, 0.0
     if ctx.resume is not None:  # any step can be continued exactly, also in the middle of an epoch
         model.load_state_dict(ctx.resume["model"])
-        optimizer.load_state_dict(ctx.resume["optimizer"])
         step, epoch, batch = int(ctx.resume["step"]), int(ctx.resume["epoch"]), int(ctx.resume["batch"])
         order, epoch_recon, epoch_kl = (
             ctx.resume["order"],
             float(ctx.resume["epoch_recon"]),
             float(ctx.resume["epoch_kl"]),
         )
+
+    def optimizer() -> torch.optim.Optimizer:
+        """Adam, built when first needed, after the first curve point: torch's first optimiser
+        imports torch._dynamo, which takes as long as torch itself."""
+        if not adam:
+            adam.append(torch.optim.Adam(model.parameters(), lr=cfg.lr))
+            if ctx.resume is not None:
+                adam[0].load_state_dict(ctx.resume["optimizer"])
+        return adam[0]
+
+    def losses(x: torch.Tensor, progress: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
+        """The (beta-weighted) negative ELBO of a batch, its two terms and the KL weight."""
+        logits, mu, logvar = model(x)
+        recon = reconstruction_loss(logits, x).mean()
+        kl = kl_divergence(mu, logvar).mean() if model.variational else torch.zeros((), device=device)
+        weight = kl_weight(cfg.beta, cfg.kl_anneal, progress)
+        return recon + weight * kl, recon, kl, weight
+
+    def initial_losses() -> dict[str, float]:
+        """The untrained model's losses on the probe images: the curves' point at step 0. Its
+        noise comes from a forked generator, so training draws what it would without it."""
+        with torch.no_grad(), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            loss, recon, kl, weight = losses(x_all[probe], 0.0)
+        return {"loss": loss.item(), "recon": recon.item(), "kl": kl.item(), "beta": weight}
+
     ctx.keep_state(
         lambda: {
             "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
+            "optimizer": optimizer().state_dict(),
             "step": step,
             "epoch": epoch,
             "order": order,
@@ -121,7 +145,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
         """After a yield: the live config, and the actions asked for."""
         nonlocal cfg, point, pair
         cfg = ctx.config
-        for group in optimizer.param_groups:
+        for group in optimizer().param_groups:
             group["lr"] = cfg.lr
         for event in ctx.events():
             if event.name == "decode":
@@ -133,6 +157,8 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
 
     try:
         scores, shown_arrays = views(score=False)  # show the data and the untrained model at once
+        if ctx.resume is None:
+            scores.update(initial_losses())
         arrays = dict(
             shown_arrays,
             data=labelled_grid(images[:64], labels[:64]),
@@ -152,15 +178,10 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 order, batch, epoch_recon, epoch_kl = torch.randperm(n_images), 0, 0.0, 0.0
             for i, idx in enumerate(order.split(cfg.batch_size)[batch:], start=batch):
                 # ALGO LOGIC: one gradient step on the (beta-weighted) negative ELBO
-                x = x_all[idx.to(device)]
-                logits, mu, logvar = model(x)
-                recon = reconstruction_loss(logits, x).mean()
-                kl = kl_divergence(mu, logvar).mean() if model.variational else torch.zeros((), device=device)
-                weight = kl_weight(cfg.beta, cfg.kl_anneal, epoch + i / batches)
-                loss = recon + weight * kl
-                optimizer.zero_grad()
+                loss, recon, kl, weight = losses(x_all[idx.to(device)], epoch + i / batches)
+                optimizer().zero_grad()
                 loss.backward()
-                optimizer.step()
+                optimizer().step()
                 step, batch = step + 1, i + 1
                 epoch_recon += recon.item() * len(idx) / n_images
                 epoch_kl += kl.item() * len(idx) / n_images
