@@ -230,3 +230,11 @@ def test_asha_prunes_the_trials_with_a_poor_metric_early_and_finishes_the_best(t
     pruned = [r for r in records.values() if r["state"] == "pruned"]
     assert all(r["step"] < 90 for r in pruned)  # stopped at a rung, not run out
     assert all(json.loads((tmp_path / "s" / r["id"] / "config.json").read_text())["state"] == "stopped" for r in pruned)
+
+
+def test_trials_ask_ray_for_a_gpu_only_where_the_cluster_has_one(ray_instance):
+    from workbench.core.sweep_ray import gpus_per_trial
+
+    assert (gpus_per_trial("cpu"), gpus_per_trial("auto")) == (0, 0)  # the test instance has no GPU
+    with pytest.raises(SweepError, match="the Ray cluster has no GPU"):
+        gpus_per_trial("cuda")
