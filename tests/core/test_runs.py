@@ -88,7 +88,8 @@ def test_lists_every_run_with_what_can_be_read_and_a_warning_for_what_cannot(roo
 
     live = runs["td-control/20260101-110000-000"]
     assert live.state == "running" and live.rows == 12  # the half-written row is left out
-    assert any("cut short" in w for w in live.warnings) and any("checkpoint" in w for w in live.warnings)
+    assert not any("cut short" in w for w in live.warnings)  # being written, no damage: read once it ends
+    assert any("checkpoint" in w for w in live.warnings)
 
     broken = runs["td-control/20260101-120000-000"]
     assert broken.plugin is None and any("config.json is unreadable" in w for w in broken.warnings)
@@ -165,6 +166,37 @@ def test_a_run_being_trained_neither_rewrites_the_index_file_nor_remakes_the_oth
     index.scan()  # it ended: now the file is written, and a new index reads it from there
     assert (root / INDEX_NAME).stat().st_mtime_ns != written
     assert by_rel(RunIndex(root).scan())[live].state == "finished"
+
+
+def test_a_live_runs_rows_are_followed_as_they_come_and_read_whole_once_it_ends(root):
+    age(root)
+    index = RunIndex(root)
+    live = "td-control/20260101-110000-000"
+    metrics = root / live / "metrics.csv"
+    first = by_rel(index.scan())[live]
+    header = metrics.read_text().splitlines()[0].split(",")
+
+    def row(step: int, value: float) -> str:
+        cells = dict.fromkeys(header, "") | {"step": step, "wall_time": 1767261000.0 + step, "episode_return": value}
+        return ",".join(str(cells[k]) for k in header)
+
+    with metrics.open("a", newline="") as f:
+        f.write("\r\n" + row(14, -2.0) + "\r\n" + row(15, -7.0)[:5])  # 13 ends (too short), 14 comes, 15 is begun
+    second = by_rel(index.scan())[live]
+    assert (second.rows, second.steps, second.metrics["episode_return"]["final"]) == (13, 14, -2.0)
+    assert second.metrics["episode_return"]["best"] == max(first.metrics["episode_return"]["best"], -2.0)
+    with metrics.open("a", newline="") as f:
+        f.write(row(15, -7.0)[5:] + "\r\n")
+    assert by_rel(index.scan())[live].metrics["episode_return"]["final"] == -7.0
+    # cut back by a resume (written beside it, renamed over it): read from the start
+    kept = metrics.read_text().splitlines()[:4]
+    (root / live / "metrics.tmp").write_text("\r\n".join(kept) + "\r\n")
+    os.replace(root / live / "metrics.tmp", metrics)
+    assert by_rel(index.scan())[live].rows == 3
+    (root / live / "config.json").write_text(json.dumps({"plugin": "td-control", "state": "finished"}))
+    with metrics.open("a", newline="") as f:
+        f.write("4,1.0")  # killed mid-row: an ended run is read whole, with what is wrong in it
+    assert any("cut short" in w for w in by_rel(index.scan())[live].warnings)
 
 
 def test_a_run_that_changes_within_the_clock_tick_of_a_listing_is_read_again(root):

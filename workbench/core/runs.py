@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import json
-import math
 import os
 import re
 import time
@@ -24,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from workbench.core.checkpoint import CHECKPOINT_NAME
+from workbench.core.metrics_tail import METRICS_NAME, MetricsTail, numeric_rows
 from workbench.core.paths import home, write_json
 
 INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
 NOTES_NAME = "run.json"
-CONFIG_NAME, METRICS_NAME = "config.json", "metrics.csv"
+CONFIG_NAME = "config.json"
 RUN_MARKERS = (CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME)
 """Any one of these makes a folder a run (a run killed early may have only one)."""
 INDEX_VERSION = 1
@@ -128,18 +128,6 @@ def read_columns(path: str | Path) -> tuple[dict[str, np.ndarray], list[str]]:
     return {key: table[:, i] for i, key in enumerate(header)}, warnings
 
 
-def numeric_rows(rows: list[str], width: int) -> np.ndarray:
-    """Rows of ``width`` comma-separated cells as an (n, width) float table (an empty cell is NaN);
-    a row holding something that is not a number is left out."""
-    kept = []
-    for row in rows:
-        try:
-            kept.append([float(x) if x else math.nan for x in row.split(",")])
-        except ValueError:
-            continue
-    return np.array(kept, dtype=np.float64).reshape(len(kept), width)
-
-
 def read_curves(run_dir: str | Path) -> dict[str, np.ndarray]:
     """A run's metrics.csv as columns, as far as it can be read; empty without one."""
     try:
@@ -202,8 +190,10 @@ def _started_from_name(name: str) -> float | None:
     return _dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S").timestamp()
 
 
-def read_run(run_dir: str | Path, rel: str = "") -> RunInfo:
-    """Everything readable about one run; what is missing or damaged becomes a warning."""
+def read_run(run_dir: str | Path, rel: str = "", tail: MetricsTail | None = None) -> RunInfo:
+    """Everything readable about one run; what is missing or damaged becomes a warning. While
+    the run is active its metrics.csv is read through ``tail`` where one is given: only the rows
+    added since the last read."""
     run_dir = Path(run_dir)
     info = RunInfo(path=str(run_dir), rel=rel or run_dir.name)
     try:
@@ -231,10 +221,15 @@ def read_run(run_dir: str | Path, rel: str = "") -> RunInfo:
         if problem:
             info.warnings.append(problem)
     if METRICS_NAME in entries:
-        try:
-            columns, problems = read_columns(run_dir / METRICS_NAME)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            columns, problems = {}, [f"{METRICS_NAME} is unreadable ({exc})"]
+        problems: list[str] = []  # a live run's row being written waits for the tail's next read
+        if tail is not None and info.state in ACTIVE_STATES:
+            tail.read()
+            columns = tail.columns()
+        else:
+            try:
+                columns, problems = read_columns(run_dir / METRICS_NAME)
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                columns, problems = {}, [f"{METRICS_NAME} is unreadable ({exc})"]
         info.warnings += problems
         info.metrics = summarise(columns)
         steps, wall = columns.get("step", np.empty(0)), columns.get("wall_time", np.empty(0))
@@ -299,6 +294,7 @@ class RunIndex:
         self._cache: dict[str, dict[str, Any]] = {}
         self._cache_mtime: int | None = None
         self._infos: dict[str, tuple[dict[str, Any], RunInfo]] = {}  # rel -> (its cache entry, the info made of it)
+        self._tails: dict[str, MetricsTail] = {}  # rel -> its metrics.csv as read so far, for runs seen active
 
     def _load_cache(self) -> None:
         path = self.root / INDEX_NAME
@@ -363,13 +359,17 @@ class RunIndex:
             path = os.path.join(self.root, rel)
             sig = _signature(path, mtime)
             if entry is None or entry["sig"] != sig:
-                entry = {"sig": sig, "info": read_run(path, rel).to_dict()}
+                tail = self._tails.setdefault(rel, MetricsTail(path))
+                entry = {"sig": sig, "info": read_run(path, rel, tail).to_dict()}
+                if entry["info"]["state"] not in ACTIVE_STATES:
+                    del self._tails[rel]
                 changed = changed or entry["info"]["state"] not in ACTIVE_STATES
                 if time.time_ns() - max(sig[0], sig[2]) < RACY_NS:
                     entry["sig"] = []  # read again next time: a write in the same clock tick keeps the times
             cache[rel] = entry
         came_or_went = cache.keys() != self._cache.keys()
         self._cache = cache
+        self._tails = {rel: tail for rel, tail in self._tails.items() if rel in cache}
         if changed or came_or_went:
             self._save_cache()
         return sorted(self._made_infos(cache), key=lambda i: (-(i.started or 0.0), i.rel))

@@ -23,11 +23,11 @@ from PySide6 import QtCore, QtWidgets
 
 from workbench.core.compare import mean_band
 from workbench.core.manifest import Manifest, find
+from workbench.core.metrics_tail import MetricsTail
 from workbench.core.runs import default_root, lower_is_better
 from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
 from workbench.core.sweep_groups import SettingGroup, group_settings, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
-from workbench.core.sweep_tail import MetricsTail
 from workbench.qt import theme
 
 REFRESH_MS = 500

@@ -1,4 +1,4 @@
-"""A trial's metrics.csv read as it grows: only whole rows, only the bytes added since the last
+"""A run's metrics.csv read as it grows: only whole rows, only the bytes added since the last
 read, and from the start again when the file is replaced (a resume cuts it back)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from workbench.core.sweep_tail import MetricsTail
+from workbench.core.metrics_tail import MetricsTail
 
 
 def test_rows_are_read_as_they_are_appended_and_a_replaced_file_is_read_again(tmp_path):

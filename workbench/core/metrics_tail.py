@@ -1,17 +1,30 @@
 """A run's ``metrics.csv`` read as it grows: each read parses only the whole rows written since
-the last one, so a view polling every trial of a sweep a few times a second does not read every
-file again. A file replaced under it (a resumed run cuts it back to its checkpoint; a new
+the last one, so the run index and a sweep's view, polling live runs a few times a second, do
+not read every file again (a long run's file holds a million rows). A file replaced under it (a resumed run cuts it back to its checkpoint; a new
 column rewrites it) is read again from the start."""
 
 from __future__ import annotations
 
 import csv
+import math
 import os
 from pathlib import Path
 
 import numpy as np
 
-from workbench.core.runs import METRICS_NAME, numeric_rows
+METRICS_NAME = "metrics.csv"
+
+
+def numeric_rows(rows: list[str], width: int) -> np.ndarray:
+    """Rows of ``width`` comma-separated cells as an (n, width) float table (an empty cell is NaN);
+    a row holding something that is not a number is left out."""
+    kept = []
+    for row in rows:
+        try:
+            kept.append([float(x) if x else math.nan for x in row.split(",")])
+        except ValueError:
+            continue
+    return np.array(kept, dtype=np.float64).reshape(len(kept), width)
 
 
 class MetricsTail:
@@ -53,11 +66,19 @@ class MetricsTail:
             self._chunks.append(rows)
         return bool(len(rows)) or replaced
 
+    def _whole(self) -> np.ndarray:
+        if len(self._chunks) > 1 or (self._chunks and self._chunks[0] is not self._table):
+            self._table = np.concatenate(self._chunks)
+            self._chunks = [self._table]
+        return self._table if self._chunks else np.empty((0, len(self._header)))
+
     def column(self, key: str) -> np.ndarray:
         """Every value of ``key`` read so far (NaN where a row has none); empty when there is no such column."""
         if key not in self._header:
             return np.empty(0)
-        if len(self._chunks) > 1 or (self._chunks and self._chunks[0] is not self._table):
-            self._table = np.concatenate(self._chunks)
-            self._chunks = [self._table]
-        return self._table[:, self._header.index(key)] if self._chunks else np.empty(0)
+        return self._whole()[:, self._header.index(key)]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every column read so far, as ``read_columns`` gives them."""
+        table = self._whole()
+        return {key: table[:, i] for i, key in enumerate(self._header)}
