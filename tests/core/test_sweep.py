@@ -229,6 +229,7 @@ def test_asha_prunes_the_trials_with_a_poor_metric_early_and_finishes_the_best(t
     assert records["3.2"]["state"] == "finished" and records["3.2"]["step"] == 90
     pruned = [r for r in records.values() if r["state"] == "pruned"]
     assert all(r["step"] < 90 for r in pruned)  # stopped at a rung, not run out
+    assert all((r["state"] == "finished") == (r["step"] == 90) for r in records.values())  # ran out: finished
     assert all(json.loads((tmp_path / "s" / r["id"] / "config.json").read_text())["state"] == "stopped" for r in pruned)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import datetime as _dt
+import json
 import os
 import queue
 import random
@@ -29,7 +30,7 @@ os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
 from ray import tune
 from ray.tune.schedulers import ASHAScheduler
 
-from workbench.core.runs import read_curves
+from workbench.core.runs import CONFIG_NAME, read_curves
 from workbench.core.sweep_ray import gpus_per_trial
 from workbench.core.sweep_spec import SweepSpec
 from workbench.core.sweep_trial import TrialTask, metric_figures, run_trial
@@ -179,11 +180,13 @@ class TuneTrials:
 
     def ended_early(self, trial_id: str) -> dict[str, Any]:
         """The record of a trial Tune stopped before its end: pruned by ASHA unless the sweep
-        was stopped (then it resumes next time). Read again once Tune is done, when its run has
-        reached the step it stopped at."""
+        was stopped (then it resumes next time), or finished when its run ended on its own as
+        ASHA's last rung stopped it. Read again once Tune is done, when its run has ended."""
         self._early.add(trial_id)
         task = self._tasks[trial_id]
         state = "stopped" if self._stop.is_set() else "pruned"
+        if _run_state(task.out_dir) == "finished":
+            state = "finished"
         return {
             "id": trial_id,
             "state": state,
@@ -243,6 +246,15 @@ class TuneTrials:
         )
         tuner.fit()
         return records
+
+
+def _run_state(out_dir: str) -> str | None:
+    """The state the run folder's config.json gives (None while there is none to read)."""
+    try:
+        doc = json.loads((Path(out_dir) / CONFIG_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    return doc.get("state") if isinstance(doc, dict) else None
 
 
 def _last_step(out_dir: str) -> int:
