@@ -350,7 +350,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             # ALGO LOGIC: act epsilon-greedily in every env
             eps = epsilon_at(cfg, step)
             actions, q = agent.act(x, eps, rng)
-            took = player.steer(actions)  # TAKEOVER: env 0 plays the person's last key
+            took = player.steer(actions, cfg.play_speed)  # TAKEOVER: env 0 plays the person's last key
             if resetting:  # what the vector env's autoreset would have done at this step
                 next_obs, info = envs.reset()
                 reward, terminated, truncated = np.zeros(n_envs), np.zeros(n_envs, bool), np.zeros(n_envs, bool)

@@ -183,6 +183,22 @@ def test_the_speed_sets_the_steps_per_second_of_the_players_clock(play_speed):
     player.close()
 
 
+@pytest.mark.parametrize("play_speed", [1.0, 0.25])
+def test_a_taken_over_env_steps_on_the_clock_of_the_game_played(play_speed):
+    """Env 0 plays the last key held, at CartPole's 50 steps a second times the speed, as the
+    game does when the person plays it (a loaded machine's late steps are caught up)."""
+    player = Player(lambda: gym.make("CartPole-v1", render_mode="rgb_array"), "render", None)
+    player.handle([Event("takeover"), Event("key", {"action": 0})])
+    calls = 0
+    while player.clock is None or player.clock.played_s < 0.8:
+        actions = np.ones(4, dtype=np.int64)
+        took = player.steer(actions, play_speed)
+        calls += 1
+    assert took.tolist() == [True, False, False, False] and actions.tolist() == [0, 1, 1, 1]
+    assert 0.8 * 50 * play_speed <= calls / player.clock.played_s <= 50 * play_speed + 1 / player.clock.played_s
+    player.close()
+
+
 def test_play_is_disabled_where_the_environment_has_no_keys(qtbot):
     panel = PluginPanel(manifest("policy-gradient"), {"env": "Pendulum-v1", "algo": "ppo"}, device="cpu")
     qtbot.addWidget(panel)

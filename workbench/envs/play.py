@@ -9,7 +9,7 @@ times the live setting ``play_speed``, with the action of the newest key held (t
 action while none is). The frame is shown under the trainer's frame key with the score; every
 finished episode logs ``human_return`` and ``human_length`` and, with a run folder, joins the
 run's Minari demonstrations. ``takeover`` (a trainer that supports it) lets the person's last
-key act in the training env.
+key act in the training env, which then steps on the same clock as a played game.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ PLAY_ACTIONS = (
     Action("release", "Release", (payload("action", int, lo=0),), help="that key let go (real-time games)"),
 )
 TAKEOVER = Action("takeover", "Take over", help="T: your keys act in the training env (and back)")
-TAKEOVER_STEP_S = 0.05  # a taken-over training env steps at a pace a person can follow
 WAIT_S = 0.05  # between snapshots while waiting for a key: stop and pause still land quickly
 FRAME_WIDTH = 480
 PLAY_SPEED = 0.25  # a beginner can balance CartPole at a quarter of real time
@@ -127,14 +126,19 @@ class Player:
     def _toggle(self) -> None:
         self.active = not self.active
         self.pressed.clear()  # keys held before Play act only once pressed again
-        if self.active and self.env is None:
-            self.env = self._make_env()
-            rate = steps_per_second(self.env)
-            self.clock = GameClock(rate) if rate is not None else None
+        if self.active:
+            self._open()
         if self.active and self.episode is None:
             self._reset()
         if self.active and self.clock is not None:
             self.clock.restart()
+
+    def _open(self) -> None:
+        """The display env and, for a real-time game, its clock (made once, when first needed)."""
+        if self.env is None:
+            self.env = self._make_env()
+            rate = steps_per_second(self.env)
+            self.clock = GameClock(rate) if rate is not None else None
 
     def _release(self, action: int) -> None:
         if action in self.pressed:
@@ -176,13 +180,17 @@ class Player:
         while self._unstamped:
             note_demo_step(self.out_dir, self._unstamped.pop(0), step)
 
-    def steer(self, actions: np.ndarray) -> np.ndarray:
-        """While taken over, env 0 plays the person's last key instead of ``actions[0]`` (at a
-        pace a person can follow); returns which envs the person played."""
+    def steer(self, actions: np.ndarray, speed: float = PLAY_SPEED) -> np.ndarray:
+        """While taken over, env 0 plays the person's last key instead of ``actions[0]``, each
+        step when the game's clock has it due at ``speed`` (as when the person plays the game);
+        returns which envs the person played."""
         took = np.zeros(len(actions), dtype=bool)
         if self.takeover and self.held is not None:
             actions[0], took[0] = self.held, True
-            time.sleep(TAKEOVER_STEP_S)
+            self._open()
+            if self.clock is not None and self.clock.due(speed) == 0:
+                time.sleep(self.clock.wait_s(speed))
+                self.clock.due(speed)
         return took
 
     def mark(self, took: bool, ended: bool, ret: float) -> dict[str, float]:
