@@ -68,3 +68,17 @@ def test_a_tick_over_its_budget_is_paid_back_by_ticks_that_draw_nothing(panel):
     assert drew and drew[0] == 0
     assert all(b - a >= 2 for a, b in zip(drew, drew[1:])), drew  # a tick of rest at least after each
     assert len(drew) <= 30 / 2.5 + 1, drew  # on average no more than the budget
+
+
+def test_a_second_view_is_drawn_in_a_tick_only_where_its_cost_fits_what_is_left(panel):
+    """A window paints the changes of all its views in one go, so two paints in one tick would hold
+    the GUI thread for their sum: a view whose last paint takes more than the tick has left waits."""
+    drawn_per_tick = []
+    for tick in range(20):
+        panel.history.write(Snapshot(tick + 1, scalars=dict.fromkeys(KEYS, float(tick))))
+        before = [v.drawn_at for v in panel.views]
+        for view in panel.views:
+            view.paint_s = 0.6 * DRAW_BUDGET_S
+        panel.refresh()
+        drawn_per_tick.append(sum(v.drawn_at != b for v, b in zip(panel.views, before)))
+    assert max(drawn_per_tick) == 1 and sum(drawn_per_tick) >= 10, drawn_per_tick
