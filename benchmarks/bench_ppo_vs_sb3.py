@@ -12,6 +12,15 @@ with one torch thread. stable-baselines3 is the benchmark-only `bench` extra:
 
     .venv/bin/pip install stable-baselines3 torch==<the installed torch>
     .venv/bin/python benchmarks/bench_ppo_vs_sb3.py --seeds 0 1 2 3 4
+
+Measured 2026-12-02 on a shared 2-core machine, seeds 0-4 (median time to solve, ours / SB3):
+
+    (defaults)                                      0.81x wall, 0.78x CPU; stayed solved 3/5, SB3 1/5
+    --set clip=0.1 --set gamma=0.98 --set lam=0.8   0.55x wall, 0.56x CPU; stayed solved 4/5, SB3 1/5
+
+The second is the lab's recipe "PPO on CartPole with the zoo's discount"; gamma and lambda stay
+0.99 and 0.95 by default since REINFORCE and A2C share them. Fewer epochs are fast but do not hold:
+--set epochs=10 --set clip=0.15 measured 0.19x wall, 0.25x CPU, and stayed solved 0/5.
 """
 
 from __future__ import annotations
