@@ -1,5 +1,9 @@
-"""Deep Q-learning settings. The defaults solve CartPole-v1 in 50,000 steps (rl-baselines3-zoo's
-tuned DQN values); README.md lists the Atari settings."""
+"""Deep Q-learning settings. The defaults solve CartPole-v1 in 50,000 steps on four seeds of five.
+
+They are rl-baselines3-zoo's tuned CartPole DQN made cheaper: a [64, 64] MLP and 32 updates of 256
+transitions every 256 steps, where the zoo has [256, 256] and 128 updates of 64 (the same
+transitions per step in a quarter of the updates, which dominate the time), lr 2e-3; README.md
+lists the Atari settings."""
 
 from __future__ import annotations
 
@@ -24,13 +28,13 @@ class Config(Schema):
     env: str = param("CartPole-v1", "CartPole-v1, or an Atari game such as " + ", ".join(ATARI_GAMES))
     algo: str = param("dqn", "dqn, Double DQN, Dueling DQN, or both", choices=ALGOS)
     steps: int = param(50_000, "environment steps to train", lo=1, hi=100_000_000)
-    lr: float = param(2.3e-3, "Adam learning rate", lo=1e-6, hi=1e-1, log=True, live=True)
+    lr: float = param(2e-3, "Adam learning rate", lo=1e-6, hi=1e-1, log=True, live=True)
     gamma: float = param(0.99, "discount factor", lo=0.0, hi=1.0, live=True)
-    batch_size: int = param(64, "transitions per update", lo=1, hi=4096, group="advanced")
+    batch_size: int = param(256, "transitions per update", lo=1, hi=4096, group="advanced")
     buffer_size: int = param(100_000, "replay capacity in transitions", lo=1, hi=10_000_000)
     learning_starts: int = param(1_000, "warm-up: steps of experience before the first update", lo=0, group="advanced")
     train_every: int = param(256, "environment steps between bursts of updates", lo=1, group="advanced")
-    updates: int = param(128, "gradient updates per burst", lo=1, hi=10_000, group="advanced")
+    updates: int = param(32, "gradient updates per burst", lo=1, hi=10_000, group="advanced")
     target_update: str = param(
         "hard", "copy the target network every C steps, or move it by tau each update", choices=("hard", "soft")
     )
@@ -43,7 +47,7 @@ class Config(Schema):
     loss: str = param("huber", "TD loss", choices=("huber", "mse"), group="advanced")
     max_grad_norm: float = param(10.0, "gradient norm clip (0: none)", lo=0.0, hi=1000.0, group="advanced")
     hidden: int = param(
-        256,
+        64,
         "hidden units of the MLP (CartPole) or of the head after the convolutions (Atari: 512)",
         lo=8,
         hi=4096,

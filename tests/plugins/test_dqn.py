@@ -252,6 +252,8 @@ def test_cartpole_learns_in_a_few_thousand_steps(tmp_path):
         "epsilon_duration=1000",
         "target_every=200",
         "lr=1e-3",
+        "batch_size=64",
+        "hidden=256",
         "eval_every=1500",
         "eval_episodes=3",
     ]
