@@ -18,16 +18,21 @@ workers (through their server); for Ray, only the driver (Ray's own processes ar
 A DQN trial's final return is the mean of its last 10 episode returns; steps used are the last
 step each trial reached.
 
-Measured 2026-12-02 on the idle 2-core machine (load 0.9-1.9), 8 trials of 3,000 episodes:
-one after another 7.4-8.0 s, the pool 4.1 s with its workers forked straight from the sweep's
-process: 1.83x in two runs of 5 rounds (1.60x when they were forked by a preloaded server, which
-costs an interpreter's start and imports, about 0.5 s). Ray 14.4 s with its start (3.5x the
-pool's time), 9.1 s on a running instance (2.1x; its start took 2.6 s): Tune's and its workers'
-start, since trials on reused actors follow each other within 0.02 s. On a loaded machine the
-kernel shares the CPU by session (sched_autogroup_enabled=1), so one command's processes get one
-share however many there are and wall-clock ratios say little (load 11-14: the pool 0.72-0.95x).
-ASHA (measured earlier): the grid's best final return (249.6, 100%) in 27% of its 161,960
-steps, 14 of 16 trials pruned.
+Measured 2026-12-02 on the idle 2-core machine (load 0.5-1.3), 8 trials of 3,000 episodes, 3
+rounds: one after another 6.7 s, the pool 3.5 s with its workers forked straight from the sweep's
+process: 1.91x (1.83x in two earlier runs of 5 rounds). Ray runs a sweep without a scheduler as
+plain Ray tasks: 3.9 s on a running instance, 1.13x the pool's time (1.01x in 2 rounds on a loaded
+machine; under Tune, before, 2.1x: Tune's controller and its actors' start); 8.1 s with its start
+(2.29x: ``ray.init`` alone took 2.2-3.7 s, and the workers it starts import the trial code). On a
+loaded machine the kernel shares the CPU by session (sched_autogroup_enabled=1), so one command's
+processes get one share however many there are and wall-clock ratios say little.
+ASHA, with the lab's DQN defaults of 2026-12-02 (a [64, 64] MLP, 32 updates of 256 every 256
+steps): the grid's best final return 163.6 in 160,347 steps; ASHA's best 131.6 (80%, goal >= 95%)
+in 78,508 (49%), 13 of 16 pruned. With the earlier defaults and epsilon decaying over 2,000 steps
+it was 100% in 27% once and 42.5% in 32% another time. The final figure is one seed's mean of 10
+training episodes: in one grid lr 1e-4 sat at a return of 10-15 until step 3,333 and ended the
+best at 306, which no rung can foresee; a steadier figure (seeds per setting, or greedy
+evaluations) would let this comparison say more about ASHA than about luck.
 """
 
 from __future__ import annotations
@@ -54,8 +59,9 @@ from workbench.core.sweep_trial import TrialTask, run_trial
 SIDES = ("serial", "pool", "ray", "ray-warm")
 TD_SETS = ["render=false"]
 TD_GRID = {"alpha": ["0.1", "0.2", "0.4", "0.6"]}
-# learning and exploring early enough that ASHA's first rung (a ninth of the budget) tells trials apart
-DQN_SETS = ["eval_every=0", "learning_starts=500", "epsilon_duration=2000"]
+# learning and exploring early enough that ASHA's first rung (a ninth of the budget, 1,111 steps)
+# sees trials past their exploration
+DQN_SETS = ["eval_every=0", "learning_starts=250", "epsilon_duration=1000"]
 
 
 def td_spec(episodes: int) -> SweepSpec:
