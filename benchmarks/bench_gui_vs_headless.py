@@ -13,6 +13,13 @@ lateness, see bench_event_loop.py) p99 <= 10 ms while it trains with every view 
 runs each registered plugin (DQN on CartPole and on Atari) with the budgets in ``ALL`` and prints
 one table.
 
+Measured 2026-12-02 on the idle 2-core machine, 2 rounds (``--all --rounds 2``, in three runs):
+GUI / headless bandit 0.97, gridworld-dp 0.91, td-control 0.98, dqn 0.96, dqn atari 0.95-0.99,
+policy-gradient 1.07, optimisers 1.00, ddpm 1.00, draw 1.05, gan 1.00, sequence 0.97, vae 0.91
+(1.17 in an earlier run: a round's ratio moves by 10% either way), cnn-lens 1.07; event-loop p99
+4.6-10.1 ms for every plugin (6.8-18.9 ms before a tick drew a second view only where its cost
+fits, and DQN's 6,000-step budget, under a second with its current defaults, measured its start).
+
 On a machine loaded by other sessions the wall-clock ratio measures something else: Linux shares
 the CPU by session (autogroup), so the GUI's process and its trainer split one session's share
 while a headless run has it alone (the bandit's GUI, at 0.13 cores, halved its trainer's speed
@@ -54,7 +61,7 @@ ALL: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
     ("bandit", "bandit", ("steps=1000000",), 3000),
     ("gridworld-dp", "gridworld-dp", ("world=editable", f"grid={OPEN_20X20}", "sweeps_per_s=0"), 2500),
     ("td-control", "td-control", ("episodes=1000000",), 12000),
-    ("dqn", "dqn", ("steps=1000000",), 6000),
+    ("dqn", "dqn", ("steps=1000000",), 40000),
     ("dqn atari", "dqn", ATARI, 2000),
     ("policy-gradient", "policy-gradient", ("steps=100000000",), 10000),
     ("optimisers", "optimisers", ("steps_per_s=0", "steps=1000000"), 400),
