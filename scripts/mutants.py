@@ -53,7 +53,7 @@ class Mutation:
 
 MUTATIONS = [
     # no optimiser step
-    Mutation("vae-no-step", "vae", "plugins/vae/trainer.py", "optimizer.step()", "optimizer.zero_grad()"),
+    Mutation("vae-no-step", "vae", "plugins/vae/trainer.py", "optimizer().step()", "optimizer().zero_grad()"),
     Mutation("gan-no-generator-step", "gan", "plugins/gan/trainer.py", "opt_g.step()", "opt_g.zero_grad()"),
     Mutation("ddpm-no-step", "ddpm", "plugins/ddpm/trainer.py", "optimizer.step()", "optimizer.zero_grad()"),
     Mutation("draw-no-step", "draw", "plugins/draw/trainer.py", "optimizer.step()", "optimizer.zero_grad()"),
@@ -86,8 +86,8 @@ MUTATIONS = [
         "vae-kl-not-optimised",
         "vae",
         "plugins/vae/trainer.py",
-        "loss = recon + weight * kl",
-        "loss = recon + weight * kl.detach()",
+        "return recon + weight * kl, recon, kl, weight",
+        "return recon + weight * kl.detach(), recon, kl, weight",
     ),
     Mutation(
         "dqn-online-bootstrap-no-max",
