@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
-from workbench.core.sweep_trial import TrialTask, run_trial
+from workbench.core.sweep_trial import TrialTask, after_lost_worker, run_trial
 
 Report = Callable[[dict[str, Any]], None]
 PRELOAD = ("workbench.core.sweep_trial", "workbench.core.driver")
@@ -151,10 +151,7 @@ class LocalPool:
             if code is None or code >= 0
             else f"its worker was killed ({signal.Signals(-code).name})"
         )
-        if self._stop.is_set():  # resumed by the next run of the sweep
-            report({"id": task.id, "state": "stopped", "error": why})
-        elif attempt <= self.retries:
-            report({"id": task.id, "state": "retrying", "error": why})
+        record = after_lost_worker(task.id, why, attempt, self.retries, self._stop.is_set())
+        if record["state"] == "retrying":
             pending.appendleft(task)
-        else:
-            report({"id": task.id, "state": "failed", "error": f"{why}, {attempt} times"})
+        report(record)

@@ -24,7 +24,7 @@ from typing import Any
 import ray
 
 from workbench.core.sweep_spec import SweepError, SweepSpec
-from workbench.core.sweep_trial import TrialTask, metric_figures, run_trial
+from workbench.core.sweep_trial import TrialTask, after_lost_worker, run_trial
 
 RETRIES = 1
 """Times a trial whose worker died is submitted again."""
@@ -129,23 +129,18 @@ class RayBackend:
             stop_file.unlink(missing_ok=True)
 
     def _died(self, task: TrialTask, attempt: int, exc: Exception, pending: deque[TrialTask], report: Any) -> None:
-        why = "its Ray worker died" if isinstance(exc, ray.exceptions.WorkerCrashedError) else _last_line(exc)
-        if self._stop.is_set():  # resumed by the next run of the sweep
-            report(
-                {
-                    "id": task.id,
-                    "state": "stopped",
-                    "error": why,
-                    **metric_figures(task.out_dir, task.metric, task.mode),
-                }
-            )
-        elif attempt <= RETRIES:
-            report({"id": task.id, "state": "retrying", "error": why})
+        why = (
+            "its Ray worker died"
+            if isinstance(exc, ray.exceptions.WorkerCrashedError)
+            else last_line(exc, type(exc).__name__)
+        )
+        record = after_lost_worker(task.id, why, attempt, RETRIES, self._stop.is_set())
+        if record["state"] == "retrying":
             pending.appendleft(task)
-        else:
-            report({"id": task.id, "state": "failed", "error": f"{why}, {attempt} times"})
+        report(record)
 
 
-def _last_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[-1] if lines else type(exc).__name__
+def last_line(error: object, default: str) -> str:
+    """The last non-blank line of an error's text (a Ray error ends with its cause), or ``default``."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else default

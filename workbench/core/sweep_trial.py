@@ -63,6 +63,17 @@ def metric_figures(out_dir: str | Path, metric: str, mode: str) -> dict[str, flo
     return {"final": float(finite[-1]), "best": float(finite.max() if mode == "max" else finite.min())}
 
 
+def after_lost_worker(task_id: str, why: str, attempt: int, retries: int, stopping: bool) -> dict[str, Any]:
+    """The record of a trial whose worker died (``why``) on its ``attempt``: stopped while the
+    sweep stops (its next run resumes it), retrying while it has retries left (from its
+    checkpoint), else failed."""
+    if stopping:
+        return {"id": task_id, "state": "stopped", "error": why}
+    if attempt <= retries:
+        return {"id": task_id, "state": "retrying", "error": why}
+    return {"id": task_id, "state": "failed", "error": f"{why}, {attempt} times"}
+
+
 class TrialSink(Sink):
     """Stops the run at the next snapshot once ``should_stop()`` says so, and hands every value
     of the sweep's metric to ``on_metric(step, value)`` (Ray's reporting, the scheduler's input)."""

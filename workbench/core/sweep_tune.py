@@ -31,7 +31,7 @@ from ray import tune
 from ray.tune.schedulers import ASHAScheduler
 
 from workbench.core.runs import CONFIG_NAME, read_curves
-from workbench.core.sweep_ray import gpus_per_trial
+from workbench.core.sweep_ray import gpus_per_trial, last_line
 from workbench.core.sweep_spec import SweepSpec
 from workbench.core.sweep_trial import TrialTask, metric_figures, run_trial
 
@@ -149,14 +149,8 @@ class _Records(_DriverOnly, tune.Callback):
 
     def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
         self.ended.add(trial.config["trial"])
-        lines = [line for line in str(trial.get_error() or "").splitlines() if line.strip()]
-        self.report(
-            {
-                "id": trial.config["trial"],
-                "state": "failed",
-                "error": lines[-1].strip() if lines else "its Ray actor failed",
-            }
-        )
+        error = last_line(trial.get_error() or "", "its Ray actor failed")
+        self.report({"id": trial.config["trial"], "state": "failed", "error": error})
 
 
 class _StopAll(_DriverOnly, tune.Stopper):
