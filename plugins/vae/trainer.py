@@ -6,6 +6,7 @@ where the weight is beta (1 gives the negative ELBO), optionally ramped up from 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 
 import cv2
@@ -41,7 +42,6 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
     x_all = torch.from_numpy(images).to(device)
     n_images = len(x_all)
     model = Autoencoder(images.shape[1:], cfg.latent, cfg.hidden, cfg.arch, cfg.model == "vae").to(device)
-    adam: list[torch.optim.Optimizer] = []  # built at the first update or checkpoint: see optimizer()
     probe = torch.randperm(n_images)[:2000].to(device)  # images shown in the latent scatter
     shown = probe[:16]  # inputs shown beside their reconstructions
     prior_z = torch.randn(N_SCORED, cfg.latent).to(device)
@@ -58,14 +58,14 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             float(ctx.resume["epoch_kl"]),
         )
 
+    @functools.cache
     def optimizer() -> torch.optim.Optimizer:
-        """Adam, built when first needed, after the first curve point: torch's first optimiser
-        imports torch._dynamo, which takes as long as torch itself."""
-        if not adam:
-            adam.append(torch.optim.Adam(model.parameters(), lr=cfg.lr))
-            if ctx.resume is not None:
-                adam[0].load_state_dict(ctx.resume["optimizer"])
-        return adam[0]
+        """Adam, built when first needed (the first update or checkpoint), after the first curve
+        point: torch's first optimiser imports torch._dynamo, which takes as long as torch itself."""
+        adam = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        if ctx.resume is not None:
+            adam.load_state_dict(ctx.resume["optimizer"])
+        return adam
 
     def losses(x: torch.Tensor, progress: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
         """The (beta-weighted) negative ELBO of a batch, its two terms and the KL weight."""

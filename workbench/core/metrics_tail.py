@@ -1,7 +1,8 @@
 """A run's ``metrics.csv`` read as it grows: each read parses only the whole rows written since
 the last one, so the run index and a sweep's view, polling live runs a few times a second, do
-not read every file again (a long run's file holds a million rows). A file replaced under it (a resumed run cuts it back to its checkpoint; a new
-column rewrites it) is read again from the start."""
+not read every file again (a long run's file holds a million rows). A file replaced under it
+(a resumed run cuts it back to its checkpoint; a new column rewrites it) is read again from the
+start."""
 
 from __future__ import annotations
 
