@@ -77,3 +77,18 @@ def test_a_click_must_name_an_action_that_takes_a_point(click, message):
     clicking = dataclasses.replace(MANIFEST, views=(ViewSpec("scatter", ("xy",), "Plane", {"click": click}),))
     (marked,) = with_import_errors([clicking])
     assert marked.broken and message in marked.error
+
+
+@pytest.mark.parametrize(
+    "waiting, message",
+    [
+        ("first samples at step {sample_every}", "waiting names no config field 'sample_every'"),
+        ("first samples at step {", "Single '{' encountered"),
+    ],
+)
+def test_a_waiting_line_may_name_only_config_fields(waiting, message):
+    from faulty import MANIFEST
+
+    waiting_view = dataclasses.replace(MANIFEST, views=(ViewSpec("image", ("x",), "Samples", {"waiting": waiting}),))
+    (marked,) = with_import_errors([waiting_view])
+    assert marked.broken and message in marked.error

@@ -9,12 +9,13 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from workbench.core.manifest import ViewSpec, discover
+from workbench.core.manifest import ViewSpec, discover, find
 from workbench.core.sinks import HistorySink, LatestSink
 from workbench.core.snapshot import Snapshot
 from workbench.core.view_kinds import BUILTIN_KINDS, PLOTTED_KINDS, check_view
 from workbench.core.view_when import holds
 from workbench.qt import theme
+from workbench.qt.panel import PluginPanel
 from workbench.qt.views import VIEW_KINDS
 from workbench.qt.views.heatmap import CellNumbers, tick_step
 
@@ -185,6 +186,26 @@ def test_a_view_says_what_it_waits_for_until_data_arrives(qtbot):
     assert not view.notice.isVisible()
     view.reset()
     assert view.notice.isVisible()
+
+
+def test_a_waiting_line_says_the_step_the_runs_settings_give(qtbot):
+    view, _, _ = make(qtbot, "image", ["samples"], waiting="first samples at step {sample_every}")
+    view.configure({"sample_every": 250})
+    assert view.notice.text() == "first samples at step 250"
+    view.configure({"sample_every": 1000})
+    assert view.notice.text() == "first samples at step 1000"
+    assert view.notice.width() >= view.notice.sizeHint().width()  # placed for its longer text
+
+
+def test_the_panels_waiting_lines_follow_its_form_before_a_run(qtbot):
+    panel = PluginPanel(find("ddpm"))
+    qtbot.addWidget(panel)
+    samples = next(v for v in panel.views if v.option("waiting"))
+    assert samples.notice.text() == f"first samples at training step {panel.values()['sample_every']}"
+    panel.apply_values({**panel.values(), "sample_every": 40})  # a recipe's values
+    assert samples.notice.text() == "first samples at training step 40"
+    panel.form.fields["sample_every"].setValue(60)  # as typed into the form
+    assert samples.notice.text() == "first samples at training step 60"
 
 
 def test_a_view_whose_condition_fails_is_hidden(qtbot):

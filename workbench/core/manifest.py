@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.core.view_kinds import Registry, check_view, registry
+from workbench.core.view_kinds import Registry, check_view, registry, waiting_fields
 
 BUILTIN_PACKAGE = "workbench_plugins"
 ENTRY_POINT_GROUP = "workbench.plugins"
@@ -165,10 +165,20 @@ def with_import_errors(manifests: list[Manifest]) -> list[Manifest]:
         if not m.broken:
             try:
                 _check_clicks(m, m.config_class())
+                _check_waiting(m, m.config_class())
             except Exception as exc:  # noqa: BLE001 - any import failure makes the plugin broken
                 m = dataclasses.replace(m, error=f"{type(exc).__name__}: {exc}")
         out.append(m)
     return out
+
+
+def _check_waiting(m: Manifest, config_cls: type) -> None:
+    """A view's ``waiting`` line may name only the plugin's config fields, which fill it in."""
+    fields = {f.name for f in dataclasses.fields(config_cls)}
+    for i, view in enumerate(m.views):
+        unknown = [name for name in waiting_fields(view.options.get("waiting") or "") if name not in fields]
+        if unknown:
+            raise ValueError(f"views[{i}] ({view.title!r}): waiting names no config field {unknown[0]!r}")
 
 
 def _check_clicks(m: Manifest, config_cls: type) -> None:

@@ -17,6 +17,7 @@ import argparse
 import copy
 import difflib
 import importlib.metadata
+import string
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,8 +58,8 @@ COMMON_OPTIONS = {
     "waiting": Option(
         str,
         "",
-        "said in the middle of the view until its data arrives "
-        '("first samples at step 250"); default: "waiting for data"',
+        "said in the middle of the view until its data arrives, with config fields in braces "
+        'filled in ("first samples at step {sample_every}"); default: "waiting for data"',
     ),
     "when": Option(
         str,
@@ -290,6 +291,16 @@ def check_view(
     if table.get("when"):
         parse_condition(table["when"])
     return {option: copy.deepcopy(spec.default) for option, spec in schema.items()} | table
+
+
+def waiting_fields(text: str) -> list[str]:
+    """The config fields a ``waiting`` line names in braces (``{sample_every}``)."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def waiting_line(text: str, config: Mapping[str, Any]) -> str:
+    """``text`` with the fields it names replaced by their values in ``config``."""
+    return text.format_map(config)
 
 
 def _suggestion(word: Any, known: Mapping[str, Any]) -> str:

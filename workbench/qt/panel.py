@@ -83,6 +83,7 @@ class PluginPanel(QtWidgets.QWidget):
         self.views: list[View] = [
             VIEW_KINDS[v.kind](v, self.history, self.latest, self.view_clicked) for v in manifest.views
         ]
+        self._say_waiting()
         self._listed = (0, 0)  # changes and actions shown in the log
         self._credit = DRAW_BUDGET_S  # drawing time a tick may spend: each tick adds a budget, paints take it
         self._draw_s: dict[QtWidgets.QWidget, float] = {}  # each view's last refresh: with its paint, its cost
@@ -296,7 +297,14 @@ class PluginPanel(QtWidgets.QWidget):
     def values(self) -> dict[str, Any]:
         return self.form.values()
 
+    def _say_waiting(self) -> None:
+        """Views waiting for data say when it comes under the form's settings, the next run's."""
+        for view in self.views:
+            view.say_waiting(self.values())
+
     def _edited(self, name: str, value: Any) -> None:
+        if not self.running:
+            self._say_waiting()
         if self.running and self.form.specs[name].live:
             self.run.change(**{name: value})
         offered = next((r for r in self.recipes if r.offered_for(name, value)), None)
@@ -317,6 +325,7 @@ class PluginPanel(QtWidgets.QWidget):
             self._say("stop the run first: a preset changes settings that lock while training", error=True)
             return False
         self.form.set_values(values)
+        self._say_waiting()
         self._say("preset applied: press Start")
         return True
 
@@ -455,6 +464,7 @@ class PluginPanel(QtWidgets.QWidget):
             return False
         self.resume_from = checkpoint_file(path)
         self.form.set_values(values)
+        self._say_waiting()
         self._forget()
         metrics = self.resume_from.parent / "metrics.csv"
         if metrics.exists():

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.manifest import ViewSpec
 from workbench.core.sinks import HistorySink, LatestSink
+from workbench.core.view_kinds import waiting_line
 from workbench.core.view_when import holds
 from workbench.qt import theme
 from workbench.qt.views.notice import WaitingNotice
@@ -129,6 +130,11 @@ class View(pg.GraphicsLayoutWidget):
     def configure(self, config: dict[str, Any]) -> None:
         """Show the view only in runs whose ``config`` satisfies its ``when`` condition."""
         self.applies = holds(self.option("when", ""), config)  # the panel's grid shows or drops it
+        self.say_waiting(config)
+
+    def say_waiting(self, config: dict[str, Any]) -> None:
+        """The waiting line with ``config``'s values in it: "first samples at step 250"."""
+        self.notice.say(waiting_line(self.option("waiting", ""), config))
 
     def show_waiting(self) -> None:
         """Say what the view waits for while it has no data."""

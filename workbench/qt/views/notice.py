@@ -24,6 +24,11 @@ class WaitingNotice(QtWidgets.QLabel):
         view.installEventFilter(self)
         theme.follow(self)
 
+    def say(self, text: str) -> None:
+        """Say ``text`` (the default line when empty), placed for its new length."""
+        self.setText(text or DEFAULT)
+        self.place(self.parentWidget().rect())
+
     def apply_theme(self, look: theme.Theme) -> None:
         # its own background, so it reads over the empty plot's ticks
         self.setStyleSheet(
