@@ -92,6 +92,18 @@ def test_views_that_do_not_fit_at_a_readable_size_go_on_pages_of_their_own(qtbot
     assert not grid.tabs.isVisible()
 
 
+def test_the_last_view_of_a_page_spans_the_cells_its_row_leaves_empty(qtbot):
+    history, latest = HistorySink(), LatestSink()
+    views = [CurveView(ViewSpec("curve", (f"k{i}",), f"metric {i}"), history, latest) for i in range(3)]
+    grid = ViewGrid(views)
+    qtbot.addWidget(grid)
+    grid.resize(700, 640)  # two columns, two rows: the third view has a row to itself
+    grid.show()
+    qtbot.waitUntil(lambda: views[2].isVisible())
+    assert views[2].width() > views[0].width() + views[1].width() - 10
+    assert views[2].geometry().left() == views[0].geometry().left()
+
+
 def test_pages_are_as_even_as_they_can_be():
     assert per_page(700, 610, (270, 200), 4) == 6
     assert per_page(2000, 2000, (270, 200), 4) == 27  # never more than three columns

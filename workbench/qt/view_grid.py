@@ -154,7 +154,9 @@ class ViewGrid(QtWidgets.QWidget):
         for i in range(self._grid.rowCount()):
             self._grid.setRowStretch(i, 0)
         for i, view in enumerate(shown):
-            self._grid.addWidget(view, i // cols, i % cols)
+            # the last view spans the cells its row leaves empty: no blank hole in the grid
+            span = cols - i % cols if i == len(shown) - 1 else 1
+            self._grid.addWidget(view, i // cols, i % cols, 1, span)
             self._grid.setColumnStretch(i % cols, 1)
             self._grid.setRowStretch(i // cols, 1)
             view.setVisible(True)
