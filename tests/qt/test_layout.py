@@ -104,6 +104,20 @@ def test_the_last_view_of_a_page_spans_the_cells_its_row_leaves_empty(qtbot):
     assert views[2].geometry().left() == views[0].geometry().left()
 
 
+def test_long_page_titles_do_not_widen_the_grid(qtbot):
+    history, latest = HistorySink(), LatestSink()
+    title = "Each optimiser's path on the surface's contours, coloured as in the plane's legend"
+    views = [CurveView(ViewSpec("curve", (f"k{i}",), f"{title} {i}"), history, latest) for i in range(13)]
+    grid = ViewGrid(views)
+    qtbot.addWidget(grid)
+    grid.resize(1400, 640)  # wide first: the tabs are named with room to spare, then the window narrows
+    grid.show()
+    qtbot.waitUntil(lambda: views[0].isVisible())
+    grid.resize(700, 640)
+    qtbot.waitUntil(lambda: grid.tabs.isVisible())
+    assert grid.minimumSizeHint().width() <= MIN_SIZE[0] + 20
+
+
 def test_pages_are_as_even_as_they_can_be():
     assert per_page(700, 610, (270, 200), 4) == 6
     assert per_page(2000, 2000, (270, 200), 4) == 27  # never more than three columns

@@ -90,6 +90,8 @@ class ViewGrid(QtWidgets.QWidget):
         outer.setSpacing(0)
         self.tabs = QtWidgets.QTabBar(documentMode=True, expanding=False, usesScrollButtons=False)
         self.tabs.setToolTip("The views that do not fit the window at a readable size are on the other pages")
+        # its tabs are cut to the grid's width (_name_pages): their length must not widen the window
+        self.tabs.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
         self.tabs.currentChanged.connect(self._turn)
         outer.addWidget(self.tabs)
         self.body = QtWidgets.QWidget()
