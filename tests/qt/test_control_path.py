@@ -196,7 +196,7 @@ def test_the_sweep_button_opens_a_sweep_of_this_plugin(open_panel, qtbot):
     dialog.close()
 
 
-def test_the_value_a_schedule_puts_in_effect_shows_beside_its_field(open_panel, qtbot):
+def test_the_value_a_schedule_puts_in_effect_shows_under_its_field(open_panel, qtbot):
     settings = {
         "episodes": 100000,
         "render": False,
@@ -206,6 +206,10 @@ def test_the_value_a_schedule_puts_in_effect_shows_beside_its_field(open_panel, 
         "epsilon_duration": 50,
     }
     panel = open_panel("td-control", settings)
+    field = panel.form.fields["epsilon"]
+    qtbot.waitUntil(lambda: field.width() > 0)
+    width = field.width()
     assert panel.start()
     label = panel.form.effective["epsilon"]
     qtbot.waitUntil(lambda: label.isVisible() and label.text() == "now 0", timeout=30_000)  # the schedule's end
+    assert field.width() >= width  # the label takes no width from the field: the slider stays a slider

@@ -275,15 +275,19 @@ class ConfigForm(QtWidgets.QWidget):
         self._show_applicable()
 
     def _with_effective(self, name: str, field: QtWidgets.QWidget) -> QtWidgets.QWidget:
-        """The field beside a label that shows the value in effect when a schedule moves it."""
+        """The field over a label that shows the value in effect when a schedule moves it: under
+        it, not beside it, so the field keeps its width (beside it, epsilon's slider shrank to a
+        square and its value to "1.0" at 1366x768)."""
         box = QtWidgets.QWidget()
-        row = QtWidgets.QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(field, 1)
+        column = QtWidgets.QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(field)
         effective = QtWidgets.QLabel()
         effective.setToolTip("the value in effect now (a schedule moves it)")
+        effective.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
         effective.hide()
-        row.addWidget(effective)
+        column.addWidget(effective)
         self.effective[name] = effective
         return box
 
