@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.core.checkpoint import checkpoint_steps
+from workbench.core.checkpoint import checkpoint_steps, load_checkpoint
 from workbench.core.cli import main
 from workbench.core.compare import ema, envelope, label, mean_band, seed_groups, varying
 from workbench.core.runs import INDEX_NAME, RunIndex, UnknownRun, annotate, read_run
@@ -374,6 +374,23 @@ def test_a_fork_at_a_step_with_no_checkpoint_says_which_steps_there_are(tmp_path
 def test_step_without_fork_is_refused(tmp_path, capsys):
     assert main([*TD, "--step", "3", "--out", str(tmp_path / "x")]) == 2
     assert "--step needs --fork" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
+def test_a_run_at_the_end_of_its_budget_resumes_and_forks_without_losing_its_step(tmp_path, with_history):
+    """Nothing is left to train: resuming keeps the checkpoint's step and history, and a fork is
+    still a whole run folder (its trainer used to end before any file but the checkpoint)."""
+    again = copy_run(with_history, tmp_path / "again")
+    history = checkpoint_steps(again)
+    assert main(["run", "td-control", "--quiet", "--resume", str(again), "--out", str(again)]) == 0
+    assert checkpoint_steps(again) == history and load_checkpoint(again / "checkpoint.pt", "td-control")["step"] == 12
+    fork = tmp_path / "fork"
+    assert (
+        main(["run", "td-control", "--quiet", "--fork", str(with_history), "--set", "alpha=0.1", "--out", str(fork)])
+        == 0
+    )
+    doc = json.loads((fork / "config.json").read_text())
+    assert doc["state"] == "finished" and doc["parent"]["step"] == 12 and doc["config"]["alpha"] == 0.1
+    assert read_run(fork).warnings == [] and checkpoint_steps(fork) == [12]
 
 
 def test_a_fork_into_its_own_folder_is_refused(finished, capsys):

@@ -250,7 +250,15 @@ class Run:
             gen = self.manifest.trainer_function()(self.cfg, ctx)
             if checkpoint is None:
                 started = self._start_files(sinks, None)
-            snap = self._first_snapshot(gen, checkpoint)
+            else:  # until its first snapshot a resumed run is at its checkpoint's step, a final save too
+                with self._lock:
+                    self._step = int(checkpoint.get("step") or 0)
+            try:
+                snap = self._first_snapshot(gen, checkpoint)
+            except StopIteration:  # resumed at the end of its budget: nothing to train, still a whole run
+                if checkpoint is not None:
+                    started = self._start_files(sinks, checkpoint.get("step"))
+                raise
             if checkpoint is not None:  # a resumed trainer has loaded its state: only now touch the folder
                 started = self._start_files(sinks, checkpoint.get("step"))
             last_checkpoint = time.perf_counter()
