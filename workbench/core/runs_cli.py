@@ -96,13 +96,14 @@ def comparison(infos: list[RunInfo], metric: str) -> list[str]:
     configs = [settings_of(r) for r in infos]
     keys = varying(configs)
     names = [label(c, keys) or r.rel for c, r in zip(configs, infos)]
-    rows = []
+    rows, logged = [], set()
     for r in infos:
         columns = read_curves(r.path)
+        logged |= set(columns) - {"step", "wall_time"}
         values = columns.get(metric)
         rows.append(figures(columns["step"], values, metric) if values is not None else None)
     if all(row is None for row in rows):
-        raise ValueError(f"no run among these logged {metric!r}")
+        raise ValueError(f"no run among these logged {metric!r}; they log {', '.join(sorted(logged)) or 'nothing'}")
     width = max(len(n) for n in names) + 2
     lines = [f"{'run':<{width}}{'final':>12}{'best':>12}{'area':>14}"]
     for name, row in zip(names, rows):
