@@ -296,8 +296,9 @@ def test_cli_unknown_run_or_metric_is_one_line_with_exit_code_2(root, capsys, ar
 
 
 def test_an_unknown_metric_names_the_ones_the_runs_log(root, capsys):
-    assert main(["runs", "compare", "s1", "s2", "--metric", "retrun", "--root", str(root)]) == 2
-    assert "they log episode_length, episode_return, epsilon" in capsys.readouterr().err
+    runs = ["td-control/20260101-100000-000", "sweep/a/killed"]
+    assert main(["runs", "compare", *runs, "--metric", "retrun", "--root", str(root)]) == 2
+    assert "they log episode_length, episode_return, epsilon, loss" in capsys.readouterr().err
 
 
 def test_cli_rm_and_restore(root, capsys):
