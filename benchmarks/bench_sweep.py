@@ -4,7 +4,8 @@ local pool, and ASHA against the full grid of a DQN learning-rate search.
     nice -n 10 .venv/bin/python benchmarks/bench_sweep.py
 Goals: the local pool >= 1.8x faster than one trial after another (8 short TD-control trials);
 Ray on a local instance within 15% of the local pool's time; ASHA on 16 DQN CartPole learning
-rates finds a best final return within 5% of the full grid's with <= 50% of its environment steps.
+rates finds a setting whose figure is within 5% of the full grid's best with <= 50% of its
+environment steps.
 
 Each side of a comparison runs in a fresh interpreter (``--side``), the sides' order turned
 round every round, and the ratios are medians over ``--rounds``: no side finds modules, workers
@@ -15,8 +16,11 @@ its start (``ray.init`` inside the sweep) and on a running instance (``ray-warm`
 before the timing, as a user with a cluster or an earlier sweep has it; its start is printed
 apart). CPU seconds are this process's and the processes it waited for: for the pool, its
 workers (through their server); for Ray, only the driver (Ray's own processes are not counted).
-A DQN trial's final return is the mean of its last 10 episode returns; steps used are the last
-step each trial reached.
+A DQN trial's figure is the mean of its last 3 greedy evaluations (the lab's, 10 episodes each),
+made every ninth of the budget: each of ASHA's rungs (a ninth and a third) sees one made at its
+step, and ASHA ranks by that metric. Steps used are the last training step each trial reached;
+the lab counts no evaluation step, so the evaluation episodes' steps are given apart. ``noise``
+runs the grid on 3 seeds and sets a setting's spread over seeds against that of the settings.
 
 Measured 2026-12-02 on the idle 2-core machine (load 0.5-1.3), 8 trials of 3,000 episodes, 3
 rounds: one after another 6.7 s, the pool 3.5 s with its workers forked straight from the sweep's
@@ -26,18 +30,30 @@ machine; under Tune, before, 2.1x: Tune's controller and its actors' start); 8.1
 (2.29x: ``ray.init`` alone took 2.2-3.7 s, and the workers it starts import the trial code). On a
 loaded machine the kernel shares the CPU by session (sched_autogroup_enabled=1), so one command's
 processes get one share however many there are and wall-clock ratios say little.
-ASHA, with the lab's DQN defaults of 2026-12-02 (a [64, 64] MLP, 32 updates of 256 every 256
-steps): the grid's best final return 163.6 in 160,347 steps; ASHA's best 131.6 (80%, goal >= 95%)
-in 78,508 (49%), 13 of 16 pruned. With the earlier defaults and epsilon decaying over 2,000 steps
-it was 100% in 27% once and 42.5% in 32% another time. The final figure is one seed's mean of 10
-training episodes: in one grid lr 1e-4 sat at a return of 10-15 until step 3,333 and ended the
-best at 306, which no rung can foresee; a steadier figure (seeds per setting, or greedy
-evaluations) would let this comparison say more about ASHA than about luck.
+ASHA, measured 2026-12-02 (load 3-6: another user) with ``--parts asha`` 3 times, and ``--parts
+noise``, 18,000 steps a trial (evaluations every 2,000, the lab's default): the grid's best 200.5
+(lr 2.93e-3; 8.58e-4 200, 7.36e-3 173; none near the cap of 500; the six lrs below 6e-4 never
+learn, 9) in 288,590 steps, the same each time (its trials are seeded); ASHA's best 173.1 each time
+(86.3%, goal >= 95%), in 111,797 steps (39%, 13 of 16 pruned), 92,907 (32%, 14 pruned) and 96,673
+(33%, 14 pruned); 39%, 33% and 34% with the evaluation episodes. The goal is not met, and one seed
+cannot decide it: the grid's two best were behind at the rungs (2.93e-3 a mean of 44 at step 6,000,
+8.58e-4 10 at 2,000, against 76-110 and 19-58 for those ASHA kept), and over seeds 0-2 the 8 best
+settings' figure moves by a std of 63 from seed to seed while their seed means lie a std of 33
+apart (the training figure, the mean of the last 10 training episodes judged before: 60 against
+41); the best lr was 2.93e-3, 5.41e-3 and 1.58e-3 on the three seeds. The greedy figure is no
+steadier over seeds than the training one: DQN at this budget swings by 100s between evaluations
+(7.36e-3: 38, 115, 366 in its last three). With ``--dqn-steps 36000`` (one run) the grid's best
+475.1 (5.41e-3, then 393 and 380) in 577,547 steps, ASHA's 323.8 (68.2%) in 201,721 (35%): 5.41e-3
+was behind at 12,000 (a mean of 90 against 158 for 2.93e-3, which ASHA kept and which ended at
+168). Pruned trials ran past their rung: at 18,000 steps those stopped at 2,000 reached 3,073-4,001
+steps, as a trial's result waits half a second (``REPORT_EVERY_S``) for more values after a sparse
+metric's one.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing.forkserver
 import os
@@ -59,9 +75,21 @@ from workbench.core.sweep_trial import TrialTask, run_trial
 SIDES = ("serial", "pool", "ray", "ray-warm")
 TD_SETS = ["render=false"]
 TD_GRID = {"alpha": ["0.1", "0.2", "0.4", "0.6"]}
-# learning and exploring early enough that ASHA's first rung (a ninth of the budget, 1,111 steps)
-# sees trials past their exploration
-DQN_SETS = ["eval_every=0", "learning_starts=250", "epsilon_duration=1000"]
+# learning and exploring early enough that ASHA's first rung (a ninth of the budget) sees trials
+# past their exploration
+DQN_SETS = ["learning_starts=250", "epsilon_duration=1000"]
+DQN_LRS = [f"{lr:.3g}" for lr in np.geomspace(1e-4, 1e-2, 16)]
+DQN_METRIC = "eval_return"
+"""The mean return of the lab's greedy evaluation episodes: what ASHA ranks trials by, and the
+judged figure, the policy itself without its exploration."""
+FIGURES = {"greedy": (DQN_METRIC, 3), "training": ("episode_return", 10)}
+"""A trial's figure: the mean of its last values of a metric. The judged one, greedy: its last 3
+evaluations, with one every ninth of the budget those of its last third, after ASHA's last rung;
+training: its last 10 epsilon-greedy training episodes, the figure judged before."""
+NOISE_SEEDS = [0, 1, 2]
+NOISE_TOP = 8
+"""The settings whose seeds' spread the noise part compares: the best half (the rest never learn
+at this budget, and their flat 9-10 would pass for steadiness)."""
 
 
 def td_spec(episodes: int) -> SweepSpec:
@@ -93,19 +121,32 @@ def timed_sweep(spec: SweepSpec, out: Path, **options) -> tuple[float, Sweep]:
     return time.perf_counter() - start, sweep
 
 
-def final_return(run_dir: Path, last: int = 10) -> float:
-    returns = read_curves(run_dir).get("episode_return", np.empty(0))
-    returns = returns[np.isfinite(returns)]
-    return float(np.mean(returns[-last:])) if len(returns) else float("nan")
+def dqn_sets(steps: int) -> list[str]:
+    """A greedy evaluation every ninth of the budget: each of ASHA's rungs (a ninth, a third) and
+    the end sees one made at that very step, not one from thousands of steps before."""
+    return [*DQN_SETS, f"eval_every={max(1, steps // 9)}"]
 
 
-def dqn_figures(out: Path) -> tuple[float, int, int]:
-    """The best trial's final return, the environment steps all trials used (the last row of
-    each metrics.csv), and the trials pruned."""
+def last_values(run_dir: Path, metric: str) -> np.ndarray:
+    values = read_curves(run_dir).get(metric, np.empty(0))
+    return values[np.isfinite(values)]
+
+
+def figure(run_dir: Path, kind: str = "greedy") -> float:
+    metric, last = FIGURES[kind]
+    return float(np.mean(last_values(run_dir, metric)[-last:]))
+
+
+def dqn_figures(out: Path) -> tuple[dict[str, float], int, int, int]:
+    """Each finished trial's judged figure by learning rate, the training steps all trials used
+    (the last row of each metrics.csv: the lab counts no evaluation step), the steps of their
+    evaluation episodes (a CartPole return is its length), and the trials pruned."""
     trials = read_sweep(out)["trials"]
-    best = max(final_return(out / r["id"]) for r in trials if r["state"] == "finished")
+    figures = {r["settings"]["lr"]: figure(out / r["id"]) for r in trials if r["state"] == "finished"}
     steps = sum(int(read_curves(out / r["id"])["step"][-1]) for r in trials)
-    return best, steps, sum(r["state"] == "pruned" for r in trials)
+    episodes = find("dqn").config_class().eval_episodes  # the lab's, which the benchmark keeps
+    eval_steps = round(sum(last_values(out / r["id"], DQN_METRIC).sum() for r in trials) * episodes)
+    return figures, steps, eval_steps, sum(r["state"] == "pruned" for r in trials)
 
 
 def one_side(side: str, episodes: int, out: Path) -> dict[str, float]:
@@ -188,30 +229,58 @@ def report_pool_and_ray(sides: list[str], episodes: int, root: Path, rounds: int
     print(f"load average now {os.getloadavg()[0]:.1f}", flush=True)
 
 
+def dqn_grid(steps: int, seeds: list[int] | None = None) -> SweepSpec:
+    return SweepSpec("dqn", grid={"lr": DQN_LRS}, seeds=seeds, sets=dqn_sets(steps), steps=steps, metric=DQN_METRIC)
+
+
 def compare_asha(root: Path, steps: int) -> None:
-    lrs = [f"{lr:.3g}" for lr in np.geomspace(1e-4, 1e-2, 16)]
-    full_s, _ = timed_sweep(
-        SweepSpec("dqn", grid={"lr": lrs}, sets=DQN_SETS, steps=steps), root / "dqn-grid", backend="ray", workers=2
-    )
-    asha = SweepSpec("dqn", grid={"lr": lrs}, sets=DQN_SETS, steps=steps, scheduler="asha")
-    asha_s, _ = timed_sweep(asha, root / "dqn-asha", backend="ray", workers=2)
-    best_grid, steps_grid, _ = dqn_figures(root / "dqn-grid")
-    best_asha, steps_asha, pruned = dqn_figures(root / "dqn-asha")
+    grid = dqn_grid(steps)
+    full_s, _ = timed_sweep(grid, root / "dqn-grid", backend="ray", workers=2)
+    asha_s, _ = timed_sweep(dataclasses.replace(grid, scheduler="asha"), root / "dqn-asha", backend="ray", workers=2)
+    grid_figures, steps_grid, evals_grid, _ = dqn_figures(root / "dqn-grid")
+    asha_figures, steps_asha, evals_asha, pruned = dqn_figures(root / "dqn-asha")
+    best_grid, best_asha = max(grid_figures.values()), max(asha_figures.values())
+    ranked = sorted(grid_figures.items(), key=lambda item: -item[1])
+    print("the grid's figures: " + ", ".join(f"lr {lr} {v:.0f}" for lr, v in ranked), flush=True)
+    print("ASHA's finished trials: " + ", ".join(f"lr {lr} {v:.0f}" for lr, v in asha_figures.items()), flush=True)
     print(
-        f"DQN CartPole, 16 learning rates x {steps} steps: full grid best final return {best_grid:.1f} "
-        f"in {steps_grid} steps ({full_s:.0f}s); ASHA best {best_asha:.1f} ({best_asha / best_grid:.1%} of the grid's, "
-        f"goal >= 95%) in {steps_asha} steps ({steps_asha / steps_grid:.0%}, goal <= 50%; {pruned} pruned; "
-        f"{asha_s:.0f}s)",
+        f"DQN CartPole, 16 learning rates x {steps} steps: full grid best {best_grid:.1f} in {steps_grid} steps "
+        f"({full_s:.0f}s); ASHA best {best_asha:.1f} ({best_asha / best_grid:.1%} of the grid's, goal >= 95%) in "
+        f"{steps_asha} steps ({steps_asha / steps_grid:.0%}, goal <= 50%; {pruned} pruned; {asha_s:.0f}s); "
+        f"with the evaluation episodes' steps {(steps_asha + evals_asha) / (steps_grid + evals_grid):.0%}",
         flush=True,
     )
+
+
+def seed_noise(root: Path, steps: int) -> None:
+    """The grid on a few seeds: how far one setting's figure moves from seed to seed against how
+    far the best settings' seed means lie apart, for either figure; where the first is the larger,
+    which setting is best on one seed, and so "within 5% of the best", is luck."""
+    timed_sweep(dqn_grid(steps, NOISE_SEEDS), root / "dqn-seeds", workers=2)
+    trials = read_sweep(root / "dqn-seeds")["trials"]
+    for kind in FIGURES:
+        by_seed = np.array(
+            [
+                [figure(root / "dqn-seeds" / r["id"], kind) for r in trials if r["settings"]["lr"] == lr]
+                for lr in DQN_LRS
+            ]
+        )
+        top = by_seed[np.argsort(-by_seed.mean(axis=1))[:NOISE_TOP]]
+        best = ", ".join(DQN_LRS[i] for i in by_seed.argmax(axis=0))
+        print(
+            f"{kind} figure over seeds {NOISE_SEEDS}, the {NOISE_TOP} best settings: std over seeds "
+            f"{top.std(axis=1, ddof=1).mean():.0f} (mean over settings), std of their seed means "
+            f"{top.mean(axis=1).std(ddof=1):.0f}; the best lr on each seed: {best}",
+            flush=True,
+        )
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--episodes", type=int, default=3000, help="episodes of each TD-control trial")
-    p.add_argument("--dqn-steps", type=int, default=10000, help="environment steps of each DQN trial")
+    p.add_argument("--dqn-steps", type=int, default=18000, help="environment steps of each DQN trial")
     p.add_argument("--rounds", type=int, default=3, help="times each side of a comparison runs")
-    p.add_argument("--parts", default="serial,pool,ray,ray-warm,asha", help="the sides and comparisons to run")
+    p.add_argument("--parts", default="serial,pool,ray,ray-warm,asha,noise", help="the sides and comparisons to run")
     p.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # one side, in a process of its own
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -226,6 +295,8 @@ def main() -> int:
         report_pool_and_ray(sides, args.episodes, root, args.rounds)
     if "asha" in parts:
         compare_asha(root, args.dqn_steps)
+    if "noise" in parts:
+        seed_noise(root, args.dqn_steps)
     return 0
 
 
