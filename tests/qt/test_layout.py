@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 from workbench.core.manifest import ViewSpec, discover
 from workbench.core.sinks import HistorySink, LatestSink
 from workbench.core.snapshot import Snapshot
+from workbench.qt.params import SLIDER_MIN_WIDTH
 from workbench.qt.shell import MainWindow
 from workbench.qt.view_grid import ViewGrid, columns_for, per_page, split_pages
 from workbench.qt.views.base import MIN_SIZE
@@ -52,6 +53,11 @@ def test_every_control_and_view_is_in_the_window_without_scrolling(qtbot, plugin
     placed = panel.grid.on_page()
     assert placed and [v.title for v in placed if not inside(window, v)] == []
     assert all(v.width() >= v.minimumWidth() and v.height() >= v.minimumHeight() for v in placed)
+    sliders = [f.slider for f in panel.form.fields.values() if getattr(f, "slider", None) and f.slider.isVisible()]
+    assert sliders and [s.width() for s in sliders if s.width() < SLIDER_MIN_WIDTH] == []  # wide enough to drag
+    side = panel.side.viewport()
+    cut = [n for n, f in panel.form.fields.items() if f.isVisible() and not inside(side, f)]
+    assert cut == []  # no field runs past the side panel's edge, where its value or arrows would be cut off
     scroll = panel.grid.parentWidget()
     while scroll is not None:
         assert not isinstance(scroll, QtWidgets.QScrollArea), "the views scroll"

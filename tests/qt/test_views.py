@@ -195,6 +195,24 @@ def test_path_fields_offer_file_and_folder_pickers(qtbot):
     assert form.values()["data"] == "/tmp/mnist" and seen == [("data", "/tmp/mnist")]
 
 
+def test_numbers_in_the_form_read_without_trailing_zeros_and_keep_their_precision(qtbot):
+    from dataclasses import dataclass
+
+    from workbench.core.config import Schema, param
+    from workbench.qt.params import ConfigForm
+
+    @dataclass
+    class Cfg(Schema):
+        lr: float = param(2e-3, "learning rate", lo=1e-6, hi=1e-1, log=True)
+        gamma: float = param(0.99, "discount", lo=0.0, hi=1.0)
+
+    form = ConfigForm(Cfg, {"lr": 2e-3, "gamma": 1.0})
+    qtbot.addWidget(form)
+    assert [form.fields[k].spin.text() for k in ("lr", "gamma")] == ["0.002", "1"]
+    form.fields["lr"].spin.setValue(1.5e-5)
+    assert form.fields["lr"].spin.text() == "0.000015" and form.values()["lr"] == 1.5e-5
+
+
 def test_comparison_variants_replace_the_plain_key(qtbot):
     view, history, _, _ = make(qtbot, "curve", ["episode_return"], prefix=True)
     history.write(Snapshot(1, scalars={"episode_return": 1.0, "episode_return/sarsa": 1.0, "episode_return/q": 2.0}))

@@ -16,6 +16,8 @@ from PySide6 import QtCore, QtWidgets
 from workbench.core.config import FieldSpec, specs
 
 SLIDER_TICKS = 1000
+SPIN_ARROWS_WIDTH = 28  # px: a spin box's arrows and frame beside its text
+SLIDER_MIN_WIDTH = 64  # px: narrower, a slider cannot be dragged (a narrow form shrank them to squares)
 
 
 class _WheelOnlyWhenFocused(QtCore.QObject):
@@ -36,6 +38,16 @@ def guard_wheel(widget: QtWidgets.QWidget) -> None:
     widget.installEventFilter(WHEEL_GUARD)
 
 
+class CompactSpinBox(QtWidgets.QDoubleSpinBox):
+    """Shows a value without trailing zeros ("0.002", not "0.002000"), so it reads whole in a
+    narrow form; typing keeps all the box's decimals."""
+
+    def textFromValue(self, value: float) -> str:  # Qt override
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
 class FloatField(QtWidgets.QWidget):
     """A slider beside a spin box; the slider is log-scaled when the field says so, and commits
     its value when released (the spin box follows it while dragging)."""
@@ -48,17 +60,20 @@ class FloatField(QtWidgets.QWidget):
         lo = spec.lo if spec.lo is not None else -1e9
         hi = spec.hi if spec.hi is not None else 1e9
         self.log = spec.log and lo > 0
-        self.spin = QtWidgets.QDoubleSpinBox(decimals=6 if self.log or hi - lo < 10 else 3)
+        self.spin = CompactSpinBox(decimals=6 if self.log or hi - lo < 10 else 3)
         self.spin.setRange(lo, hi)
         self.spin.setSingleStep((hi - lo) / 100 if spec.lo is not None and spec.hi is not None else 0.1)
         self.spin.setKeyboardTracking(False)
         self.spin.setMaximumWidth(110)
+        # room for a value such as 0.000015 whole: the slider takes what the form has left
+        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance("0.000000") + SPIN_ARROWS_WIDTH)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider = None
         if spec.lo is not None and spec.hi is not None:
             self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
             self.slider.setRange(0, SLIDER_TICKS)
+            self.slider.setMinimumWidth(SLIDER_MIN_WIDTH)
             self.slider.valueChanged.connect(self._from_slider)
             self.slider.sliderReleased.connect(lambda: self.changed.emit(self.value()))
             guard_wheel(self.slider)
@@ -66,6 +81,7 @@ class FloatField(QtWidgets.QWidget):
         layout.addWidget(self.spin, 2)
         guard_wheel(self.spin)
         self.spin.valueChanged.connect(self._from_spin)
+        self.setMinimumWidth(self.minimumSizeHint().width())  # the slider and the value, both usable
 
     def _range(self) -> tuple[float, float]:
         """The slider's ends (a slider exists only for a field with both)."""
@@ -226,7 +242,7 @@ def labelled(spec: FieldSpec, value: Any) -> tuple[QtWidgets.QLabel, Field]:
     field = make_field(spec)
     field.setToolTip(f"{spec.help}{' (live)' if spec.live else ''}")
     field.set_value(value)
-    field.setMinimumWidth(60)
+    field.setMinimumWidth(max(field.minimumWidth(), 60))  # combos and texts may shrink; a slider's row may not
     label = QtWidgets.QLabel(("● " if spec.live else "") + spec.name)
     label.setToolTip(field.toolTip())
     return label, field
