@@ -194,7 +194,8 @@ def play(
 ) -> Generator[Snapshot, None, list[float]]:
     """Greedy episodes in the evaluation env, leaving training untouched; with ``gif_path``, one
     episode recorded to a GIF with the score drawn. The first episode is kept for replay in the
-    run folder as ``kind`` played at ``step``. Yields frames to watch; returns the scores."""
+    run folder as ``kind`` played at ``step``. Yields frames to watch; returns the scores of the
+    episodes played to their end (a stop ends the evaluation early)."""
     cfg = ctx.config
     stack = cfg.frame_stack if cfg.atari else 1
     frame_shape = frame_hw(cfg.frame_size) if cfg.atari else env.observation_space.shape
@@ -227,6 +228,8 @@ def play(
                     yield Snapshot(step, arrays={"frame": frame})
                     cfg = ctx.config
                     time.sleep(cfg.delay if cfg.watch else 0.0)
+            if not done and length < cfg.eval_max_steps:
+                break  # a stop cut the episode short: its score and the episodes after it are no scores
             if kept is not None and kept.actions:
                 save_episode_npz(ctx.out_dir, kept, kind, step, cfg.env)
             scores.append(score)
@@ -402,7 +405,7 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
                 asked.discard("evaluate")
                 scores = yield from play(ctx, agent, eval_env, eval_rng, step, cfg.eval_episodes, "greedy")
                 interrupted |= ctx.should_stop()
-                if scores:
+                if len(scores) == cfg.eval_episodes:  # an evaluation a stop cut short is none
                     scalars["eval_return"] = float(np.mean(scores))
             if "record" in asked or (cfg.record_every and done.any() and episodes % cfg.record_every == 0):
                 asked.discard("record")

@@ -20,10 +20,10 @@ from workbench.core.manifest import find
 from workbench.core.sinks import read_metrics
 from workbench.rl.sum_tree import SumTree
 from workbench_plugins.dqn.config import Config
-from workbench_plugins.dqn.envs import FrameStack, ale_threads
+from workbench_plugins.dqn.envs import FrameStack, ale_threads, make_eval_env
 from workbench_plugins.dqn.model import NumpyQ, QNetwork, TensorBatch, bootstrap_values, dueling_q
 from workbench_plugins.dqn.replay import ReplayBuffer
-from workbench_plugins.dqn.trainer import Agent, learn, train
+from workbench_plugins.dqn.trainer import Agent, learn, play, train
 
 
 # ---- Dueling aggregation and the two targets ----
@@ -111,6 +111,28 @@ def test_a_burst_of_updates_equals_one_plain_update_per_batch(algo):
     np.testing.assert_allclose(losses, expected, rtol=1e-5)
     for p, q in zip(burst.online.parameters(), plain.online.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_an_evaluation_a_stop_cuts_short_scores_only_the_episodes_it_finished():
+    """CartPole episodes played by a net that always pushes one way last about 10 steps: the stop
+    lands in the third episode, whose partial score (and the two never played) must not count."""
+    cfg = Config(watch=True, eval_episodes=5)  # watch: a frame, so a chance to stop, at every step
+    online = QNetwork((1, 4), 2, cfg.hidden, dueling=False)
+    agent = Agent(online, online, cfg.lr, torch.device("cpu"), 2, False)
+    stop = threading.Event()
+    ctx = RunContext(cfg, "cpu", None, None, stop)
+    game = play(ctx, agent, make_eval_env(cfg), np.random.default_rng(0), 0, cfg.eval_episodes, "greedy")
+    frames = 0
+    try:
+        while True:
+            next(game)
+            frames += 1
+            if frames == 25:
+                stop.set()
+    except StopIteration as end:
+        scores = end.value
+    assert frames >= 25 and 1 <= len(scores) < cfg.eval_episodes
+    assert sum(scores) < 25 and all(s >= 8 for s in scores), scores  # whole episodes only
 
 
 def test_numpy_acting_gives_the_networks_q_values_and_follows_its_updates():
