@@ -176,6 +176,21 @@ def test_bars_are_named_by_the_environments_actions_and_two_series_stand_side_by
     assert [label.text for _, label in view.legend.items] == ["value", "advantage"]
 
 
+def test_a_curve_equal_but_for_rounding_is_drawn_flat_on_a_readable_axis(qtbot):
+    """A mean of equal values (pooled seeds that all scored 100) differs from 100 by float noise:
+    the axis must not zoom into it and label 100.0000000000003."""
+    view, history, _ = make(qtbot, "curve", ["x"])
+    for i in range(30):
+        history.write(Snapshot(i + 1, scalars={"x": 100.0 + (3e-14 if i % 3 == 0 else 0.0)}))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.plot.viewRange()[1][1] - view.plot.viewRange()[1][0] > 1)
+    low, high = view.plot.viewRange()[1]
+    assert low < 100 < high and high - low < 5
+    axis = view.plot.getAxis("left")
+    shown = [text for _, ticks in axis.tickValues(low, high, 300) for text in axis.tickStrings(ticks, 1, 1)]
+    assert shown and all(len(text) <= 5 for text in shown), shown
+
+
 def test_a_view_says_what_it_waits_for_until_data_arrives(qtbot):
     view, _, latest = make(qtbot, "image", ["samples"], waiting="first samples at step 250")
     assert view.notice.isVisible() and view.notice.text() == "first samples at step 250"

@@ -50,10 +50,38 @@ class WrappedTitle(pg.LabelItem):
                 self._on_height(height)
 
 
+FLAT = 1e-9
+"""A range narrower than this share of its values is rounding noise (a mean of equal values)."""
+FLAT_SPAN = 0.02
+"""The share of its value a flat range is widened to, so the axis reads 99.5, 100, 100.5."""
+
+
+class SteadyViewBox(pg.ViewBox):
+    """A view box that shows data equal up to rounding as flat: pyqtgraph zooms into a range of
+    about 1e-14 there, and labels the axis 100.0000000000003 over a zigzag of float noise."""
+
+    def setRange(self, rect: Any = None, xRange: Any = None, yRange: Any = None, **kwargs: Any) -> None:
+        if rect is not None:
+            rect = QtCore.QRectF(rect)
+            xRange, yRange, rect = (rect.left(), rect.right()), (rect.top(), rect.bottom()), None
+        super().setRange(None, widen_flat(xRange), widen_flat(yRange), **kwargs)
+
+
+def widen_flat(span: Any) -> Any:
+    """``span`` (low, high), or a range of ``FLAT_SPAN`` around it when it is flat but for noise."""
+    if span is None:
+        return None
+    low, high = min(span), max(span)
+    middle = (low + high) / 2
+    if 0 < high - low <= FLAT * abs(middle):
+        return middle - FLAT_SPAN / 2 * abs(middle), middle + FLAT_SPAN / 2 * abs(middle)
+    return span
+
+
 def titled_plot(layout: pg.GraphicsLayout, title: str) -> pg.PlotItem:
-    """A plot in ``layout`` whose title wraps (in place of pyqtgraph's one-line title) and whose
-    x ticks leave room for their labels."""
-    plot = layout.addPlot(axisItems={"bottom": SpacedAxis("bottom")})
+    """A plot in ``layout`` whose title wraps (in place of pyqtgraph's one-line title), whose
+    x ticks leave room for their labels, and whose range shows noise-flat data as flat."""
+    plot = layout.addPlot(viewBox=SteadyViewBox(), axisItems={"bottom": SpacedAxis("bottom")})
     plot.layout.removeItem(plot.titleLabel)
     if plot.titleLabel.scene() is not None:
         plot.titleLabel.scene().removeItem(plot.titleLabel)
