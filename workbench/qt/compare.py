@@ -26,6 +26,7 @@ from workbench.core.compare import (
     varying,
 )
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
+from workbench.qt.views.titles import SteadyViewBox
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
 PLOT_HEIGHT = 280  # pixels a row of plots keeps at the least
@@ -105,7 +106,8 @@ class CompareView(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.plots: dict[str, pg.PlotItem] = {}
         for i, metric in enumerate(self.metrics):
-            plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=metric.replace("_", " ").capitalize())
+            title = metric.replace("_", " ").capitalize()
+            plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=title, viewBox=SteadyViewBox())
             plot.setLabel("left", metric.replace("_", " "))
             # long runs: each curve draws only what is in view, at most a few points per pixel
             plot.setDownsampling(auto=True, mode="peak")

@@ -29,6 +29,7 @@ from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
 from workbench.core.sweep_groups import SettingGroup, group_settings, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.qt import theme
+from workbench.qt.views.titles import SteadyViewBox
 
 REFRESH_MS = 500
 BUSY_S = 30.0
@@ -66,7 +67,8 @@ class SweepView(QtWidgets.QWidget):
         self.groups: list[SettingGroup] = []
 
         self.graphics = pg.GraphicsLayoutWidget()
-        self.plot = self.graphics.addPlot(title=f"{self.sweep_metric.replace('_', ' ').capitalize()} of every trial")
+        title = f"{self.sweep_metric.replace('_', ' ').capitalize()} of every trial"
+        self.plot = self.graphics.addPlot(title=title, viewBox=SteadyViewBox())
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.legend = QtWidgets.QLabel()
         self.legend.setWordWrap(True)
