@@ -39,7 +39,11 @@ class Config(Schema):
         "hard", "copy the target network every C steps, or move it by tau each update", choices=("hard", "soft")
     )
     target_every: int = param(
-        10, "C: environment steps between hard target copies", lo=1, when=one_of("target_update", "hard")
+        10,
+        "C: environment steps between hard target copies; a copy comes only after the network has "
+        "learned, so below train_every there is one per burst of updates",
+        lo=1,
+        when=one_of("target_update", "hard"),
     )
     tau: float = param(
         0.005, "soft target update rate", lo=0.0, hi=1.0, live=True, when=one_of("target_update", "soft")
