@@ -164,8 +164,9 @@ def with_import_errors(manifests: list[Manifest]) -> list[Manifest]:
     for m in manifests:
         if not m.broken:
             try:
-                _check_clicks(m, m.config_class())
-                _check_waiting(m, m.config_class())
+                config_cls = m.config_class()
+                _check_clicks(m, config_cls)
+                _check_waiting(m, config_cls)
             except Exception as exc:  # noqa: BLE001 - any import failure makes the plugin broken
                 m = dataclasses.replace(m, error=f"{type(exc).__name__}: {exc}")
         out.append(m)

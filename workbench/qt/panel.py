@@ -299,8 +299,9 @@ class PluginPanel(QtWidgets.QWidget):
 
     def _say_waiting(self) -> None:
         """Views waiting for data say when it comes under the form's settings, the next run's."""
+        values = self.values()
         for view in self.views:
-            view.say_waiting(self.values())
+            view.say_waiting(values)
 
     def _edited(self, name: str, value: Any) -> None:
         if not self.running:
