@@ -65,30 +65,24 @@ def test_a_plugin_with_a_bad_view_is_listed_broken_with_the_file_view_and_option
 
 
 @pytest.mark.parametrize(
-    "click, message",
+    "view, message",
     [
-        ("paint_it", "click names no action 'paint_it'; the plugin's actions: bump"),
-        ("bump", "click action 'bump' takes no point (x, y)"),
+        (
+            ViewSpec("scatter", ("xy",), "Plane", {"click": "paint_it"}),
+            "click names no action 'paint_it'; the plugin's actions: bump",
+        ),
+        (ViewSpec("scatter", ("xy",), "Plane", {"click": "bump"}), "click action 'bump' takes no point (x, y)"),
+        (
+            ViewSpec("image", ("x",), "Samples", {"waiting": "first samples at step {sample_every}"}),
+            "waiting names no config field 'sample_every'",
+        ),
+        (ViewSpec("image", ("x",), "Samples", {"waiting": "first samples at step {"}), "Single '{' encountered"),
     ],
+    ids=["click-no-action", "click-no-point", "waiting-no-field", "waiting-bad-brace"],
 )
-def test_a_click_must_name_an_action_that_takes_a_point(click, message):
+def test_a_views_click_and_waiting_line_name_only_what_the_plugin_declares(view, message):
+    """A click names an action that takes a point; a waiting line names config fields only."""
     from faulty import MANIFEST
 
-    clicking = dataclasses.replace(MANIFEST, views=(ViewSpec("scatter", ("xy",), "Plane", {"click": click}),))
-    (marked,) = with_import_errors([clicking])
-    assert marked.broken and message in marked.error
-
-
-@pytest.mark.parametrize(
-    "waiting, message",
-    [
-        ("first samples at step {sample_every}", "waiting names no config field 'sample_every'"),
-        ("first samples at step {", "Single '{' encountered"),
-    ],
-)
-def test_a_waiting_line_may_name_only_config_fields(waiting, message):
-    from faulty import MANIFEST
-
-    waiting_view = dataclasses.replace(MANIFEST, views=(ViewSpec("image", ("x",), "Samples", {"waiting": waiting}),))
-    (marked,) = with_import_errors([waiting_view])
+    (marked,) = with_import_errors([dataclasses.replace(MANIFEST, views=(view,))])
     assert marked.broken and message in marked.error
