@@ -127,14 +127,14 @@ def dqn_sets(steps: int) -> list[str]:
     return [*DQN_SETS, f"eval_every={max(1, steps // 9)}"]
 
 
-def last_values(run_dir: Path, metric: str) -> np.ndarray:
-    values = read_curves(run_dir).get(metric, np.empty(0))
+def last_values(curves: dict[str, np.ndarray], metric: str) -> np.ndarray:
+    values = curves.get(metric, np.empty(0))
     return values[np.isfinite(values)]
 
 
-def figure(run_dir: Path, kind: str = "greedy") -> float:
+def figure(curves: dict[str, np.ndarray], kind: str = "greedy") -> float:
     metric, last = FIGURES[kind]
-    return float(np.mean(last_values(run_dir, metric)[-last:]))
+    return float(np.mean(last_values(curves, metric)[-last:]))
 
 
 def dqn_figures(out: Path) -> tuple[dict[str, float], int, int, int]:
@@ -142,10 +142,11 @@ def dqn_figures(out: Path) -> tuple[dict[str, float], int, int, int]:
     (the last row of each metrics.csv: the lab counts no evaluation step), the steps of their
     evaluation episodes (a CartPole return is its length), and the trials pruned."""
     trials = read_sweep(out)["trials"]
-    figures = {r["settings"]["lr"]: figure(out / r["id"]) for r in trials if r["state"] == "finished"}
-    steps = sum(int(read_curves(out / r["id"])["step"][-1]) for r in trials)
+    curves = {r["id"]: read_curves(out / r["id"]) for r in trials}  # each metrics.csv read once
+    figures = {r["settings"]["lr"]: figure(curves[r["id"]]) for r in trials if r["state"] == "finished"}
+    steps = sum(int(c["step"][-1]) for c in curves.values())
     episodes = find("dqn").config_class().eval_episodes  # the lab's, which the benchmark keeps
-    eval_steps = round(sum(last_values(out / r["id"], DQN_METRIC).sum() for r in trials) * episodes)
+    eval_steps = round(sum(last_values(c, DQN_METRIC).sum() for c in curves.values()) * episodes)
     return figures, steps, eval_steps, sum(r["state"] == "pruned" for r in trials)
 
 
@@ -258,13 +259,9 @@ def seed_noise(root: Path, steps: int) -> None:
     which setting is best on one seed, and so "within 5% of the best", is luck."""
     timed_sweep(dqn_grid(steps, NOISE_SEEDS), root / "dqn-seeds", workers=2)
     trials = read_sweep(root / "dqn-seeds")["trials"]
+    curves = [(r["settings"]["lr"], read_curves(root / "dqn-seeds" / r["id"])) for r in trials]
     for kind in FIGURES:
-        by_seed = np.array(
-            [
-                [figure(root / "dqn-seeds" / r["id"], kind) for r in trials if r["settings"]["lr"] == lr]
-                for lr in DQN_LRS
-            ]
-        )
+        by_seed = np.array([[figure(c, kind) for trial_lr, c in curves if trial_lr == lr] for lr in DQN_LRS])
         top = by_seed[np.argsort(-by_seed.mean(axis=1))[:NOISE_TOP]]
         best = ", ".join(DQN_LRS[i] for i in by_seed.argmax(axis=0))
         print(
