@@ -2,7 +2,9 @@
 
 Each trial is a class Trainable whose ``step()`` hands Tune the metric values the run reported
 since the last one, as a running mean over the last ``SMOOTH`` values keyed by the run's own
-``step`` (ASHA's clock), while ``run_trial`` drives the run on a thread beside it. When ASHA,
+``step`` (ASHA's clock), while ``run_trial`` drives the run on a thread beside it. The run waits
+at each of ASHA's rungs until Tune has judged the value it reached there, so a trial ASHA stops
+ends at its rung, not some seconds of training past it. When ASHA,
 a stop or the end of the sweep ends a trial, ``cleanup()`` stops its run at the next step and
 waits for its checkpoint, so the run folder ends ``stopped``, not cut off. A trial whose actor
 dies is started again by Tune (``max_failures``) and resumes from its folder's checkpoint.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import collections
 import datetime as _dt
 import json
+import math
 import os
 import queue
 import random
@@ -43,16 +46,27 @@ REDUCTION = 3
 """ASHA keeps the best third of the trials at each rung."""
 
 
+def rungs(steps: int) -> list[int]:
+    """The steps at which ASHA judges the trials of a ``steps`` budget, placed as Ray's
+    ASHAScheduler places them for the grace period given here (the first rung)."""
+    grace = max(1, steps // REDUCTION**2)
+    count = int(math.log(steps / grace) / math.log(REDUCTION) + 1)
+    return [grace * REDUCTION**k for k in range(count)]
+
+
 class TrialTrainable(tune.Trainable):
     """One sweep trial as Tune runs it; ``tasks`` (by id) come through ``tune.with_parameters``."""
 
-    def setup(self, config: dict[str, Any], tasks: dict[str, TrialTask] | None = None) -> None:
+    def setup(
+        self, config: dict[str, Any], tasks: dict[str, TrialTask] | None = None, pauses: tuple[int, ...] = ()
+    ) -> None:
+        """``pauses``: the steps (ASHA's rungs) at which the run waits for Tune's verdict."""
         assert tasks is not None
         if threading.current_thread() is threading.main_thread():
             # Ctrl+C in a terminal reaches the whole process group, actors included: the sweep
             # gets it and stops each trial at a step, with its checkpoint, through cleanup()
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-        self._tasks = tasks
+        self._tasks, self._pauses = tasks, pauses
         self._next(config)
 
     def reset_config(self, new_config: dict[str, Any]) -> bool:
@@ -69,8 +83,12 @@ class TrialTrainable(tune.Trainable):
         self._thread: threading.Thread | None = None
 
     def _start(self) -> None:
-        self._news: queue.Queue[tuple[int, float] | None] = queue.Queue()
+        # (step, value, whether the run now waits at a rung); None once the run has ended
+        self._news: queue.Queue[tuple[int, float, bool] | None] = queue.Queue()
         self._stop = threading.Event()
+        self._go = threading.Event()  # lets a run waiting at a rung go on
+        self._waiting = False  # the last result handed Tune a rung's value, and the run waits
+        self._next_pause = 0
         self._values: collections.deque[float] = collections.deque(maxlen=SMOOTH)
         self._step = 0
         self._record: dict[str, Any] = {}
@@ -79,17 +97,33 @@ class TrialTrainable(tune.Trainable):
 
     def _drive(self) -> None:
         try:
-            self._record = run_trial(self.task, self._stop.is_set, lambda step, value: self._news.put((step, value)))
+            self._record = run_trial(self.task, self._stop.is_set, self._on_metric)
         finally:
             self._news.put(None)
+
+    def _on_metric(self, step: int, value: float) -> None:
+        """On the run's thread: pass the value on, and at a rung wait until Tune asks for more
+        (``step()``) or ends the trial (``cleanup()``), which then stops the run at this step."""
+        pauses = self._pauses
+        at_rung = self._next_pause < len(pauses) and step >= pauses[self._next_pause]
+        while self._next_pause < len(pauses) and step >= pauses[self._next_pause]:
+            self._next_pause += 1
+        if at_rung:
+            self._go.clear()
+        self._news.put((step, value, at_rung))
+        if at_rung:
+            self._go.wait()
 
     def step(self) -> dict[str, Any]:
         if self._thread is None:
             self._start()
         assert self._thread is not None
+        if self._waiting:  # Tune kept the trial on at its rung
+            self._waiting = False
+            self._go.set()
         news = [self._news.get()]
         until = time.monotonic() + REPORT_EVERY_S
-        while news[-1] is not None and time.monotonic() < until:
+        while news[-1] is not None and not news[-1][2] and time.monotonic() < until:
             try:
                 news.append(self._news.get(timeout=max(0.0, until - time.monotonic())))
             except queue.Empty:
@@ -98,6 +132,7 @@ class TrialTrainable(tune.Trainable):
             if item is not None:
                 self._step = item[0]
                 self._values.append(item[1])
+                self._waiting = item[2]
         result: dict[str, Any] = {"step": self._step}
         if self._values:
             result[self.task.metric] = sum(self._values) / len(self._values)
@@ -109,6 +144,7 @@ class TrialTrainable(tune.Trainable):
     def cleanup(self) -> None:
         if self._thread is not None:
             self._stop.set()
+            self._go.set()
             self._thread.join()
 
 
@@ -208,20 +244,23 @@ class TuneTrials:
     def _fit(self, tasks: list[TrialTask], report: Any) -> _Records:
         spec = self.spec
         gpus = gpus_per_trial(self.device)
-        trainable = tune.with_resources(
-            tune.with_parameters(TrialTrainable, tasks=self._tasks), {"cpu": tasks[0].threads, "gpu": gpus}
-        )
-        scheduler = None
+        scheduler, pauses = None, []
         if spec.scheduler == "asha":
             assert spec.steps is not None
+            judged_at = rungs(spec.steps)
+            pauses = [step for step in judged_at if step < spec.steps]  # a run ends at its budget anyway
             scheduler = ASHAScheduler(
                 time_attr="step",
                 metric=spec.metric,
                 mode=spec.mode,
                 max_t=spec.steps,
-                grace_period=max(1, spec.steps // REDUCTION**2),
+                grace_period=judged_at[0],
                 reduction_factor=REDUCTION,
             )
+        trainable = tune.with_resources(
+            tune.with_parameters(TrialTrainable, tasks=self._tasks, pauses=tuple(pauses)),
+            {"cpu": tasks[0].threads, "gpu": gpus},
+        )
         out = Path(tasks[0].out_dir).parent.resolve()
         records = _Records(self, report)
         tuner = tune.Tuner(
