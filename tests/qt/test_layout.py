@@ -3,6 +3,9 @@ without scrolling, each view maximised, detached or hidden, the arrangement kept
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from PySide6 import QtCore, QtWidgets
 
@@ -12,7 +15,7 @@ from workbench.core.snapshot import Snapshot
 from workbench.qt.params import SLIDER_MIN_WIDTH
 from workbench.qt.shell import MainWindow
 from workbench.qt.view_grid import ViewGrid, columns_for, per_page, split_pages
-from workbench.qt.views.base import MIN_SIZE
+from workbench.qt.views.base import MIN_SIZE, View
 from workbench.qt.views.curve import CurveView
 
 SIZES = pytest.mark.parametrize("size", [(1366, 768), (1600, 1000)], ids=["1366x768", "1600x1000"])
@@ -184,6 +187,20 @@ def test_every_view_of_every_plugin_is_readable_on_its_page(qtbot, size):
             assert [v.title for v in page if not inside(window, v)] == [], manifest.id
             qtbot.waitUntil(lambda page=page: not any(legend_outside(v) for v in page), timeout=2000)
         window.close_tab(window.tabs.indexOf(panel))
+
+
+def test_a_closed_panel_leaves_no_view_or_history_behind(qtbot):
+    """The views on other pages belong to the grid too: closing the tab frees them with the
+    panel and its curves, where they had lived on as hidden windows of their own."""
+    window, panel = open_at(qtbot, "dqn", 1366, 768)
+    assert len(panel.grid.pages()) > 1
+    closed = weakref.ref(panel)
+    window.close_tab(window.tabs.indexOf(panel))
+    del panel
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert [type(w).__name__ for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, View)] == []
+    assert closed() is None
 
 
 def test_maximise_hide_and_detach_then_the_arrangement_comes_back_after_a_relaunch(qtbot):

@@ -106,6 +106,9 @@ class ViewGrid(QtWidgets.QWidget):
         self._laid_out: tuple[Any, ...] = ()
         self.page = 0
         for view in views:
+            # every view is the grid's, laid out or not: one on another page, or waiting for its
+            # data, would otherwise be a hidden window of its own that outlives the panel
+            view.setParent(self.body)
             view.arrange_requested.connect(lambda name, v=view: self.arrange(v, name))
         self.relayout()
 
