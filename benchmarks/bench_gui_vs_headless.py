@@ -56,7 +56,7 @@ from workbench.qt.panel import PluginPanel  # noqa: E402
 IMAGE_PLUGINS = ("vae", "gan", "ddpm", "draw")  # plugins whose step trains on a batch of images
 ATARI = (  # the lab's Space Invaders preset (plugins/dqn/recipes.toml), learning from step 500
     "env=ALE/SpaceInvaders-v5", "algo=dueling-double", "num_envs=16", "buffer_size=50000", "learning_starts=500",
-    "lr=1e-4", "batch_size=32", "train_every=4", "updates=1", "hidden=512", "target_every=8000", "eval_every=0",
+    "lr=1e-4", "batch_size=32", "train_every=4", "updates=1", "hidden=512", "target_update=hard", "target_every=8000", "eval_every=0",
 )  # fmt: skip
 OPEN_20X20 = "/".join(["S" + "." * 19] + ["." * 20] * 18 + ["." * 19 + "G"])  # thousands of sweeps to converge
 # label, plugin, settings, steps per measurement: 5-10 s of training each on a loaded 2-core

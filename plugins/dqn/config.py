@@ -1,9 +1,12 @@
-"""Deep Q-learning settings. The defaults solve CartPole-v1 in 50,000 steps on four seeds of five.
+"""Deep Q-learning settings. The defaults solve CartPole-v1 within 80,000 steps on each of seeds 0-14,
+and two thirds of those runs stay solved for the 20,000 steps after.
 
-They are rl-baselines3-zoo's tuned CartPole DQN made cheaper: a [64, 64] MLP and 32 updates of 256
-transitions every 256 steps, where the zoo has [256, 256] and 128 updates of 64 (the same
-transitions per step in a quarter of the updates, which dominate the time), lr 2e-3; README.md
-lists the Atari settings."""
+They are rl-baselines3-zoo's tuned CartPole DQN made cheaper and steadier: a [64, 64] MLP and 32
+updates of 256 transitions every 256 steps, where the zoo has [256, 256] and 128 updates of 64 (the
+same transitions per step in a quarter of the updates, which dominate the time), lr 2e-3, and a
+target network that follows the online one by tau 0.02 each update instead of being copied once
+per burst (which solved 11 of those 15 seeds and kept 5 solved); README.md lists the Atari
+settings."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ PRIORITIZED = one_of("replay", "prioritized")
 class Config(Schema):
     env: str = param("CartPole-v1", "CartPole-v1, or an Atari game such as " + ", ".join(ATARI_GAMES))
     algo: str = param("dqn", "dqn, Double DQN, Dueling DQN, or both", choices=ALGOS)
-    steps: int = param(50_000, "environment steps to train", lo=1, hi=100_000_000)
+    steps: int = param(80_000, "environment steps to train", lo=1, hi=100_000_000)
     lr: float = param(2e-3, "Adam learning rate", lo=1e-6, hi=1e-1, log=True, live=True)
     gamma: float = param(0.99, "discount factor", lo=0.0, hi=1.0, live=True)
     batch_size: int = param(256, "transitions per update", lo=1, hi=4096, group="advanced")
@@ -36,7 +39,7 @@ class Config(Schema):
     train_every: int = param(256, "environment steps between bursts of updates", lo=1, group="advanced")
     updates: int = param(32, "gradient updates per burst", lo=1, hi=10_000, group="advanced")
     target_update: str = param(
-        "hard", "copy the target network every C steps, or move it by tau each update", choices=("hard", "soft")
+        "soft", "move the target network by tau each update, or copy it every C steps", choices=("hard", "soft")
     )
     target_every: int = param(
         10,
@@ -45,9 +48,7 @@ class Config(Schema):
         lo=1,
         when=one_of("target_update", "hard"),
     )
-    tau: float = param(
-        0.005, "soft target update rate", lo=0.0, hi=1.0, live=True, when=one_of("target_update", "soft")
-    )
+    tau: float = param(0.02, "soft target update rate", lo=0.0, hi=1.0, live=True, when=one_of("target_update", "soft"))
     loss: str = param("huber", "TD loss", choices=("huber", "mse"), group="advanced")
     max_grad_norm: float = param(10.0, "gradient norm clip (0: none)", lo=0.0, hi=1000.0, group="advanced")
     hidden: int = param(

@@ -80,7 +80,7 @@ def plain_update(cfg: Config, agent: Agent, batch: TensorBatch) -> float:
 def test_a_burst_of_updates_equals_one_plain_update_per_batch(algo):
     """A burst draws its batches at once and (plain DQN) takes every bootstrap value from one target
     pass: the networks it leaves equal those of updates made one batch at a time."""
-    cfg = Config(algo=algo, batch_size=16, hidden=32)
+    cfg = Config(algo=algo, batch_size=16, hidden=32, target_update="hard")
     agents, replays = [], []
     for _ in range(2):
         torch.manual_seed(0)

@@ -55,7 +55,7 @@ def test_choosing_an_atari_game_offers_the_atari_preset(qtbot):
     qtbot.addWidget(window)
     panel = window.open_plugin("dqn")
     window.show()
-    assert panel.values()["steps"] == 50_000 and not panel.offer.isVisible()
+    assert panel.values()["steps"] == panel.config_cls().steps and not panel.offer.isVisible()
     env = panel.form.fields["env"]
     env.clear()
     qtbot.keyClicks(env, "ALE/Pong-v5")
