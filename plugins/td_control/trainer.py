@@ -89,8 +89,9 @@ def train(cfg: Config, ctx: RunContext) -> Generator[Snapshot, None, None]:
             results = {algo: [] for algo in algos}
             for algo in algos:
                 for x in learners[algo]:
-                    if ctx.should_stop():  # many runs make one episode index long: stop between learners,
-                        ctx.checkpoint_ok = False  # where no checkpoint is exact (the last one is kept)
+                    if ctx.should_stop():  # many runs make one episode index long: stop between learners;
+                        # once one has played this index no checkpoint is exact (the last one is kept)
+                        ctx.checkpoint_ok = not any(results.values())
                         return
                     results[algo].append(x.run_episode(now_rates))
             scalars = {"epsilon": now_rates.epsilon}

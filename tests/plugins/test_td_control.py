@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from cli_errors import rejected
 from trainers import collect
 
 from workbench.core.cli import main
+from workbench.core.driver import RunContext
 from workbench.core.sinks import read_metrics
 from workbench.rl.tabular import greedy
 from workbench_plugins.td_control.agents import Learner, Rates
@@ -167,3 +170,35 @@ def test_a_live_schedule_end_reaches_the_new_end():
 )
 def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys, sets, message):
     assert message in rejected("td-control", sets, tmp_path / "out", capsys)
+
+
+@pytest.mark.parametrize(("runs", "exact"), [(1, True), (3, False)])
+def test_a_stop_between_episodes_keeps_the_state_exact_and_one_mid_index_does_not(runs, exact):
+    """Stop seen before any learner plays the next episode index leaves a state a checkpoint
+    holds exactly (Ctrl+C right after a snapshot had left no checkpoint at all); seen after
+    one of several runs has played it, the index is half done and the last checkpoint stays."""
+    cfg = Config(runs=runs, episodes=10, render=False)
+    stop = threading.Event()
+    ctx = RunContext(cfg, "cpu", None, None, stop)
+    gen = train(cfg, ctx)
+    next(gen)
+    if runs > 1:
+        stop_after_first_learner(ctx, stop)
+    else:
+        stop.set()
+    with pytest.raises(StopIteration):
+        next(gen)
+    assert ctx.checkpoint_ok is exact
+
+
+def stop_after_first_learner(ctx, stop: threading.Event) -> None:
+    """Stop once the trainer has asked twice whether to: after its first learner's episode."""
+    asked = []
+
+    def should_stop() -> bool:
+        asked.append(True)
+        if len(asked) == 2:
+            stop.set()
+        return stop.is_set()
+
+    ctx.should_stop = should_stop
