@@ -88,7 +88,7 @@ class TrialTrainable(tune.Trainable):
         self._stop = threading.Event()
         self._go = threading.Event()  # lets a run waiting at a rung go on
         self._waiting = False  # the last result handed Tune a rung's value, and the run waits
-        self._next_pause = 0
+        self._rungs_passed = 0
         self._values: collections.deque[float] = collections.deque(maxlen=SMOOTH)
         self._step = 0
         self._record: dict[str, Any] = {}
@@ -104,10 +104,8 @@ class TrialTrainable(tune.Trainable):
     def _on_metric(self, step: int, value: float) -> None:
         """On the run's thread: pass the value on, and at a rung wait until Tune asks for more
         (``step()``) or ends the trial (``cleanup()``), which then stops the run at this step."""
-        pauses = self._pauses
-        at_rung = self._next_pause < len(pauses) and step >= pauses[self._next_pause]
-        while self._next_pause < len(pauses) and step >= pauses[self._next_pause]:
-            self._next_pause += 1
+        passed = sum(1 for rung in self._pauses if rung <= step)  # rungs are increasing
+        at_rung, self._rungs_passed = passed > self._rungs_passed, passed
         if at_rung:
             self._go.clear()
         self._news.put((step, value, at_rung))
