@@ -142,13 +142,14 @@ def figure(curves: dict[str, np.ndarray], kind: str = "greedy") -> float:
     return float(np.mean(last_values(curves, metric)[-last:]))
 
 
-def dqn_figures(out: Path, kind: str = "greedy") -> tuple[dict[str, float], int, int, int]:
-    """Each finished trial's figure by learning rate, the training steps all trials used
-    (the last row of each metrics.csv: the lab counts no evaluation step), the steps of their
+def dqn_figures(out: Path) -> tuple[dict[str, dict[str, float]], int, int, int]:
+    """Per kind of figure, each finished trial's by learning rate; the training steps all trials
+    used (the last row of each metrics.csv: the lab counts no evaluation step), the steps of their
     evaluation episodes (a CartPole return is its length), and the trials pruned."""
     trials = read_sweep(out)["trials"]
     curves = {r["id"]: read_curves(out / r["id"]) for r in trials}  # each metrics.csv read once
-    figures = {r["settings"]["lr"]: figure(curves[r["id"]], kind) for r in trials if r["state"] == "finished"}
+    finished = [r for r in trials if r["state"] == "finished"]
+    figures = {kind: {r["settings"]["lr"]: figure(curves[r["id"]], kind) for r in finished} for kind in FIGURES}
     steps = sum(int(c["step"][-1]) for c in curves.values())
     episodes = find("dqn").config_class().eval_episodes  # the lab's, which the benchmark keeps
     eval_steps = round(sum(last_values(c, DQN_METRIC).sum() for c in curves.values()) * episodes)
@@ -246,10 +247,11 @@ def compare_asha(root: Path, steps: int, seed: int) -> None:
     asha_s, _ = timed_sweep(dataclasses.replace(grid, scheduler="asha"), root / "dqn-asha", backend="ray", workers=2)
     grid_figures, steps_grid, evals_grid, _ = dqn_figures(root / "dqn-grid")
     asha_figures, steps_asha, evals_asha, pruned = dqn_figures(root / "dqn-asha")
-    best_grid, best_asha = max(grid_figures.values()), max(asha_figures.values())
-    ranked = sorted(grid_figures.items(), key=lambda item: -item[1])
+    best_grid, best_asha = max(grid_figures["greedy"].values()), max(asha_figures["greedy"].values())
+    ranked = sorted(grid_figures["greedy"].items(), key=lambda item: -item[1])
     print("the grid's figures: " + ", ".join(f"lr {lr} {v:.0f}" for lr, v in ranked), flush=True)
-    print("ASHA's finished trials: " + ", ".join(f"lr {lr} {v:.0f}" for lr, v in asha_figures.items()), flush=True)
+    finished = ", ".join(f"lr {lr} {v:.0f}" for lr, v in asha_figures["greedy"].items())
+    print(f"ASHA's finished trials: {finished}", flush=True)
     print(
         f"DQN CartPole, seed {seed}, 16 learning rates x {steps} steps: full grid best {best_grid:.1f} in {steps_grid} steps "
         f"({full_s:.0f}s); ASHA best {best_asha:.1f} ({best_asha / best_grid:.1%} of the grid's, goal >= 95%) in "
@@ -259,9 +261,7 @@ def compare_asha(root: Path, steps: int, seed: int) -> None:
     )
     for kind in FIGURES:
         if kind != "greedy":
-            best_grid, best_asha = (
-                max(dqn_figures(root / side, kind)[0].values()) for side in ("dqn-grid", "dqn-asha")
-            )
+            best_grid, best_asha = max(grid_figures[kind].values()), max(asha_figures[kind].values())
             print(f"by the {kind} figure: ASHA {best_asha:.1f}, the grid {best_grid:.1f}: {best_asha / best_grid:.1%}")
 
 
