@@ -3,32 +3,28 @@ views refreshing, alternated in one run so machine noise hits both alike.
 
 Rates are steady-state: from the first snapshot at or past a quarter of the steps to the last.
 A trainer's first steps in a fresh process are slow (torch and data warm up: the VAE's first
-50 steps ran at 16 steps/s, the rest at 88), and the GUI's trainer always starts in a fresh
-process while repeated headless runs here share one.
+50 steps ran at 16 steps/s, the rest at 88).
 
     python benchmarks/bench_gui_vs_headless.py --plugin td-control --steps 20000 --set episodes=100000
-    python benchmarks/bench_gui_vs_headless.py --all --rounds 2
+    python benchmarks/bench_gui_vs_headless.py --all --rounds 3 [--trainer-core 1]
 Goals: GUI / headless >= 0.95 for every plugin, and the GUI's event-loop latency (a 5 ms timer's
 lateness, see bench_event_loop.py) p99 <= 10 ms while it trains with every view live. ``--all``
 runs each registered plugin (DQN on CartPole and on Atari) with the budgets in ``ALL`` and prints
 one table.
 
-Measured 2026-12-02 on the idle 2-core machine (load 0.7-1.2), ``--all --rounds 3``: GUI /
-headless bandit 0.96, gridworld-dp 0.91, td-control 0.98, dqn 0.95, dqn atari 0.91, policy-gradient
-0.94, optimisers 1.00, ddpm 1.07, draw 1.07, gan 0.97, sequence 0.97, vae 1.03, cnn-lens 0.99;
-event-loop p99 4.2-10.4 ms (bandit 10.0, policy-gradient 10.4, optimisers 10.0). One round's
-ratio moves by 10% either way, more for gridworld-dp (0.69-1.31: its sweeps' speed swings in
-both sides), so three rounds flag plugins by chance. Again with 5 rounds: policy-gradient 0.98,
-optimisers 1.11, gridworld-dp 0.94, and dqn atari 1.02 in 3 rounds; the bandit 1.00 once a closed
-panel was freed, 0.95 before, when this script's earlier panels lived on and its rounds slowed
-from 0.99 to 0.89. The bandit's event-loop p99 was 10.9-11.2 ms in 5 rounds: two of its curves
-often drew in one tick, and the window painted them in one stretch (garbage collection took at
-most 2 ms). With the views' budget cut from 4 to 3 ms a tick, ``--all --rounds 3``: bandit 0.95,
-gridworld-dp 0.98, td-control 0.98, dqn 0.95, dqn atari 0.89 (0.86-0.94), policy-gradient 1.21,
-optimisers 1.08, ddpm 1.12, draw 1.13, gan 1.10, sequence 0.97, vae 1.01, cnn-lens 1.02; p99
-3.0-9.9 ms (bandit 7.6, optimisers 9.9: 7.5-10.8 by round, policy-gradient 7.0). DQN on Atari
-stays below 0.95 in most runs: its trainer uses more CPU per step beside the GUI, not the GUI's
-0.06 cores.
+Both sides' trainers start in a fresh process, as ``workbench run`` and the app start theirs.
+Headless runs used to share this script's process: from the second round on they found torch's
+kernels warm, and DQN on Atari read 0.86-0.94 (its headless rounds 98, then 112 and 105 steps/s;
+in fresh processes 97-104, GUI/headless 0.97-1.05).
+
+Measured 2026-12-03 on the idle 2-core machine, ``--all --rounds 3``: GUI / headless bandit 1.00,
+td-control 0.99, dqn 0.98, dqn atari 1.00, policy-gradient 0.99, optimisers 0.96, ddpm 0.98,
+draw 0.98, gan 0.99, sequence 1.00, vae 0.99, cnn-lens 1.04; event-loop p99 2.8-7.3 ms. The
+shortest windows (under 2 s of training) swung by 10% a round, so every budget in ``ALL`` now
+trains for 4 s or more (the first four figures are with these budgets). gridworld-dp read 0.85 (0.85, 0.85, 1.09): one core of this machine runs
+its sweeps 12% slower than the other (``taskset -c 0``: 2,620-2,720 sweeps/s; ``-c 1``:
+3,010-3,090) and each process stays where it starts, in either side. With ``--trainer-core 1``
+both sides' trainers run on one core: 0.97-1.00, median 0.99 (4 rounds).
 
 On a machine loaded by other sessions the wall-clock ratio measures something else: Linux shares
 the CPU by session (autogroup), so the GUI's process and its trainer split one session's share
@@ -39,6 +35,7 @@ at load 13). There, read the ratio per trainer CPU-second and the cores the GUI'
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import tempfile
 import time
@@ -58,22 +55,23 @@ from workbench.core.manifest import discover, find  # noqa: E402
 from workbench.core.sinks import Sink  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
+TRAINER_CORES: set[int] | None = None  # --trainer-core: the cores both sides' trainers may use
 IMAGE_PLUGINS = ("vae", "gan", "ddpm", "draw")  # plugins whose step trains on a batch of images
 ATARI = (  # the lab's Space Invaders preset (plugins/dqn/recipes.toml), learning from step 500
     "env=ALE/SpaceInvaders-v5", "algo=dueling-double", "num_envs=16", "buffer_size=50000", "learning_starts=500",
     "lr=1e-4", "batch_size=32", "train_every=4", "updates=1", "hidden=512", "target_update=hard", "target_every=8000", "eval_every=0",
 )  # fmt: skip
 OPEN_20X20 = "/".join(["S" + "." * 19] + ["." * 20] * 18 + ["." * 19 + "G"])  # thousands of sweeps to converge
-# label, plugin, settings, steps per measurement: 5-10 s of training each on a loaded 2-core
+# label, plugin, settings, steps per measurement: 4-10 s of training each on the idle 2-core
 # machine, timed from a quarter of the steps on; paced plugins unpaced, and runs long enough
 # that the steps given here end them
 ALL: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
-    ("bandit", "bandit", ("steps=1000000",), 3000),
-    ("gridworld-dp", "gridworld-dp", ("world=editable", f"grid={OPEN_20X20}", "sweeps_per_s=0"), 2500),
-    ("td-control", "td-control", ("episodes=1000000",), 12000),
+    ("bandit", "bandit", ("steps=1000000",), 10000),
+    ("gridworld-dp", "gridworld-dp", ("world=editable", f"grid={OPEN_20X20}", "sweeps_per_s=0"), 15000),
+    ("td-control", "td-control", ("episodes=1000000",), 30000),
     ("dqn", "dqn", ("steps=1000000",), 40000),
     ("dqn atari", "dqn", ATARI, 2000),
-    ("policy-gradient", "policy-gradient", ("steps=100000000",), 10000),
+    ("policy-gradient", "policy-gradient", ("steps=100000000",), 50000),
     ("optimisers", "optimisers", ("steps_per_s=0", "steps=1000000"), 400),
     ("ddpm", "ddpm", ("steps=1000000",), 120),
     ("draw", "draw", ("steps=1000000",), 80),
@@ -139,7 +137,16 @@ class RateSink(Sink):
 
 
 def headless(manifest, cfg, steps: int) -> RateSink:
-    """As ``workbench run --quiet --out DIR`` runs it: metrics.csv is the only other sink."""
+    """As ``workbench run --quiet --out DIR`` runs it: in a fresh process, with metrics.csv the only
+    other sink. The GUI's trainer is a fresh process too; a run in this process, after the rounds
+    before it, found torch's kernels warm (DQN on Atari ran 6-14% faster from its second round)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_headless_run, (manifest, cfg, steps, TRAINER_CORES))
+
+
+def _headless_run(manifest, cfg, steps: int, cores: set[int] | None) -> RateSink:
+    if cores:
+        os.sched_setaffinity(0, cores)
     out = tempfile.mkdtemp(prefix="wb-headless-")
     rate = RateSink(from_step=steps // 4)
     Run(manifest, cfg, device="cpu", out_dir=out, sinks=[rate], max_steps=steps, on_nonfinite="stop").run()
@@ -156,6 +163,8 @@ def gui(app, manifest, cfg, steps: int) -> tuple[RateSink, np.ndarray]:
     panel.history, history_write = panel.history, panel.history.write
 
     def write_and_time(snap) -> None:
+        if TRAINER_CORES and rate.last is None:  # the trainer has started: pin it as headless is
+            os.sched_setaffinity(panel.run._process.pid, TRAINER_CORES)
         history_write(snap)
         rate.write(snap)
 
@@ -233,7 +242,15 @@ def main() -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--all", action="store_true", help="every plugin with the budgets in ALL, as a table")
     p.add_argument("--only", action="append", default=[], help="with --all: just this label or plugin (repeatable)")
+    p.add_argument(
+        "--trainer-core",
+        type=int,
+        action="append",
+        help="run both sides' trainers on this core (repeatable), so neither draws a slower core",
+    )
     args = p.parse_args()
+    global TRAINER_CORES
+    TRAINER_CORES = set(args.trainer_core) if args.trainer_core else None
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     if args.all:
         measure_all(app, args.rounds, args.only)
