@@ -9,7 +9,8 @@ skews wall-clock. ale-py steps its envs on a thread per core (pinned, see
 ``workbench_plugins.dqn.envs.ale_threads``), so the wall-clock ratio is about the CPU ratio
 (ale-py's C++ preprocessing does ~1.2x the work per CPU-second of Gymnasium's wrappers) times
 the cores it gets. It also prints what the frame stack and the replay writes cost per step (CPU
-time of the loop's thread), against the whole pipeline's CPU per step.
+time of the loop's thread), against the whole pipeline's CPU per step, and the emulator's own CPU
+per step: the floor under both pipelines, which bounds the CPU ratio.
 
     .venv/bin/python benchmarks/bench_atari_throughput.py --num-envs 16
 Goals: ours >= 2.4x the plain loop in wall time on an idle machine, >= 1.5x per CPU-second.
@@ -23,10 +24,11 @@ import time
 
 import gymnasium as gym
 import numpy as np
+from ale_py import ALEInterface, LoggerMode, roms
 
 from workbench.core.envs import register_all
 from workbench_plugins.dqn.config import Config
-from workbench_plugins.dqn.envs import FrameStack, frames_of, make_train_env
+from workbench_plugins.dqn.envs import FrameStack, atari_game, frames_of, make_train_env
 from workbench_plugins.dqn.replay import ReplayBuffer
 
 
@@ -75,6 +77,27 @@ def plain(env_id: str, steps: int) -> tuple[float, float]:
     return elapsed / steps, cpu / steps
 
 
+def emulator(env_id: str, steps: int) -> float:
+    """CPU seconds per agent step of the emulator alone, the floor under both pipelines: four
+    frames and the two grayscale screens that max-pooling reads, nothing resized or stacked."""
+    ale = ALEInterface()
+    ale.setLoggerMode(LoggerMode.Error)
+    ale.setFloat("repeat_action_probability", 0.0)
+    ale.loadROM(roms.get_rom_path(atari_game(env_id)))
+    actions, screens = ale.getMinimalActionSet(), np.empty((2, 210, 160), np.uint8)
+    rng = np.random.default_rng(0)
+    cpu = time.process_time()
+    for _ in range(steps):
+        action = actions[rng.integers(len(actions))]
+        for frame in range(4):
+            ale.act(action)
+            if frame >= 2:
+                ale.getScreenGrayscale(screens[frame - 2])
+        if ale.game_over():
+            ale.reset_game()
+    return (time.process_time() - cpu) / steps
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--iterations", type=int, default=30_000, help="agent steps per pipeline")
@@ -87,13 +110,14 @@ def main() -> None:
     rounds = []
     for r in range(args.rounds):
         (wall_p, cpu_p), (wall_o, cpu_o, writes) = plain(args.env, n), ours(args.env, n, args.num_envs)
-        rounds.append((1 / wall_p, 1 / cpu_p, 1 / wall_o, 1 / cpu_o, writes * 1e6, writes / cpu_o))
+        floor = emulator(args.env, n)
+        rounds.append((1 / wall_p, 1 / cpu_p, 1 / wall_o, 1 / cpu_o, writes * 1e6, writes / cpu_o, 1 / floor))
         print(
             f"round {r + 1}: plain {1 / wall_p:5.0f} steps/s, ours {1 / wall_o:5.0f} steps/s, "
             f"ratio {wall_p / wall_o:.2f}x wall, {cpu_p / cpu_o:.2f}x CPU; load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-    wall_p, cpu_p, wall_o, cpu_o, writes_us, writes_share = np.median(rounds, axis=0)
+    wall_p, cpu_p, wall_o, cpu_o, writes_us, writes_share, cpu_e = np.median(rounds, axis=0)
     print(
         f"{args.env}, {n} agent steps per pipeline per round (4 frames per step), random actions, "
         f"median of {args.rounds} rounds"
@@ -108,6 +132,10 @@ def main() -> None:
     )
     print(
         f"frame stack + replay writes: {writes_us:.1f} us CPU per step, {writes_share:.1%} of the pipeline's CPU per step"
+    )
+    print(
+        f"emulator alone (4 frames, 2 grayscale screens per step): {cpu_e:7.0f} steps/CPU-s, at most "
+        f"{cpu_e / cpu_p:.2f}x the plain loop per CPU-second with nothing else done"
     )
     print(f"ratio: {wall_o / wall_p:.2f}x wall, {cpu_o / cpu_p:.2f}x CPU (goals >= 2.4x wall when idle, >= 1.5x CPU)")
 
