@@ -39,16 +39,13 @@ class Rollout:
     @torch.no_grad()
     def collect(self, agent: NetworkAgent, n_steps: int, gamma: float, lam: float) -> Batch:
         n = self.envs.num_envs
-        obs, actions, logps, rewards, values, dones = [], [], [], [], [], []
+        obs, actions, rewards, dones = [], [], [], []
         episodes = []
         for _ in range(n_steps):
             obs_t = agent.tensor(self.obs)
-            dist = agent.policy.dist(obs_t)
-            action = dist.sample()
+            action = agent.policy.dist(obs_t).sample()
             obs.append(obs_t)
             actions.append(action)
-            logps.append(agent.policy.log_prob(dist, action))
-            values.append(agent.value(obs_t).cpu().numpy())
             next_obs, reward, terminated, truncated, info = self.envs.step(agent.env_action(action))
             self.ep_return += reward
             self.ep_length += 1
@@ -65,14 +62,16 @@ class Rollout:
             rewards.append(reward)
             dones.append(done)
             self.obs = next_obs
-        last_value = agent.value(agent.tensor(self.obs)).cpu().numpy()
-        values_np = np.stack(values)
-        advantages = gae(np.stack(rewards), values_np, np.stack(dones), last_value, gamma, lam)
-        returns = advantages + values_np
+        # the policy and value stay fixed through the rollout: score all its states in one batch
+        states = torch.cat([*obs, agent.tensor(self.obs)])  # the rollout's, then the next ones
+        values = agent.value(states).cpu().numpy().reshape(n_steps + 1, n)
+        advantages = gae(np.stack(rewards), values[:-1], np.stack(dones), values[-1], gamma, lam)
+        returns = advantages + values[:-1]
+        states, actions_t = states[:-n], torch.cat(actions)
         return Batch(
-            obs=torch.stack(obs).reshape(n_steps * n, -1),
-            actions=torch.stack(actions).reshape(n_steps * n, *actions[0].shape[1:]),
-            logp=torch.stack(logps).reshape(-1),
+            obs=states,
+            actions=actions_t,
+            logp=agent.policy.log_prob(agent.policy.dist(states), actions_t),
             advantages=agent.tensor(advantages.reshape(-1)),
             returns=agent.tensor(returns.reshape(-1)),
             episodes=episodes,
