@@ -11,7 +11,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from faulty import wait_for
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from workbench.core.actions import Event
 from workbench.core.config import from_dict
@@ -205,6 +205,17 @@ def test_play_is_disabled_where_the_environment_has_no_keys(qtbot):
     assert not panel.play_keys.button.isEnabled()
     assert "no keyboard map" in panel.play_keys.button.toolTip()
     assert not panel.actions_box.buttons["key"].isVisibleTo(panel)
+
+
+@pytest.mark.parametrize("plugin_id", ["td-control", "policy-gradient"])
+def test_the_play_line_makes_no_label_a_window_of_its_own(qtbot, plugin_id):
+    """TD control plays without a speed field: its speed label was a window of its own."""
+    before = set(QtWidgets.QApplication.topLevelWidgets())
+    panel = PluginPanel(manifest(plugin_id), {}, device="cpu")
+    qtbot.addWidget(panel)
+    assert panel.play_keys is not None
+    made = set(QtWidgets.QApplication.topLevelWidgets()) - before
+    assert [w.text() for w in made if isinstance(w, QtWidgets.QLabel)] == []
 
 
 def test_takeover_marks_the_persons_steps_on_the_curves_and_in_metrics(qtbot):

@@ -37,11 +37,12 @@ class PlayKeys(QtCore.QObject):
         row.setContentsMargins(6, 0, 6, 0)
         self.hint = QtWidgets.QLabel()
         row.addWidget(self.hint, 1)
-        self.speed_label = QtWidgets.QLabel("speed (0.1 slow motion … 1 real time)")
         self.speed = panel.form.take_row(SPEED) if SPEED in panel.form.fields else None
+        self.speed_label: QtWidgets.QLabel | None = None  # only beside a speed field, in this line
         if self.speed is not None:
             panel.form.fields[SPEED].spin.setDecimals(2)
             self.speed.setMinimumWidth(220)
+            self.speed_label = QtWidgets.QLabel("speed (0.1 slow motion … 1 real time)")
             row.addWidget(self.speed_label)
             row.addWidget(self.speed)
         self.line.hide()
