@@ -246,7 +246,8 @@ def main() -> None:
         "--trainer-core",
         type=int,
         action="append",
-        help="run both sides' trainers on this core (repeatable), so neither draws a slower core",
+        help="run both sides' trainers on this core (repeatable), so neither draws a slower core; for "
+        "single-threaded trainers: in the GUI only the trainer's main thread is moved, once it has begun",
     )
     args = p.parse_args()
     global TRAINER_CORES
