@@ -17,14 +17,18 @@ Headless runs used to share this script's process: from the second round on they
 kernels warm, and DQN on Atari read 0.86-0.94 (its headless rounds 98, then 112 and 105 steps/s;
 in fresh processes 97-104, GUI/headless 0.97-1.05).
 
-Measured 2026-12-03 on the idle 2-core machine, ``--all --rounds 3``: GUI / headless bandit 1.00,
-td-control 0.99, dqn 0.98, dqn atari 1.00, policy-gradient 0.99, optimisers 0.96, ddpm 0.98,
-draw 0.98, gan 0.99, sequence 1.00, vae 0.99, cnn-lens 1.04; event-loop p99 2.8-7.3 ms. The
-shortest windows (under 2 s of training) swung by 10% a round, so every budget in ``ALL`` now
-trains for 4 s or more (the first four figures are with these budgets). gridworld-dp read 0.85 (0.85, 0.85, 1.09): one core of this machine runs
-its sweeps 12% slower than the other (``taskset -c 0``: 2,620-2,720 sweeps/s; ``-c 1``:
-3,010-3,090) and each process stays where it starts, in either side. With ``--trainer-core 1``
-both sides' trainers run on one core: 0.97-1.00, median 0.99 (4 rounds).
+Measured 2026-12-03 on the idle 2-core machine, ``--all --rounds 3``: GUI / headless bandit 0.99,
+gridworld-dp 0.96, td-control 1.00, dqn 1.00, dqn atari 0.93, policy-gradient 0.98, optimisers
+0.99, ddpm 0.98, draw 0.99, gan 0.99, sequence 0.95, vae 0.98, cnn-lens 1.01; event-loop p99
+2.6-6.5 ms. Windows under 2 s of training had swung by 10% a round, so every budget in ``ALL``
+now trains for 4 s or more. In an earlier run gridworld-dp read 0.85
+(0.85, 0.85, 1.09): a trainer's thread stays on the core where it starts, and the two cores here
+do not run alike (gridworld-dp's sweeps under ``taskset -c 0``: 2,620-2,720 a second; ``-c 1``:
+3,010-3,090, and half an hour later 2,530-2,600 on core 1). ``--trainer-core 1`` moves both
+sides' trainer threads to one core at their first snapshot: gridworld-dp 0.99 (4 rounds), then
+0.97. DQN on Atari, five runs of 3 rounds: medians 1.01, 1.00, 0.93, 0.98 (``--trainer-core 1``)
+and 0.96 (``--trainer-core 1``, 4,000 steps), its rounds 0.90-1.05; its GUI runs at 96-107
+steps/s, its headless side at 97-111.
 
 On a machine loaded by other sessions the wall-clock ratio measures something else: Linux shares
 the CPU by session (autogroup), so the GUI's process and its trainer split one session's share
@@ -70,7 +74,7 @@ ALL: tuple[tuple[str, str, tuple[str, ...], int], ...] = (
     ("gridworld-dp", "gridworld-dp", ("world=editable", f"grid={OPEN_20X20}", "sweeps_per_s=0"), 15000),
     ("td-control", "td-control", ("episodes=1000000",), 30000),
     ("dqn", "dqn", ("steps=1000000",), 40000),
-    ("dqn atari", "dqn", ATARI, 2000),
+    ("dqn atari", "dqn", ATARI, 4000),
     ("policy-gradient", "policy-gradient", ("steps=100000000",), 50000),
     ("optimisers", "optimisers", ("steps_per_s=0", "steps=1000000"), 400),
     ("ddpm", "ddpm", ("steps=1000000",), 120),
@@ -101,13 +105,17 @@ class RateSink(Sink):
 
     SAMPLE_S = 0.1
 
-    def __init__(self, from_step: int = 0, trainer_cpu=time.process_time) -> None:
+    def __init__(self, from_step: int = 0, trainer_cpu=time.process_time, pin=None) -> None:
         self.from_step = from_step
         self.trainer_cpu = trainer_cpu
+        self.pin = pin  # called once, at the first snapshot: the trainer has built its envs
         self.first: tuple[float, int, float, float] | None = None  # wall, step, own CPU, trainer CPU
         self.last: tuple[float, int, float, float] | None = None
 
     def write(self, snap) -> None:
+        if self.pin is not None:
+            self.pin, pin = None, self.pin
+            pin()
         if snap.step < self.from_step:
             return
         now = time.perf_counter()
@@ -145,11 +153,10 @@ def headless(manifest, cfg, steps: int) -> RateSink:
 
 
 def _headless_run(manifest, cfg, steps: int, cores: set[int] | None) -> RateSink:
-    if cores:
-        os.sched_setaffinity(0, cores)
     out = tempfile.mkdtemp(prefix="wb-headless-")
-    rate = RateSink(from_step=steps // 4)
+    rate = RateSink(from_step=steps // 4, pin=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
     Run(manifest, cfg, device="cpu", out_dir=out, sinks=[rate], max_steps=steps, on_nonfinite="stop").run()
+    rate.pin = None  # unused without a snapshot; a lambda does not pickle back
     return rate
 
 
@@ -159,12 +166,14 @@ def gui(app, manifest, cfg, steps: int) -> tuple[RateSink, np.ndarray]:
     panel = PluginPanel(manifest, to_dict(cfg), device="cpu", max_steps=steps)
     panel.resize(1400, 900)
     panel.show()
-    rate = RateSink(from_step=steps // 4, trainer_cpu=lambda: process_cpu(panel.run._process.pid))
+    rate = RateSink(
+        from_step=steps // 4,
+        trainer_cpu=lambda: process_cpu(panel.run._process.pid),
+        pin=(lambda: os.sched_setaffinity(panel.run._process.pid, TRAINER_CORES)) if TRAINER_CORES else None,
+    )
     panel.history, history_write = panel.history, panel.history.write
 
     def write_and_time(snap) -> None:
-        if TRAINER_CORES and rate.last is None:  # the trainer has started: pin it as headless is
-            os.sched_setaffinity(panel.run._process.pid, TRAINER_CORES)
         history_write(snap)
         rate.write(snap)
 
@@ -246,8 +255,8 @@ def main() -> None:
         "--trainer-core",
         type=int,
         action="append",
-        help="run both sides' trainers on this core (repeatable), so neither draws a slower core; for "
-        "single-threaded trainers: in the GUI only the trainer's main thread is moved, once it has begun",
+        help="at its first snapshot, move the thread that runs each side's trainer to this core "
+        "(repeatable), so neither draws a slower core; its other threads (ale-py's) stay where they are",
     )
     args = p.parse_args()
     global TRAINER_CORES
