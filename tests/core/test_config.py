@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from workbench.core.config import Schema, apply_live, from_dict, param, parse_sets, specs
+from workbench.core.config import Schema, apply_live, by_choice, from_dict, param, parse_sets, specs
 
 
 @dataclass
@@ -63,3 +63,28 @@ def test_apply_live_only_changes_live_fields():
 def test_from_dict_rejects_unknown_keys():
     with pytest.raises(ValueError, match="unknown config key 'zzz'"):
         from_dict(Cfg, {"zzz": 1})
+
+
+@dataclass
+class ByAlgo(Schema):
+    algo: str = param("ppo", "rule", choices=("a2c", "ppo"))
+    gamma: float = param(by_choice("algo", 0.99, {"ppo": 0.98}), "discount", lo=0.0, hi=1.0, live=True)
+
+
+def test_a_default_by_choice_follows_the_choice_a_config_is_built_with():
+    assert ByAlgo().gamma == 0.98 and ByAlgo(algo="a2c").gamma == 0.99
+    assert parse_sets(ByAlgo, ["algo=a2c"]).gamma == 0.99
+    assert from_dict(ByAlgo, {"algo": "a2c"}).gamma == 0.99
+
+
+def test_a_value_given_for_a_default_by_choice_stays_even_when_it_is_another_choices_default():
+    assert ByAlgo(gamma=0.99).gamma == 0.99 and parse_sets(ByAlgo, ["algo=a2c", "gamma=0.98"]).gamma == 0.98
+    assert type(ByAlgo().gamma) is float  # the rule never reaches a trainer
+
+
+def test_a_spec_gives_its_default_under_the_settings_given():
+    gamma = {s.name: s for s in specs(ByAlgo)}["gamma"]
+    assert gamma.default == 0.98  # under the class's own choice
+    assert gamma.default_under({"algo": "a2c"}) == 0.99 and gamma.default_under(ByAlgo(algo="a2c")) == 0.99
+    assert gamma.default_under({}) == 0.98
+    assert gamma.rule is not None and gamma.rule.text() == "ppo 0.98, others 0.99 (by algo)"

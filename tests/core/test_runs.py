@@ -14,7 +14,7 @@ import pytest
 from workbench.core.checkpoint import checkpoint_steps, load_checkpoint
 from workbench.core.cli import main
 from workbench.core.compare import ema, envelope, label, mean_band, seed_groups, varying
-from workbench.core.runs import INDEX_NAME, RunIndex, UnknownRun, annotate, read_run
+from workbench.core.runs import INDEX_NAME, RunIndex, UnknownRun, annotate, config_diff, read_run
 from workbench.core.sinks import read_metrics
 
 TD = ["run", "td-control", "--quiet", "--set", "episodes=12"]
@@ -460,3 +460,13 @@ def test_runs_of_two_plugins_are_named_by_plugin_not_by_settings_only_one_has():
     keys = varying(configs)
     assert [label(c, keys) for c in configs] == ["plugin=a", "plugin=b"]
     assert seed_groups(configs) == [[0], [1]]
+
+
+def test_a_runs_settings_are_compared_with_the_defaults_of_its_own_algorithm():
+    from workbench.core.config import to_dict
+    from workbench_plugins.policy_gradient.config import Config
+
+    a2c = to_dict(Config(algo="a2c"))
+    assert config_diff("policy-gradient", a2c)[0] == {"algo": "a2c"}  # gamma 0.99 is A2C's own default
+    assert config_diff("policy-gradient", {**a2c, "gamma": 0.98})[0] == {"algo": "a2c", "gamma": 0.98}
+    assert config_diff("policy-gradient", to_dict(Config()))[0] == {}

@@ -119,6 +119,8 @@ def test_run_help_lists_every_field_with_group_and_condition(capsys):
     assert main(["run", "dqn", "--help"]) == 0
     out = capsys.readouterr().out
     assert "actions (buttons and clicks in the app):" in out and "evaluate" in out
+    assert main(["run", "policy-gradient", "--help"]) == 0
+    assert "[float; default ppo 0.98, others 0.99 (by algo); 0..1; live]" in capsys.readouterr().out  # gamma
 
 
 def test_run_help_of_an_unknown_plugin_is_one_line_and_exit_2(capsys):

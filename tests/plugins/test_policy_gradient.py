@@ -155,6 +155,7 @@ def test_the_gaussian_policy_learns_to_cost_less_on_pendulum():
         lr=3e-3,
         lr_value=3e-3,
         gamma=0.9,
+        lam=0.95,
         render=False,
     )
     assert learned_return(cfg) > random_policy_return("Pendulum-v1", range(20)) + 150

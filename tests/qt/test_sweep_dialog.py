@@ -43,3 +43,16 @@ def test_the_dialog_runs_a_sweep_of_the_panels_plugin_and_shows_each_trial(qtbot
     dialog.view.refresh()
     assert dialog.view.isVisible()
     assert sorted(g.name for g in dialog.view.groups) == ["alpha=0.2", "alpha=0.4"]
+
+
+def test_a_setting_at_its_default_is_left_to_each_trials_own_algorithm(qtbot):
+    manifest = find("policy-gradient")
+    panel = QtWidgets.QWidget()
+    qtbot.addWidget(panel)
+    panel.manifest = manifest
+    panel.values = lambda: {**to_dict(manifest.config_class()(algo="a2c")), "lr": 0.002}
+    dialog = open_sweep_dialog(panel)
+    dialog.tick("algo", "a2c, ppo")
+    spec = dialog.spec()
+    assert sorted(spec.sets) == ["lr=0.002"]  # not gamma 0.99: A2C's default, and PPO's is 0.98
+    dialog.close()

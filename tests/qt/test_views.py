@@ -239,3 +239,40 @@ def test_optional_views_appear_when_their_data_does(qtbot):
         panel.start()
     panel.refresh()
     assert panel.views[0].isVisible() and not panel.views[1].isVisible()
+
+
+def test_choosing_another_algorithm_brings_its_defaults_but_keeps_a_value_a_person_set(qtbot):
+    from dataclasses import dataclass
+
+    from workbench.core.config import Schema, by_choice, param
+    from workbench.qt.params import ConfigForm
+
+    @dataclass
+    class Cfg(Schema):
+        algo: str = param("ppo", "rule", choices=("a2c", "ppo"))
+        gamma: float = param(by_choice("algo", 0.99, {"ppo": 0.98}), "discount", lo=0.0, hi=1.0)
+        lam: float = param(by_choice("algo", 0.95, {"ppo": 0.8}), "GAE lambda", lo=0.0, hi=1.0)
+
+    form = ConfigForm(Cfg, {})
+    qtbot.addWidget(form)
+    assert (form.values()["gamma"], form.values()["lam"]) == (0.98, 0.8)
+    seen = []
+    form.edited.connect(lambda name, value: seen.append((name, value)))
+    form.fields["lam"].spin.setValue(0.9)  # a person's value
+    form.fields["algo"].setCurrentIndex(0)  # a2c
+    assert (form.values()["gamma"], form.values()["lam"]) == (0.99, 0.9)
+    assert seen == [("lam", 0.9), ("algo", "a2c"), ("gamma", 0.99)]
+    form.fields["algo"].setCurrentIndex(1)  # back to ppo: gamma was a2c's default, so it follows again
+    assert (form.values()["gamma"], form.values()["lam"]) == (0.98, 0.9)
+    assert ConfigForm(Cfg, {"algo": "a2c"}).values()["gamma"] == 0.99  # a form opened on a2c
+
+
+def test_a_panel_opened_or_set_on_another_algorithm_takes_its_defaults(qtbot):
+    from workbench.core.manifest import find
+    from workbench.qt.panel import PluginPanel
+
+    panel = PluginPanel(find("policy-gradient"), {"algo": "a2c"}, device="cpu")
+    qtbot.addWidget(panel)
+    assert (panel.values()["gamma"], panel.values()["lam"]) == (0.99, 0.95)
+    panel.form.set_values({"algo": "ppo", "lam": 0.9})  # as a recipe or a loaded checkpoint sets it
+    assert (panel.values()["gamma"], panel.values()["lam"]) == (0.98, 0.9)

@@ -71,7 +71,8 @@ def config_help(manifest: Manifest) -> str:
     for group in ("basic", "advanced"):
         lines.append(f"  {group}:")
         for spec in (s for s in specs(cls) if s.group == group):
-            tags = [spec.type.__name__, f"default {spec.default!r}"]
+            default = spec.rule.text() if spec.rule is not None else repr(spec.default)
+            tags = [spec.type.__name__, f"default {default}"]
             tags += [t for t in (_allowed(spec), "live" if spec.live else "") if t]
             lines.append(f"    {spec.name:<18} {spec.help}")
             lines.append(f"    {'':<18} [{'; '.join(tags)}]" + (f" only when {spec.when.text}" if spec.when else ""))

@@ -14,7 +14,10 @@ Field names follow one vocabulary across plugins: ``env``, ``algo``, ``epsilon``
 schedules. A renamed field keeps loading under its old name (``renamed`` on the class).
 
 A field may apply only under some settings (``when=one_of("algo", "n-step-sarsa")``): forms
-hide it, and setting it from the command line says it has no effect.
+hide it, and setting it from the command line says it has no effect. Its default may depend on
+another setting (``by_choice("algo", 0.99, {"ppo": 0.98})``): a config built without the field
+takes the default of the choice it was built with, and a form moves a field still at one choice's
+default to the next one's.
 """
 
 from __future__ import annotations
@@ -55,6 +58,29 @@ def one_of(name: str, *values: Any) -> Condition:
     return Condition(f"{name} is {shown}", lambda c: getattr(c, name) in values)
 
 
+@dataclass(frozen=True)
+class ByChoice:
+    """A default that depends on the value of another field (PPO's discount is not A2C's)."""
+
+    field: str
+    otherwise: Any
+    by_value: tuple[tuple[Any, Any], ...]
+
+    def under(self, choice: Any) -> Any:
+        """The default while ``field`` holds ``choice``."""
+        return dict(self.by_value).get(choice, self.otherwise)
+
+    def text(self) -> str:
+        """The rule in words, for help texts: "ppo 0.98, others 0.99 (by algo)"."""
+        cases = ", ".join(f"{choice} {value!r}" for choice, value in self.by_value)
+        return f"{cases}, others {self.otherwise!r} (by {self.field})"
+
+
+def by_choice(field: str, otherwise: Any, by_value: dict[Any, Any]) -> ByChoice:
+    """A field's default: ``by_value[v]`` while field ``field`` holds ``v``, else ``otherwise``."""
+    return ByChoice(field, otherwise, tuple(by_value.items()))
+
+
 def available_memory() -> int:
     """Bytes of memory available to a new allocation now (Linux's MemAvailable), or the total."""
     try:
@@ -86,6 +112,7 @@ def param(
     group: str = "basic",
 ) -> Any:
     """A config field with its range, scale, choices and whether it may change while training.
+    ``default`` may be a ``by_choice`` rule.
 
     ``path=True`` on a str field adds "File…" and "Folder…" buttons (a dataset name can still
     be typed). ``when`` says under which settings the field has an effect; ``group`` is
@@ -123,12 +150,21 @@ class FieldSpec:
     path: bool = False
     when: Condition | None = None
     group: str = "basic"
+    rule: ByChoice | None = None  # where the default depends on another field: ``default`` is the class's
 
     METADATA: ClassVar[tuple[str, ...]] = ("help", "lo", "hi", "log", "live", "choices", "path", "when", "group")
 
     def applies(self, values: Any) -> bool:
         """Whether this field has an effect under ``values`` (a config or a dict of values)."""
         return self.when is None or self.when.holds(values)
+
+    def default_under(self, values: Any) -> Any:
+        """The default under ``values`` (a config or a dict of values, possibly incomplete)."""
+        if self.rule is None:
+            return self.default
+        if isinstance(values, dict):
+            return self.rule.under(values[self.rule.field]) if self.rule.field in values else self.default
+        return self.rule.under(getattr(values, self.rule.field))
 
     def parse(self, text: str) -> Any:
         """Turn command-line text into a value of this field's type."""
@@ -168,13 +204,18 @@ def specs(cls_or_cfg: Any) -> list[FieldSpec]:
     """The field specs of a config class or instance, in declaration order."""
     cls = cls_or_cfg if isinstance(cls_or_cfg, type) else type(cls_or_cfg)
     hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    plain = {f.name: f.default for f in fields}
     out = []
-    for f in dataclasses.fields(cls):
+    for f in fields:
         kind = hints[f.name]
         if kind not in _TYPES.values():
             raise TypeError(f"config field {cls.__name__}.{f.name} has unsupported type {kind!r}")
         meta: dict[str, Any] = {k: f.metadata.get(k) for k in FieldSpec.METADATA}
-        out.append(FieldSpec(f.name, kind, f.default, **{k: v for k, v in meta.items() if v is not None}))
+        default, rule = f.default, None
+        if isinstance(default, ByChoice):
+            rule, default = default, default.under(plain[default.field])
+        out.append(FieldSpec(f.name, kind, default, rule=rule, **{k: v for k, v in meta.items() if v is not None}))
     return out
 
 
@@ -188,6 +229,10 @@ class Schema:
     renamed: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]  # a Schema is a dataclass
+            value = getattr(self, f.name)
+            if isinstance(value, ByChoice):  # not given: the default of the choice given
+                object.__setattr__(self, f.name, value.under(getattr(self, value.field)))
         for spec in specs(self):
             value = getattr(self, spec.name)
             if spec.type is float and isinstance(value, int) and not isinstance(value, bool):

@@ -18,13 +18,16 @@ import re
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from workbench.core.checkpoint import CHECKPOINT_NAME
 from workbench.core.metrics_tail import METRICS_NAME, MetricsTail, numeric_rows
 from workbench.core.paths import home, write_json
+
+if TYPE_CHECKING:
+    from workbench.core.config import FieldSpec
 
 INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
@@ -159,28 +162,29 @@ def _load_json(path: Path) -> tuple[Any, str | None]:
         return None, f"{path.name} is unreadable ({type(exc).__name__}: {exc})"
 
 
-_DEFAULTS: dict[str, dict[str, Any] | None] = {}
+_SPECS: dict[str, dict[str, FieldSpec] | None] = {}
 
 
-def plugin_defaults(plugin: str) -> dict[str, Any] | None:
-    """The plugin's default config, or None when it is not installed (or broken)."""
-    if plugin not in _DEFAULTS:
-        from workbench.core.config import to_dict
+def plugin_specs(plugin: str) -> dict[str, FieldSpec] | None:
+    """The plugin's config fields by name, or None when it is not installed (or broken)."""
+    if plugin not in _SPECS:
+        from workbench.core.config import specs
         from workbench.core.manifest import find
 
         try:
-            _DEFAULTS[plugin] = to_dict(find(plugin).config_class()())
+            _SPECS[plugin] = {s.name: s for s in specs(find(plugin).config_class())}
         except Exception:  # noqa: BLE001 - an unknown or broken plugin still lists its runs
-            _DEFAULTS[plugin] = None
-    return _DEFAULTS[plugin]
+            _SPECS[plugin] = None
+    return _SPECS[plugin]
 
 
 def config_diff(plugin: str | None, config: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The settings that differ from the plugin's defaults, and a warning when those are unknown."""
-    defaults = plugin_defaults(plugin) if plugin else None
-    if defaults is None:
+    """The settings that differ from the plugin's defaults (those of the run's own choices, where a
+    default depends on one), and a warning when those are unknown."""
+    by_name = plugin_specs(plugin) if plugin else None
+    if by_name is None:
         return dict(config), f"plugin {plugin!r} is not installed: its whole config is shown" if config else None
-    return {k: v for k, v in config.items() if k not in defaults or defaults[k] != v}, None
+    return {k: v for k, v in config.items() if k not in by_name or by_name[k].default_under(config) != v}, None
 
 
 def _started_from_name(name: str) -> float | None:

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.actions import actions_of
 from workbench.core.checkpoint import CheckpointError, checkpoint_file, load_checkpoint
-from workbench.core.config import from_dict, migrate, to_dict
+from workbench.core.config import from_dict, migrate, specs, to_dict
 from workbench.core.device import DEVICES
 from workbench.core.manifest import Manifest
 from workbench.core.process_run import ProcessRun
@@ -74,9 +74,9 @@ class PluginPanel(QtWidgets.QWidget):
         self.resume_from: Path | None = None
         self._stop_asked = False  # Stop was pressed and the run has not ended yet
         self.recorder: WidgetRecorder | None = None
-        defaults = to_dict(self.config_cls())
-        valid = {k: v for k, v in migrate(self.config_cls, values or {}).items() if k in defaults}
-        self.form = ConfigForm(self.config_cls, {**defaults, **valid})
+        known = {s.name for s in specs(self.config_cls)}
+        valid = {k: v for k, v in migrate(self.config_cls, values or {}).items() if k in known}
+        self.form = ConfigForm(self.config_cls, valid)  # the rest at their defaults under these
         self.form.edited.connect(self._edited)
         self.actions_box = ActionsBox(actions_of(self.config_cls))
         self.actions_box.asked.connect(lambda name, payload: self.act(name, **payload))

@@ -9,6 +9,7 @@ One drag is one live change, and one mark on the curves.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
@@ -272,7 +273,7 @@ class ConfigForm(QtWidgets.QWidget):
         for form in (basic, advanced):
             form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, spec in self.specs.items():
-            label, field = labelled(spec, values.get(name, spec.default))
+            label, field = labelled(spec, values.get(name, spec.default_under(values)))
             field.changed.connect(lambda v, n=name: self._changed(n, v))
             form = advanced if spec.group == "advanced" else basic
             form.addRow(label, self._with_effective(name, field))
@@ -289,6 +290,7 @@ class ConfigForm(QtWidgets.QWidget):
         self.advanced_toggle.setVisible(advanced.rowCount() > 0)
         self._fold(False)
         self._show_applicable()
+        self._shown = self.values()  # what the fields held before the latest edit
 
     def _with_effective(self, name: str, field: QtWidgets.QWidget) -> QtWidgets.QWidget:
         """The field over a label that shows the value in effect when a schedule moves it: under
@@ -312,8 +314,27 @@ class ConfigForm(QtWidgets.QWidget):
         self.advanced_toggle.setArrowType(QtCore.Qt.ArrowType.DownArrow if open_ else QtCore.Qt.ArrowType.RightArrow)
 
     def _changed(self, name: str, value: Any) -> None:
+        before = self._shown
         self._show_applicable()
         self.edited.emit(name, value)
+        for other, default in self._follow_defaults(before):  # said as edits, as a person's would be
+            self.edited.emit(other, default)
+
+    def _follow_defaults(self, before: dict[str, Any], keep: Collection[str] = ()) -> list[tuple[str, Any]]:
+        """Fields whose default depends on a field changed since ``before`` and that still held the
+        default of its old value move to the default of its new one (choosing A2C brings A2C's
+        discount); a value a person set stays, and so do those in ``keep``. Returns those moved."""
+        now, moved = self.values(), []
+        for name, spec in self.specs.items():
+            rule = spec.rule
+            if rule is None or name in keep or before[rule.field] == now[rule.field]:
+                continue
+            default = spec.default_under(now)
+            if before[name] == spec.default_under(before) and default != now[name]:
+                self.fields[name].set_value(default)
+                moved.append((name, default))
+        self._shown = self.values()
+        return moved
 
     def _show_applicable(self) -> None:
         values = self.values()
@@ -347,6 +368,7 @@ class ConfigForm(QtWidgets.QWidget):
         for name, value in values.items():
             if name in self.fields:
                 self.fields[name].set_value(value)
+        self._follow_defaults(self._shown, keep=values)
         self._show_applicable()
 
     def lock(self, running: bool) -> None:

@@ -71,7 +71,7 @@ class SweepDialog(QtWidgets.QDialog):
             name.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
             name.setToolTip(spec.help)
             self.fields.setItem(row, 1, name)
-            self._texts.append(QtWidgets.QTableWidgetItem(str(values.get(spec.name, spec.default))))
+            self._texts.append(QtWidgets.QTableWidgetItem(str(values.get(spec.name, spec.default_under(values)))))
             self.fields.setItem(row, 2, self._texts[-1])
         self.fields.horizontalHeader().setStretchLastSection(True)
         self.seeds = QtWidgets.QLineEdit("0-2" if any(s.name == "seed" for s in self.specs) else "")
@@ -125,8 +125,13 @@ class SweepDialog(QtWidgets.QDialog):
                 swept.add(field_spec.name)
         seeds = parse_seeds(self.seeds.text()) if self.seeds.text().strip() else None
         fixed = swept | ({"seed"} if seeds is not None else set())
-        defaults = {s.name: s.default for s in specs(self.manifest.config_class())}
-        sets = [f"{k}={v}" for k, v in self.values.items() if k not in fixed and defaults.get(k) != v]
+        # a setting at its default is left to each trial, whose own choices may give another one
+        by_name = {s.name: s for s in specs(self.manifest.config_class())}
+        sets = [
+            f"{k}={v}"
+            for k, v in self.values.items()
+            if k not in fixed and (k not in by_name or by_name[k].default_under(self.values) != v)
+        ]
         return SweepSpec(self.manifest.id, grid, seeds=seeds, sets=sets, steps=self.steps.value() or None)
 
     def start(self) -> None:
