@@ -73,8 +73,7 @@ from workbench.core.manifest import find
 from workbench.core.runs import read_curves
 from workbench.core.sweep import Sweep, read_sweep
 from workbench.core.sweep_spec import SweepSpec, plan
-from workbench.core.sweep_trial import TrialTask, run_trial
-from workbench.core.sweep_tune import SMOOTH
+from workbench.core.sweep_trial import RECENT, TrialTask, run_trial
 
 SIDES = ("serial", "pool", "ray", "ray-warm")
 TD_SETS = ["render=false"]
@@ -86,9 +85,9 @@ DQN_LRS = [f"{lr:.3g}" for lr in np.geomspace(1e-4, 1e-2, 16)]
 DQN_METRIC = "eval_return"
 """The mean return of the lab's greedy evaluation episodes: what ASHA ranks trials by, and the
 judged figure, the policy itself without its exploration."""
-FIGURES = {"greedy": (DQN_METRIC, SMOOTH), "last 3 greedy": (DQN_METRIC, 3), "training": ("episode_return", 10)}
+FIGURES = {"greedy": (DQN_METRIC, RECENT), "last 3 greedy": (DQN_METRIC, 3), "training": ("episode_return", 10)}
 """A trial's figure: the mean of its last values of a metric. The judged one, greedy: the mean of
-its last ``SMOOTH`` evaluations, the value ASHA ranks it by (with one every ninth of the budget,
+its last ``RECENT`` evaluations, the value ASHA ranks it by (with one every ninth of the budget,
 all of them: the area under its greedy curve); those of its last third alone, judged before;
 training: its last 10 epsilon-greedy training episodes, judged before that."""
 NOISE_SEEDS = [0, 1, 2]

@@ -16,7 +16,7 @@ from faulty import MANIFEST, wait_for
 
 from workbench.core.cli import main
 from workbench.core.runs import RunIndex, read_curves
-from workbench.core.sweep import Sweep, read_sweep
+from workbench.core.sweep import Sweep, read_sweep, summary_lines
 from workbench.core.sweep_spec import SweepError, SweepSpec
 
 TD = ["sweep", "td-control", "--set", "episodes=20", "--set", "render=false"]
@@ -70,6 +70,7 @@ def test_a_grid_of_seeds_runs_as_run_folders_that_the_index_lists_and_compare_su
         )
         returns = read_curves(out / record["id"])["episode_return"]
         assert len(returns) == 20 and record["best"] == returns.max() and record["final"] == returns[-1]
+        assert record["recent"] == returns[-10:].mean()  # what the settings are ranked by
     # a second run of the same command finds nothing left to do and touches no run
     stamps = {i: (out / i / "metrics.csv").stat().st_mtime_ns for i in ids}
     assert main(cmd) == 0
@@ -240,3 +241,20 @@ def test_trials_ask_ray_for_a_gpu_only_where_the_cluster_has_one(ray_instance):
     assert (gpus_per_trial("cpu"), gpus_per_trial("auto")) == (0, 0)  # the test instance has no GPU
     with pytest.raises(SweepError, match="the Ray cluster has no GPU"):
         gpus_per_trial("cuda")
+
+
+def test_the_summary_ranks_by_the_mean_of_the_last_values_not_one_lucky_best(tmp_path):
+    def trial(name: str, seed: int, recent: float, best: float) -> dict:
+        settings = {"alpha": name, "seed": str(seed)}
+        return {"id": f"alpha={name},seed={seed}", "settings": settings, "state": "finished", "step": 100,
+                "final": recent, "recent": recent, "best": best}  # fmt: skip
+
+    trials = [trial("0.1", 0, 100.0, 500.0), trial("0.1", 1, 120.0, 480.0)]
+    trials += [trial("0.5", 0, 250.0, 300.0), trial("0.5", 1, 230.0, 290.0)]
+    doc = {"plugin": "td-control", "spec": {"metric": "episode_return", "mode": "max"}, "trials": trials}
+    (tmp_path / "sweep.json").write_text(json.dumps(doc))
+    lines = summary_lines(tmp_path)
+    assert lines[2].startswith("alpha=0.5,seed=0") and lines[-2:] == [
+        f"{'alpha=0.5':<18}{240:>12.4g} ± {10:<10.4g}(2 seeds)",
+        f"{'alpha=0.1':<18}{110:>12.4g} ± {10:<10.4g}(2 seeds)",
+    ]

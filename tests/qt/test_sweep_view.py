@@ -1,5 +1,6 @@
 """The sweep view: each setting's seeds drawn as their mean and band (numpy's mean and std), the
-settings ranked by the mean over seeds of each trial's best value, and Stop / Resume: a stopped
+settings ranked by the mean over seeds of each trial's recent value (the mean of its last 10), and
+Stop / Resume: a stopped
 sweep's trials end at a step and Resume finishes only them."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them
     qtbot.addWidget(view)
     records = {r["id"]: r for r in read_sweep(out)["trials"]}
     returns = {i: read_curves(out / i)["episode_return"] for i in records}
-    bests = {}
+    figures = {}
     for name in ("alpha=0.05", "alpha=0.5"):
         seeds = np.array([returns[f"{name},seed={s}"] for s in (0, 1)])
         x, mean, std = view.group_series(name)
@@ -33,10 +34,12 @@ def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them
         np.testing.assert_allclose(std, seeds.std(axis=0))
         drawn_x, drawn_mean = view._means[name].getData()
         np.testing.assert_allclose(drawn_mean, seeds.mean(axis=0))
-        bests[name] = np.mean([records[f"{name},seed={s}"]["best"] for s in (0, 1)])
-    order = sorted(bests, key=bests.get, reverse=True)  # episode_return: higher is better
+        figures[name] = np.mean([returns[f"{name},seed={s}"][-10:].mean() for s in (0, 1)])
+        assert figures[name] == np.mean([records[f"{name},seed={s}"]["recent"] for s in (0, 1)])
+    order = sorted(figures, key=figures.get, reverse=True)  # episode_return: higher is better
     table = [[view.table.item(r, c).text() for c in range(3)] for r in range(view.table.rowCount())]
-    assert table == [["1", order[0], f"{bests[order[0]]:.4g}"], ["2", order[1], f"{bests[order[1]]:.4g}"]]
+    assert table == [["1", order[0], f"{figures[order[0]]:.4g}"], ["2", order[1], f"{figures[order[1]]:.4g}"]]
+    assert view.table.horizontalHeaderItem(2).text() == "mean of last 10"
     assert len(view._trial_curves) == 4 and "mean ± std over seeds" in view.legend.text()
     assert not view.resume_button.isEnabled() and not view.stop_button.isEnabled()  # nothing left to do
 

@@ -25,7 +25,7 @@ from workbench.core.paths import write_json
 from workbench.core.sweep_groups import SEED, group_settings, ranked
 from workbench.core.sweep_pool import LocalPool, default_workers
 from workbench.core.sweep_spec import SweepError, SweepSpec, Trial, plan
-from workbench.core.sweep_trial import TrialTask
+from workbench.core.sweep_trial import RECENT, TrialTask
 
 SWEEP_FILE = "sweep.json"
 DONE = ("finished", "failed", "pruned")
@@ -109,6 +109,7 @@ class Sweep:
                 "attempts": 0,
                 "step": 0,
                 "final": None,
+                "recent": None,
                 "best": None,
             }
             for t in self.trials
@@ -213,24 +214,24 @@ def _num(value: float | None) -> str:
 
 
 def summary_lines(out: str | Path) -> list[str]:
-    """A sweep as a table, best trial first, then the mean ± std over seeds of each setting."""
+    """A sweep as a table, best trial first by the mean of its last values (``recent``), then the
+    mean ± std over seeds of each setting's."""
     doc = read_sweep(out)
     spec, trials = doc["spec"], doc["trials"]
     sign = -1.0 if spec["mode"] == "max" else 1.0
-    best_first = sorted(trials, key=lambda r: (r["best"] is None, sign * (r["best"] or 0.0)))
+    best_first = sorted(trials, key=lambda r: (r.get("recent") is None, sign * (r.get("recent") or 0.0)))
     width = max([len(r["id"]) for r in trials] + [5]) + 2
     lines = [
-        f"{doc['plugin']} sweep in {out}: {len(trials)} trials, {spec['metric']} ({spec['mode']})",
-        f"{'trial':<{width}}{'state':<10}{'step':>10}{'final':>12}{'best':>12}  error",
+        f"{doc['plugin']} sweep in {out}: {len(trials)} trials, {spec['metric']} ({spec['mode']}); "
+        f"recent: the mean of a trial's last {RECENT} values",
+        f"{'trial':<{width}}{'state':<10}{'step':>10}{'final':>12}{'recent':>12}{'best':>12}  error",
     ]
     for r in best_first:
-        lines.append(
-            f"{r['id']:<{width}}{r['state']:<10}{r['step']:>10}{_num(r['final']):>12}{_num(r['best']):>12}"
-            f"  {r.get('error', '')}".rstrip()
-        )
+        figures = "".join(f"{_num(r.get(k)):>12}" for k in ("final", "recent", "best"))
+        lines.append(f"{r['id']:<{width}}{r['state']:<10}{r['step']:>10}{figures}  {r.get('error', '')}".rstrip())
     seeded = [r for r in trials if SEED in r["settings"]]
-    groups = [g for g in ranked(group_settings(seeded), spec["mode"]) if g.bests]
-    if any(len(g.bests) > 1 for g in groups):
-        lines += ["", f"best {spec['metric']}, mean ± std over seeds"]
-        lines += [f"{g.name:<{width}}{g.mean:>12.4g} ± {g.std:<10.4g}({len(g.bests)} seeds)" for g in groups]
+    groups = [g for g in ranked(group_settings(seeded), spec["mode"]) if g.figures]
+    if any(len(g.figures) > 1 for g in groups):
+        lines += ["", f"recent {spec['metric']}, mean ± std over seeds"]
+        lines += [f"{g.name:<{width}}{g.mean:>12.4g} ± {g.std:<10.4g}({len(g.figures)} seeds)" for g in groups]
     return lines

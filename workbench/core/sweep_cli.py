@@ -41,8 +41,8 @@ class Progress:
         elif state == "retrying":
             line = f"retry  {text}: {record['error']}"
         else:
-            best = "" if record.get("best") is None else f", best {record['best']:.4g}"
-            line = f"{state:<6} {text} at step {record.get('step', 0)}{best}" + (
+            recent = "" if record.get("recent") is None else f", recent {record['recent']:.4g}"
+            line = f"{state:<6} {text} at step {record.get('step', 0)}{recent}" + (
                 f": {record['error']}" if record.get("error") else ""
             )
         print(line, file=sys.stderr, flush=True)

@@ -1,6 +1,6 @@
 """A sweep's settings: its trials that differ only by seed, grouped, and the groups ranked by
-the mean over seeds of each trial's best value of the sweep's metric (what the summary table
-and the sweep view show)."""
+the mean over seeds of each trial's figure, the mean of its last values of the sweep's metric
+(``sweep_trial.RECENT``; what the summary table and the sweep view show, and what ASHA judges)."""
 
 from __future__ import annotations
 
@@ -20,32 +20,32 @@ def setting_name(settings: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class SettingGroup:
-    """One setting: the ids of its trials (one per seed) and the best values those that have one reached."""
+    """One setting: the ids of its trials (one per seed) and the figures of those that have one."""
 
     name: str
     trials: tuple[str, ...]
-    bests: tuple[float, ...]
+    figures: tuple[float, ...]
 
     @property
     def mean(self) -> float | None:
-        return float(np.mean(self.bests)) if self.bests else None
+        return float(np.mean(self.figures)) if self.figures else None
 
     @property
     def std(self) -> float | None:
         """Over seeds, numpy's default (ddof 0), as the curves' bands."""
-        return float(np.std(self.bests)) if self.bests else None
+        return float(np.std(self.figures)) if self.figures else None
 
 
 def group_settings(records: Iterable[dict[str, Any]]) -> list[SettingGroup]:
     """The trials of ``sweep.json``'s records grouped by setting, in the sweep's order."""
     trials: dict[str, list[str]] = {}
-    bests: dict[str, list[float]] = {}
+    figures: dict[str, list[float]] = {}
     for record in records:
         name = setting_name(record["settings"])
         trials.setdefault(name, []).append(record["id"])
-        if record.get("best") is not None:
-            bests.setdefault(name, []).append(float(record["best"]))
-    return [SettingGroup(name, tuple(ids), tuple(bests.get(name, ()))) for name, ids in trials.items()]
+        if record.get("recent") is not None:
+            figures.setdefault(name, []).append(float(record["recent"]))
+    return [SettingGroup(name, tuple(ids), tuple(figures.get(name, ()))) for name, ids in trials.items()]
 
 
 def ranked(groups: list[SettingGroup], mode: str) -> list[SettingGroup]:

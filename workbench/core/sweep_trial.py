@@ -24,6 +24,9 @@ from workbench.core.sinks import Sink
 from workbench.core.snapshot import Snapshot
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+RECENT = 10
+"""Values of the metric averaged into a trial's figure, what sweeps rank settings by and ASHA
+judges trials by: one episode's return is noise, and the best of many favours the noisiest run."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,22 @@ def limit_threads(threads: int) -> None:
 
 
 def metric_figures(out_dir: str | Path, metric: str, mode: str) -> dict[str, float | None]:
-    """The last finite value of ``metric`` in the folder's metrics.csv and its best (max or min)."""
+    """Of ``metric`` in the folder's metrics.csv: the last finite value, the mean of the last
+    ``RECENT`` (``recent``) and the best (max or min)."""
     values = read_curves(out_dir).get(metric)
-    finite = np.empty(0) if values is None else values[np.isfinite(values)]
+    return series_figures(np.empty(0) if values is None else values, mode)
+
+
+def series_figures(values: np.ndarray, mode: str) -> dict[str, float | None]:
+    """``final``, ``recent`` and ``best`` of a metric's values (non-finite ones left out)."""
+    finite = values[np.isfinite(values)]
     if len(finite) == 0:
-        return {"final": None, "best": None}
-    return {"final": float(finite[-1]), "best": float(finite.max() if mode == "max" else finite.min())}
+        return {"final": None, "recent": None, "best": None}
+    return {
+        "final": float(finite[-1]),
+        "recent": float(finite[-RECENT:].mean()),
+        "best": float(finite.max() if mode == "max" else finite.min()),
+    }
 
 
 def after_lost_worker(task_id: str, why: str, attempt: int, retries: int, stopping: bool) -> dict[str, Any]:
@@ -107,6 +120,7 @@ def run_trial(
             "error": f"{type(exc).__name__}: {exc}",
             "step": 0,
             "final": None,
+            "recent": None,
             "best": None,
         }
 

@@ -1,7 +1,7 @@
 """Trials under Ray Tune, for a sweep whose scheduler (ASHA) stops poor trials early.
 
 Each trial is a class Trainable whose ``step()`` hands Tune the metric values the run reported
-since the last one, as a running mean over the last ``SMOOTH`` values keyed by the run's own
+since the last one, as a running mean over the last ``RECENT`` values keyed by the run's own
 ``step`` (ASHA's clock), while ``run_trial`` drives the run on a thread beside it. The run waits
 at each of ASHA's rungs until Tune has judged the value it reached there, so a trial ASHA stops
 ends at its rung, not some seconds of training past it. When ASHA,
@@ -36,12 +36,10 @@ from ray.tune.schedulers import ASHAScheduler
 from workbench.core.runs import CONFIG_NAME, read_curves
 from workbench.core.sweep_ray import gpus_per_trial, last_line
 from workbench.core.sweep_spec import SweepSpec
-from workbench.core.sweep_trial import TrialTask, metric_figures, run_trial
+from workbench.core.sweep_trial import RECENT, TrialTask, metric_figures, run_trial
 
 REPORT_EVERY_S = 0.5
 """Seconds between results handed to Tune: each costs its controller a round of bookkeeping."""
-SMOOTH = 10
-"""Values of the metric averaged into what Tune sees (one episode's return is noise)."""
 REDUCTION = 3
 """ASHA keeps the best third of the trials at each rung."""
 
@@ -89,7 +87,7 @@ class TrialTrainable(tune.Trainable):
         self._go = threading.Event()  # lets a run waiting at a rung go on
         self._waiting = False  # the last result handed Tune a rung's value, and the run waits
         self._rungs_passed = 0
-        self._values: collections.deque[float] = collections.deque(maxlen=SMOOTH)
+        self._values: collections.deque[float] = collections.deque(maxlen=RECENT)
         self._step = 0
         self._record: dict[str, Any] = {}
         self._thread = threading.Thread(target=self._drive, daemon=True, name="workbench-trial")

@@ -1,6 +1,7 @@
 """The sweep view: every trial's curve of the sweep's metric as it grows, the trials of one
 setting (those differing only by seed) drawn faint under their mean and a band of one standard
-deviation, a table ranking the settings by the mean over seeds of each trial's best value, and
+deviation, a table ranking the settings by the mean over seeds of each trial's recent value (the
+mean of its last values, as ASHA judges them), and
 Stop / Resume (resume runs the same sweep again, which finishes only the trials not done).
 
 It reads the sweep folder on a timer: ``sweep.json`` when it changes and, of each trial's
@@ -28,6 +29,7 @@ from workbench.core.runs import default_root, lower_is_better
 from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
 from workbench.core.sweep_groups import SettingGroup, group_settings, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
+from workbench.core.sweep_trial import RECENT, series_figures
 from workbench.qt import theme
 from workbench.qt.views.titles import SteadyViewBox
 
@@ -35,7 +37,7 @@ REFRESH_MS = 500
 BUSY_S = 30.0
 """A trial marked running whose metrics.csv changed this recently is taken to run elsewhere (a
 terminal): Resume then waits, so two runners never share a folder; a killed one goes quiet."""
-COLUMNS = ("rank", "setting", "mean of best", "± std", "seeds", "trials")
+COLUMNS = ("rank", "setting", f"mean of last {RECENT}", "± std", "seeds", "trials")
 TRIAL_ALPHA, BAND_ALPHA = 60, 55  # a seed's own curve stays faint under its setting's mean and band
 TRIAL_Z, BAND_Z, MEAN_Z = 0, 1, 2  # means over every trial's curve, whichever grew first
 
@@ -265,12 +267,8 @@ class SweepView(QtWidgets.QWidget):
         self._means[name].setData(x, mean)
 
     def _rank(self, order: list[str]) -> None:
-        """The settings ranked by the mean over seeds of each trial's best value so far."""
-        live = []
-        for record in self.doc["trials"]:
-            _, y = self.trial_series(record["id"])
-            best = None if not len(y) else float(y.max() if self.mode == "max" else y.min())
-            live.append({**record, "best": best})
+        """The settings ranked by the mean over seeds of each trial's recent value so far."""
+        live = [{**r, **series_figures(self.trial_series(r["id"])[1], self.mode)} for r in self.doc["trials"]]
         self.groups = ranked(group_settings(live), self.mode)
         states = {r["id"]: r["state"] for r in self.doc["trials"]}
         self.table.setRowCount(len(self.groups))
@@ -280,7 +278,7 @@ class SweepView(QtWidgets.QWidget):
                 group.name,
                 "-" if group.mean is None else f"{group.mean:.4g}",
                 "-" if group.std is None else f"{group.std:.3g}",
-                f"{len(group.bests)} of {len(group.trials)}",
+                f"{len(group.figures)} of {len(group.trials)}",
                 _count_text([states[i] for i in group.trials]),
             )
             for col, text in enumerate(cells):
@@ -296,7 +294,10 @@ class SweepView(QtWidgets.QWidget):
     def _status(self) -> None:
         states = [r["state"] for r in self.doc["trials"]]
         here = self.running()
-        text = f"{len(states)} trials ({_count_text(states)}), ranked by {self.mode} {self.sweep_metric}"
+        text = (
+            f"{len(states)} trials ({_count_text(states)}); settings ranked by the mean of each trial's "
+            f"last {RECENT} {self.sweep_metric}, {'highest' if self.mode == 'max' else 'lowest'} first"
+        )
         if self._error:
             text += f" · <span style='color:#e06c75'>{html.escape(self._error)}</span>"
         elsewhere = self.running_elsewhere()
