@@ -8,7 +8,7 @@ from PySide6 import QtCore
 
 from workbench.core.config import from_dict
 from workbench.core.manifest import discover, find
-from workbench.core.recipes import parse_recipes, recipes_of
+from workbench.core.recipes import Recipe, parse_recipes, recipes_of
 from workbench.qt.shell import MainWindow
 
 RECIPES = [r for m in discover() for r in recipes_of(m)]
@@ -65,3 +65,13 @@ def test_choosing_an_atari_game_offers_the_atari_preset(qtbot):
     values = panel.values()
     assert values["env"] == "ALE/Pong-v5"  # the game chosen stays
     assert values["steps"] == 2_000_000 and values["num_envs"] == 16 and not panel.offer.isVisible()
+
+
+def test_a_recipe_of_another_algorithm_opens_with_that_algorithms_defaults(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    panel = window.open_plugin("policy-gradient")
+    panel.form.set_values({"gamma": 0.9})  # left over from an earlier look: the recipe's defaults win
+    panel = window.open_recipe(Recipe("policy-gradient", "A2C on CartPole", "", {"algo": "a2c"}))
+    values = panel.values()
+    assert (values["algo"], values["gamma"], values["lam"]) == ("a2c", 0.99, 0.95)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.assets import plugin_icon
-from workbench.core.config import to_dict
+from workbench.core.config import from_dict, to_dict
 from workbench.core.manifest import Manifest, discover, with_import_errors
 from workbench.core.recipes import Recipe
 from workbench.qt import colours, settings
@@ -229,11 +229,11 @@ class MainWindow(QtWidgets.QMainWindow):
         return panel
 
     def open_recipe(self, recipe: Recipe) -> PluginPanel | None:
-        """Open the recipe's plugin with the recipe's values (on top of its defaults)."""
+        """Open the recipe's plugin with the recipe's values, the rest at the defaults of the
+        recipe's choices (each recipe builds a valid config: tests/qt/test_recipes.py)."""
         panel = self.open_plugin(recipe.plugin)
         if panel is not None:
-            defaults = to_dict(panel.config_cls())
-            panel.apply_values({**defaults, **recipe.values})
+            panel.apply_values(to_dict(from_dict(panel.config_cls, recipe.values)))
         return panel
 
     def close_tab(self, index: int) -> None:
