@@ -28,7 +28,8 @@ do not run alike (gridworld-dp's sweeps under ``taskset -c 0``: 2,620-2,720 a se
 sides' trainer threads to one core at their first snapshot: gridworld-dp 0.99 (4 rounds), then
 0.97. DQN on Atari, five runs of 3 rounds: medians 1.01, 1.00, 0.93, 0.98 (``--trainer-core 1``)
 and 0.96 (``--trainer-core 1``, 4,000 steps), its rounds 0.90-1.05; its GUI runs at 96-107
-steps/s, its headless side at 97-111.
+steps/s, its headless side at 97-111. With 5 rounds (``--only "dqn atari" --rounds 5``, 4,000
+steps): median 0.977, rounds 0.87-1.03, both sides at 67-84 steps/s that hour.
 
 On a machine loaded by other sessions the wall-clock ratio measures something else: Linux shares
 the CPU by session (autogroup), so the GUI's process and its trainer split one session's share
