@@ -203,3 +203,21 @@ def test_a_played_grid_world_episode_replays_with_the_table_of_its_time(qtbot, t
     assert not np.allclose(q_row(then), q_row(tmp_path / "checkpoint.pt"))  # 300 episodes later
     assert view.caption.text().startswith(f"step {FRAME + 1} of 13 · action Right · reward -1")
     assert not np.array_equal(view.frame.image, first)  # the walker moved along the cliff
+
+
+def test_the_list_takes_in_episodes_a_run_stores_while_the_window_is_open(qtbot, dqn_run, tmp_path):
+    (tmp_path / "episodes").mkdir()
+    (tmp_path / "checkpoint.pt").symlink_to(dqn_run / "checkpoint.pt")
+    window = ReplayWindow(manifest("dqn"), tmp_path)
+    qtbot.addWidget(window)
+    assert window.episodes.count() == 0 and "holds no stored episodes yet" in window.message.text()
+    greedy = [e.path for e in list_episodes(dqn_run) if e.kind == "greedy"]
+    shutil.copy(greedy[1], tmp_path / "episodes")  # the run stores an evaluation
+    qtbot.waitUntil(lambda: window.episodes.count() == 1, timeout=10_000)
+    assert window.replay is not None and window.message.isHidden()  # the first one opens
+    shown = window.replay
+    shutil.copy(greedy[0], tmp_path / "episodes")  # one of an earlier step lists above it
+    qtbot.waitUntil(lambda: window.episodes.count() == 2, timeout=10_000)
+    labels = [window.episodes.item(i).text() for i in range(2)]
+    assert labels == ["greedy evaluation at step 150", "greedy evaluation at step 300"]
+    assert window.episodes.currentRow() == 1 and window.replay is shown  # the one picked stays, unreloaded

@@ -26,6 +26,7 @@ from workbench.qt import settings
 
 TAKEN, OTHER = (255, 170, 60), (90, 140, 220)
 STEP_KEYS = {QtCore.Qt.Key.Key_Left: -1, QtCore.Qt.Key.Key_Right: 1}
+REFRESH_MS = 2000
 
 
 class EpisodeReplay(QtWidgets.QWidget):
@@ -78,7 +79,8 @@ class EpisodeReplay(QtWidgets.QWidget):
 
 
 class ReplayWindow(QtWidgets.QWidget):
-    """A run's stored episodes on the left; the one picked, replayed on the right."""
+    """A run's stored episodes on the left; the one picked, replayed on the right. The list is
+    read again every ``REFRESH_MS``: a run that trains on stores more."""
 
     def __init__(self, manifest: Manifest, run_dir: Path, parent: Any = None) -> None:
         super().__init__(parent, QtCore.Qt.WindowType.Window)
@@ -107,6 +109,24 @@ class ReplayWindow(QtWidgets.QWidget):
                 f"{self.run_dir} holds no stored episodes yet: greedy evaluations, recorded episodes "
                 "and played demonstrations appear here"
             )
+        self._timer = QtCore.QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(REFRESH_MS)
+
+    def refresh(self) -> None:
+        """List the episodes stored since the last look, keeping the one picked and its replay."""
+        entries = list_episodes(self.run_dir)
+        if entries == self.entries:
+            return
+        picked = self.entries[self.episodes.currentRow()] if self.episodes.currentRow() >= 0 else None
+        self.entries = entries
+        with QtCore.QSignalBlocker(self.episodes):
+            self.episodes.clear()
+            self.episodes.addItems([e.label for e in entries])
+            if picked in entries:
+                self.episodes.setCurrentRow(entries.index(picked))
+        if picked is None and entries:
+            self.episodes.setCurrentRow(0)  # the first episode of a run that had none
 
     def open_episode(self, row: int) -> None:
         """Replay the ``row``-th episode, or say in one line why it cannot be."""
