@@ -57,3 +57,20 @@ def test_good_settings_are_read_silently(capsys):
     write_settings({"version": 1, "configs": GOOD_CONFIGS, "geometry": "AA==", "open": ["td-control"]})
     assert settings.load()["configs"] == GOOD_CONFIGS
     assert capsys.readouterr().err == ""
+
+
+def test_only_settings_changed_from_their_defaults_are_remembered(qtbot):
+    window = MainWindow(device="cpu")
+    qtbot.addWidget(window)
+    panel = window.open_plugin("policy-gradient")
+    panel.form.fields["algo"].setCurrentText("a2c")  # brings A2C's discount, a default: not remembered
+    panel.form.fields["lr"].spin.setValue(0.002)
+    window.close()
+    assert settings.load()["configs"]["policy-gradient"] == {"algo": "a2c", "lr": 0.002}
+    again = MainWindow(device="cpu")
+    qtbot.addWidget(again)
+    assert again.open_plugin("policy-gradient").values()["gamma"] == 0.99
+    third = MainWindow(device="cpu")
+    qtbot.addWidget(third)
+    ppo = third.open_plugin("policy-gradient", {"algo": "ppo"})  # as `gui --set algo=ppo` opens it
+    assert (ppo.values()["gamma"], ppo.values()["lr"]) == (0.98, 0.002)

@@ -261,6 +261,12 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+def non_defaults(by_name: dict[str, FieldSpec], values: dict[str, Any]) -> dict[str, Any]:
+    """The ``values`` that differ from their field's default under ``values`` (keys of no field
+    kept): what a run, a sweep or a person changed, while the rest follows the defaults."""
+    return {k: v for k, v in values.items() if k not in by_name or by_name[k].default_under(values) != v}
+
+
 def migrate(cls: type, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with renamed keys under their new names, each rename noted in one line."""
     renamed = getattr(cls, "renamed", {})

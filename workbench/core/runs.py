@@ -18,16 +18,14 @@ import re
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from workbench.core.checkpoint import CHECKPOINT_NAME
+from workbench.core.config import FieldSpec, non_defaults, specs
 from workbench.core.metrics_tail import METRICS_NAME, MetricsTail, numeric_rows
 from workbench.core.paths import home, write_json
-
-if TYPE_CHECKING:
-    from workbench.core.config import FieldSpec
 
 INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
@@ -168,7 +166,6 @@ _SPECS: dict[str, dict[str, FieldSpec] | None] = {}
 def plugin_specs(plugin: str) -> dict[str, FieldSpec] | None:
     """The plugin's config fields by name, or None when it is not installed (or broken)."""
     if plugin not in _SPECS:
-        from workbench.core.config import specs
         from workbench.core.manifest import find
 
         try:
@@ -184,7 +181,7 @@ def config_diff(plugin: str | None, config: dict[str, Any]) -> tuple[dict[str, A
     by_name = plugin_specs(plugin) if plugin else None
     if by_name is None:
         return dict(config), f"plugin {plugin!r} is not installed: its whole config is shown" if config else None
-    return {k: v for k, v in config.items() if k not in by_name or by_name[k].default_under(config) != v}, None
+    return non_defaults(by_name, config), None
 
 
 def _started_from_name(name: str) -> float | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.assets import plugin_icon
-from workbench.core.config import from_dict, to_dict
+from workbench.core.config import from_dict, non_defaults, specs, to_dict
 from workbench.core.manifest import Manifest, discover, with_import_errors
 from workbench.core.recipes import Recipe
 from workbench.qt import colours, settings
@@ -247,7 +247,10 @@ class MainWindow(QtWidgets.QMainWindow):
         widget.deleteLater()
 
     def _remember(self, panel: PluginPanel) -> None:
-        self.saved["configs"][panel.manifest.id] = panel.values()
+        """The panel's settings that differ from their defaults (the rest follow the defaults of
+        the choices made, and of later versions), and its arrangement."""
+        by_name = {s.name: s for s in specs(panel.config_cls)}
+        self.saved["configs"][panel.manifest.id] = non_defaults(by_name, panel.values())
         self.saved["layouts"][panel.manifest.id] = panel.arrangement()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # Qt override

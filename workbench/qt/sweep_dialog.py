@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from workbench.core.config import FieldSpec, specs
+from workbench.core.config import FieldSpec, non_defaults, specs
 from workbench.core.manifest import Manifest
 from workbench.core.runs import default_root
 from workbench.core.sweep import Sweep
@@ -127,11 +127,7 @@ class SweepDialog(QtWidgets.QDialog):
         fixed = swept | ({"seed"} if seeds is not None else set())
         # a setting at its default is left to each trial, whose own choices may give another one
         by_name = {s.name: s for s in specs(self.manifest.config_class())}
-        sets = [
-            f"{k}={v}"
-            for k, v in self.values.items()
-            if k not in fixed and (k not in by_name or by_name[k].default_under(self.values) != v)
-        ]
+        sets = [f"{k}={v}" for k, v in non_defaults(by_name, self.values).items() if k not in fixed]
         return SweepSpec(self.manifest.id, grid, seeds=seeds, sets=sets, steps=self.steps.value() or None)
 
     def start(self) -> None:
