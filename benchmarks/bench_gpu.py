@@ -24,7 +24,10 @@ quarter of the steps on, past the replay's warm-up and the first kernels' compil
 The last runs the same comparison on the CPU, to try the script where there is no GPU. Measured
 so on the 2-core machine (no GPU), 2026-12-03: DQN on Atari 68 against 68 agent steps/s (one
 round of 2,000 steps; the convolutions' updates bound both), DDPM 861 against 759 images/s
-(``--ddpm-steps 160 --rounds 2``: 1.13).
+(``--ddpm-steps 160 --rounds 2``: 1.13; ``--ddpm-steps 400 --rounds 3``: 1.29). On the CPU that
+gap is where each process runs, not what it does: the two loops under the torch profiler spend
+the same 1.66 s on 50 steps, and pinned to one core (``taskset``) they run at 28-29 and 28-32
+steps/s, the ranking turning with the core.
 """
 
 from __future__ import annotations
