@@ -88,9 +88,8 @@ class ReplayWindow(QtWidgets.QWidget):
         self.setWindowTitle(f"Replay · {manifest.title} · {self.run_dir.name}")
         self.resize(1100, 520)
         row = QtWidgets.QHBoxLayout(self)
-        self.entries: list[EpisodeEntry] = list_episodes(self.run_dir)
+        self.entries: list[EpisodeEntry] = []  # listed by refresh(), now and every REFRESH_MS
         self.episodes = QtWidgets.QListWidget()
-        self.episodes.addItems([e.label for e in self.entries])
         self.episodes.setMaximumWidth(260)
         self.episodes.currentRowChanged.connect(self.open_episode)
         self.episodes.installEventFilter(self)
@@ -101,14 +100,11 @@ class ReplayWindow(QtWidgets.QWidget):
         self.right.addWidget(self.message)
         row.addLayout(self.right, 1)
         self.replay: EpisodeReplay | None = None
-        if self.entries:
-            self.message.hide()
-            self.episodes.setCurrentRow(0)
-        else:
-            self.message.setText(
-                f"{self.run_dir} holds no stored episodes yet: greedy evaluations, recorded episodes "
-                "and played demonstrations appear here"
-            )
+        self.message.setText(
+            f"{self.run_dir} holds no stored episodes yet: greedy evaluations, recorded episodes "
+            "and played demonstrations appear here"
+        )
+        self.refresh()  # the first episode opens (or says why it cannot), hiding this line
         self._timer = QtCore.QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(REFRESH_MS)
@@ -126,7 +122,7 @@ class ReplayWindow(QtWidgets.QWidget):
             if picked in entries:
                 self.episodes.setCurrentRow(entries.index(picked))
         if picked is None and entries:
-            self.episodes.setCurrentRow(0)  # the first episode of a run that had none
+            self.episodes.setCurrentRow(0)  # the first episode of a run that had none listed
 
     def open_episode(self, row: int) -> None:
         """Replay the ``row``-th episode, or say in one line why it cannot be."""
