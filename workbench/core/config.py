@@ -229,12 +229,11 @@ class Schema:
     renamed: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]  # a Schema is a dataclass
-            value = getattr(self, f.name)
-            if isinstance(value, ByChoice):  # not given: the default of the choice given
-                object.__setattr__(self, f.name, value.under(getattr(self, value.field)))
         for spec in specs(self):
             value = getattr(self, spec.name)
+            if isinstance(value, ByChoice):  # not given: the default of the choice given
+                value = value.under(getattr(self, value.field))
+                object.__setattr__(self, spec.name, value)
             if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
                 object.__setattr__(self, spec.name, float(value))
             spec.check(getattr(self, spec.name))
