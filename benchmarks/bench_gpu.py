@@ -37,7 +37,6 @@ import copy
 import multiprocessing
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 
@@ -45,10 +44,9 @@ import gymnasium as gym
 import numpy as np
 import torch
 import torch.nn.functional as F
-from rate_sink import RateSink  # a sibling script: benchmarks/ is on sys.path
+from rate_sink import timed_run  # a sibling script: benchmarks/ is on sys.path
 
 from workbench.core.cli import build_config
-from workbench.core.driver import Run
 from workbench.core.envs import register_all
 from workbench.core.manifest import find
 from workbench.data import load_images
@@ -68,12 +66,7 @@ LOSS_EVERY = 100  # the plain DDPM loop's progress print
 
 def ours(plugin: str, sets: list[str], device: str, steps: int) -> float:
     """Steps per second of the plugin's trainer run through ``Run``, from a quarter of ``steps`` on."""
-    cfg = build_config(find(plugin), sets, 0)
-    rate = RateSink(from_step=steps // 4)
-    Run(
-        find(plugin), cfg, device=device, out_dir=tempfile.mkdtemp(prefix="wb-gpu-"), sinks=[rate], max_steps=steps
-    ).run()
-    return rate.rate()
+    return timed_run(find(plugin), build_config(find(plugin), sets, 0), steps, device).rate()
 
 
 def _sync(device: str) -> None:

@@ -51,11 +51,10 @@ os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 
 from bench_event_loop import LatencyProbe  # noqa: E402  (a sibling script: benchmarks/ is on sys.path)
 from PySide6 import QtCore, QtWidgets  # noqa: E402
-from rate_sink import RateSink, process_cpu  # noqa: E402  (a sibling script)
+from rate_sink import RateSink, process_cpu, timed_run  # noqa: E402  (a sibling script)
 
 from workbench.core.cli import build_config  # noqa: E402
 from workbench.core.config import to_dict  # noqa: E402
-from workbench.core.driver import Run  # noqa: E402
 from workbench.core.manifest import discover, find  # noqa: E402
 from workbench.qt.panel import PluginPanel  # noqa: E402
 
@@ -91,15 +90,7 @@ def headless(manifest, cfg, steps: int) -> RateSink:
     other sink. The GUI's trainer is a fresh process too; a run in this process, after the rounds
     before it, found torch's kernels warm (DQN on Atari ran 6-14% faster from its second round)."""
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_headless_run, (manifest, cfg, steps, TRAINER_CORES))
-
-
-def _headless_run(manifest, cfg, steps: int, cores: set[int] | None) -> RateSink:
-    out = tempfile.mkdtemp(prefix="wb-headless-")
-    rate = RateSink(from_step=steps // 4, pin=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
-    Run(manifest, cfg, device="cpu", out_dir=out, sinks=[rate], max_steps=steps, on_nonfinite="stop").run()
-    rate.pin = None  # unused without a snapshot; a lambda does not pickle back
-    return rate
+        return pool.apply(timed_run, (manifest, cfg, steps, "cpu", TRAINER_CORES))
 
 
 def gui(app, manifest, cfg, steps: int) -> tuple[RateSink, np.ndarray]:

@@ -4,8 +4,10 @@ through ``Run`` or a panel: the GUI against headless, a GPU run against a plain 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
+from workbench.core.driver import Run
 from workbench.core.sinks import Sink
 
 
@@ -65,3 +67,14 @@ class RateSink(Sink):
     def cores(self) -> float:
         """CPU-seconds per second this process used."""
         return self._span(2) / self._span(0)
+
+
+def timed_run(manifest, cfg, steps: int, device: str = "cpu", cores: set[int] | None = None) -> RateSink:
+    """``steps`` of the plugin's trainer through ``Run`` into a fresh folder, as ``workbench run``
+    runs it (metrics.csv its only other sink), timed from a quarter of the steps on; ``cores``:
+    where its thread moves at the first snapshot, once the trainer has built its envs."""
+    out = tempfile.mkdtemp(prefix="wb-timed-")
+    rate = RateSink(from_step=steps // 4, pin=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
+    Run(manifest, cfg, device=device, out_dir=out, sinks=[rate], max_steps=steps, on_nonfinite="stop").run()
+    rate.pin = None  # unused without a snapshot; a lambda does not pickle back
+    return rate
