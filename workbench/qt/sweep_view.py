@@ -27,7 +27,7 @@ from workbench.core.manifest import Manifest, find
 from workbench.core.metrics_tail import MetricsTail
 from workbench.core.runs import default_root, lower_is_better
 from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
-from workbench.core.sweep_groups import SettingGroup, group_settings, ranked, setting_name
+from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
 from workbench.qt import theme
@@ -40,10 +40,51 @@ terminal): Resume then waits, so two runners never share a folder; a killed one 
 COLUMNS = ("rank", "setting", f"mean of last {RECENT}", "± std", "seeds", "trials")
 TRIAL_ALPHA, BAND_ALPHA = 60, 55  # a seed's own curve stays faint under its setting's mean and band
 TRIAL_Z, BAND_Z, MEAN_Z = 0, 1, 2  # means over every trial's curve, whichever grew first
+ORDERED_MAP = "plasma"
+"""Settings that are values of one number take colours along this map, low to high, so the plot
+reads as a figure of that number's sweep (a learning-rate search, say)."""
+ORDERED_SPAN = {"dark": (0.3, 1.0), "light": (0.0, 0.8)}  # the map's ends that show on the background
 
 
 def _count_text(states: list[str]) -> str:
     return ", ".join(f"{n} {state}" for state, n in Counter(states).most_common())
+
+
+def one_number(records: list[dict[str, Any]]) -> dict[str, float] | None:
+    """Each setting's value where the trials vary one numeric field besides the seed, else None."""
+    fields = {k for r in records for k in r["settings"] if k != SEED}
+    if len(fields) != 1:
+        return None
+    (field,) = fields
+    values = {}
+    for record in records:
+        value = record["settings"].get(field)
+        if isinstance(value, bool):
+            return None
+        try:
+            values[setting_name(record["settings"])] = float(value)
+        except (TypeError, ValueError):
+            return None
+    return values
+
+
+def setting_colours(look: theme.Theme, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A colour for each setting, no two alike: along ``ORDERED_MAP`` by value where the settings
+    are values of one number; else the theme's series while they last, then as many hues."""
+    names = list(dict.fromkeys(setting_name(r["settings"]) for r in records))
+    values = one_number(records)
+    if values is not None and len(names) > 1:
+        low, high = ORDERED_SPAN.get(look.name, ORDERED_SPAN["dark"])
+        colour_map = pg.colormap.get(ORDERED_MAP)
+        by_value = sorted(names, key=values.__getitem__)
+        return {
+            name: colour_map.map(low + (high - low) * i / (len(names) - 1), mode="qcolor")
+            for i, name in enumerate(by_value)
+        }
+    if len(names) <= len(look.series):
+        return {name: pg.mkColor(colour) for name, colour in zip(names, look.series, strict=False)}
+    lightness = 200 if look.name == "dark" else 150
+    return {name: pg.intColor(i, hues=len(names), minValue=lightness) for i, name in enumerate(names)}
 
 
 class SweepView(QtWidgets.QWidget):
@@ -175,32 +216,34 @@ class SweepView(QtWidgets.QWidget):
         self._look = look
         self._colour_all()
 
-    def _colour(self, i: int) -> Any:
-        return pg.mkColor(self._look.series[i % len(self._look.series)])
+    def _colour(self, name: str) -> Any:
+        """Setting ``name``'s colour, a copy the caller may make faint."""
+        return pg.mkColor(self._colours[name])
 
     def _colour_all(self) -> None:
-        names = [setting_name(r["settings"]) for r in self.doc["trials"]]
-        order = list(dict.fromkeys(names))
-        for record, name in zip(self.doc["trials"], names, strict=True):
+        self._colours = setting_colours(self._look, self.doc["trials"])
+        for record in self.doc["trials"]:
             if record["id"] in self._trial_curves:
-                faint = self._colour(order.index(name))
+                faint = self._colour(setting_name(record["settings"]))
                 faint.setAlpha(TRIAL_ALPHA)
                 self._trial_curves[record["id"]].setPen(pg.mkPen(faint, width=1))
-        for i, name in enumerate(order):
+        for name in self._colours:
             if name in self._means:
-                self._means[name].setPen(pg.mkPen(self._colour(i), width=2.5))
-                fill = self._colour(i)
+                self._means[name].setPen(pg.mkPen(self._colour(name), width=2.5))
+                fill = self._colour(name)
                 fill.setAlpha(BAND_ALPHA)
                 self._bands[name][2].setBrush(pg.mkBrush(fill))
-        self._legend(order)
+        self._legend()
 
-    def _legend(self, order: list[str]) -> None:
+    def _legend(self) -> None:
+        """One entry per setting, in the colours' order (by value for one number); what the bold
+        lines are is said once, before them."""
+        several = any(len(self._ids_of(name)) > 1 for name in self._colours)
+        entries = "&nbsp;&nbsp; ".join(
+            f"<span style='color:{self._colour(name).name()}'>━━</span>&nbsp;{html.escape(name)}" for name in self._colours
+        )
         self.legend.setText(
-            "&nbsp;&nbsp; ".join(
-                f"<span style='color:{self._colour(i).name()}'>━━</span> {html.escape(name)}"
-                + (" (mean ± std over seeds)" if len(self._ids_of(name)) > 1 else "")
-                for i, name in enumerate(order)
-            )
+            ("each setting's mean ± std over seeds, its seeds faint:&nbsp;&nbsp; " if several else "") + entries
         )
 
     def _ids_of(self, name: str) -> list[str]:
@@ -227,7 +270,8 @@ class SweepView(QtWidgets.QWidget):
     def refresh(self) -> None:
         """Take in what changed on disk: the records, new rows of each trial, then redraw what grew."""
         stamp = (self.out / SWEEP_FILE).stat().st_mtime_ns if (self.out / SWEEP_FILE).is_file() else 0
-        if stamp != self._stamp:
+        read = stamp != self._stamp
+        if read:
             self._stamp = stamp
             try:
                 self.doc = read_sweep(self.out)
@@ -247,9 +291,9 @@ class SweepView(QtWidgets.QWidget):
             ids = self._ids_of(name)
             if len(ids) > 1 and grown & set(ids):
                 self._draw_group(name)
-        if grown:
+        if grown or read:
             self._colour_all()
-        self._rank(order)
+        self._rank()
         self._status()
 
     def _draw_group(self, name: str) -> None:
@@ -266,7 +310,7 @@ class SweepView(QtWidgets.QWidget):
         high.setData(x, mean + std)
         self._means[name].setData(x, mean)
 
-    def _rank(self, order: list[str]) -> None:
+    def _rank(self) -> None:
         """The settings ranked by the mean over seeds of each trial's recent value so far."""
         live = [{**r, **series_figures(self.trial_series(r["id"])[1], self.mode)} for r in self.doc["trials"]]
         self.groups = ranked(group_settings(live), self.mode)
@@ -287,8 +331,7 @@ class SweepView(QtWidgets.QWidget):
                     self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
                 elif item.text() != text:
                     item.setText(text)
-            colour = self._colour(order.index(group.name))
-            self.table.item(row, 1).setForeground(colour)
+            self.table.item(row, 1).setForeground(self._colour(group.name))
         self.table.resizeColumnsToContents()
 
     def _status(self) -> None:
