@@ -240,7 +240,8 @@ class SweepView(QtWidgets.QWidget):
         lines are is said once, before them."""
         several = any(len(self._ids_of(name)) > 1 for name in self._colours)
         entries = "&nbsp;&nbsp; ".join(
-            f"<span style='color:{self._colour(name).name()}'>━━</span>&nbsp;{html.escape(name)}" for name in self._colours
+            f"<span style='color:{self._colour(name).name()}'>━━</span>&nbsp;{html.escape(name)}"
+            for name in self._colours
         )
         self.legend.setText(
             ("each setting's mean ± std over seeds, its seeds faint:&nbsp;&nbsp; " if several else "") + entries
