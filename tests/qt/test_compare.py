@@ -3,11 +3,14 @@ forked at, on the parent's curve, by step and by wall-clock time, smoothed or no
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from workbench.core.checkpoint import checkpoint_steps
 from workbench.core.cli import main
+from workbench.core.manifest import find
 from workbench.core.runs import read_run
 from workbench.qt.compare import CompareView
 
@@ -49,7 +52,7 @@ def test_a_fork_branches_off_its_parents_curve_at_its_step(qtbot, family, smooth
     assert y[0] == pytest.approx(value_at(view, 0, step))  # the branch point lies on the parent's curve
     assert view.branch_point(1, "episode_return") == (x[0], y[0]) and view.branch_point(0, "episode_return") is None
     assert "alpha" not in view.labels[1] and view.labels[1].endswith(f"fork of epsilon=0.1 at step {step}")
-    assert view.labels[1] in view.legend.text()
+    assert view.labels[1] in view.legend.text().replace("&nbsp;", " ")  # the legend keeps an entry on one line
     markers = [item for item in view.plots["episode_return"].listDataItems() if item.opts.get("symbol") == "o"]
     assert [tuple(m.getData()[i][0] for i in (0, 1)) for m in markers] == [(x[0], y[0])]
 
@@ -93,3 +96,39 @@ def test_a_long_curve_is_drawn_clipped_to_the_view_at_about_two_points_a_pixel(q
     assert 49_000 <= x[0] and x[-1] <= 151_000
     assert len(x) <= 2.2 * plot.getViewBox().width()  # a min and a max per pixel, give or take the rounding
     assert y.max() == pytest.approx(1.0, abs=1e-3) and y.min() == pytest.approx(-1.0, abs=1e-3)  # peaks kept
+
+
+def test_every_run_of_many_has_a_colour_of_its_own(qtbot, tmp_path):
+    """Past the eight hues a handful of runs needs, colours still differ from run to run."""
+    runs = []
+    for k in range(11):
+        run = tmp_path / f"run-{k}"
+        run.mkdir()
+        (run / "metrics.csv").write_text("step,loss\n" + "".join(f"{s},{k + s / 10}\n" for s in range(1, 6)))
+        runs.append(run)
+    view = view_of(qtbot, *runs)
+    view.pooled.setChecked(False)  # runs with the same settings: each drawn on its own
+    curves = [item for item in view.plots["loss"].listDataItems() if item.name()]
+    colours = {item.opts["pen"].color().name() for item in curves}
+    assert len(curves) == 11 and len(colours) == 11
+    assert len(set(re.findall(r"color:(#[0-9a-f]{6})", view.legend.text()))) == 11
+
+
+def test_each_plot_takes_the_title_and_axis_of_the_panel_view_that_draws_its_metric(qtbot, tmp_path):
+    run = tmp_path / "dqn-run"
+    run.mkdir()
+    (run / "metrics.csv").write_text(
+        "step,episode_return,overestimation/q_taken,loss,replay_fill\n1,10,0.5,0.2,0.1\n2,12,0.7,0.1,0.2\n"
+    )
+    view = CompareView([read_run(run)], find("dqn").views)
+    qtbot.addWidget(view)
+    names = {m: (p.titleLabel.text, p.getAxis("left").labelText) for m, p in view.plots.items()}
+    assert names == {
+        "episode_return": ("Episode return", "return"),
+        "overestimation/q_taken": ("Overestimation: Q taken vs return — Q of the action taken", "expected return"),
+        "loss": ("TD loss", "Huber loss"),
+        "replay_fill": ("Replay fill", "fraction full"),
+    }
+    bare = CompareView([read_run(run)])  # no plugin known: every metric, under its key in words
+    qtbot.addWidget(bare)
+    assert bare.plots["overestimation/q_taken"].titleLabel.text == "Overestimation/q taken"

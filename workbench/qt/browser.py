@@ -15,6 +15,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.checkpoint import CHECKPOINT_NAME, checkpoint_steps
+from workbench.core.manifest import ViewSpec
 from workbench.core.runs import RunIndex, RunInfo, annotate, read_curves
 from workbench.core.runs_cli import settings_text
 from workbench.core.snapshot import Snapshot
@@ -401,11 +402,10 @@ class RunBrowser(QtWidgets.QWidget):
         if not infos:
             return None
         plugins = {i.plugin for i in infos}
-        metrics = None
+        views: tuple[ViewSpec, ...] = ()
         if self.main_window is not None and len(plugins) == 1 and infos[0].plugin in self.main_window.manifests:
-            m = self.main_window.manifests[infos[0].plugin]
-            metrics = [k for v in m.views if v.kind == "curve" for k in v.keys] or None
-        view = CompareView(infos, metrics)
+            views = self.main_window.manifests[infos[0].plugin].views
+        view = CompareView(infos, views)
         view.setWindowFlag(QtCore.Qt.WindowType.Window)
         view.resize(1100, 700)
         view.show()

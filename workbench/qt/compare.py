@@ -6,6 +6,7 @@ point), the x axis by step or by wall-clock time, and TensorBoard's EMA smoothin
 from __future__ import annotations
 
 import html
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ from workbench.core.compare import (
     settings_of,
     varying,
 )
+from workbench.core.manifest import ViewSpec
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
+from workbench.qt.theme import human_label
 from workbench.qt.views.titles import SteadyViewBox
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
@@ -34,10 +37,13 @@ SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
 BAND_POINTS = 4000  # a mean ± std band's resolution: a screen's width, twice over
 
 
-def _color(i: int) -> Any:
-    """The ``i``-th of eight hues, light enough for a dark plot; consecutive legend entries (a
-    parent and its fork, say) three hues apart, so neighbours never look alike."""
-    return pg.intColor(3 * i, hues=8, minValue=200)
+def _colors(n: int) -> list[Any]:
+    """``n`` colours, no two alike and light enough for a dark plot: eight hues, or as many as
+    there are entries past eight, consecutive entries (a parent and its fork, say) a few hues
+    apart so neighbours never look alike."""
+    hues = max(8, n)
+    stride = next(k for k in range(3, hues) if math.gcd(k, hues) == 1)
+    return [pg.intColor(i * stride % hues, hues=hues, minValue=200) for i in range(n)]
 
 
 def _curve(plot: pg.PlotItem, x: np.ndarray, y: np.ndarray, **style: Any) -> pg.PlotDataItem:
@@ -56,10 +62,29 @@ def metrics_of(curves: list[dict[str, np.ndarray]]) -> list[str]:
     return list(seen)
 
 
-class CompareView(QtWidgets.QWidget):
-    """Several runs on one plot per metric (``metrics``: the plugin's curve keys, else all)."""
+def plot_names(views: tuple[ViewSpec, ...], metric: str) -> tuple[str, str]:
+    """The title and y-axis label of ``metric``'s plot: those of the plugin's curve view that
+    draws it, so a comparison reads like the panel; else the key in words."""
+    plain = metric.replace("_", " ")
+    head, _, variant = metric.partition("/")
+    for view in views:
+        if view.kind != "curve":
+            continue
+        labels, y_label = view.options.get("labels") or {}, view.options.get("y_label") or plain
+        if view.keys == (metric,):
+            return view.title or plain.capitalize(), y_label
+        if metric in view.keys:  # one of the view's curves: its label says which, else its key
+            return (f"{view.title} — {labels[metric]}" if metric in labels else plain.capitalize()), y_label
+        if variant and view.options.get("prefix") and head in view.keys:
+            return f"{view.title} — {labels.get(variant, human_label(metric, labels))}", y_label
+    return plain.capitalize(), plain
 
-    def __init__(self, runs: list[RunInfo], metrics: list[str] | None = None, parent: Any = None) -> None:
+
+class CompareView(QtWidgets.QWidget):
+    """Several runs on one plot per metric: with ``views`` (the runs' plugin's), the keys of its
+    curve views under their titles and labels, else every metric logged."""
+
+    def __init__(self, runs: list[RunInfo], views: tuple[ViewSpec, ...] = (), parent: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare runs")
         self.runs = runs
@@ -81,6 +106,8 @@ class CompareView(QtWidgets.QWidget):
         self.groups = seed_groups([{**c, " fork": (lin.parent, lin.step)} for c, lin in zip(configs, self.lineages)])
         self.group_names = [label(configs[g[0]], [k for k in keys if k != SEED]) or "all" for g in self.groups]
         logged = metrics_of(self.curves)
+        self.views = views
+        metrics = [k for v in views if v.kind == "curve" for k in v.keys]
         # a curve view's key stands for itself and its variants ("episode_return/sarsa", …)
         self.metrics = list(
             dict.fromkeys(m for key in (metrics or logged) for m in logged if m == key or m.startswith(key + "/"))
@@ -106,9 +133,9 @@ class CompareView(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.plots: dict[str, pg.PlotItem] = {}
         for i, metric in enumerate(self.metrics):
-            title = metric.replace("_", " ").capitalize()
+            title, y_label = plot_names(views, metric)
             plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=title, viewBox=SteadyViewBox())
-            plot.setLabel("left", metric.replace("_", " "))
+            plot.setLabel("left", y_label)
             # long runs: each curve draws only what is in view, at most a few points per pixel
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
@@ -161,24 +188,34 @@ class CompareView(QtWidgets.QWidget):
         keep = np.isfinite(x) & np.isfinite(y)
         return x[keep], y[keep], int(keep[: lin.own_from].sum())
 
+    def _pooled_name(self, n: int) -> str | None:
+        """Group ``n``'s legend name where its seeds are drawn pooled, else None (each run its own)."""
+        group = self.groups[n]
+        if self.pooled.isChecked() and len(group) > 1:
+            return f"{self.group_names[n]} (mean ± std of {len(group)} seeds)"
+        return None
+
     def redraw(self) -> None:
         self.smoothing_label.setText(f"{self.weight:.2f}")
-        entries: dict[str, Any] = {}
+        names: list[str] = []  # the legend's order
+        for n, group in enumerate(self.groups):
+            pooled = self._pooled_name(n)
+            names.extend([pooled] if pooled is not None else [self.labels[i] for i in group])
+        entries = dict(zip(dict.fromkeys(names), _colors(len(set(names))), strict=True))
         for metric, plot in self.plots.items():
             plot.clear()
             plot.setLabel("bottom", X_AXES[self.x_axis.currentText()])
             for n, group in enumerate(self.groups):
-                if self.pooled.isChecked() and len(group) > 1:
-                    name = f"{self.group_names[n]} (mean ± std of {len(group)} seeds)"
-                    color = entries.setdefault(name, _color(len(entries)))  # the legend's order: no two alike
-                    self._draw_band(plot, metric, group, color, name)
+                pooled = self._pooled_name(n)
+                if pooled is not None:
+                    self._draw_band(plot, metric, group, entries[pooled], pooled)
                     continue
                 for i in group:
-                    color = entries.setdefault(self.labels[i], _color(len(entries)))
-                    self._draw_run(plot, i, metric, color)
+                    self._draw_run(plot, i, metric, entries[self.labels[i]])
         self.legend.setText(
             "&nbsp;&nbsp; ".join(
-                f"<span style='color:{c.name()}'>━━</span> {html.escape(name)}" for name, c in entries.items()
+                f"<span style='color:{c.name()}'>━━</span>&nbsp;{html.escape(name).replace(' ', '&nbsp;')}"
+                for name, c in entries.items()
             )
         )
 
