@@ -8,15 +8,14 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from faulty import MANIFEST
 
-from workbench.core.runs import read_curves
+from workbench.core.runs import read_curves, read_run
 from workbench.core.sweep import Sweep, read_sweep
 from workbench.core.sweep_spec import SweepError, SweepSpec
-from workbench.qt import theme
-from workbench.qt.sweep_view import ORDERED_MAP, SweepView, open_sweep_view, setting_colours
+from workbench.qt.compare import CompareView
+from workbench.qt.sweep_view import SweepView, open_sweep_view
 
 
 def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them(qtbot, tmp_path):
@@ -44,6 +43,10 @@ def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them
     assert view.table.horizontalHeaderItem(2).text() == "mean of last 10"
     assert len(view._trial_curves) == 4 and view.legend.text().count("mean ± std over seeds") == 1
     assert not view.resume_button.isEnabled() and not view.stop_button.isEnabled()  # nothing left to do
+    compare = CompareView([read_run(out / i) for i in records])  # the same settings, the same colours
+    qtbot.addWidget(compare)
+    for name in ("alpha=0.05", "alpha=0.5"):
+        assert f"color:{view._colour(name).name()}'>━━</span>&nbsp;{name}&nbsp;" in compare.legend.text()
 
 
 def test_stop_ends_every_trial_at_a_step_and_resume_finishes_only_them(qtbot, tmp_path):
@@ -101,40 +104,3 @@ def test_resume_waits_while_another_process_runs_the_sweep(qtbot, tmp_path):
 def test_a_folder_without_a_sweep_is_refused(tmp_path):
     with pytest.raises(SweepError, match="holds no sweep.json"):
         SweepView(tmp_path)
-
-
-def _records(**grid: list) -> list[dict]:
-    """sweep.json's trial records of a grid over ``grid`` with seeds 0 and 1."""
-    settings = [{}]
-    for field, values in grid.items():
-        settings = [{**done, field: value} for done in settings for value in values]
-    return [{"settings": {**one, "seed": seed}} for one in settings for seed in (0, 1)]
-
-
-@pytest.mark.parametrize("look", ["dark", "light"])
-def test_no_two_settings_share_a_colour_and_one_numbers_values_run_along_a_map_low_to_high(look):
-    """More settings than the theme has series colours: each still its own; the values of one
-    number take the map's colours in their order, whatever order the sweep gave them in."""
-    shuffled = ["0.01", "0.0001", "0.001", "3e-4", "0.003", "0.03", "1e-5", "0.1", "0.3"]
-    colours = setting_colours(theme.THEMES[look], _records(lr=shuffled))
-    by_value = sorted(colours, key=lambda name: float(name.split("=")[1]))
-    assert list(colours) == by_value  # the legend's order
-    assert len({c.name() for c in colours.values()}) == len(by_value)
-    colour_map = pg.colormap.get(ORDERED_MAP)
-    positions = [
-        min(np.linspace(0, 1, 101), key=lambda t: _distance(colour_map.map(t, mode="qcolor"), colours[name]))
-        for name in by_value
-    ]
-    assert positions == sorted(positions) and positions[0] < positions[-1]
-
-    twelve = setting_colours(
-        theme.THEMES[look], _records(alpha=["0.1", "0.2", "0.3"], epsilon=["0.01", "0.05", "0.1", "0.2"])
-    )
-    assert len(twelve) == 12 > len(theme.THEMES[look].series)
-    assert len({c.name() for c in twelve.values()}) == 12
-    few = setting_colours(theme.THEMES[look], _records(algo=["dqn", "double"]))
-    assert [c.name() for c in few.values()] == list(theme.THEMES[look].series[:2])
-
-
-def _distance(a, b) -> float:
-    return sum((x - y) ** 2 for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True))

@@ -6,7 +6,6 @@ point), the x axis by step or by wall-clock time, and TensorBoard's EMA smoothin
 from __future__ import annotations
 
 import html
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -28,22 +27,14 @@ from workbench.core.compare import (
 )
 from workbench.core.manifest import ViewSpec
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
-from workbench.qt.theme import human_label
+from workbench.qt import theme
+from workbench.qt.setting_colours import setting_colours
 from workbench.qt.views.titles import SteadyViewBox
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
 PLOT_HEIGHT = 280  # pixels a row of plots keeps at the least
 SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
 BAND_POINTS = 4000  # a mean ± std band's resolution: a screen's width, twice over
-
-
-def _colors(n: int) -> list[Any]:
-    """``n`` colours, no two alike and light enough for a dark plot: eight hues, or as many as
-    there are entries past eight, consecutive entries (a parent and its fork, say) a few hues
-    apart so neighbours never look alike."""
-    hues = max(8, n)
-    stride = next(k for k in range(3, hues) if math.gcd(k, hues) == 1)
-    return [pg.intColor(i * stride % hues, hues=hues, minValue=200) for i in range(n)]
 
 
 def _curve(plot: pg.PlotItem, x: np.ndarray, y: np.ndarray, **style: Any) -> pg.PlotDataItem:
@@ -76,7 +67,7 @@ def plot_names(views: tuple[ViewSpec, ...], metric: str) -> tuple[str, str]:
         if metric in view.keys:  # one of the view's curves: its label says which, else its key
             return (f"{view.title} — {labels[metric]}" if metric in labels else plain.capitalize()), y_label
         if variant and view.options.get("prefix") and head in view.keys:
-            return f"{view.title} — {labels.get(variant, human_label(metric, labels))}", y_label
+            return f"{view.title} — {labels.get(variant, theme.human_label(metric, labels))}", y_label
     return plain.capitalize(), plain
 
 
@@ -89,8 +80,8 @@ class CompareView(QtWidgets.QWidget):
         self.setWindowTitle("Compare runs")
         self.runs = runs
         self.curves = [read_curves(r.path) for r in runs]
-        configs = [settings_of(r) for r in runs]
-        keys = varying(configs)
+        self.configs = configs = [settings_of(r) for r in runs]
+        self.keys = keys = varying(configs)
         self.names = [label(c, keys) or r.name for c, r in zip(configs, runs)]
         known = {os.path.realpath(r.path): c for r, c in zip(runs, self.curves)}
         self.lineages = [lineage(c, r.parent, known) for r, c in zip(runs, self.curves)]
@@ -197,11 +188,12 @@ class CompareView(QtWidgets.QWidget):
 
     def redraw(self) -> None:
         self.smoothing_label.setText(f"{self.weight:.2f}")
-        names: list[str] = []  # the legend's order
+        shown: dict[str, dict[str, Any]] = {}  # the legend's names, in its order, with the settings they differ by
         for n, group in enumerate(self.groups):
             pooled = self._pooled_name(n)
-            names.extend([pooled] if pooled is not None else [self.labels[i] for i in group])
-        entries = dict(zip(dict.fromkeys(names), _colors(len(set(names))), strict=True))
+            for name, i in [(pooled, group[0])] if pooled is not None else [(self.labels[i], i) for i in group]:
+                shown.setdefault(name, {k: self.configs[i][k] for k in self.keys if k != SEED})
+        entries = setting_colours(theme.current(), shown)
         for metric, plot in self.plots.items():
             plot.clear()
             plot.setLabel("bottom", X_AXES[self.x_axis.currentText()])

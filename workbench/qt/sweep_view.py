@@ -31,6 +31,7 @@ from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, rank
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
 from workbench.qt import theme
+from workbench.qt.setting_colours import setting_colours
 from workbench.qt.views.titles import SteadyViewBox
 
 REFRESH_MS = 500
@@ -40,51 +41,16 @@ terminal): Resume then waits, so two runners never share a folder; a killed one 
 COLUMNS = ("rank", "setting", f"mean of last {RECENT}", "± std", "seeds", "trials")
 TRIAL_ALPHA, BAND_ALPHA = 60, 55  # a seed's own curve stays faint under its setting's mean and band
 TRIAL_Z, BAND_Z, MEAN_Z = 0, 1, 2  # means over every trial's curve, whichever grew first
-ORDERED_MAP = "plasma"
-"""Settings that are values of one number take colours along this map, low to high, so the plot
-reads as a figure of that number's sweep (a learning-rate search, say)."""
-ORDERED_SPAN = {"dark": (0.3, 1.0), "light": (0.0, 0.8)}  # the map's ends that show on the background
 
 
 def _count_text(states: list[str]) -> str:
     return ", ".join(f"{n} {state}" for state, n in Counter(states).most_common())
 
 
-def one_number(records: list[dict[str, Any]]) -> dict[str, float] | None:
-    """Each setting's value where the trials vary one numeric field besides the seed, else None."""
-    fields = {k for r in records for k in r["settings"] if k != SEED}
-    if len(fields) != 1:
-        return None
-    (field,) = fields
-    values = {}
-    for record in records:
-        value = record["settings"].get(field)
-        if isinstance(value, bool):
-            return None
-        try:
-            values[setting_name(record["settings"])] = float(value)
-        except (TypeError, ValueError):
-            return None
-    return values
-
-
-def setting_colours(look: theme.Theme, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """A colour for each setting, no two alike: along ``ORDERED_MAP`` by value where the settings
-    are values of one number; else the theme's series while they last, then as many hues."""
-    names = list(dict.fromkeys(setting_name(r["settings"]) for r in records))
-    values = one_number(records)
-    if values is not None and len(names) > 1:
-        low, high = ORDERED_SPAN.get(look.name, ORDERED_SPAN["dark"])
-        colour_map = pg.colormap.get(ORDERED_MAP)
-        by_value = sorted(names, key=values.__getitem__)
-        return {
-            name: colour_map.map(low + (high - low) * i / (len(names) - 1), mode="qcolor")
-            for i, name in enumerate(by_value)
-        }
-    if len(names) <= len(look.series):
-        return {name: pg.mkColor(colour) for name, colour in zip(names, look.series, strict=False)}
-    lightness = 200 if look.name == "dark" else 150
-    return {name: pg.intColor(i, hues=len(names), minValue=lightness) for i, name in enumerate(names)}
+def colours_of(look: theme.Theme, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each setting's colour, from sweep.json's trial records."""
+    settings = {setting_name(r["settings"]): {k: v for k, v in r["settings"].items() if k != SEED} for r in records}
+    return setting_colours(look, settings)
 
 
 class SweepView(QtWidgets.QWidget):
@@ -221,7 +187,7 @@ class SweepView(QtWidgets.QWidget):
         return pg.mkColor(self._colours[name])
 
     def _colour_all(self) -> None:
-        self._colours = setting_colours(self._look, self.doc["trials"])
+        self._colours = colours_of(self._look, self.doc["trials"])
         for record in self.doc["trials"]:
             if record["id"] in self._trial_curves:
                 faint = self._colour(setting_name(record["settings"]))
