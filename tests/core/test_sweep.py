@@ -11,12 +11,14 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from faulty import MANIFEST, wait_for
 
 from workbench.core.cli import main
 from workbench.core.runs import RunIndex, read_curves
 from workbench.core.sweep import Sweep, read_sweep, summary_lines
+from workbench.core.sweep_groups import SettingGroup, lead_text, ranked
 from workbench.core.sweep_spec import SweepError, SweepSpec
 
 TD = ["sweep", "td-control", "--set", "episodes=20", "--set", "render=false"]
@@ -254,7 +256,24 @@ def test_the_summary_ranks_by_the_mean_of_the_last_values_not_one_lucky_best(tmp
     doc = {"plugin": "td-control", "spec": {"metric": "episode_return", "mode": "max"}, "trials": trials}
     (tmp_path / "sweep.json").write_text(json.dumps(doc))
     lines = summary_lines(tmp_path)
-    assert lines[2].startswith("alpha=0.5,seed=0") and lines[-2:] == [
+    assert lines[2].startswith("alpha=0.5,seed=0") and lines[-3:] == [
         f"{'alpha=0.5':<18}{240:>12.4g} ± {10:<10.4g}(2 seeds)",
         f"{'alpha=0.1':<18}{110:>12.4g} ± {10:<10.4g}(2 seeds)",
+        # the standard error of the difference: sqrt(200/2 + 200/2), each variance over 2 seeds with ddof 1
+        f"alpha=0.5 leads alpha=0.1 by 130, {130 / 200**0.5:.1f} standard errors of the difference",
     ]
+
+
+def test_a_lead_within_the_seeds_noise_is_called_so_and_one_seed_gets_no_verdict():
+    def groups(*figures: tuple[float, ...]) -> list[SettingGroup]:
+        made = [SettingGroup(f"lr={i}", tuple(f"t{i}-{k}" for k in range(len(f))), f) for i, f in enumerate(figures)]
+        return ranked(made, "max")
+
+    close = lead_text(groups((200.0, 100.0, 150.0), (140.0, 160.0, 120.0)))
+    error = (np.var([200, 100, 150], ddof=1) / 3 + np.var([140, 160, 120], ddof=1) / 3) ** 0.5
+    assert (
+        close
+        == f"lr=0 leads lr=1 by 10, {10 / error:.1f} standard errors of the difference: under 2, more seeds would tell them apart"
+    )
+    assert lead_text(groups((200.0,), (140.0,))) == ""  # one seed each: no spread to judge by
+    assert lead_text(groups((5.0, 5.0), (3.0, 3.0))) == "lr=0 leads lr=1 by 2 on every seed"

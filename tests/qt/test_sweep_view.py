@@ -5,6 +5,7 @@ sweep's trials end at a step and Resume finishes only them."""
 
 from __future__ import annotations
 
+import html
 import threading
 
 import numpy as np
@@ -13,6 +14,7 @@ from faulty import MANIFEST
 
 from workbench.core.runs import read_curves, read_run
 from workbench.core.sweep import Sweep, read_sweep
+from workbench.core.sweep_groups import lead_text
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.qt.compare import CompareView
 from workbench.qt.sweep_view import SweepView, open_sweep_view
@@ -43,6 +45,8 @@ def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them
     assert view.table.horizontalHeaderItem(2).text() == "mean of last 10"
     assert len(view._trial_curves) == 4 and view.legend.text().count("mean ± std over seeds") == 1
     assert not view.resume_button.isEnabled() and not view.stop_button.isEnabled()  # nothing left to do
+    lead = lead_text(view.groups)  # the status line says how clear the first setting's lead is
+    assert lead.startswith(f"{order[0]} leads {order[1]} by ") and html.escape(lead) in view.message.text()
     compare = CompareView([read_run(out / i) for i in records])  # the same settings, the same colours
     qtbot.addWidget(compare)
     for name in ("alpha=0.05", "alpha=0.5"):

@@ -22,7 +22,7 @@ from typing import Any
 
 from workbench.core.manifest import Manifest, find
 from workbench.core.paths import write_json
-from workbench.core.sweep_groups import SEED, group_settings, ranked
+from workbench.core.sweep_groups import SEED, group_settings, lead_text, ranked
 from workbench.core.sweep_pool import LocalPool, default_workers
 from workbench.core.sweep_spec import SweepError, SweepSpec, Trial, plan
 from workbench.core.sweep_trial import RECENT, TrialTask
@@ -234,4 +234,6 @@ def summary_lines(out: str | Path) -> list[str]:
     if any(len(g.figures) > 1 for g in groups):
         lines += ["", f"recent {spec['metric']}, mean ± std over seeds"]
         lines += [f"{g.name:<{width}}{g.mean:>12.4g} ± {g.std:<10.4g}({len(g.figures)} seeds)" for g in groups]
+        lead = lead_text(groups)
+        lines += [lead] if lead else []
     return lines

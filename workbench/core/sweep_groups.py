@@ -52,3 +52,30 @@ def ranked(groups: list[SettingGroup], mode: str) -> list[SettingGroup]:
     """Best mean first (highest for ``max``, lowest for ``min``); groups with no value yet last."""
     sign = -1.0 if mode == "max" else 1.0
     return sorted(groups, key=lambda g: (g.mean is None, sign * (g.mean or 0.0)))
+
+
+CLEAR_LEAD = 2.0
+"""Standard errors by which the best setting must lead the next before the sweep calls it ahead
+(about a 95% two-sided interval; with few seeds a t interval is wider still)."""
+
+
+def lead_text(groups: list[SettingGroup]) -> str:
+    """How far the best of ``groups`` (ranked) leads the next, in standard errors of the
+    difference of their means over seeds; "" unless both have two seeds or more. Where one
+    seed's luck decides the order, the table alone reads as a verdict it is not."""
+    seeded = [g for g in groups if len(g.figures) > 1]
+    if len(seeded) < 2 or groups[:2] != seeded[:2]:
+        return ""
+    best, next_ = seeded[0], seeded[1]
+    error = float(np.sqrt(sum(np.var(g.figures, ddof=1) / len(g.figures) for g in (best, next_))))
+    lead = abs(float(np.mean(best.figures)) - float(np.mean(next_.figures)))
+    if error == 0.0:  # every seed gave each setting the same figure
+        return (
+            f"{best.name} leads {next_.name} by {lead:.4g} on every seed"
+            if lead
+            else f"{best.name} and {next_.name} tie"
+        )
+    text = f"{best.name} leads {next_.name} by {lead:.4g}, {lead / error:.1f} standard errors of the difference"
+    if lead / error < CLEAR_LEAD:
+        text += f": under {CLEAR_LEAD:g}, more seeds would tell them apart"
+    return text

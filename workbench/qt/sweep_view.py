@@ -27,7 +27,7 @@ from workbench.core.manifest import Manifest, find
 from workbench.core.metrics_tail import MetricsTail
 from workbench.core.runs import default_root, lower_is_better
 from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
-from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, ranked, setting_name
+from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead_text, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
 from workbench.qt import theme
@@ -308,6 +308,8 @@ class SweepView(QtWidgets.QWidget):
             f"{len(states)} trials ({_count_text(states)}); settings ranked by the mean of each trial's "
             f"last {RECENT} {self.sweep_metric}, {'highest' if self.mode == 'max' else 'lowest'} first"
         )
+        lead = lead_text(self.groups)
+        text += f"; {html.escape(lead)}" if lead else ""
         if self._error:
             text += f" · <span style='color:#e06c75'>{html.escape(self._error)}</span>"
         elsewhere = self.running_elsewhere()
