@@ -97,7 +97,6 @@ class CompareView(QtWidgets.QWidget):
         self.groups = seed_groups([{**c, " fork": (lin.parent, lin.step)} for c, lin in zip(configs, self.lineages)])
         self.group_names = [label(configs[g[0]], [k for k in keys if k != SEED]) or "all" for g in self.groups]
         logged = metrics_of(self.curves)
-        self.views = views
         metrics = [k for v in views if v.kind == "curve" for k in v.keys]
         # a curve view's key stands for itself and its variants ("episode_return/sarsa", …)
         self.metrics = list(
