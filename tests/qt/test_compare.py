@@ -12,6 +12,7 @@ from workbench.core.checkpoint import checkpoint_steps
 from workbench.core.cli import main
 from workbench.core.manifest import find
 from workbench.core.runs import read_run
+from workbench.qt import theme
 from workbench.qt.compare import CompareView
 
 TD = ["run", "td-control", "--quiet", "--set", "alpha=0.3"]
@@ -132,3 +133,24 @@ def test_each_plot_takes_the_title_and_axis_of_the_panel_view_that_draws_its_met
     bare = CompareView([read_run(run)])  # no plugin known: every metric, under its key in words
     qtbot.addWidget(bare)
     assert bare.plots["overestimation/q_taken"].titleLabel.text == "Overestimation/q taken"
+
+
+def test_the_window_follows_a_switch_to_the_light_theme(qtbot, tmp_path):
+    runs = []
+    for k in range(2):
+        run = tmp_path / f"run-{k}"
+        run.mkdir()
+        (run / "metrics.csv").write_text("step,loss\n1,1\n2,0.5\n")
+        runs.append(run)
+    view = view_of(qtbot, *runs)
+    view.pooled.setChecked(False)
+    light = theme.THEMES["light"]
+    try:
+        theme.set_theme("light")
+        assert view.graphics.backgroundBrush().color().name() == light.background
+        assert view.plots["loss"].getAxis("left").textPen().color().name() == light.foreground
+        curves = [item for item in view.plots["loss"].listDataItems() if item.name()]
+        assert [c.opts["pen"].color().name() for c in curves] == list(light.series[:2])
+    finally:
+        theme.set_theme("dark")
+    assert view.graphics.backgroundBrush().color().name() == theme.THEMES["dark"].background

@@ -122,10 +122,10 @@ class CompareView(QtWidgets.QWidget):
             bar.addWidget(widget)
         self.graphics = pg.GraphicsLayoutWidget()
         self.plots: dict[str, pg.PlotItem] = {}
+        self.y_labels: dict[str, str] = {}
         for i, metric in enumerate(self.metrics):
-            title, y_label = plot_names(views, metric)
+            title, self.y_labels[metric] = plot_names(views, metric)
             plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=title, viewBox=SteadyViewBox())
-            plot.setLabel("left", y_label)
             # long runs: each curve draws only what is in view, at most a few points per pixel
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
@@ -144,6 +144,13 @@ class CompareView(QtWidgets.QWidget):
         layout.addWidget(scroll, 1)
         for signal in (self.x_axis.currentIndexChanged, self.smoothing.valueChanged, self.pooled.toggled):
             signal.connect(self.redraw)
+        theme.follow(self)  # styled and drawn in the current theme, and again on a switch
+
+    def apply_theme(self, look: theme.Theme) -> None:
+        self._look = look
+        self.graphics.setBackground(look.background)
+        for metric, plot in self.plots.items():
+            theme.style_plot(plot, look, X_AXES[self.x_axis.currentText()], self.y_labels[metric])
         self.redraw()
 
     @property
@@ -192,7 +199,7 @@ class CompareView(QtWidgets.QWidget):
             pooled = self._pooled_name(n)
             for name, i in [(pooled, group[0])] if pooled is not None else [(self.labels[i], i) for i in group]:
                 shown.setdefault(name, {k: self.configs[i][k] for k in self.keys if k != SEED})
-        entries = setting_colours(theme.current(), shown)
+        entries = setting_colours(self._look, shown)
         for metric, plot in self.plots.items():
             plot.clear()
             plot.setLabel("bottom", X_AXES[self.x_axis.currentText()])
