@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 os.environ.setdefault("TUNE_DISABLE_SIGINT_HANDLER", "1")  # Ctrl+C goes to the sweep, which stops trials itself
 os.environ.setdefault("TUNE_DISABLE_STRICT_METRIC_CHECKING", "1")  # a trial may end before it logs the metric
 os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
@@ -36,7 +38,7 @@ from ray.tune.schedulers import ASHAScheduler
 from workbench.core.runs import CONFIG_NAME, read_curves
 from workbench.core.sweep_ray import gpus_per_trial, last_line
 from workbench.core.sweep_spec import SweepSpec
-from workbench.core.sweep_trial import RECENT, TrialTask, metric_figures, run_trial
+from workbench.core.sweep_trial import RECENT, TrialTask, run_trial, series_figures
 
 REPORT_EVERY_S = 0.5
 """Seconds between results handed to Tune: each costs its controller a round of bookkeeping."""
@@ -213,12 +215,14 @@ class TuneTrials:
         state = "stopped" if self._stop.is_set() else "pruned"
         if _run_state(task.out_dir) == "finished":
             state = "finished"
+        curves = read_curves(task.out_dir)  # read once: its last step and its metric's figures
+        steps = curves.get("step", np.empty(0))
         return {
             "id": trial_id,
             "state": state,
             "error": "",
-            "step": _last_step(task.out_dir),
-            **metric_figures(task.out_dir, task.metric, task.mode),
+            "step": int(steps[-1]) if len(steps) else 0,
+            **series_figures(curves.get(task.metric, np.empty(0)), task.mode),
         }
 
     def _order(self, ids: list[str]) -> list[str]:
@@ -284,8 +288,3 @@ def _run_state(out_dir: str) -> str | None:
     except (OSError, ValueError):
         return None
     return doc.get("state") if isinstance(doc, dict) else None
-
-
-def _last_step(out_dir: str) -> int:
-    steps = read_curves(out_dir).get("step")
-    return 0 if steps is None or len(steps) == 0 else int(steps[-1])
