@@ -57,16 +57,17 @@ best, in 22-40% of its steps: the goal met on 6 of 10 seeds (an earlier run, who
 the rungs in another order, also 6 of 10). Judged as settings (each learning rate's figure averaged
 over the ten grids) ASHA found the best, 2.93e-3 (206.5), on 5 seeds and one at 84-86% of it on the
 others; no other learning rate is within 5% of it. On 7 of the 10 seeds only one of the 16 trials
-ends within 5% of the grid's best, and the best placed of those ranks 1st-8th at the first rung
-(a ninth) and 1st-6th at a third. Replayed on the stored curves, the fixed plan that keeps 8 at a
+ends within 5% of the grid's best, and the best placed of those ranks 1st-8th at the first rung (a
+ninth) and 1st-6th at a third. Replayed on the stored curves, the fixed plan that keeps 8 at a
 ninth and 6 at a third meets the goal on all ten seeds in 47% of the steps, and on 7 if it keeps 5
-at a third: a plan fitted to these seeds, not one ASHA's single reduction factor gives. Halving at two ninths and four ninths (reduction 2, set by a scratch
-script) met the goal on 5 of 10 in 42-52% of the steps, failing on the same seeds. Neither a longer
-exploration (over 4,000 steps, not 1,000: a grid on the same seeds gave a seed-to-seed std of 46
-for the 8 best settings, against 19 between their means) nor the lab's 80,000 steps judged by the
-last third of the evaluations (seed 0: the grid's best 500, ASHA's 133, as trials that had solved
-CartPole fell back) made the figure steadier. Before a trial waited at
-its rung for Tune's verdict, trials stopped at 2,000 steps had trained on to 3,073-4,001.
+at a third: a plan fitted to these seeds, not one ASHA's single reduction factor gives. Halving at
+two ninths and four ninths (reduction 2, set by a scratch script) met the goal on 5 of 10 in 42-52%
+of the steps, failing on the same seeds. Neither a longer exploration (over 4,000 steps, not 1,000:
+a grid on the same seeds gave a seed-to-seed std of 46 for the 8 best settings, against 19 between
+their means; 49 and 19 with 1,000) nor the lab's 80,000 steps judged by the last third of the
+evaluations (seed 0: the grid's best 500, ASHA's 133, as trials that had solved CartPole fell back)
+made the figure steadier. Before a trial waited at its rung for Tune's verdict, trials stopped at
+2,000 steps had trained on to 3,073-4,001.
 """
 
 from __future__ import annotations
