@@ -5,7 +5,6 @@ point), the x axis by step or by wall-clock time, and TensorBoard's EMA smoothin
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from workbench.core.compare import (
 from workbench.core.manifest import ViewSpec
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
 from workbench.qt import theme
-from workbench.qt.setting_colours import setting_colours
+from workbench.qt.setting_colours import legend_html, setting_colours
 from workbench.qt.views.titles import SteadyViewBox
 
 X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
@@ -210,12 +209,7 @@ class CompareView(QtWidgets.QWidget):
                     continue
                 for i in group:
                     self._draw_run(plot, i, metric, entries[self.labels[i]])
-        self.legend.setText(
-            "&nbsp;&nbsp; ".join(
-                f"<span style='color:{c.name()}'>━━</span>&nbsp;{html.escape(name).replace(' ', '&nbsp;')}"
-                for name, c in entries.items()
-            )
-        )
+        self.legend.setText(legend_html(entries))
 
     def _draw_run(self, plot: pg.PlotItem, i: int, metric: str, color: Any) -> None:
         if self.weight > 0:  # TensorBoard's way: the raw values faint under the smoothed curve

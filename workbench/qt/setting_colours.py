@@ -4,6 +4,7 @@ colour map, so a learning-rate search reads low to high as a figure of it would.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pyqtgraph as pg
@@ -50,3 +51,11 @@ def setting_colours(look: Theme, settings: dict[str, dict[str, Any]]) -> dict[st
         return {name: pg.mkColor(colour) for name, colour in zip(names, look.series, strict=False)}
     lightness = 200 if look.name == "dark" else 150
     return {name: pg.intColor(i, hues=len(names), minValue=lightness) for i, name in enumerate(names)}
+
+
+def legend_html(colours: dict[str, Any]) -> str:
+    """A legend of ``colours`` (name -> QColor) as rich text, each entry kept on one line."""
+    return "&nbsp;&nbsp; ".join(
+        f"<span style='color:{c.name()}'>━━</span>&nbsp;{html.escape(name).replace(' ', '&nbsp;')}"
+        for name, c in colours.items()
+    )

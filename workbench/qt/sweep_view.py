@@ -31,7 +31,7 @@ from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
 from workbench.qt import theme
-from workbench.qt.setting_colours import setting_colours
+from workbench.qt.setting_colours import legend_html, setting_colours
 from workbench.qt.views.titles import SteadyViewBox
 
 REFRESH_MS = 500
@@ -205,12 +205,9 @@ class SweepView(QtWidgets.QWidget):
         """One entry per setting, in the colours' order (by value for one number); what the bold
         lines are is said once, before them."""
         several = any(len(self._ids_of(name)) > 1 for name in self._colours)
-        entries = "&nbsp;&nbsp; ".join(
-            f"<span style='color:{self._colour(name).name()}'>━━</span>&nbsp;{html.escape(name)}"
-            for name in self._colours
-        )
         self.legend.setText(
-            ("each setting's mean ± std over seeds, its seeds faint:&nbsp;&nbsp; " if several else "") + entries
+            ("each setting's mean ± std over seeds, its seeds faint:&nbsp;&nbsp; " if several else "")
+            + legend_html(self._colours)
         )
 
     def _ids_of(self, name: str) -> list[str]:
