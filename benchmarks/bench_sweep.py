@@ -2,6 +2,7 @@
 local pool, and ASHA against the full grid of a DQN learning-rate search.
 
     nice -n 10 .venv/bin/python benchmarks/bench_sweep.py
+    nice -n 10 .venv/bin/python benchmarks/bench_sweep.py --parts replay --grids DIR --dqn-steps N
 Goals: the local pool >= 1.8x faster than one trial after another (8 short TD-control trials);
 Ray on a local instance within 15% of the local pool's time; ASHA on 16 DQN CartPole learning
 rates finds a setting whose figure is within 5% of the full grid's best with <= 50% of its
@@ -68,15 +69,28 @@ their means; 49 and 19 with 1,000) nor the lab's 80,000 steps judged by the last
 evaluations (seed 0: the grid's best 500, ASHA's 133, as trials that had solved CartPole fell back)
 made the figure steadier. Before a trial waited at its rung for Tune's verdict, trials stopped at
 2,000 steps had trained on to 3,073-4,001.
+
+Could another setting of ASHA meet the goal? ``--parts replay --grids DIR`` runs Ray's own
+ASHAScheduler again over the grids an earlier run stored in DIR (its trials reporting their
+figure at each rung, two at a time on a clock of training steps, in shuffled orders). In the
+trials' own start order it gives the same count as the real ASHA runs above (6 of 10; 8 of the
+10 seeds alike, seeds 0 and 1 swapped). Over the ten seeds' grids, five orders each (50 searches):
+ASHA's setting (a ninth, reduction 3) meets the goal in 28; the best of 16 settings (grace a ninth,
+a sixth, two ninths or a quarter of the budget; reduction 1.5, 2, 3 or 4) in 30 (a ninth, 4); a
+later first rung finds a 95% trial more often (at most 41 of 50) but its steps then pass 50%. No
+setting of ASHA meets the goal in more than 60% of the searches, and the sweep's is within two
+searches of the best: the limit is the seeds' noise, not the scheduler's settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import heapq
 import json
 import multiprocessing.forkserver
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -85,12 +99,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from ray.tune.schedulers import ASHAScheduler, TrialScheduler
 
 from workbench.core.manifest import find
 from workbench.core.runs import read_curves
 from workbench.core.sweep import Sweep, read_sweep
 from workbench.core.sweep_spec import SweepSpec, plan
 from workbench.core.sweep_trial import RECENT, TrialTask, run_trial
+from workbench.core.sweep_tune import REDUCTION, rungs
 
 SIDES = ("serial", "pool", "ray", "ray-warm")
 TD_SETS = ["render=false"]
@@ -107,6 +123,11 @@ FIGURES = {"greedy": (DQN_METRIC, RECENT), "last 3 greedy": (DQN_METRIC, 3), "tr
 its last ``RECENT`` evaluations, the value ASHA ranks it by (with one every ninth of the budget,
 all of them: the area under its greedy curve); those of its last third alone, judged before;
 training: its last 10 epsilon-greedy training episodes, judged before that."""
+REPLAY_GRACES = (1 / 9, 1 / 6, 2 / 9, 1 / 4)
+REPLAY_FACTORS = (1.5, 2.0, 3.0, 4.0)
+REPLAY_ORDERS = 5
+"""The ASHA settings the replay tries (grace periods as shares of the budget, reduction factors),
+each with trials started in this many shuffled orders."""
 NOISE_SEEDS = [0, 1, 2]
 NOISE_TOP = 8
 """The settings whose seeds' spread the noise part compares: the best half (the rest never learn
@@ -303,6 +324,78 @@ def judge_as_settings(grids: dict[int, dict[str, float]], found: dict[int, str])
     print(f"settings within 5% of the best: {len(near)} of {len(DQN_LRS)} ({', '.join(near)})", flush=True)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Replayed:
+    trial_id: str  # all of a trial that Ray's ASHA reads
+
+
+def figure_at(curves: dict[str, np.ndarray], step: int) -> float:
+    """A trial's figure as its run reported it at ``step``: of the evaluations made by then."""
+    return figure({DQN_METRIC: curves[DQN_METRIC][curves["step"] <= step]})
+
+
+def replay_asha(
+    curves: list[dict[str, np.ndarray]], steps: int, grace: int, factor: float, order: int
+) -> tuple[float, float]:
+    """Ray's own ASHAScheduler run again over a grid's stored curves: 2 workers, the trials started
+    in a shuffled order, each reporting its figure at each rung as a sweep's trial does, on a clock
+    of training steps. ASHA's best finished trial's figure as a share of the grid's best, and the
+    share of the grid's steps it used."""
+    scheduler = ASHAScheduler(
+        time_attr="step", metric=DQN_METRIC, mode="max", max_t=steps, grace_period=grace, reduction_factor=factor
+    )
+    reports = sorted(int(rung) for rung, _ in scheduler._brackets[0]._rungs if rung < steps) + [steps]
+    waiting = list(range(len(curves)))
+    random.Random(order).shuffle(waiting)
+    clock: list[tuple[int, int, int]] = []  # (when, trial, the step it reports at next)
+    ended: dict[int, int] = {}
+
+    def start(now: int) -> None:
+        if waiting:
+            trial = waiting.pop(0)
+            scheduler.on_trial_add(None, _Replayed(str(trial)))  # type: ignore[arg-type]
+            heapq.heappush(clock, (now + reports[0], trial, reports[0]))
+
+    start(0)
+    start(0)
+    while clock:
+        now, trial, step = heapq.heappop(clock)
+        result = {"step": step, DQN_METRIC: figure_at(curves[trial], step)}
+        verdict = scheduler.on_trial_result(None, _Replayed(str(trial)), result)  # type: ignore[arg-type]
+        if step < steps and verdict == TrialScheduler.CONTINUE:
+            following = reports[reports.index(step) + 1]
+            heapq.heappush(clock, (now + following - step, trial, following))
+        else:
+            ended[trial] = step
+            start(now)
+    final = [figure_at(c, steps) for c in curves]
+    best_asha = max(final[t] for t, step in ended.items() if step == steps)
+    return best_asha / max(final), sum(ended.values()) / (steps * len(curves))
+
+
+def report_replays(root: Path, steps: int) -> None:
+    """ASHA replayed over every seed's stored grid (``seed-*/dqn-grid`` under ``root``) for each
+    grace period and reduction factor of the replay's table: how often each meets the goal.
+    Whether any setting of ASHA would meet it, asked of the same curves, not of new runs."""
+    grids = sorted(root.glob("seed-*/dqn-grid"))
+    curves = [[read_curves(g / r["id"]) for r in read_sweep(g)["trials"]] for g in grids]
+    print(f"ASHA replayed over the grids of {len(grids)} seeds, {REPLAY_ORDERS} start orders each:", flush=True)
+    for grace in REPLAY_GRACES:
+        for factor in REPLAY_FACTORS:
+            runs = [
+                replay_asha(c, steps, round(grace * steps), factor, o) for c in curves for o in range(REPLAY_ORDERS)
+            ]
+            met = sum(share >= 0.95 and used <= 0.5 for share, used in runs)
+            found = sum(share >= 0.95 for share, _ in runs)
+            used = [u for _, u in runs]
+            mark = " (the sweep's)" if round(grace * steps) == rungs(steps)[0] and factor == REDUCTION else ""
+            print(
+                f"  grace {grace:.3f} of the budget, reduction {factor:g}{mark}: goal met in {met} of {len(runs)}; "
+                f">= 95% in {found}; steps {np.mean(used):.0%} (at most {max(used):.0%})",
+                flush=True,
+            )
+
+
 def seed_noise(root: Path, steps: int) -> None:
     """The grid on a few seeds: how far one setting's figure moves from seed to seed against how
     far the best settings' seed means lie apart, for either figure; where the first is the larger,
@@ -327,6 +420,9 @@ def main() -> int:
     p.add_argument("--episodes", type=int, default=3000, help="episodes of each TD-control trial")
     p.add_argument("--dqn-steps", type=int, default=18000, help="environment steps of each DQN trial")
     p.add_argument("--dqn-seeds", default="0", help="seeds of the DQN grid and ASHA, each compared apart: 0,1,2")
+    p.add_argument(
+        "--grids", type=Path, help="the folder of an earlier run (its seed-*/dqn-grid) to work in, not a new one"
+    )
     p.add_argument("--rounds", type=int, default=3, help="times each side of a comparison runs")
     p.add_argument("--parts", default="serial,pool,ray,ray-warm,asha,noise", help="the sides and comparisons to run")
     p.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # one side, in a process of its own
@@ -336,7 +432,7 @@ def main() -> int:
         print(json.dumps(one_side(args.side, args.episodes, args.out)))
         return 0
     parts = args.parts.split(",")
-    root = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    root = args.grids or Path(tempfile.mkdtemp(prefix="bench-sweep-"))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; folders in {root}", flush=True)
     sides = [s for s in SIDES if s in parts]
     if sides:
@@ -347,6 +443,8 @@ def main() -> int:
             grids[seed], found[seed] = compare_asha(root, args.dqn_steps, seed)
         if len(grids) > 1:
             judge_as_settings(grids, found)
+    if "replay" in parts:
+        report_replays(root, args.dqn_steps)
     if "noise" in parts:
         seed_noise(root, args.dqn_steps)
     return 0
