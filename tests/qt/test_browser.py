@@ -141,7 +141,7 @@ def test_compare_pools_seeds_into_mean_and_band_and_names_the_other_run(window, 
     wall = read_metrics(root / "20260101-110000-000" / "metrics.csv")["wall_time"]
     x = {item.name(): item.getData()[0] for item in plot.listDataItems() if item.name()}["alpha=0.2, seed 2"]
     np.testing.assert_allclose(x, wall - wall[0])
-    assert "Wall-clock" in plot.getAxis("bottom").labelText
+    assert "wall-clock" in plot.getAxis("bottom").labelText
 
 
 def test_a_refresh_updates_a_changed_row_in_place_and_adds_a_new_run_without_filling_again(window, root):

@@ -130,9 +130,25 @@ def test_each_plot_takes_the_title_and_axis_of_the_panel_view_that_draws_its_met
         "loss": ("TD loss", "Huber loss"),
         "replay_fill": ("Replay fill", "fraction full"),
     }
+    assert {p.getAxis("bottom").labelText for p in view.plots.values()} == {"env step"}
     bare = CompareView([read_run(run)])  # no plugin known: every metric, under its key in words
     qtbot.addWidget(bare)
     assert bare.plots["overestimation/q_taken"].titleLabel.text == "Overestimation/q taken"
+    assert bare.plots["loss"].getAxis("bottom").labelText == "step"
+
+
+def test_a_plot_counts_its_steps_as_the_panel_does(qtbot, tmp_path):
+    """A tabular lab logs a row per episode: its plots say episode, as its panel does, and the
+    wall-clock axis says so when chosen."""
+    run = tmp_path / "td-run"
+    run.mkdir()
+    (run / "metrics.csv").write_text("step,wall_time,episode_return/sarsa\n1,0.0,-20\n2,0.5,-15\n")
+    view = CompareView([read_run(run)], find("td-control").views)
+    qtbot.addWidget(view)
+    plot = view.plots["episode_return/sarsa"]
+    assert plot.getAxis("bottom").labelText == "episode"
+    view.x_axis.setCurrentText("wall-clock")
+    assert plot.getAxis("bottom").labelText.startswith("wall-clock time")
 
 
 def test_the_window_follows_a_switch_to_the_light_theme(qtbot, tmp_path):

@@ -28,9 +28,11 @@ from workbench.core.manifest import ViewSpec
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
 from workbench.qt import theme
 from workbench.qt.setting_colours import legend_html, setting_colours
+from workbench.qt.views.curve import X_LABEL
 from workbench.qt.views.titles import SteadyViewBox
 
-X_AXES = {"step": "Step", "wall-clock": "Wall-clock time since the run started (s)"}
+X_AXES = ("step", "wall-clock")
+WALL_CLOCK_LABEL = "wall-clock time since the run started (s)"
 PLOT_HEIGHT = 280  # pixels a row of plots keeps at the least
 SMOOTHING_STEPS = 100  # the slider's positions: weights 0, 0.01, … 0.99
 BAND_POINTS = 4000  # a mean ± std band's resolution: a screen's width, twice over
@@ -52,22 +54,24 @@ def metrics_of(curves: list[dict[str, np.ndarray]]) -> list[str]:
     return list(seen)
 
 
-def plot_names(views: tuple[ViewSpec, ...], metric: str) -> tuple[str, str]:
-    """The title and y-axis label of ``metric``'s plot: those of the plugin's curve view that
-    draws it, so a comparison reads like the panel; else the key in words."""
+def plot_names(views: tuple[ViewSpec, ...], metric: str) -> tuple[str, str, str]:
+    """The title, y-axis label and step axis's label of ``metric``'s plot: those of the plugin's
+    curve view that draws it, so a comparison reads like the panel; else the key in words."""
     plain = metric.replace("_", " ")
     head, _, variant = metric.partition("/")
     for view in views:
         if view.kind != "curve":
             continue
         labels, y_label = view.options.get("labels") or {}, view.options.get("y_label") or plain
+        x_label = view.options.get("x_label") or X_LABEL
         if view.keys == (metric,):
-            return view.title or plain.capitalize(), y_label
+            return view.title or plain.capitalize(), y_label, x_label
         if metric in view.keys:  # one of the view's curves: its label says which, else its key
-            return (f"{view.title} — {labels[metric]}" if metric in labels else plain.capitalize()), y_label
+            title = f"{view.title} — {labels[metric]}" if metric in labels else plain.capitalize()
+            return title, y_label, x_label
         if variant and view.options.get("prefix") and head in view.keys:
-            return f"{view.title} — {labels.get(variant, theme.human_label(metric, labels))}", y_label
-    return plain.capitalize(), plain
+            return f"{view.title} — {labels.get(variant, theme.human_label(metric, labels))}", y_label, x_label
+    return plain.capitalize(), plain, "step"
 
 
 class CompareView(QtWidgets.QWidget):
@@ -122,8 +126,9 @@ class CompareView(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.plots: dict[str, pg.PlotItem] = {}
         self.y_labels: dict[str, str] = {}
+        self.step_labels: dict[str, str] = {}  # what a step is on each plot: an env step, an episode…
         for i, metric in enumerate(self.metrics):
-            title, self.y_labels[metric] = plot_names(views, metric)
+            title, self.y_labels[metric], self.step_labels[metric] = plot_names(views, metric)
             plot = self.graphics.addPlot(row=i // 2, col=i % 2, title=title, viewBox=SteadyViewBox())
             # long runs: each curve draws only what is in view, at most a few points per pixel
             plot.setDownsampling(auto=True, mode="peak")
@@ -149,8 +154,11 @@ class CompareView(QtWidgets.QWidget):
         self._look = look
         self.graphics.setBackground(look.background)
         for metric, plot in self.plots.items():
-            theme.style_plot(plot, look, X_AXES[self.x_axis.currentText()], self.y_labels[metric])
+            theme.style_plot(plot, look, self.x_label(metric), self.y_labels[metric])
         self.redraw()
+
+    def x_label(self, metric: str) -> str:
+        return self.step_labels[metric] if self.x_axis.currentText() == "step" else WALL_CLOCK_LABEL
 
     @property
     def weight(self) -> float:
@@ -201,7 +209,7 @@ class CompareView(QtWidgets.QWidget):
         entries = setting_colours(self._look, shown)
         for metric, plot in self.plots.items():
             plot.clear()
-            plot.setLabel("bottom", X_AXES[self.x_axis.currentText()])
+            plot.setLabel("bottom", self.x_label(metric))
             for n, group in enumerate(self.groups):
                 pooled = self._pooled_name(n)
                 if pooled is not None:

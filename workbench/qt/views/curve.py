@@ -13,6 +13,9 @@ from workbench.qt.views.base import View
 from workbench.qt.views.marks import MarkLayer
 from workbench.qt.views.titles import titled_plot
 
+X_LABEL = "env step"
+"""A curve's x axis, its steps, unless its view names them otherwise (episodes, gradient steps)."""
+
 
 def running_mean(values: np.ndarray, window: int) -> np.ndarray:
     """Mean of the last ``window`` values at each point (fewer at the start)."""
@@ -81,7 +84,7 @@ class CurveView(theme.PlacesLegend, View):
 
     def apply_theme(self, look: theme.Theme) -> None:
         super().apply_theme(look)
-        theme.style_plot(self.plot, look, self.option("x_label", "env step"), self.option("y_label", ""))
+        theme.style_plot(self.plot, look, self.option("x_label", X_LABEL), self.option("y_label", ""))
         theme.style_legend(self.legend, look)
         for i, key in enumerate(self.curves):
             self._colour(key, look.series[i % len(look.series)])
