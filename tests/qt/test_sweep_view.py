@@ -44,6 +44,9 @@ def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them
     assert table == [["1", order[0], f"{figures[order[0]]:.4g}"], ["2", order[1], f"{figures[order[1]]:.4g}"]]
     assert view.table.horizontalHeaderItem(2).text() == "mean of last 10"
     assert len(view._trial_curves) == 4 and view.legend.text().count("mean ± std over seeds") == 1
+    # the plot is named as the lab's panel names its plot of the metric
+    assert view.plot.titleLabel.text == "Episode return: every trial"
+    assert (view.plot.getAxis("bottom").labelText, view.plot.getAxis("left").labelText) == ("episode", "return")
     assert not view.resume_button.isEnabled() and not view.stop_button.isEnabled()  # nothing left to do
     lead = lead_text(view.groups)  # the status line says how clear the first setting's lead is
     assert lead.startswith(f"{order[0]} leads {order[1]} by ") and html.escape(lead) in view.message.text()

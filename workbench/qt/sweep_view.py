@@ -23,7 +23,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from workbench.core.compare import mean_band
-from workbench.core.manifest import Manifest, find
+from workbench.core.manifest import Manifest, ViewSpec, find
 from workbench.core.metrics_tail import MetricsTail
 from workbench.core.runs import default_root, lower_is_better
 from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
@@ -31,6 +31,7 @@ from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
 from workbench.qt import theme
+from workbench.qt.compare import plot_names
 from workbench.qt.setting_colours import legend_html, setting_colours
 from workbench.qt.views.titles import SteadyViewBox
 
@@ -76,8 +77,9 @@ class SweepView(QtWidgets.QWidget):
         self.groups: list[SettingGroup] = []
 
         self.graphics = pg.GraphicsLayoutWidget()
-        title = f"{self.sweep_metric.replace('_', ' ').capitalize()} of every trial"
-        self.plot = self.graphics.addPlot(title=title, viewBox=SteadyViewBox())
+        # named as the plugin's panel names the metric's plot, the one the compare window shows
+        title, self._y_label, self._x_label = plot_names(self._views(), self.sweep_metric)
+        self.plot = self.graphics.addPlot(title=f"{title}: every trial", viewBox=SteadyViewBox())
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.legend = QtWidgets.QLabel()
         self.legend.setWordWrap(True)
@@ -167,6 +169,13 @@ class SweepView(QtWidgets.QWidget):
             return
         self.start(sweep)
 
+    def _views(self) -> tuple[ViewSpec, ...]:
+        """The views of the plugin the trials ran: none where it is no longer installed."""
+        try:
+            return (self.manifest or find(self.doc["plugin"])).views
+        except ValueError:
+            return ()
+
     def closeEvent(self, event: Any) -> None:  # Qt override
         self.stop()  # the trials keep their checkpoints: Resume (or the same command) finishes them
         self._timer.stop()
@@ -175,10 +184,8 @@ class SweepView(QtWidgets.QWidget):
     # ---------- drawing ----------
     def apply_theme(self, look: theme.Theme) -> None:
         self.graphics.setBackground(look.background)
-        y_label = self.sweep_metric.replace("_", " ") + (
-            " (lower is better)" if lower_is_better(self.sweep_metric) else ""
-        )
-        theme.style_plot(self.plot, look, "step", y_label)
+        y_label = self._y_label + (" (lower is better)" if lower_is_better(self.sweep_metric) else "")
+        theme.style_plot(self.plot, look, self._x_label, y_label)
         self._look = look
         self._colour_all()
 
