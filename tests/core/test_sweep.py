@@ -253,12 +253,14 @@ def test_the_summary_ranks_by_the_mean_of_the_last_values_not_one_lucky_best(tmp
 
     trials = [trial("0.1", 0, 100.0, 500.0), trial("0.1", 1, 120.0, 480.0)]
     trials += [trial("0.5", 0, 250.0, 300.0), trial("0.5", 1, 230.0, 290.0)]
+    trials += [trial("0.9", 0, 50.0, 60.0)]  # its other seed failed: no spread to give
     doc = {"plugin": "td-control", "spec": {"metric": "episode_return", "mode": "max"}, "trials": trials}
     (tmp_path / "sweep.json").write_text(json.dumps(doc))
     lines = summary_lines(tmp_path)
-    assert lines[2].startswith("alpha=0.5,seed=0") and lines[-3:] == [
+    assert lines[2].startswith("alpha=0.5,seed=0") and lines[-4:] == [
         f"{'alpha=0.5':<18}{240:>12.4g} ± {10:<10.4g}(2 seeds)",
         f"{'alpha=0.1':<18}{110:>12.4g} ± {10:<10.4g}(2 seeds)",
+        f"{'alpha=0.9':<18}{50:>12.4g}{'':13}(1 seed)",
         # the standard error of the difference: sqrt(200/2 + 200/2), each variance over 2 seeds with ddof 1
         f"alpha=0.5 leads alpha=0.1 by 130, {130 / 200**0.5:.1f} standard errors of the difference",
     ]

@@ -22,7 +22,7 @@ from typing import Any
 
 from workbench.core.manifest import Manifest, find
 from workbench.core.paths import write_json
-from workbench.core.sweep_groups import SEED, group_settings, lead_text, ranked
+from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead_text, ranked
 from workbench.core.sweep_pool import LocalPool, default_workers
 from workbench.core.sweep_spec import SweepError, SweepSpec, Trial, plan
 from workbench.core.sweep_trial import RECENT, TrialTask
@@ -213,6 +213,11 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
+def _spread(group: SettingGroup) -> str:
+    seeds = f"({len(group.figures)} seed{'s' * (len(group.figures) != 1)})"
+    return f" ± {group.std:<10.4g}{seeds}" if group.std is not None else f"{'':13}{seeds}"
+
+
 def summary_lines(out: str | Path) -> list[str]:
     """A sweep as a table, best trial first by the mean of its last values (``recent``), then the
     mean ± std over seeds of each setting's."""
@@ -233,7 +238,7 @@ def summary_lines(out: str | Path) -> list[str]:
     groups = [g for g in ranked(group_settings(seeded), spec["mode"]) if g.figures]
     if any(len(g.figures) > 1 for g in groups):
         lines += ["", f"recent {spec['metric']}, mean ± std over seeds"]
-        lines += [f"{g.name:<{width}}{g.mean:>12.4g} ± {g.std:<10.4g}({len(g.figures)} seeds)" for g in groups]
+        lines += [f"{g.name:<{width}}{g.mean:>12.4g}{_spread(g)}" for g in groups]
         lead = lead_text(groups)
         lines += [lead] if lead else []
     return lines

@@ -32,8 +32,9 @@ class SettingGroup:
 
     @property
     def std(self) -> float | None:
-        """Over seeds, numpy's default (ddof 0), as the curves' bands."""
-        return float(np.std(self.figures)) if self.figures else None
+        """Over seeds, numpy's default (ddof 0), as the curves' bands; None for one seed, whose
+        0 would read as a setting that never varies."""
+        return float(np.std(self.figures)) if len(self.figures) > 1 else None
 
 
 def group_settings(records: Iterable[dict[str, Any]]) -> list[SettingGroup]:
