@@ -18,7 +18,7 @@ from faulty import MANIFEST, wait_for
 from workbench.core.cli import main
 from workbench.core.runs import RunIndex, read_curves
 from workbench.core.sweep import Sweep, read_sweep, summary_lines
-from workbench.core.sweep_groups import SettingGroup, lead_text, ranked
+from workbench.core.sweep_groups import SettingGroup, group_settings, lead_text, ranked
 from workbench.core.sweep_spec import SweepError, SweepSpec
 
 TD = ["sweep", "td-control", "--set", "episodes=20", "--set", "render=false"]
@@ -279,3 +279,25 @@ def test_a_lead_within_the_seeds_noise_is_called_so_and_one_seed_gets_no_verdict
     )
     assert lead_text(groups((200.0,), (140.0,))) == ""  # one seed each: no spread to judge by
     assert lead_text(groups((5.0, 5.0), (3.0, 3.0))) == "lr=0 leads lr=1 by 2 on every seed"
+
+
+def test_a_setting_asha_pruned_ranks_after_those_it_let_go_on_whatever_its_early_figure(tmp_path):
+    """A pruned trial's figure is of its first evaluations; it lost at a rung to the trials that
+    went on, so a high early figure must not put it first, in the summary or the settings."""
+
+    def trial(lr: str, state: str, recent: float) -> dict:
+        return {"id": f"lr={lr},seed=0", "settings": {"lr": lr, "seed": "0"}, "state": state, "step": 900,
+                "final": recent, "recent": recent, "best": recent}  # fmt: skip
+
+    trials = [trial("0.1", "pruned", 147.0), trial("0.2", "finished", 145.4), trial("0.3", "finished", 95.0)]
+    trials += [trial("0.4", "pruned", 20.0)]
+    doc = {"plugin": "dqn", "spec": {"metric": "eval_return", "mode": "max"}, "trials": trials}
+    (tmp_path / "sweep.json").write_text(json.dumps(doc))
+    order = [line.split()[0] for line in summary_lines(tmp_path)[2:6]]
+    assert order == ["lr=0.2,seed=0", "lr=0.3,seed=0", "lr=0.1,seed=0", "lr=0.4,seed=0"]
+    settings = ranked(group_settings(trials), "max")
+    assert [g.name for g in settings] == ["lr=0.2", "lr=0.3", "lr=0.1", "lr=0.4"]
+    assert [g.pruned for g in settings] == [False, False, True, True]
+    # a setting with a seed that went on is not a pruned one: its seeds' mean ranks it
+    mixed = group_settings([trial("0.5", "pruned", 10.0), {**trial("0.5", "finished", 300.0), "id": "lr=0.5,seed=1"}])
+    assert not mixed[0].pruned and mixed[0].mean == 155.0

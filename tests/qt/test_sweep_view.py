@@ -6,6 +6,7 @@ sweep's trials end at a step and Resume finishes only them."""
 from __future__ import annotations
 
 import html
+import json
 import threading
 
 import numpy as np
@@ -111,3 +112,30 @@ def test_resume_waits_while_another_process_runs_the_sweep(qtbot, tmp_path):
 def test_a_folder_without_a_sweep_is_refused(tmp_path):
     with pytest.raises(SweepError, match="holds no sweep.json"):
         SweepView(tmp_path)
+
+
+def test_the_table_puts_the_settings_asha_pruned_after_those_it_let_go_on(qtbot, tmp_path):
+    """A pruned trial's early figure (147) tops the finished ones' (145, 95), yet ASHA found the
+    best of those that went on: the table ranks it so and the status line says why."""
+    trials = []
+    for lr, state, values in [
+        ("0.1", "pruned", [150, 144]),
+        ("0.2", "finished", [150, 140, 146]),
+        ("0.3", "finished", [90, 100]),
+    ]:
+        trial_id = f"lr={lr},seed=0"
+        (tmp_path / trial_id).mkdir()
+        rows = "".join(f"{1000 * (k + 1)},{v}\n" for k, v in enumerate(values))
+        (tmp_path / trial_id / "metrics.csv").write_text("step,eval_return\n" + rows)
+        trials.append({"id": trial_id, "settings": {"lr": lr, "seed": "0"}, "state": state, "step": 1000 * len(values)})
+    doc = {"plugin": "dqn", "spec": {"plugin": "dqn", "metric": "eval_return", "mode": "max"}, "trials": trials}
+    (tmp_path / "sweep.json").write_text(json.dumps(doc))
+    view = SweepView(tmp_path)
+    qtbot.addWidget(view)
+    table = [[view.table.item(r, c).text() for c in (0, 1, 2, 5)] for r in range(view.table.rowCount())]
+    assert table == [
+        ["1", "lr=0.2", "145.3", "1 finished"],
+        ["2", "lr=0.3", "95", "1 finished"],
+        ["3", "lr=0.1", "147", "1 pruned"],
+    ]
+    assert "those ASHA pruned after the rest" in view.message.text()

@@ -219,12 +219,15 @@ def _spread(group: SettingGroup) -> str:
 
 
 def summary_lines(out: str | Path) -> list[str]:
-    """A sweep as a table, best trial first by the mean of its last values (``recent``), then the
-    mean ± std over seeds of each setting's."""
+    """A sweep as a table, best trial first by the mean of its last values (``recent``; trials ASHA
+    pruned after the rest), then the mean ± std over seeds of each setting's."""
     doc = read_sweep(out)
     spec, trials = doc["spec"], doc["trials"]
     sign = -1.0 if spec["mode"] == "max" else 1.0
-    best_first = sorted(trials, key=lambda r: (r.get("recent") is None, sign * (r.get("recent") or 0.0)))
+    # a trial ASHA pruned goes after those it let go on, whose figures cover the whole budget
+    best_first = sorted(
+        trials, key=lambda r: (r.get("recent") is None, r["state"] == "pruned", sign * (r.get("recent") or 0.0))
+    )
     width = max([len(r["id"]) for r in trials] + [5]) + 2
     lines = [
         f"{doc['plugin']} sweep in {out}: {len(trials)} trials, {spec['metric']} ({spec['mode']}); "

@@ -25,6 +25,9 @@ class SettingGroup:
     name: str
     trials: tuple[str, ...]
     figures: tuple[float, ...]
+    pruned: bool = False
+    """ASHA stopped every one of its trials early: its figures come from shorter runs than those
+    of a setting that went on, and lost at a rung to the ones that did."""
 
     @property
     def mean(self) -> float | None:
@@ -41,18 +44,24 @@ def group_settings(records: Iterable[dict[str, Any]]) -> list[SettingGroup]:
     """The trials of ``sweep.json``'s records grouped by setting, in the sweep's order."""
     trials: dict[str, list[str]] = {}
     figures: dict[str, list[float]] = {}
+    states: dict[str, set[str]] = {}
     for record in records:
         name = setting_name(record["settings"])
         trials.setdefault(name, []).append(record["id"])
+        states.setdefault(name, set()).add(record.get("state", ""))
         if record.get("recent") is not None:
             figures.setdefault(name, []).append(float(record["recent"]))
-    return [SettingGroup(name, tuple(ids), tuple(figures.get(name, ()))) for name, ids in trials.items()]
+    return [
+        SettingGroup(name, tuple(ids), tuple(figures.get(name, ())), pruned=states[name] == {"pruned"})
+        for name, ids in trials.items()
+    ]
 
 
 def ranked(groups: list[SettingGroup], mode: str) -> list[SettingGroup]:
-    """Best mean first (highest for ``max``, lowest for ``min``); groups with no value yet last."""
+    """Best mean first (highest for ``max``, lowest for ``min``), the settings ASHA pruned after
+    those it let go on (an early figure can beat the ones it lost to), groups with no value last."""
     sign = -1.0 if mode == "max" else 1.0
-    return sorted(groups, key=lambda g: (g.mean is None, sign * (g.mean or 0.0)))
+    return sorted(groups, key=lambda g: (g.mean is None, g.pruned, sign * (g.mean or 0.0)))
 
 
 CLEAR_LEAD = 2.0

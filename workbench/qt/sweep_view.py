@@ -282,7 +282,8 @@ class SweepView(QtWidgets.QWidget):
         self._means[name].setData(x, mean)
 
     def _rank(self) -> None:
-        """The settings ranked by the mean over seeds of each trial's recent value so far."""
+        """The settings ranked by the mean over seeds of each trial's recent value so far, those
+        ASHA pruned after the rest (``sweep_groups.ranked``)."""
         live = [{**r, **series_figures(self.trial_series(r["id"])[1], self.mode)} for r in self.doc["trials"]]
         self.groups = ranked(group_settings(live), self.mode)
         states = {r["id"]: r["state"] for r in self.doc["trials"]}
@@ -311,6 +312,7 @@ class SweepView(QtWidgets.QWidget):
         text = (
             f"{len(states)} trials ({_count_text(states)}); settings ranked by the mean of each trial's "
             f"last {RECENT} {self.sweep_metric}, {'highest' if self.mode == 'max' else 'lowest'} first"
+            + (", those ASHA pruned after the rest" if any(g.pruned for g in self.groups) else "")
         )
         lead = lead_text(self.groups)
         text += f"; {html.escape(lead)}" if lead else ""
