@@ -18,7 +18,7 @@ from workbench.core.sweep import Sweep, read_sweep
 from workbench.core.sweep_groups import lead_text
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.qt.compare import CompareView
-from workbench.qt.sweep_view import SweepView, open_sweep_view
+from workbench.qt.sweep_view import TRIAL_ALPHA, SweepView, open_sweep_view
 
 
 def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them(qtbot, tmp_path):
@@ -45,6 +45,7 @@ def test_each_setting_is_the_mean_and_band_of_its_seeds_and_the_table_ranks_them
     assert table == [["1", order[0], f"{figures[order[0]]:.4g}"], ["2", order[1], f"{figures[order[1]]:.4g}"]]
     assert view.table.horizontalHeaderItem(2).text() == "mean of last 10"
     assert len(view._trial_curves) == 4 and view.legend.text().count("mean ± std over seeds") == 1
+    assert {curve.opts["pen"].color().alpha() for curve in view._trial_curves.values()} == {TRIAL_ALPHA}
     # the plot is named as the lab's panel names its plot of the metric
     assert view.plot.titleLabel.text == "Episode return: every trial"
     assert (view.plot.getAxis("bottom").labelText, view.plot.getAxis("left").labelText) == ("episode", "return")
@@ -139,3 +140,5 @@ def test_the_table_puts_the_settings_asha_pruned_after_those_it_let_go_on(qtbot,
         ["3", "lr=0.1", "147", "1 pruned"],
     ]
     assert "those ASHA pruned after the rest" in view.message.text()
+    # each setting has one seed: its curve is the setting's line, in full colour, not a faint seed
+    assert {view._trial_curves[t["id"]].opts["pen"].color().alpha() for t in trials} == {255}

@@ -41,6 +41,7 @@ BUSY_S = 30.0
 terminal): Resume then waits, so two runners never share a folder; a killed one goes quiet."""
 COLUMNS = ("rank", "setting", f"mean of last {RECENT}", "± std", "seeds", "trials")
 TRIAL_ALPHA, BAND_ALPHA = 60, 55  # a seed's own curve stays faint under its setting's mean and band
+ALONE_WIDTH = 1.5  # a setting's only seed: drawn in full, lighter than a mean over seeds (2.5)
 TRIAL_Z, BAND_Z, MEAN_Z = 0, 1, 2  # means over every trial's curve, whichever grew first
 
 
@@ -197,9 +198,13 @@ class SweepView(QtWidgets.QWidget):
         self._colours = colours_of(self._look, self.doc["trials"])
         for record in self.doc["trials"]:
             if record["id"] in self._trial_curves:
-                faint = self._colour(setting_name(record["settings"]))
-                faint.setAlpha(TRIAL_ALPHA)
-                self._trial_curves[record["id"]].setPen(pg.mkPen(faint, width=1))
+                name = setting_name(record["settings"])
+                colour = self._colour(name)
+                if len(self._ids_of(name)) > 1:  # one of its setting's seeds, under their mean
+                    colour.setAlpha(TRIAL_ALPHA)
+                    self._trial_curves[record["id"]].setPen(pg.mkPen(colour, width=1))
+                else:  # its setting's only seed: the setting's line itself
+                    self._trial_curves[record["id"]].setPen(pg.mkPen(colour, width=ALONE_WIDTH))
         for name in self._colours:
             if name in self._means:
                 self._means[name].setPen(pg.mkPen(self._colour(name), width=2.5))
