@@ -183,14 +183,6 @@ def test_ctrl_c_under_ray_stops_its_trials_and_the_same_command_finishes_only_th
     assert set(interrupted.values()) <= {"stopped", "pending"}  # one Tune had not started yet stays to do
 
 
-@pytest.fixture(scope="module")
-def ray_instance():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 def test_the_ray_backend_runs_the_same_trials_and_marks_a_failing_one(tmp_path, ray_instance):
     spec = SweepSpec("faulty", grid={"mode": ["ok", "raise"]}, sets=["steps=5"], metric="loss")
     sweep = Sweep(spec, tmp_path / "s", manifest=MANIFEST, backend="ray", workers=2)

@@ -142,3 +142,23 @@ def test_the_table_puts_the_settings_asha_pruned_after_those_it_let_go_on(qtbot,
     assert "those ASHA pruned after the rest" in view.message.text()
     # each setting has one seed: its curve is the setting's line, in full colour, not a faint seed
     assert {view._trial_curves[t["id"]].opts["pen"].color().alpha() for t in trials} == {255}
+
+
+def test_resume_runs_a_sweep_where_it_ran_before_an_asha_sweep_on_ray(qtbot, tmp_path, ray_instance):
+    """Resume takes the backend sweep.json names; a file from before it named one gets Ray for an
+    ASHA sweep, the only backend that runs ASHA (the local pool refuses it)."""
+    spec = SweepSpec("td-control", grid={"alpha": ["0.02", "0.1", "0.5", "0.9"]}, sets=["render=false"], steps=90)
+    spec = SweepSpec(**{**spec.to_dict(), "scheduler": "asha"})
+    Sweep(spec, tmp_path, backend="ray", workers=2).save()  # planned, not run: every trial pending
+    doc = json.loads((tmp_path / "sweep.json").read_text())
+    assert (doc["backend"], doc["address"]) == ("ray", None)
+    del doc["backend"], doc["address"]
+    (tmp_path / "sweep.json").write_text(json.dumps(doc))
+    view = SweepView(tmp_path)
+    qtbot.addWidget(view)
+    assert view.resume_button.isEnabled()
+    view.resume_button.click()
+    qtbot.waitUntil(lambda: not view.running(), timeout=120_000)
+    assert "needs --backend ray" not in view.message.text()
+    states = [r["state"] for r in read_sweep(tmp_path)["trials"]]
+    assert "pruned" in states and set(states) <= {"pruned", "finished"}, states

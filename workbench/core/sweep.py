@@ -1,8 +1,8 @@
 """Sweeps: many runs of one plugin (a grid, random samples, seeds), each an ordinary run folder
 made by the same trainer through ``Run``, grouped under one folder with a ``sweep.json``.
 
-``sweep.json`` holds the spec and, per trial, its settings, state, error and the final and best
-value of the sweep's metric; it is rewritten (atomically) as trials start and end. Running the
+``sweep.json`` holds the spec, the backend it last ran on and, per trial, its settings, state,
+error and the final and best value of the sweep's metric; it is rewritten (atomically) as trials start and end. Running the
 same sweep again into the same folder runs only what is not done: finished, failed and pruned
 trials are kept, stopped or killed ones resume from their checkpoints.
 
@@ -92,6 +92,7 @@ class Sweep:
         self.threads = max(1, default_workers() // self.workers)  # each trial's share of the cores
         self.trials: list[Trial] = plan(spec, self.manifest.config_class(), self.threads)
         self.backend = _backend(backend, spec, self.workers, address, device)
+        self.backend_name, self.address = backend, address
         self.records = self._records()
         self.device, self.checkpoint_every_s = device, checkpoint_every_s
         self.on_change = on_change
@@ -186,15 +187,25 @@ class Sweep:
         return counts
 
     def save(self) -> None:
-        """Write sweep.json (atomically, making the folder): the spec and every trial's record."""
+        """Write sweep.json (atomically, making the folder): the spec, where it runs (so the app's
+        Resume runs it there again) and every trial's record."""
         self.out.mkdir(parents=True, exist_ok=True)
         doc = {
             "plugin": self.manifest.id,
             "spec": self.spec.to_dict(),
+            "backend": self.backend_name,
+            "address": self.address,
             "trials": [self.records[t.id] for t in self.trials],
             "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
         write_json(self.out / SWEEP_FILE, doc)
+
+
+def where_it_ran(doc: dict[str, Any]) -> dict[str, Any]:
+    """The backend and address a ``sweep.json`` was last run with, as ``Sweep``'s keywords; for a
+    file written before it said so, the only backend that runs its scheduler."""
+    asha = doc.get("spec", {}).get("scheduler", "none") != "none"
+    return {"backend": doc.get("backend") or ("ray" if asha else "local"), "address": doc.get("address")}
 
 
 def read_sweep(out: str | Path) -> dict[str, Any]:

@@ -1,12 +1,14 @@
 """The Sweep… dialog: tick the fields of a panel's plugin to sweep, give their values or ranges,
-seeds and a folder; Start opens the sweep view, which runs the sweep on the local backend on a
-thread, and the dialog's table shows each trial's state, pulled from the sweep's records a few
-times a second (no signal per trial). Closing the dialog leaves the sweep to its view."""
+seeds, the metric that ranks them, a backend (the local pool, or Ray with ASHA if wished) and a
+folder; Start opens the sweep view, which runs the sweep on a thread, and the dialog's table
+shows each trial's state, pulled from the sweep's records a few times a second (no signal per
+trial). Closing the dialog leaves the sweep to its view."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import html
+import importlib.util
 from typing import Any
 
 import numpy as np
@@ -15,12 +17,21 @@ from PySide6 import QtCore, QtWidgets
 from workbench.core.config import FieldSpec, non_defaults, specs
 from workbench.core.manifest import Manifest
 from workbench.core.runs import default_root
-from workbench.core.sweep import Sweep
+from workbench.core.sweep import BACKENDS, Sweep
 from workbench.core.sweep_spec import SweepError, SweepSpec, parse_seeds
 from workbench.qt.sweep_view import SweepView, open_sweep_view
 
 COLUMNS = ("trial", "state", "step", "final", "best", "error")
 REFRESH_MS = 250
+RAY_MISSING = "needs Ray Tune: pip install 'workbench[ray]'"
+
+
+def metrics_of(manifest: Manifest) -> list[str]:
+    """The metrics a sweep of ``manifest`` can rank by: the keys its panel plots as curves, the
+    sweep's default (episode return) first where the plugin has it."""
+    keys = list(dict.fromkeys(k for v in manifest.views if v.kind == "curve" for k in v.keys))
+    default = SweepSpec.metric
+    return [default, *(k for k in keys if k != default)] if default in keys else keys
 
 
 def expand(text: str, spec: FieldSpec) -> list[str]:
@@ -79,12 +90,31 @@ class SweepDialog(QtWidgets.QDialog):
         self.steps.setSpecialValueText("the config's budget")
         self.workers = QtWidgets.QSpinBox(minimum=0, maximum=256)
         self.workers.setSpecialValueText("one per core")
+        self.rank_by = QtWidgets.QComboBox(editable=True)
+        self.rank_by.addItems(metrics_of(manifest))
+        self.rank_by.setToolTip("what ranks the settings (and what ASHA stops trials by): a column of metrics.csv")
+        self.backend = QtWidgets.QComboBox()
+        self.backend.addItems(list(BACKENDS))
+        if importlib.util.find_spec("ray") is None:
+            ray_item = self.backend.model().item(BACKENDS.index("ray"))
+            ray_item.setEnabled(False)
+            ray_item.setToolTip(RAY_MISSING)
+        self.address = QtWidgets.QLineEdit()
+        self.address.setPlaceholderText("blank: a Ray instance on this machine; or a cluster's address")
+        self.asha = QtWidgets.QCheckBox("stop poor trials early (ASHA, on Ray)")
+        self.asha.setToolTip("judged at a ninth and a third of the steps per trial; a third of the trials go on")
+        self.backend.currentTextChanged.connect(self._backend_chosen)
+        self._backend_chosen(self.backend.currentText())
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.out = QtWidgets.QLineEdit(str(default_root() / manifest.id / f"sweep-{stamp}"))
         form = QtWidgets.QFormLayout()
         form.addRow("Seeds (0-9 or 1,3,5)", self.seeds)
         form.addRow("Steps per trial", self.steps)
-        form.addRow("Trials at once (local)", self.workers)
+        form.addRow("Metric", self.rank_by)
+        form.addRow("Backend", self.backend)
+        form.addRow("Ray address", self.address)
+        form.addRow("", self.asha)
+        form.addRow("Trials at once", self.workers)
         form.addRow("Folder", self.out)
 
         self.trials = QtWidgets.QTableWidget(0, len(COLUMNS))
@@ -102,13 +132,21 @@ class SweepDialog(QtWidgets.QDialog):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.fields, 2)
+        layout.addWidget(self.fields, 3)
         layout.addLayout(form)
         layout.addWidget(self.trials, 2)
         layout.addLayout(buttons)
         self._timer = QtCore.QTimer(self, interval=REFRESH_MS)
         self._timer.timeout.connect(self._refresh)
         self.resize(720, 640)
+
+    def _backend_chosen(self, backend: str) -> None:
+        """The address and ASHA are Ray's: offered only with it."""
+        on_ray = backend == "ray"
+        self.address.setEnabled(on_ray)
+        self.asha.setEnabled(on_ray)
+        if not on_ray:
+            self.asha.setChecked(False)
 
     def tick(self, name: str, values: str) -> None:
         """Sweep field ``name`` over ``values`` (as typed in the table)."""
@@ -128,14 +166,27 @@ class SweepDialog(QtWidgets.QDialog):
         # a setting at its default is left to each trial, whose own choices may give another one
         by_name = {s.name: s for s in specs(self.manifest.config_class())}
         sets = [f"{k}={v}" for k, v in non_defaults(by_name, self.values).items() if k not in fixed]
-        return SweepSpec(self.manifest.id, grid, seeds=seeds, sets=sets, steps=self.steps.value() or None)
+        steps = self.steps.value() or None
+        scheduler = "asha" if self.asha.isChecked() else "none"
+        if scheduler == "asha" and steps is None:  # its rungs are shares of a budget: the config's
+            steps = self.values.get("steps") if isinstance(self.values.get("steps"), int) else None
+            if steps is None:
+                raise SweepError("ASHA stops trials at shares of a budget: give the steps per trial")
+        metric = self.rank_by.currentText().strip()
+        return SweepSpec(
+            self.manifest.id, grid, seeds=seeds, sets=sets, steps=steps, metric=metric, scheduler=scheduler
+        )
 
     def start(self) -> None:
+        backend = self.backend.currentText()
+        address = self.address.text().strip() if backend == "ray" else ""
         try:
             self.sweep = Sweep(
                 self.spec(),
                 self.out.text(),
                 manifest=self.manifest,
+                backend=backend,
+                address=address or None,
                 workers=self.workers.value() or None,
                 on_change=self._changed,
             )

@@ -26,7 +26,7 @@ from workbench.core.compare import mean_band
 from workbench.core.manifest import Manifest, ViewSpec, find
 from workbench.core.metrics_tail import MetricsTail
 from workbench.core.runs import default_root, lower_is_better
-from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep
+from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep, where_it_ran
 from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead_text, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
@@ -158,12 +158,13 @@ class SweepView(QtWidgets.QWidget):
             self.refresh()
 
     def resume(self) -> None:
-        """Run the same sweep again: the finished trials are kept, the others run from their checkpoints."""
+        """Run the same sweep again, where it ran before (the local pool, or Ray and its address):
+        the finished trials are kept, the others run from their checkpoints."""
         if self.running() or self.running_elsewhere():
             return
         try:
             manifest = self.manifest or find(self.doc["plugin"])
-            sweep = Sweep(SweepSpec(**self.doc["spec"]), self.out, manifest=manifest)
+            sweep = Sweep(SweepSpec(**self.doc["spec"]), self.out, manifest=manifest, **where_it_ran(self.doc))
         except (SweepError, KeyError, ValueError) as exc:
             self._error = str(exc)
             self.refresh()
