@@ -90,6 +90,26 @@ def test_a_grid_of_seeds_runs_as_run_folders_that_the_index_lists_and_compare_su
     assert "holds another sweep" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("backend", ["local", "ray"])
+def test_trials_stream_into_the_run_index_as_they_go_on_either_backend(tmp_path, backend, request):
+    if backend == "ray":
+        request.getfixturevalue("ray_instance")
+    out = tmp_path / "runs" / "s"
+    spec = SweepSpec("faulty", grid={"mode": ["slow"]}, seeds=[0, 1], steps=2000, metric="loss")
+    sweep = Sweep(spec, out, manifest=MANIFEST, backend=backend, workers=2)
+    thread = threading.Thread(target=sweep.run)
+    thread.start()
+    index = RunIndex(tmp_path / "runs")
+    try:
+        assert wait_for(lambda: sum(r.state == "running" and r.rows > 3 for r in index.scan()) == 2, 60)
+        seen = {r.rel: r.rows for r in index.scan()}
+        assert wait_for(lambda: all(r.rows > seen[r.rel] for r in index.scan()), 30)  # and they grow
+    finally:
+        sweep.stop()
+        thread.join(120)
+    assert set(states(out).values()) == {"stopped"}
+
+
 def test_a_failing_trial_is_marked_failed_with_its_error_and_the_others_finish(tmp_path):
     spec = SweepSpec("faulty", grid={"mode": ["ok", "raise"]}, sets=["steps=5"], metric="loss")
     sweep = Sweep(spec, tmp_path / "s", manifest=MANIFEST, workers=2)
