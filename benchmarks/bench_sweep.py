@@ -30,7 +30,12 @@ plain Ray tasks: 3.9 s on a running instance, 1.13x the pool's time (1.01x in 2 
 machine; under Tune, before, 2.1x: Tune's controller and its actors' start); 8.1 s with its start
 (2.29x: ``ray.init`` alone took 2.2-3.7 s, and the workers it starts import the trial code). On a
 loaded machine the kernel shares the CPU by session (sched_autogroup_enabled=1), so one command's
-processes get one share however many there are and wall-clock ratios say little.
+processes get one share however many there are and wall-clock ratios say little. Again 2026-12-03:
+the pool 1.94x (3 rounds); Ray on a running instance 1.11x the pool's time (5 rounds, 1.06-1.21x
+each), 2.26x with its start. The benchmark must not import Ray at its top: it did from 2026-12-02
+to 2026-12-03, and a process with Ray loaded forks the pool's workers through a server (the app's
+way, ``sweep_pool.worker_context``), not straight from itself as the command line does, which
+measured the pool at 1.46x (8.8 CPU s, not 7.1).
 ASHA, measured 2026-12-02 with ``--parts asha`` (``--dqn-seeds``, ``--dqn-steps``), 16 learning
 rates, a trial's figure the mean of its last 10 greedy evaluations (what ASHA ranks it by), with
 the lab's target network then copied once per burst of updates:
@@ -105,14 +110,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from ray.tune.schedulers import ASHAScheduler, TrialScheduler
 
 from workbench.core.manifest import find
 from workbench.core.runs import read_curves
 from workbench.core.sweep import Sweep, read_sweep
 from workbench.core.sweep_spec import SweepSpec, plan
 from workbench.core.sweep_trial import RECENT, TrialTask, run_trial
-from workbench.core.sweep_tune import REDUCTION, rungs
 
 SIDES = ("serial", "pool", "ray", "ray-warm")
 TD_SETS = ["render=false"]
@@ -347,6 +350,8 @@ def replay_asha(
     in a shuffled order, each reporting its figure at each rung as a sweep's trial does, on a clock
     of training steps. ASHA's best finished trial's figure as a share of the grid's best, and the
     share of the grid's steps it used."""
+    from ray.tune.schedulers import ASHAScheduler, TrialScheduler  # here: the pool's side forks only without Ray
+
     scheduler = ASHAScheduler(
         time_attr="step", metric=DQN_METRIC, mode="max", max_t=steps, grace_period=grace, reduction_factor=factor
     )
@@ -383,6 +388,8 @@ def report_replays(root: Path, steps: int) -> None:
     """ASHA replayed over every seed's stored grid (``seed-*/dqn-grid`` under ``root``) for each
     grace period and reduction factor of the replay's table: how often each meets the goal.
     Whether any setting of ASHA would meet it, asked of the same curves, not of new runs."""
+    from workbench.core.sweep_tune import REDUCTION, rungs
+
     grids = sorted(root.glob("seed-*/dqn-grid"))
     curves = [[read_curves(g / r["id"]) for r in read_sweep(g)["trials"]] for g in grids]
     print(f"ASHA replayed over the grids of {len(grids)} seeds, {REPLAY_ORDERS} start orders each:", flush=True)
