@@ -114,6 +114,7 @@ import numpy as np
 from workbench.core.manifest import find
 from workbench.core.runs import read_curves
 from workbench.core.sweep import Sweep, read_sweep
+from workbench.core.sweep_pool import worker_context
 from workbench.core.sweep_spec import SweepSpec, plan
 from workbench.core.sweep_trial import RECENT, TrialTask, run_trial
 
@@ -211,6 +212,10 @@ def one_side(side: str, episodes: int, out: Path) -> dict[str, float]:
     if side == "serial":
         wall = one_after_another(spec, out)
     elif side == "pool":
+        # as from the command line: workers forked straight from this process, which a module
+        # that starts threads (Ray, torch) loaded here would turn into forks through a server
+        method = worker_context().get_start_method()
+        assert method == "fork" or sys.platform != "linux", f"the pool would start its workers by {method}"
         wall, _ = timed_sweep(spec, out, workers=2)
         # ended and waited for, the server that forked the workers adds their CPU time to ours
         multiprocessing.forkserver._forkserver._stop()  # type: ignore[attr-defined]
