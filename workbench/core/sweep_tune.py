@@ -4,10 +4,10 @@ Each trial is a class Trainable whose ``step()`` hands Tune the metric values th
 since the last one, as a running mean over the last ``RECENT`` values keyed by the run's own
 ``step`` (ASHA's clock), while ``run_trial`` drives the run on a thread beside it. The run waits
 at each of ASHA's rungs until Tune has judged the value it reached there, so a trial ASHA stops
-ends at its rung, not some seconds of training past it. When ASHA,
-a stop or the end of the sweep ends a trial, ``cleanup()`` stops its run at the next step and
-waits for its checkpoint, so the run folder ends ``stopped``, not cut off. A trial whose actor
-dies is started again by Tune (``max_failures``) and resumes from its folder's checkpoint.
+ends at its rung, not some seconds of training past it. When ASHA, a stop or the end of the
+sweep ends a trial, ``cleanup()`` stops its run at the next step and waits for its checkpoint,
+so the run folder ends ``stopped``, not cut off. A trial whose actor dies is started again by
+Tune (``max_failures``) and resumes from its folder's checkpoint.
 """
 
 from __future__ import annotations
