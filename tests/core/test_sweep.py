@@ -16,6 +16,7 @@ import pytest
 from faulty import MANIFEST, wait_for
 
 from workbench.core.cli import main
+from workbench.core.manifest import find
 from workbench.core.runs import RunIndex, read_curves
 from workbench.core.sweep import Sweep, read_sweep, summary_lines
 from workbench.core.sweep_groups import SettingGroup, group_settings, lead_text, ranked
@@ -108,6 +109,20 @@ def test_trials_stream_into_the_run_index_as_they_go_on_either_backend(tmp_path,
         sweep.stop()
         thread.join(120)
     assert set(states(out).values()) == {"stopped"}
+
+
+def test_a_metric_no_trial_logs_is_named_before_and_after_with_what_they_did_log(tmp_path, capsys):
+    assert find("td-control").plots("episode_return/sarsa") and find("dqn").plots("eval_return")
+    assert not find("td-control").plots("eval_return")
+    cmd = [*TD, "--grid", "alpha=0.1", "--metric", "episode_retrun", "--out", str(tmp_path / "s")]
+    assert main(cmd) == 0
+    err = capsys.readouterr().err
+    assert "note: td-control's panel plots no 'episode_retrun' (episode_return, " in err
+    assert "no trial logged 'episode_retrun', so none is ranked; they logged: " in err
+    assert "episode_return" in err.splitlines()[-1]
+    # a metric the panel plots gets no such words
+    assert main([*TD, "--grid", "alpha=0.1", "--out", str(tmp_path / "t")]) == 0
+    assert "note:" not in capsys.readouterr().err
 
 
 def test_a_failing_trial_is_marked_failed_with_its_error_and_the_others_finish(tmp_path):

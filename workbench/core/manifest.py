@@ -68,6 +68,19 @@ class Manifest:
         cls: type = self.load(self.config)
         return cls
 
+    @property
+    def plotted_metrics(self) -> list[str]:
+        """The metrics its panel plots as curves, in the views' order."""
+        return list(dict.fromkeys(k for v in self.views if v.kind == "curve" for k in v.keys))
+
+    def plots(self, metric: str) -> bool:
+        """Whether a curve view of its panel draws ``metric``: one of its keys, or a variant
+        (``episode_return/sarsa``) of a key of a view that compares (``prefix``)."""
+        head = metric.partition("/")[0]
+        return any(
+            v.kind == "curve" and (metric in v.keys or (v.options.get("prefix") and head in v.keys)) for v in self.views
+        )
+
     def trainer_function(self) -> Any:
         return self.load(self.trainer)
 

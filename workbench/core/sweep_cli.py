@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from workbench.core.device import DEVICES
+from workbench.core.runs import NOT_METRICS, read_curves
 from workbench.core.signals import run_until_signalled
 from workbench.core.sweep import BACKENDS, Sweep, summary_lines
 from workbench.core.sweep_spec import (
@@ -76,6 +77,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         checkpoint_every_s=args.checkpoint_every,
         on_change=Progress(),
     )
+    if not sweep.manifest.plots(spec.metric):
+        print(
+            f"note: {args.plugin}'s panel plots no {spec.metric!r} ({', '.join(sweep.manifest.plotted_metrics)}); "
+            "trials are ranked by it only if their trainer logs it",
+            file=sys.stderr,
+        )
     done = len(sweep.trials) - len(sweep.todo())
     print(
         f"{len(sweep.trials)} trials in {args.out}"
@@ -89,9 +96,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         + f"; `workbench sweep --summary {args.out}` shows them",
         file=sys.stderr,
     )
+    unranked = unranked_note(sweep)
+    if unranked:
+        print(unranked, file=sys.stderr)
     if interrupted:
         return 128 + signal.SIGINT
     return 1 if counts.get("failed") else 0
+
+
+def unranked_note(sweep: Sweep) -> str:
+    """Where trials finished but none logged the sweep's metric, a line naming what they did log:
+    a misspelt ``--metric`` otherwise ends a whole sweep with nothing ranked and no word why."""
+    finished = [r["id"] for r in sweep.records.values() if r["state"] == "finished"]
+    if not finished or any(sweep.records[i].get("recent") is not None for i in finished):
+        return ""
+    logged: dict[str, None] = {}
+    for trial_id in finished:
+        logged.update(dict.fromkeys(k for k in read_curves(sweep.out / trial_id) if k not in NOT_METRICS))
+    return (
+        f"no trial logged {sweep.spec.metric!r}, so none is ranked; they logged: {', '.join(logged) or 'nothing'}. "
+        f"`workbench runs compare {sweep.out}/* --metric NAME` ranks them by another"
+    )
 
 
 def add_parser(sub: Any) -> None:

@@ -29,7 +29,7 @@ RAY_MISSING = "needs Ray Tune: pip install 'workbench[ray]'"
 def metrics_of(manifest: Manifest) -> list[str]:
     """The metrics a sweep of ``manifest`` can rank by: the keys its panel plots as curves, the
     sweep's default (episode return) first where the plugin has it."""
-    keys = list(dict.fromkeys(k for v in manifest.views if v.kind == "curve" for k in v.keys))
+    keys = manifest.plotted_metrics
     default = SweepSpec.metric
     return [default, *(k for k in keys if k != default)] if default in keys else keys
 
