@@ -104,3 +104,15 @@ def test_a_sweep_started_here_on_ray_with_asha_prunes_and_says_where_it_ran(qtbo
     assert "pruned" in states and "finished" in states and set(states) <= {"pruned", "finished"}, states
     assert doc["spec"]["scheduler"] == "asha" and where_it_ran(doc) == {"backend": "ray", "address": None}
     dialog.close()
+
+
+def test_without_ray_installed_the_ray_backend_is_offered_greyed_with_how_to_get_it(qtbot, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    dialog = dialog_of(qtbot, "td-control")
+    item = dialog.backend.model().item(1)
+    assert item.text() == "ray" and not item.isEnabled() and "pip install 'workbench[ray]'" in item.toolTip()
+    assert dialog.backend.currentText() == "local" and not dialog.asha.isEnabled()
+    dialog.close()
