@@ -2,9 +2,10 @@
 made by the same trainer through ``Run``, grouped under one folder with a ``sweep.json``.
 
 ``sweep.json`` holds the spec, the backend it last ran on and, per trial, its settings, state,
-error and the final and best value of the sweep's metric; it is rewritten (atomically) as trials start and end. Running the
-same sweep again into the same folder runs only what is not done: finished, failed and pruned
-trials are kept, stopped or killed ones resume from their checkpoints.
+error and the final and best value of the sweep's metric; it is rewritten (atomically) as
+trials start and end. Running the same sweep again into the same folder runs only what is not
+done: finished, failed and pruned trials are kept, stopped or killed ones resume from their
+checkpoints.
 
 Trials run on a backend: ``local`` (worker processes on this machine, ``sweep_pool``) or
 ``ray`` (Ray tasks, or Ray Tune for ASHA, on a local instance or a cluster, ``sweep_ray``).
