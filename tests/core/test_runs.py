@@ -470,3 +470,35 @@ def test_a_runs_settings_are_compared_with_the_defaults_of_its_own_algorithm():
     assert config_diff("policy-gradient", a2c)[0] == {"algo": "a2c"}  # gamma 0.99 is A2C's own default
     assert config_diff("policy-gradient", {**a2c, "gamma": 0.98})[0] == {"algo": "a2c", "gamma": 0.98}
     assert config_diff("policy-gradient", to_dict(Config()))[0] == {}
+
+
+def test_a_trial_its_sweep_pruned_is_listed_pruned_not_stopped_and_follows_the_sweep(tmp_path, finished):
+    """A pruned trial's own config.json says stopped, as an interrupted run's does; the index
+    reads the sweep.json beside it, again only once that file changed."""
+    sweep = tmp_path / "runs" / "lr-search"
+    for name in ("lr=0.1", "lr=0.2", "lr=0.3"):
+        run = copy_run(finished, sweep / name)
+        doc = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps({**doc, "state": "stopped"}))
+    records = [{"id": "lr=0.1", "state": "pruned"}, {"id": "lr=0.2", "state": "stopped"}]
+    (sweep / "sweep.json").write_text(json.dumps({"plugin": "td-control", "trials": records}))
+    index = RunIndex(tmp_path / "runs")
+    states = {r.rel: r.state for r in index.scan()}
+    assert states == {"lr-search/lr=0.1": "pruned", "lr-search/lr=0.2": "stopped", "lr-search/lr=0.3": "stopped"}
+    # resumed by the sweep, it is no longer pruned; the index sees the new sweep.json
+    records[0]["state"] = "stopped"
+    (sweep / "sweep.json").write_text(json.dumps({"plugin": "td-control", "trials": records, "again": 1}))
+    assert {r.rel: r.state for r in index.scan()}["lr-search/lr=0.1"] == "stopped"
+    (sweep / "sweep.json").write_text("{not json")  # a damaged sweep.json hides no run
+    assert len(index.scan()) == 3
+
+
+def test_the_list_gives_steps_whole_and_a_pruned_trial_as_pruned(tmp_path, capsys):
+    run = tmp_path / "runs" / "search" / "lr=0.1"
+    run.mkdir(parents=True)
+    (run / "config.json").write_text(json.dumps({"plugin": "dqn", "state": "stopped", "config": {}}))
+    (run / "metrics.csv").write_text("step,wall_time,loss\n36130,1.0,0.5\n")
+    (run.parent / "sweep.json").write_text(json.dumps({"trials": [{"id": "lr=0.1", "state": "pruned"}]}))
+    assert main(["runs", "list", "--root", str(tmp_path / "runs")]) == 0
+    line = capsys.readouterr().out.strip()
+    assert " pruned " in line and "step 36,130 " in line, line

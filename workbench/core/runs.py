@@ -31,6 +31,8 @@ INDEX_NAME = ".index.json"
 TRASH_NAME = ".trash"
 NOTES_NAME = "run.json"
 CONFIG_NAME = "config.json"
+SWEEP_FILE = "sweep.json"
+"""Beside a sweep's trial folders: its spec and each trial's record (``workbench.core.sweep``)."""
 RUN_MARKERS = (CONFIG_NAME, METRICS_NAME, CHECKPOINT_NAME)
 """Any one of these makes a folder a run (a run killed early may have only one)."""
 INDEX_VERSION = 1
@@ -51,6 +53,11 @@ class UnknownRun(ValueError):
 def default_root() -> Path:
     """Where the app keeps its runs: ``$WORKBENCH_HOME/runs``, else ``~/.local/share/workbench/runs``."""
     return home() / "runs"
+
+
+def step_text(value: float | None) -> str:
+    """A step count whole (36,130), where 4 significant figures wrote 3.613e+04."""
+    return "-" if value is None else f"{value:,.0f}"
 
 
 def lower_is_better(metric: str) -> bool:
@@ -296,6 +303,7 @@ class RunIndex:
         self._cache_mtime: int | None = None
         self._infos: dict[str, tuple[dict[str, Any], RunInfo]] = {}  # rel -> (its cache entry, the info made of it)
         self._tails: dict[str, MetricsTail] = {}  # rel -> its metrics.csv as read so far, for runs seen active
+        self._sweeps: dict[str, tuple[tuple[int, int], set[str]]] = {}  # folder -> (sweep.json's time and size, pruned)
 
     def _load_cache(self) -> None:
         path = self.root / INDEX_NAME
@@ -373,10 +381,34 @@ class RunIndex:
         self._tails = {rel: tail for rel, tail in self._tails.items() if rel in cache}
         if changed or came_or_went:
             self._save_cache()
-        return sorted(self._made_infos(cache), key=lambda i: (-(i.started or 0.0), i.rel))
+        pruned = self._pruned({os.path.dirname(rel) for rel in cache})
+        return sorted(self._made_infos(cache, pruned), key=lambda i: (-(i.started or 0.0), i.rel))
 
-    def _made_infos(self, cache: dict[str, dict[str, Any]]) -> list[RunInfo]:
-        """A RunInfo per cache entry, made again only for entries that changed."""
+    def _pruned(self, folders: set[str]) -> set[str]:
+        """The runs a ``sweep.json`` in ``folders`` says ASHA pruned: their own state is stopped,
+        as a run interrupted is, though they are done. Each file is read again only once changed."""
+        pruned, held = set(), {}
+        for folder in folders:
+            path = os.path.join(self.root, folder, SWEEP_FILE)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            mtime = (stat.st_mtime_ns, stat.st_size)
+            known = self._sweeps.get(folder)
+            if known is None or known[0] != mtime:
+                doc, _ = _load_json(Path(path))
+                trials = doc.get("trials") if isinstance(doc, dict) else None
+                ids = {t.get("id") for t in trials or [] if isinstance(t, dict) and t.get("state") == "pruned"}
+                known = (mtime, {os.path.join(folder, str(i)) for i in ids})
+            held[folder] = known
+            pruned |= known[1]
+        self._sweeps = held
+        return pruned
+
+    def _made_infos(self, cache: dict[str, dict[str, Any]], pruned: set[str]) -> list[RunInfo]:
+        """A RunInfo per cache entry, made again only for entries that changed; a stopped run its
+        sweep pruned says so (never cached: its sweep.json may change without it)."""
         held, infos, now = {}, [], time.time()
         for rel, entry in cache.items():
             made = self._infos.get(rel)
@@ -387,6 +419,8 @@ class RunIndex:
             if info.state in ACTIVE_STATES and now - info.updated > QUIET_S:  # depends on the time: never cached
                 quiet = f"it says {info.state}, but nothing was written for {(now - info.updated) / 60:.0f} min"
                 info = replace(info, warnings=[*info.warnings, quiet + ": killed, or paused?"])
+            if rel in pruned and info.state == "stopped":
+                info = replace(info, state="pruned")
             infos.append(info)
         self._infos = held
         return infos

@@ -14,7 +14,7 @@ import numpy as np
 
 from workbench.core.checkpoint import CHECKPOINT_NAME
 from workbench.core.compare import figures, label, seed_groups, settings_of, varying
-from workbench.core.runs import RunIndex, RunInfo, read_curves, read_run
+from workbench.core.runs import RunIndex, RunInfo, read_curves, read_run, step_text
 
 
 def _num(value: float | None) -> str:
@@ -50,7 +50,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         flags += f"  ! {len(r.warnings)} warning{'s' * (len(r.warnings) > 1)}" if r.warnings else ""
         print(
             f"{r.rel:<40} {r.plugin or '?':<16} {r.state:<9} {_when(r.started)}  {_duration(r.duration):>7} "
-            f"step {_num(r.steps):<8} {settings_text(r.diff)}{flags}"
+            f"step {step_text(r.steps):<8} {settings_text(r.diff)}{flags}"
         )
     if not runs:
         print(f"no runs under {_index(args).root}")
@@ -63,7 +63,7 @@ def show_lines(r: RunInfo) -> list[str]:
         r.path,
         f"  plugin    {r.plugin or '?'}",
         f"  state     {r.state}",
-        f"  started   {_when(r.started)}   ran {_duration(r.duration)}   last step {_num(r.steps)} ({r.rows} rows)",
+        f"  started   {_when(r.started)}   ran {_duration(r.duration)}   last step {step_text(r.steps)} ({r.rows} rows)",
     ]
     if r.parent:
         lines.append(f"  forked from {r.parent.get('run')} at step {r.parent.get('step')}")

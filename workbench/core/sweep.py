@@ -23,12 +23,12 @@ from typing import Any
 
 from workbench.core.manifest import Manifest, find
 from workbench.core.paths import write_json
+from workbench.core.runs import SWEEP_FILE
 from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead_text, ranked
 from workbench.core.sweep_pool import LocalPool, default_workers
 from workbench.core.sweep_spec import SweepError, SweepSpec, Trial, plan
 from workbench.core.sweep_trial import RECENT, TrialTask
 
-SWEEP_FILE = "sweep.json"
 DONE = ("finished", "failed", "pruned")
 """Trial states a second run of the sweep leaves as they are."""
 BACKENDS = ("local", "ray")

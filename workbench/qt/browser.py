@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench.core.checkpoint import CHECKPOINT_NAME, checkpoint_steps
 from workbench.core.manifest import ViewSpec
-from workbench.core.runs import RunIndex, RunInfo, annotate, read_curves
+from workbench.core.runs import RunIndex, RunInfo, annotate, read_curves, step_text
 from workbench.core.runs_cli import settings_text
 from workbench.core.snapshot import Snapshot
 from workbench.qt import settings
@@ -115,7 +115,7 @@ def detail_html(info: RunInfo) -> str:
             for k, m in info.metrics.items()
         )
         parts.append(
-            f"<b>Metrics</b> at step {_num(info.steps)}<table><tr><th align=left>metric</th><th>final</th>"
+            f"<b>Metrics</b> at step {step_text(info.steps)}<table><tr><th align=left>metric</th><th>final</th>"
             f"<th>best</th></tr>{rows}</table>"
         )
     if info.tags or info.note:

@@ -25,8 +25,8 @@ from PySide6 import QtCore, QtWidgets
 from workbench.core.compare import mean_band
 from workbench.core.manifest import Manifest, ViewSpec, find
 from workbench.core.metrics_tail import MetricsTail
-from workbench.core.runs import default_root, lower_is_better
-from workbench.core.sweep import DONE, SWEEP_FILE, Sweep, read_sweep, where_it_ran
+from workbench.core.runs import SWEEP_FILE, default_root, lower_is_better
+from workbench.core.sweep import DONE, Sweep, read_sweep, where_it_ran
 from workbench.core.sweep_groups import SEED, SettingGroup, group_settings, lead_text, ranked, setting_name
 from workbench.core.sweep_spec import SweepError, SweepSpec
 from workbench.core.sweep_trial import RECENT, series_figures
