@@ -10,6 +10,7 @@ from fixtures.dist_info import write_dist_info
 
 from workbench.core.cli import main
 from workbench.core.manifest import Manifest, ViewSpec, find, parse_manifest, with_import_errors
+from workbench.core.runs import lower_is_better
 
 TOML = """
 id = "demo"
@@ -34,6 +35,20 @@ def test_parse_manifest_reads_views_and_smoke():
     m = parse_manifest(TOML, "pkg.demo")
     assert (m.id, m.category, m.record, m.smoke) == ("demo", "Test", "frame", {"steps": 3})
     assert m.views[0].kind == "curve" and m.views[0].keys == ("loss",) and m.views[0].options["mean"] == 10
+
+
+def test_the_plugins_metric_is_one_its_curves_plot_and_episode_return_unless_it_says():
+    assert parse_manifest(TOML, "pkg.demo").metric == "episode_return"
+    assert parse_manifest('metric = "loss"\n' + TOML, "pkg.demo").metric == "loss"
+    with pytest.raises(ValueError, match="metric 'los' is none its curve views plot"):
+        parse_manifest('metric = "los"\n' + TOML, "pkg.demo")
+    # every lab's own is one it logs under that name, and more or less of it is better as named
+    assert {m.id: m.metric for m in (find(i) for i in ("sequence", "gan", "cnn-lens"))} == {
+        "sequence": "heldout_bpc",
+        "gan": "sample_score",
+        "cnn-lens": "test_accuracy",
+    }
+    assert lower_is_better("heldout_bpc") and lower_is_better("gap/adam") and not lower_is_better("sample_score")
 
 
 def test_missing_keys_are_named():

@@ -125,6 +125,17 @@ def test_a_metric_no_trial_logs_is_named_before_and_after_with_what_they_did_log
     assert "note:" not in capsys.readouterr().err
 
 
+def test_a_sweep_ranks_by_the_plugins_own_metric_unless_told(tmp_path, capsys):
+    """The bandit lab logs no episode return: its sweep ranks by its average reward."""
+    cmd = ["sweep", "bandit", "--grid", "epsilon=0.01,0.1", "--set", "runs=20", "--set", "steps=50"]
+    assert main([*cmd, "--out", str(tmp_path / "s")]) == 0
+    doc = read_sweep(tmp_path / "s")
+    assert (doc["spec"]["metric"], doc["spec"]["mode"]) == ("avg_reward", "max")
+    assert all(r["recent"] is not None for r in doc["trials"]) and "plots no" not in capsys.readouterr().err
+    assert main([*cmd, "--metric", "pct_optimal", "--out", str(tmp_path / "t")]) == 0
+    assert read_sweep(tmp_path / "t")["spec"]["metric"] == "pct_optimal"
+
+
 def test_a_failing_trial_is_marked_failed_with_its_error_and_the_others_finish(tmp_path):
     spec = SweepSpec("faulty", grid={"mode": ["ok", "raise"]}, sets=["steps=5"], metric="loss")
     sweep = Sweep(spec, tmp_path / "s", manifest=MANIFEST, workers=2)

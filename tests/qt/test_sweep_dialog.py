@@ -64,7 +64,7 @@ def test_the_metric_is_one_the_panel_plots_and_the_address_and_asha_come_with_ra
     dialog = dialog_of(qtbot, "dqn")
     items = [dialog.rank_by.itemText(i) for i in range(dialog.rank_by.count())]
     assert items[0] == "episode_return" and "eval_return" in items and "loss" in items
-    assert metrics_of(find("vae"))[0] != "episode_return" and "episode_return" not in metrics_of(find("vae"))
+    assert metrics_of(find("vae"))[0] == "loss" and "episode_return" not in metrics_of(find("vae"))
     assert dialog.backend.currentText() == "local" and not dialog.asha.isEnabled() and not dialog.address.isEnabled()
     dialog.backend.setCurrentText("ray")
     assert dialog.asha.isEnabled() and dialog.address.isEnabled()

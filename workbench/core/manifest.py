@@ -51,6 +51,9 @@ class Manifest:
     replay: str = ""  # "module:function" turning a stored episode into a Review (workbench.data.episodes)
     views: tuple[ViewSpec, ...] = ()
     smoke: dict[str, Any] = field(default_factory=dict)
+    metric: str = "episode_return"
+    """What tells a better run of it from a worse: a sweep's default ranking (and ASHA's), one
+    of the metrics its panel plots; more is better unless its name says otherwise."""
     error: str = ""
 
     @property
@@ -109,7 +112,7 @@ def parse_manifest(text: str, package: str, source: str = "", kinds: Registry | 
         except ValueError as exc:
             raise ValueError(f"{source}: views[{i}] ({table.get('title', '')!r}): {exc}") from None
         views.append(ViewSpec(kind=v.pop("kind"), keys=tuple(v.pop("keys")), title=v.pop("title"), options=v))
-    return Manifest(
+    manifest = Manifest(
         id=data["id"],
         title=data["title"],
         category=data["category"],
@@ -121,7 +124,11 @@ def parse_manifest(text: str, package: str, source: str = "", kinds: Registry | 
         replay=data.get("replay", ""),
         views=tuple(views),
         smoke=dict(data.get("smoke", {})),
+        metric=str(data.get("metric", Manifest.metric)),
     )
+    if "metric" in data and not manifest.plots(manifest.metric):
+        raise ValueError(f"{source}: metric {manifest.metric!r} is none its curve views plot")
+    return manifest
 
 
 def _read_package(package: str, kinds: Registry) -> list[Manifest]:

@@ -41,7 +41,7 @@ ENDED_STATES = ("finished", "stopped", "failed")
 RACY_NS = 2_000_000_000  # file times move in clock ticks: a run changed this recently is not cached as read
 QUIET_S = 600  # a running run writes a checkpoint a minute: ten quiet minutes mean it was killed (or paused)
 NOT_METRICS = ("step", "wall_time")
-LOWER_IS_BETTER = ("loss", "error", "regret", "kl", "nll", "bits", "residual", "perplexity", "delta")
+LOWER_IS_BETTER = ("loss", "error", "regret", "kl", "nll", "bits", "bpc", "residual", "perplexity", "delta", "gap")
 """A metric whose name holds one of these is best at its minimum; any other at its maximum."""
 _STAMP = re.compile(r"^(\d{8}-\d{6})")  # GUI run folders: 20260102-030405-678
 

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from workbench.core.device import DEVICES
+from workbench.core.manifest import find
 from workbench.core.runs import NOT_METRICS, read_curves
 from workbench.core.signals import run_until_signalled
 from workbench.core.sweep import BACKENDS, Sweep, summary_lines
@@ -55,6 +56,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if args.plugin is None or args.out is None:
         raise SweepError("a sweep needs a PLUGIN and --out DIR (or --summary DIR)")
+    manifest = find(args.plugin)
     spec = SweepSpec.from_args(
         args.plugin,
         args.grid,
@@ -63,13 +65,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         seeds=None if args.seeds is None else parse_seeds(args.seeds),
         sets=args.set,
         steps=args.steps,
-        metric=args.metric,
+        metric=args.metric or manifest.metric,
         mode=args.mode or "",
         scheduler=args.scheduler,
     )
     sweep = Sweep(
         spec,
         args.out,
+        manifest=manifest,
         backend=args.backend,
         workers=args.workers,
         address=args.address,
@@ -77,9 +80,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         checkpoint_every_s=args.checkpoint_every,
         on_change=Progress(),
     )
-    if not sweep.manifest.plots(spec.metric):
+    if not manifest.plots(spec.metric):
         print(
-            f"note: {args.plugin}'s panel plots no {spec.metric!r} ({', '.join(sweep.manifest.plotted_metrics)}); "
+            f"note: {args.plugin}'s panel plots no {spec.metric!r} ({', '.join(manifest.plotted_metrics)}); "
             "trials are ranked by it only if their trainer logs it",
             file=sys.stderr,
         )
@@ -135,7 +138,9 @@ def add_parser(sub: Any) -> None:
     sp.add_argument("--seeds", help="seeds of every setting: 0-9 or 1,3,5")
     sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fixed config value")
     sp.add_argument("--steps", type=int, help="stop each trial once its step reaches N")
-    sp.add_argument("--metric", default="episode_return", help="the column of metrics.csv that judges trials")
+    sp.add_argument(
+        "--metric", help="the column of metrics.csv that judges trials (default: the plugin's, as episode_return)"
+    )
     sp.add_argument("--mode", choices=MODES, help="whether more or less of the metric is better (default: by its name)")
     sp.add_argument("--scheduler", default="none", choices=SCHEDULERS, help="asha: stop poor trials early (ray)")
     sp.add_argument("--workers", type=int, help="trials at once (default: one per core)")

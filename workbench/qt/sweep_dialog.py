@@ -28,9 +28,9 @@ RAY_MISSING = "needs Ray Tune: pip install 'workbench[ray]'"
 
 def metrics_of(manifest: Manifest) -> list[str]:
     """The metrics a sweep of ``manifest`` can rank by: the keys its panel plots as curves, the
-    sweep's default (episode return) first where the plugin has it."""
+    plugin's own (``Manifest.metric``) first where its panel plots it."""
     keys = manifest.plotted_metrics
-    default = SweepSpec.metric
+    default = manifest.metric
     return [default, *(k for k in keys if k != default)] if default in keys else keys
 
 
