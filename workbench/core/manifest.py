@@ -35,6 +35,18 @@ class ViewSpec:
     title: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 
+    def draws(self, metric: str) -> bool:
+        """Whether it is a curve view drawing ``metric``: one of its keys, or a variant
+        (``episode_return/sarsa``) of one where it compares (``prefix``)."""
+        if self.kind != "curve":
+            return False
+        return metric in self.keys or (bool(self.options.get("prefix")) and metric.partition("/")[0] in self.keys)
+
+
+def curve_keys(views: tuple[ViewSpec, ...]) -> list[str]:
+    """The keys the curve views among ``views`` plot, in their order, once each."""
+    return list(dict.fromkeys(k for v in views if v.kind == "curve" for k in v.keys))
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -74,15 +86,11 @@ class Manifest:
     @property
     def plotted_metrics(self) -> list[str]:
         """The metrics its panel plots as curves, in the views' order."""
-        return list(dict.fromkeys(k for v in self.views if v.kind == "curve" for k in v.keys))
+        return curve_keys(self.views)
 
     def plots(self, metric: str) -> bool:
-        """Whether a curve view of its panel draws ``metric``: one of its keys, or a variant
-        (``episode_return/sarsa``) of a key of a view that compares (``prefix``)."""
-        head = metric.partition("/")[0]
-        return any(
-            v.kind == "curve" and (metric in v.keys or (v.options.get("prefix") and head in v.keys)) for v in self.views
-        )
+        """Whether a curve view of its panel draws ``metric`` (``ViewSpec.draws``)."""
+        return any(v.draws(metric) for v in self.views)
 
     def trainer_function(self) -> Any:
         return self.load(self.trainer)

@@ -24,7 +24,7 @@ from workbench.core.compare import (
     settings_of,
     varying,
 )
-from workbench.core.manifest import ViewSpec
+from workbench.core.manifest import ViewSpec, curve_keys
 from workbench.core.runs import NOT_METRICS, RunInfo, read_curves
 from workbench.qt import theme
 from workbench.qt.setting_colours import legend_html, setting_colours
@@ -58,9 +58,8 @@ def plot_names(views: tuple[ViewSpec, ...], metric: str) -> tuple[str, str, str]
     """The title, y-axis label and step axis's label of ``metric``'s plot: those of the plugin's
     curve view that draws it, so a comparison reads like the panel; else the key in words."""
     plain = metric.replace("_", " ")
-    head, _, variant = metric.partition("/")
     for view in views:
-        if view.kind != "curve":
+        if not view.draws(metric):
             continue
         labels, y_label = view.options.get("labels") or {}, view.options.get("y_label") or plain
         x_label = view.options.get("x_label") or X_LABEL
@@ -69,8 +68,8 @@ def plot_names(views: tuple[ViewSpec, ...], metric: str) -> tuple[str, str, str]
         if metric in view.keys:  # one of the view's curves: its label says which, else its key
             title = f"{view.title} — {labels[metric]}" if metric in labels else plain.capitalize()
             return title, y_label, x_label
-        if variant and view.options.get("prefix") and head in view.keys:
-            return f"{view.title} — {labels.get(variant, theme.human_label(metric, labels))}", y_label, x_label
+        variant = metric.partition("/")[2]  # a variant of a key of a view that compares
+        return f"{view.title} — {labels.get(variant, theme.human_label(metric, labels))}", y_label, x_label
     return plain.capitalize(), plain, "step"
 
 
@@ -100,7 +99,7 @@ class CompareView(QtWidgets.QWidget):
         self.groups = seed_groups([{**c, " fork": (lin.parent, lin.step)} for c, lin in zip(configs, self.lineages)])
         self.group_names = [label(configs[g[0]], [k for k in keys if k != SEED]) or "all" for g in self.groups]
         logged = metrics_of(self.curves)
-        metrics = [k for v in views if v.kind == "curve" for k in v.keys]
+        metrics = curve_keys(views)
         # a curve view's key stands for itself and its variants ("episode_return/sarsa", …)
         self.metrics = list(
             dict.fromkeys(m for key in (metrics or logged) for m in logged if m == key or m.startswith(key + "/"))
