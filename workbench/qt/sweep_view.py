@@ -197,11 +197,12 @@ class SweepView(QtWidgets.QWidget):
 
     def _colour_all(self) -> None:
         self._colours = colours_of(self._look, self.doc["trials"])
+        seeds = Counter(setting_name(r["settings"]) for r in self.doc["trials"])  # each setting's trials
         for record in self.doc["trials"]:
             if record["id"] in self._trial_curves:
                 name = setting_name(record["settings"])
                 colour = self._colour(name)
-                if len(self._ids_of(name)) > 1:  # one of its setting's seeds, under their mean
+                if seeds[name] > 1:  # one of its setting's seeds, under their mean
                     colour.setAlpha(TRIAL_ALPHA)
                     self._trial_curves[record["id"]].setPen(pg.mkPen(colour, width=1))
                 else:  # its setting's only seed: the setting's line itself
@@ -212,12 +213,11 @@ class SweepView(QtWidgets.QWidget):
                 fill = self._colour(name)
                 fill.setAlpha(BAND_ALPHA)
                 self._bands[name][2].setBrush(pg.mkBrush(fill))
-        self._legend()
+        self._legend(several=max(seeds.values(), default=0) > 1)
 
-    def _legend(self) -> None:
+    def _legend(self, several: bool) -> None:
         """One entry per setting, in the colours' order (by value for one number); what the bold
-        lines are is said once, before them."""
-        several = any(len(self._ids_of(name)) > 1 for name in self._colours)
+        lines are (where ``several`` seeds make a setting) is said once, before them."""
         self.legend.setText(
             ("each setting's mean ± std over seeds, its seeds faint:&nbsp;&nbsp; " if several else "")
             + legend_html(self._colours)
